@@ -1,0 +1,20 @@
+/** The `leakbar` command line: watch, serve, profile and capture, on the same engine as the desktop app. */
+import { Command, CommanderError } from 'commander';
+import { describeError } from '../shared/errors.js';
+import { registerWatch } from './watch.js';
+
+const program = new Command('leakbar')
+  .description('Watch a long-running process for memory, goroutine and file-descriptor leaks.')
+  .version('0.1.0')
+  .showHelpAfterError('(run `leakbar help` for usage)')
+  .exitOverride();
+
+registerWatch(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  console.error(`leakbar: ${describeError(e)}`);
+  process.exit(1);
+}

@@ -1,0 +1,49 @@
+/** The seam between the engine and the OS: what each collector takes (injected exec, fetch, file reads) and returns. */
+import type { FdBreakdown, GoFigures, MemoryMap, MemStats, ProcessFigures } from '../shared/types.js';
+
+/** Runs a program with an argument array (never a shell) and returns its stdout; rejects with a LeakbarError. */
+export type ExecFn = (file: string, args: readonly string[], options: { timeoutMs: number }) => Promise<string>;
+
+/** An HTTP GET with a timeout; resolves for any status, rejects with a LeakbarError on refusal or timeout. */
+export type FetchFn = (url: string, options: { timeoutMs: number }) => Promise<{ status: number; contentType: string; body: Uint8Array }>;
+
+/** The file reads the procfs collectors make (injected so tests can point them at a copy of /proc). */
+export interface FileReader {
+  readFile(path: string): Promise<string>;
+  readdir(path: string): Promise<string[]>;
+  readlink(path: string): Promise<string>;
+}
+
+/** What CPU % needs from the previous reading of the same process. */
+export interface CpuMark {
+  pid: number;
+  cpuTimeMs: number;
+  atMs: number;
+}
+
+/** A process found by a command-line match. */
+export interface FoundProcess {
+  pid: number;
+  command: string;
+}
+
+/** The collectors of one platform; every method rejects with a LeakbarError whose message says what is wrong. */
+export interface Collectors {
+  readonly platform: 'linux' | 'darwin';
+  /** RSS, VSZ, CPU % (against `previous`), threads, state, start time. */
+  readProcess(pid: number, previous: CpuMark | null): Promise<{ figures: ProcessFigures; mark: CpuMark }>;
+  /** The number of open FDs only, as cheaply as the platform allows. */
+  countFds(pid: number): Promise<number>;
+  /** The full FD breakdown: types, repeated files, path patterns, limit. */
+  readFdBreakdown(pid: number, patterns: readonly string[]): Promise<FdBreakdown>;
+  /** smaps_rollup on Linux, vmmap --summary on macOS. */
+  readMemoryMap(pid: number): Promise<MemoryMap>;
+  /** Processes whose full command line matches `pattern` (like pgrep -f), never leakbar itself. */
+  findProcesses(pattern: RegExp): Promise<FoundProcess[]>;
+  /** Goroutine count from the pprof endpoint at `pprofUrl` (ends in /debug/pprof/). */
+  readGoroutineCount(pprofUrl: string): Promise<number>;
+  /** The `# runtime.MemStats` section of heap?debug=1. */
+  readMemStats(pprofUrl: string): Promise<MemStats>;
+}
+
+export type { GoFigures };
