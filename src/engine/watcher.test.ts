@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { LeakbarError } from '../shared/errors.js';
+import type { WatchEvent } from '../shared/events.js';
+import type { FdType, Sample, TargetConfig } from '../shared/types.js';
+import { FD_TYPES } from '../shared/types.js';
+import type { Collectors } from '../collectors/types.js';
+import { Watcher } from './watcher.js';
+
+/** An in-memory OS: a table of processes the test changes as it goes. The live tests use the real collectors. */
+function memoryOs() {
+  const procs = new Map<number, { command: string; fds: number }>();
+  let pprof: 'ok' | 'refuse' | 'hang' = 'ok';
+  const gone = (pid: number) => new LeakbarError('no-such-process', `process ${pid} is gone`);
+  const collectors: Collectors = {
+    platform: 'linux',
+    async readProcess(pid) {
+      const p = procs.get(pid);
+      if (!p) throw gone(pid);
+      return {
+        figures: { pid, rssBytes: 1 << 20, vszBytes: 1 << 22, cpuPercent: 0, threads: 4, state: 'S', startTimeMs: 0, command: p.command },
+        mark: { pid, cpuTimeMs: 0, atMs: 0 },
+      };
+    },
+    async countFds(pid) {
+      const p = procs.get(pid);
+      if (!p) throw gone(pid);
+      return p.fds;
+    },
+    async readFdBreakdown(pid) {
+      const p = procs.get(pid);
+      if (!p) throw gone(pid);
+      const byType = Object.fromEntries(FD_TYPES.map((t) => [t, 0])) as Record<FdType, number>;
+      byType.file = p.fds;
+      return { total: p.fds, byType, repeated: [], patterns: [], limit: 1024 };
+    },
+    async readMemoryMap() {
+      return { source: 'smaps', rssBytes: 1, pssBytes: 1, anonymousBytes: 1, swapBytes: 0, regionCount: 10, physFootprintBytes: null, physFootprintPeakBytes: null, regions: [], mallocZones: [] };
+    },
+    async findProcesses(re) {
+      return [...procs].filter(([, p]) => re.test(p.command)).map(([pid, p]) => ({ pid, command: p.command }));
+    },
+    async readGoroutineCount() {
+      if (pprof === 'refuse') throw new LeakbarError('endpoint-refused', 'connection refused by 127.0.0.1:6060', { hint: 'is the program serving net/http/pprof?' });
+      if (pprof === 'hang') return new Promise<number>(() => {});
+      return 42;
+    },
+    async readMemStats() {
+      return { HeapAlloc: 100, HeapInuse: 200, HeapSys: 300, NumGC: 3 };
+    },
+  };
+  return { procs, collectors, setPprof: (v: typeof pprof) => (pprof = v) };
+}
+
+const target = (selector: TargetConfig['selector']): TargetConfig => ({ id: 't', name: 't', selector, pprofUrl: 'http://127.0.0.1:6060/debug/pprof/', fdPatterns: [] });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, ms = 3000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
+describe('Watcher', () => {
+  it('follows a matched process across a restart and records the restart', async () => {
+    const os = memoryOs();
+    os.procs.set(100, { command: '/usr/bin/server --port 1', fds: 10 });
+    const w = new Watcher({ target: target({ match: 'server --port' }), collectors: os.collectors, store: null, cadences: { sampleMs: 20 } });
+    const samples: Sample[] = [];
+    const events: WatchEvent[] = [];
+    w.onSample((s) => samples.push(s));
+    w.onEvent((e) => events.push(e));
+    await w.start();
+    await until(() => samples.length >= 2);
+    expect(samples[0]).toMatchObject({ pid: 100, fds: 10, goroutines: 42, heapAllocBytes: 100, heapInuseBytes: 200, fdLimit: 1024, swapBytes: 0 });
+    os.procs.delete(100);
+    os.procs.set(200, { command: '/usr/bin/server --port 1', fds: 12 });
+    await until(() => samples.some((s) => s.pid === 200));
+    await w.stop();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'restart', oldPid: 100, newPid: 200 }));
+  });
+
+  it('waits, saying so once, while nothing matches', async () => {
+    const os = memoryOs();
+    const w = new Watcher({ target: target({ match: 'nothing-like-this' }), collectors: os.collectors, store: null, cadences: { sampleMs: 10 } });
+    const events: WatchEvent[] = [];
+    w.onEvent((e) => events.push(e));
+    await w.start();
+    await sleep(120);
+    expect(w.status().state).toBe('waiting');
+    os.procs.set(5, { command: 'nothing-like-this', fds: 1 });
+    await until(() => w.status().pid === 5);
+    await w.stop();
+    const waits = events.filter((e) => e.type === 'status' && !e.ok);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toMatchObject({ source: 'target', message: 'no process matches /nothing-like-this/ yet; waiting for one' });
+  });
+
+  it('reports a refusing pprof endpoint once and keeps the system figures coming', async () => {
+    const os = memoryOs();
+    os.procs.set(7, { command: 'x', fds: 3 });
+    os.setPprof('refuse');
+    const w = new Watcher({ target: target({ pid: 7 }), collectors: os.collectors, store: null, cadences: { sampleMs: 10 } });
+    const samples: Sample[] = [];
+    const events: WatchEvent[] = [];
+    w.onSample((s) => samples.push(s));
+    w.onEvent((e) => events.push(e));
+    await w.start();
+    await until(() => samples.length >= 5);
+    os.setPprof('ok');
+    await until(() => samples.at(-1)?.goroutines === 42);
+    await w.stop();
+    expect(samples[0]!.fds).toBe(3);
+    expect(samples[0]!.goroutines).toBeUndefined();
+    const g = events.filter((e) => e.type === 'status' && e.source === 'goroutines');
+    expect(g.map((e) => e.type === 'status' && e.ok)).toEqual([false, true]);
+    expect(g[0]).toMatchObject({ message: 'connection refused by 127.0.0.1:6060', code: 'endpoint-refused' });
+  });
+
+  it('does not let a hanging endpoint hold back the sample', async () => {
+    const os = memoryOs();
+    os.procs.set(8, { command: 'x', fds: 3 });
+    os.setPprof('hang');
+    const w = new Watcher({ target: target({ pid: 8 }), collectors: os.collectors, store: null, cadences: { sampleMs: 250 } });
+    const samples: Sample[] = [];
+    w.onSample((s) => samples.push(s));
+    await w.start();
+    await until(() => samples.length >= 2);
+    await w.stop();
+    expect(samples[0]!.fds).toBe(3);
+    expect(w.status().sources.goroutines).toMatchObject({ ok: false, message: 'reading the goroutine count took longer than 200 ms' });
+  });
+
+  it('says once that a watched PID exited', async () => {
+    const os = memoryOs();
+    os.procs.set(9, { command: 'x', fds: 3 });
+    const w = new Watcher({ target: target({ pid: 9 }), collectors: os.collectors, store: null, cadences: { sampleMs: 10 } });
+    const events: WatchEvent[] = [];
+    w.onEvent((e) => events.push(e));
+    await w.start();
+    await sleep(30);
+    os.procs.delete(9);
+    await sleep(150);
+    await w.stop();
+    const exits = events.filter((e) => e.type === 'status' && e.source === 'target' && !e.ok);
+    expect(exits).toHaveLength(1);
+    expect(exits[0]).toMatchObject({ message: 'process 9 has exited' });
+  });
+});

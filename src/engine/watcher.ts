@@ -1,0 +1,360 @@
+/**
+ * The watcher: samples one target on per-collector cadences, follows it across restarts, keeps
+ * its history, and reports failures once as status changes. It never stops on a collector error.
+ */
+import { describeError, isLeakbarError, LeakbarError } from '../shared/errors.js';
+import type { StatusEvent, WatchEvent } from '../shared/events.js';
+import type { FdBreakdown, MemoryMap, MemStats, ProcessFigures, Sample, TargetConfig } from '../shared/types.js';
+import type { Collectors, CpuMark } from '../collectors/types.js';
+import { startJobs, type JobCost, type JobRunner } from './jobs.js';
+import type { SeriesStore } from './series-store.js';
+
+/** How often each collector runs, in ms. */
+export interface Cadences {
+  /** Process figures, FD count and goroutine count: one sample. @default 5000 */
+  sampleMs: number;
+  /** FD type breakdown, repeated files, path patterns, limit. @default 30000 */
+  fdBreakdownMs: number;
+  /** Go MemStats from heap?debug=1. @default 30000 */
+  memStatsMs: number;
+  /** smaps_rollup or vmmap --summary. @default 300000 */
+  memoryMapMs: number;
+}
+
+export const DEFAULT_CADENCES: Cadences = { sampleMs: 5000, fdBreakdownMs: 30_000, memStatsMs: 30_000, memoryMapMs: 300_000 };
+
+/** The sources a watcher reads, each with its own status and cost. */
+export const SOURCES = ['target', 'process', 'fds', 'goroutines', 'fd-breakdown', 'memstats', 'memory-map', 'store'] as const;
+export type SourceName = (typeof SOURCES)[number];
+
+/** One source's health. */
+export interface SourceStatus {
+  ok: boolean;
+  message: string;
+  hint?: string;
+  sinceMs: number;
+}
+
+/** What one source has cost: runs, failures and wall time. */
+export interface SourceCost {
+  source: SourceName;
+  runs: number;
+  failures: number;
+  lastMs: number;
+  totalMs: number;
+}
+
+/** Everything a UI needs to show a target now. */
+export interface WatcherStatus {
+  targetId: string;
+  pid: number | null;
+  command: string | null;
+  /** watching: figures are coming; waiting: no process yet (or it exited); stopped. */
+  state: 'watching' | 'waiting' | 'stopped';
+  sources: Partial<Record<SourceName, SourceStatus>>;
+  lastSample: Sample | null;
+  process: ProcessFigures | null;
+  fdBreakdown: FdBreakdown | null;
+  memStats: MemStats | null;
+  memoryMap: MemoryMap | null;
+  costs: SourceCost[];
+  jobs: JobCost[];
+}
+
+/** Options for {@link Watcher}. */
+export interface WatcherOptions {
+  target: TargetConfig;
+  collectors: Collectors;
+  /** Where history goes; null keeps it in memory only (a window of `memoryWindow`). */
+  store: SeriesStore | null;
+  cadences?: Partial<Cadences>;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+type Listener<T> = (value: T) => void;
+
+interface Latest<T> {
+  value: T;
+  atMs: number;
+}
+
+/** Rejects with a timeout LeakbarError if `p` takes longer than `ms`. */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LeakbarError('timeout', `${what} took longer than ${ms} ms`, { hint: 'the machine may be busy; leakbar skips this reading' })), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** Watches one target. Call {@link start}, subscribe with {@link onSample} / {@link onEvent}, {@link stop} at the end. */
+export class Watcher {
+  readonly target: TargetConfig;
+  readonly cadences: Cadences;
+  private readonly collectors: Collectors;
+  private readonly store: SeriesStore | null;
+  private readonly now: () => number;
+  private readonly pattern: RegExp | null;
+  private pid: number | null = null;
+  private command: string | null = null;
+  private lastPid: number | null = null;
+  private cpuMark: CpuMark | null = null;
+  private state: WatcherStatus['state'] = 'waiting';
+  private runner: JobRunner | null = null;
+  private readonly sources: Partial<Record<SourceName, SourceStatus>> = {};
+  private readonly costs = new Map<SourceName, SourceCost>();
+  private lastSample: Sample | null = null;
+  private process: ProcessFigures | null = null;
+  private fdBreakdown: Latest<FdBreakdown> | null = null;
+  private memStats: Latest<MemStats> | null = null;
+  private memoryMap: Latest<MemoryMap> | null = null;
+  private readonly sampleListeners = new Set<Listener<Sample>>();
+  private readonly eventListeners = new Set<Listener<WatchEvent>>();
+
+  constructor(options: WatcherOptions) {
+    this.target = options.target;
+    this.collectors = options.collectors;
+    this.store = options.store;
+    this.now = options.now ?? Date.now;
+    this.cadences = { ...DEFAULT_CADENCES, ...options.cadences };
+    const sel = this.target.selector;
+    if ('pid' in sel) {
+      this.pid = sel.pid;
+      this.pattern = null;
+    } else {
+      try {
+        this.pattern = new RegExp(sel.match);
+      } catch (e) {
+        throw new LeakbarError('bad-input', `--match ${JSON.stringify(sel.match)} is not a valid regular expression: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Calls `listener` with every new sample; returns an unsubscribe function. */
+  onSample(listener: Listener<Sample>): () => void {
+    this.sampleListeners.add(listener);
+    return () => this.sampleListeners.delete(listener);
+  }
+
+  /** Calls `listener` with every restart and status change; returns an unsubscribe function. */
+  onEvent(listener: Listener<WatchEvent>): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Starts sampling: the slow collectors run once first so the first sample carries their figures. */
+  async start(): Promise<void> {
+    if (this.runner) return;
+    const c = this.cadences;
+    const budget = (ms: number) => Math.max(200, Math.min(ms * 0.8, 20_000));
+    await this.resolveTarget();
+    await Promise.all([this.readFdBreakdown(budget(c.fdBreakdownMs)), this.readMemStats(budget(c.memStatsMs)), this.readMemoryMap(budget(c.memoryMapMs))]);
+    const errorTo = (source: SourceName) => (e: unknown) => this.report(source, e);
+    this.runner = startJobs([
+      { name: 'sample', intervalMs: c.sampleMs, timeoutMs: budget(c.sampleMs) + 100, run: () => this.tick(budget(c.sampleMs)), onError: errorTo('process') },
+      { name: 'fd-breakdown', intervalMs: c.fdBreakdownMs, firstRunAfterMs: c.fdBreakdownMs, timeoutMs: budget(c.fdBreakdownMs) + 100, run: () => this.readFdBreakdown(budget(c.fdBreakdownMs)), onError: errorTo('fd-breakdown') },
+      { name: 'memstats', intervalMs: c.memStatsMs, firstRunAfterMs: c.memStatsMs, timeoutMs: budget(c.memStatsMs) + 100, run: () => this.readMemStats(budget(c.memStatsMs)), onError: errorTo('memstats') },
+      { name: 'memory-map', intervalMs: c.memoryMapMs, firstRunAfterMs: c.memoryMapMs, timeoutMs: budget(c.memoryMapMs) + 100, run: () => this.readMemoryMap(budget(c.memoryMapMs)), onError: errorTo('memory-map') },
+    ]);
+  }
+
+  /** Stops every job and flushes the history to disk. */
+  async stop(): Promise<void> {
+    const r = this.runner;
+    this.runner = null;
+    this.state = 'stopped';
+    if (r) await r.stop();
+    await this.store?.flush();
+  }
+
+  /** The target's state now. */
+  status(): WatcherStatus {
+    return {
+      targetId: this.target.id,
+      pid: this.pid,
+      command: this.command,
+      state: this.state,
+      sources: { ...this.sources },
+      lastSample: this.lastSample,
+      process: this.process,
+      fdBreakdown: this.fdBreakdown?.value ?? null,
+      memStats: this.memStats?.value ?? null,
+      memoryMap: this.memoryMap?.value ?? null,
+      costs: [...this.costs.values()].map((c) => ({ ...c })),
+      jobs: this.runner?.costs() ?? [],
+    };
+  }
+
+  /** Runs `fn` as `source`, timing it and recording success or failure; resolves to undefined on failure. */
+  private async timed<T>(source: SourceName, timeoutMs: number, what: string, fn: () => Promise<T>, reportOk = true): Promise<T | undefined> {
+    let cost = this.costs.get(source);
+    if (!cost) this.costs.set(source, (cost = { source, runs: 0, failures: 0, lastMs: 0, totalMs: 0 }));
+    const started = performance.now();
+    try {
+      const value = await withTimeout(fn(), timeoutMs, what);
+      if (reportOk) this.report(source, null);
+      return value;
+    } catch (e) {
+      cost.failures++;
+      if (isLeakbarError(e, 'no-such-process')) this.lose(e);
+      else this.report(source, e);
+      return undefined;
+    } finally {
+      const ms = performance.now() - started;
+      cost.runs++;
+      cost.lastMs = ms;
+      cost.totalMs += ms;
+    }
+  }
+
+  /** The process we watched is gone: forget it, and say so once. */
+  private lose(e: LeakbarError): void {
+    if (this.pid === null) return;
+    const gone = this.pid;
+    this.pid = null;
+    this.cpuMark = null;
+    this.state = 'waiting';
+    const waiting = this.pattern ? `; waiting for a new process matching /${this.pattern.source}/` : '';
+    this.report('target', new LeakbarError('no-such-process', `process ${gone} has exited${waiting}`, { hint: this.pattern ? undefined : 'watch it by --match to follow restarts', cause: e }));
+  }
+
+  /** Finds the process to watch when we have none; records a restart when it is a new one. */
+  private async resolveTarget(): Promise<void> {
+    if (this.pid !== null) return;
+    const sel = this.target.selector;
+    if ('pid' in sel) {
+      // A PID target does not come back; keep probing in case the exit was a misreading.
+      this.pid = sel.pid;
+      return;
+    }
+    const found = await this.timed('target', 5000, 'finding the process', () => this.collectors.findProcesses(this.pattern!), false);
+    if (!found) return;
+    if (found.length === 0) {
+      this.report('target', new LeakbarError('not-found', `no process matches /${sel.match}/ yet; waiting for one`, { hint: 'start the program, or check the pattern against `ps -eo pid,args`' }));
+      return;
+    }
+    // Several matches: keep following the newest, as a restarted dev server is the newest.
+    const pick = found.reduce((a, b) => (b.pid > a.pid ? b : a));
+    this.pid = pick.pid;
+    this.command = pick.command;
+    this.state = 'watching';
+    this.report('target', null);
+    if (this.lastPid !== null && this.lastPid !== pick.pid) this.emitEvent({ type: 'restart', timeMs: this.now(), oldPid: this.lastPid, newPid: pick.pid });
+    this.lastPid = pick.pid;
+  }
+
+  private async tick(timeoutMs: number): Promise<void> {
+    const timeMs = this.now();
+    await this.resolveTarget();
+    let pid = this.pid;
+    if (pid === null) return;
+    let proc = await this.timed('process', timeoutMs, 'reading the process figures', () => this.collectors.readProcess(pid!, this.cpuMark));
+    if (!proc && this.pid === null && this.pattern) {
+      // It exited between ticks: look for its successor now rather than a tick later.
+      await this.resolveTarget();
+      if (this.pid === null) return;
+      pid = this.pid;
+      proc = await this.timed('process', timeoutMs, 'reading the process figures', () => this.collectors.readProcess(pid!, null));
+    }
+    if (!proc) return;
+    if ('pid' in this.target.selector && this.lastPid === null) this.lastPid = pid;
+    this.state = 'watching';
+    this.cpuMark = proc.mark;
+    this.process = proc.figures;
+    if (proc.figures.command) this.command = proc.figures.command;
+    const url = this.target.pprofUrl;
+    const [fds, goroutines] = await Promise.all([
+      this.timed('fds', timeoutMs, 'counting open files', () => this.collectors.countFds(pid!)),
+      url ? this.timed('goroutines', timeoutMs, 'reading the goroutine count', () => this.collectors.readGoroutineCount(url)) : undefined,
+    ]);
+    if (this.pid !== pid) return;
+    const f = proc.figures;
+    const sample: Sample = { timeMs, pid, rssBytes: f.rssBytes, vszBytes: f.vszBytes, threads: f.threads };
+    if (f.cpuPercent !== null) sample.cpuPercent = Math.round(f.cpuPercent * 100) / 100;
+    if (fds !== undefined) sample.fds = fds;
+    if (goroutines !== undefined) sample.goroutines = goroutines;
+    this.addSlowFigures(sample, timeMs);
+    this.lastSample = sample;
+    if (this.store) {
+      this.store.append(sample);
+      this.report('store', this.store.writeError());
+    }
+    for (const l of this.sampleListeners) l(sample);
+  }
+
+  /** Adds the slower collectors' latest figures, while they are fresh (younger than 2.5 × their cadence). */
+  private addSlowFigures(sample: Sample, timeMs: number): void {
+    const fresh = <T>(l: Latest<T> | null, cadenceMs: number) => (l && timeMs - l.atMs <= cadenceMs * 2.5 ? l.value : null);
+    const fdb = fresh(this.fdBreakdown, this.cadences.fdBreakdownMs);
+    if (fdb?.limit != null) sample.fdLimit = fdb.limit;
+    const ms = fresh(this.memStats, this.cadences.memStatsMs);
+    if (ms) {
+      const put = (key: keyof Sample, name: string) => {
+        const v = ms[name];
+        if (typeof v === 'number') (sample[key] as number) = v;
+      };
+      put('heapAllocBytes', 'HeapAlloc');
+      put('heapInuseBytes', 'HeapInuse');
+      put('heapSysBytes', 'HeapSys');
+      put('heapReleasedBytes', 'HeapReleased');
+      put('sysBytes', 'Sys');
+      put('numGC', 'NumGC');
+    }
+    const mm = fresh(this.memoryMap, this.cadences.memoryMapMs);
+    if (mm) {
+      if (mm.swapBytes !== null) sample.swapBytes = mm.swapBytes;
+      if (mm.pssBytes !== null) sample.pssBytes = mm.pssBytes;
+      if (mm.physFootprintBytes !== null) sample.physFootprintBytes = mm.physFootprintBytes;
+      if (mm.physFootprintPeakBytes !== null) sample.physFootprintPeakBytes = mm.physFootprintPeakBytes;
+      if (mm.regionCount !== null) sample.regionCount = mm.regionCount;
+    }
+  }
+
+  private async readFdBreakdown(timeoutMs: number): Promise<void> {
+    const pid = this.pid;
+    if (pid === null) return;
+    const v = await this.timed('fd-breakdown', timeoutMs, 'listing open files', () => this.collectors.readFdBreakdown(pid, this.target.fdPatterns));
+    if (v) this.fdBreakdown = { value: v, atMs: this.now() };
+  }
+
+  private async readMemStats(timeoutMs: number): Promise<void> {
+    const url = this.target.pprofUrl;
+    if (!url || this.pid === null) return;
+    const v = await this.timed('memstats', timeoutMs, 'reading Go MemStats', () => this.collectors.readMemStats(url));
+    if (v) this.memStats = { value: v, atMs: this.now() };
+  }
+
+  private async readMemoryMap(timeoutMs: number): Promise<void> {
+    const pid = this.pid;
+    if (pid === null) return;
+    const v = await this.timed('memory-map', timeoutMs, 'reading the memory map', () => this.collectors.readMemoryMap(pid));
+    if (v) this.memoryMap = { value: v, atMs: this.now() };
+  }
+
+  /** Records a source's health; emits a status event only when it changes (never a flood). */
+  private report(source: SourceName, error: unknown): void {
+    const prev = this.sources[source];
+    if (error === null || error === undefined) {
+      if (prev && !prev.ok) {
+        this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
+        this.emitEvent({ type: 'status', timeMs: this.now(), source, ok: true, message: source === 'target' ? `watching pid ${this.pid}` : `${source} is readable again` });
+      } else if (!prev) this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
+      return;
+    }
+    const message = error instanceof Error ? error.message : describeError(error);
+    const hint = isLeakbarError(error) ? error.hint : undefined;
+    if (prev && !prev.ok && prev.message === message) return;
+    this.sources[source] = { ok: false, message, ...(hint ? { hint } : {}), sinceMs: this.now() };
+    const event: StatusEvent = { type: 'status', timeMs: this.now(), source, ok: false, message };
+    if (hint) event.hint = hint;
+    if (isLeakbarError(error)) event.code = error.code;
+    this.emitEvent(event);
+  }
+
+  private emitEvent(event: WatchEvent): void {
+    // A store that cannot write reports it through its own status, not through another event.
+    if (!(event.type === 'status' && event.source === 'store')) this.store?.appendEvent(event);
+    for (const l of this.eventListeners) l(event);
+  }
+}
