@@ -1,18 +1,8 @@
 /** Runs periodic jobs on a fixed rate that never overlap themselves: a slow run makes the next tick skip, not stack up. */
 
-/** What one job has cost so far: leakbar shows what watching costs. */
-export interface JobCost {
-  name: string;
-  intervalMs: number;
-  runs: number;
-  /** Ticks skipped because the previous run was still going. */
-  skipped: number;
-  failures: number;
-  /** Wall time of the last run and the total, in ms. */
-  lastMs: number;
-  totalMs: number;
-  maxMs: number;
-}
+import type { JobCost } from '../shared/status.js';
+
+export type { JobCost };
 
 /** One periodic job. `run` gets an AbortSignal that fires at the job's timeout or at stop. */
 export interface JobSpec {

@@ -5,8 +5,11 @@
 import { describeError, isLeakbarError, LeakbarError } from '../shared/errors.js';
 import type { StatusEvent, WatchEvent } from '../shared/events.js';
 import type { FdBreakdown, MemoryMap, MemStats, ProcessFigures, Sample, TargetConfig } from '../shared/types.js';
+
+export type { SourceCost, SourceName, SourceStatus, WatcherStatus };
 import type { Collectors, CpuMark } from '../collectors/types.js';
-import { startJobs, type JobCost, type JobRunner } from './jobs.js';
+import type { SourceCost, SourceName, SourceStatus, WatcherStatus } from '../shared/status.js';
+import { startJobs, type JobRunner } from './jobs.js';
 import type { SeriesStore } from './series-store.js';
 
 /** How often each collector runs, in ms. */
@@ -22,44 +25,6 @@ export interface Cadences {
 }
 
 export const DEFAULT_CADENCES: Cadences = { sampleMs: 5000, fdBreakdownMs: 30_000, memStatsMs: 30_000, memoryMapMs: 300_000 };
-
-/** The sources a watcher reads, each with its own status and cost. */
-export const SOURCES = ['target', 'process', 'fds', 'goroutines', 'fd-breakdown', 'memstats', 'memory-map', 'store'] as const;
-export type SourceName = (typeof SOURCES)[number];
-
-/** One source's health. */
-export interface SourceStatus {
-  ok: boolean;
-  message: string;
-  hint?: string;
-  sinceMs: number;
-}
-
-/** What one source has cost: runs, failures and wall time. */
-export interface SourceCost {
-  source: SourceName;
-  runs: number;
-  failures: number;
-  lastMs: number;
-  totalMs: number;
-}
-
-/** Everything a UI needs to show a target now. */
-export interface WatcherStatus {
-  targetId: string;
-  pid: number | null;
-  command: string | null;
-  /** watching: figures are coming; waiting: no process yet (or it exited); stopped. */
-  state: 'watching' | 'waiting' | 'stopped';
-  sources: Partial<Record<SourceName, SourceStatus>>;
-  lastSample: Sample | null;
-  process: ProcessFigures | null;
-  fdBreakdown: FdBreakdown | null;
-  memStats: MemStats | null;
-  memoryMap: MemoryMap | null;
-  costs: SourceCost[];
-  jobs: JobCost[];
-}
 
 /** Options for {@link Watcher}. */
 export interface WatcherOptions {

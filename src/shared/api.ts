@@ -1,0 +1,158 @@
+/**
+ * The one API contract: every call the renderer makes and every event it hears, described once.
+ * The preload bridge (Electron IPC) and the HTTP client (`leakbar serve`) both derive their types
+ * from `API_CALLS`, and both edges validate inputs with the same schemas.
+ */
+import { z } from 'zod';
+import type { Alert, AlertEvent } from './alerts.js';
+import type { CaptureMeta, CaptureProgress } from './captures.js';
+import { CAPTURE_KINDS } from './captures.js';
+import type { WatchEvent } from './events.js';
+import type { WatcherStatus } from './status.js';
+import type { Sample, TargetConfig } from './types.js';
+
+/** Ids are safe in paths and URLs. */
+export const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an id is 1-64 characters of a-z, 0-9 and -');
+const targetRef = z.object({ targetId: idSchema }).strict();
+const captureRef = z.object({ captureId: idSchema }).strict();
+
+/** A target as a person describes it: by PID or by a command-line regex, with an optional pprof URL. */
+export const targetInputSchema = z
+  .object({
+    name: z.string().min(1).max(120),
+    pid: z.number().int().positive().optional(),
+    match: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine((s) => {
+        try {
+          new RegExp(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'not a valid regular expression')
+      .optional(),
+    pprofUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
+    fdPatterns: z.array(z.string().min(1).max(200)).max(20).optional(),
+  })
+  .strict()
+  .refine((t) => (t.pid === undefined) !== (t.match === undefined), 'give exactly one of pid or match');
+export type TargetInput = z.infer<typeof targetInputSchema>;
+
+/** Every call: its input schema. Outputs are typed in {@link ApiOutputs}. */
+export const API_CALLS = {
+  listTargets: z.object({}).strict(),
+  addTarget: targetInputSchema,
+  removeTarget: targetRef,
+  status: targetRef,
+  history: z
+    .object({
+      targetId: idSchema,
+      fromMs: z.number().optional(),
+      toMs: z.number().optional(),
+      /** Downsample for drawing to at most this many points (storage is never downsampled). */
+      maxPoints: z.number().int().min(10).max(20_000).optional(),
+    })
+    .strict(),
+  alerts: z.object({ targetId: idSchema.optional() }).strict(),
+  snoozeAlert: z.object({ alertId: z.string().min(1).max(200), untilMs: z.number() }).strict(),
+  acknowledgeAlert: z.object({ alertId: z.string().min(1).max(200) }).strict(),
+  listCaptures: targetRef,
+  startCapture: z
+    .object({ targetId: idSchema, kind: z.enum(CAPTURE_KINDS), seconds: z.number().int().min(1).max(600).optional() })
+    .strict(),
+  cancelCapture: z.object({ targetId: idSchema, kind: z.enum(CAPTURE_KINDS) }).strict(),
+  getCapture: captureRef,
+  markBaseline: captureRef,
+  setPinned: z.object({ captureId: idSchema, pinned: z.boolean() }).strict(),
+  compare: z.object({ captureId: idSchema, baseId: idSchema.optional() }).strict(),
+} as const;
+
+export type ApiCallName = keyof typeof API_CALLS;
+export type ApiInput<K extends ApiCallName> = z.input<(typeof API_CALLS)[K]>;
+
+/** A target and its state, as lists show it. */
+export interface TargetSummary {
+  target: TargetConfig;
+  status: WatcherStatus;
+  openAlerts: number;
+}
+
+/** A stretch of history for the timeline. */
+export interface History {
+  samples: Sample[];
+  events: WatchEvent[];
+  alerts: Alert[];
+  captures: CaptureMeta[];
+  /** True when samples were downsampled for drawing. */
+  downsampled: boolean;
+}
+
+/** The comparison of a capture with the baseline (or another capture): shaped by the capture kinds present. */
+export interface Comparison {
+  base: CaptureMeta;
+  current: CaptureMeta;
+  /** Markdown summary a person can paste into an issue. */
+  markdown: string;
+  /** Kind-specific detail (heap diff rows, goroutine group growth, FD growth), as JSON. */
+  sections: Array<{ kind: 'heap' | 'goroutine' | 'fds'; title: string; rows: Array<Record<string, string | number>> }>;
+}
+
+/** What each call resolves to. */
+export interface ApiOutputs {
+  listTargets: TargetSummary[];
+  addTarget: TargetSummary;
+  removeTarget: { removed: boolean };
+  status: WatcherStatus;
+  history: History;
+  alerts: Alert[];
+  snoozeAlert: Alert;
+  acknowledgeAlert: Alert;
+  listCaptures: CaptureMeta[];
+  startCapture: CaptureMeta;
+  cancelCapture: { cancelled: boolean };
+  getCapture: CaptureMeta;
+  markBaseline: CaptureMeta;
+  setPinned: CaptureMeta;
+  compare: Comparison;
+}
+
+/** The API as the renderer sees it, whichever door it comes through. */
+export type LeakbarApi = { [K in ApiCallName]: (input: ApiInput<K>) => Promise<ApiOutputs[K]> } & {
+  /** Subscribes to live events; returns an unsubscribe function. */
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+};
+
+/** The live stream: samples, watch events, alert changes, capture progress. */
+export type ApiEvent =
+  | { type: 'sample'; targetId: string; sample: Sample }
+  | { type: 'watch'; targetId: string; event: WatchEvent }
+  | { type: 'alert'; targetId: string; change: AlertEvent['type'] | 'snoozed' | 'acknowledged'; alert: Alert }
+  | { type: 'capture-started'; progress: CaptureProgress }
+  | { type: 'capture-done'; capture: CaptureMeta }
+  | { type: 'capture-failed'; targetId: string; kind: string; message: string }
+  | { type: 'status'; targetId: string; status: WatcherStatus };
+
+/** An error an API call answers with: the code and message of a LeakbarError, or a validation failure. */
+export interface ApiError {
+  code: string;
+  message: string;
+  hint?: string;
+  issues?: Array<{ path: string; message: string }>;
+}
+
+/** Validates a call's input; throws nothing, returns the parsed value or an ApiError naming each bad field. */
+export function parseApiInput<K extends ApiCallName>(name: K, input: unknown): { ok: true; value: z.output<(typeof API_CALLS)[K]> } | { ok: false; error: ApiError } {
+  const schema = API_CALLS[name] as z.ZodType;
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return { ok: true, value: r.data as z.output<(typeof API_CALLS)[K]> };
+  const issues = r.error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message }));
+  return { ok: false, error: { code: 'bad-input', message: `bad input for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues } };
+}
+
+/** True when `name` is a call of the contract (for IPC channel and HTTP route checks). */
+export function isApiCallName(name: string): name is ApiCallName {
+  return Object.prototype.hasOwnProperty.call(API_CALLS, name);
+}

@@ -1,0 +1,47 @@
+/** What a capture is: the kinds leakbar takes, and the metadata kept beside the bytes as fetched. */
+import type { Sample } from './types.js';
+
+/** Profile kinds fetched from pprof, plus the system snapshot and the bundle of everything. */
+export const CAPTURE_KINDS = ['heap', 'allocs', 'goroutine', 'cpu', 'block', 'mutex', 'system', 'bundle'] as const;
+export type CaptureKind = (typeof CAPTURE_KINDS)[number];
+
+/** One file of a capture, stored byte for byte as fetched (e.g. heap.pb.gz opens in `go tool pprof`). */
+export interface CaptureFile {
+  /** File name inside the capture folder: heap.pb.gz, goroutine.pb.gz, goroutine-debug2.txt, cpu.pb.gz, fds.json, memory-map.json, … */
+  name: string;
+  /** What it holds: a pprof kind, a goroutine text dump, or a system snapshot part. */
+  role: 'heap' | 'allocs' | 'goroutine' | 'goroutine-dump' | 'cpu' | 'block' | 'mutex' | 'fds' | 'memory-map' | 'process';
+  bytes: number;
+  /** The URL it was fetched from, when it came from pprof. */
+  url?: string;
+}
+
+/** The metadata file of a capture (meta.json). */
+export interface CaptureMeta {
+  /** Safe in paths and URLs: [a-z0-9-] only. */
+  id: string;
+  targetId: string;
+  kind: CaptureKind;
+  pid: number | null;
+  /** When the capture started and ended, epoch ms. */
+  startedMs: number;
+  endedMs: number;
+  files: CaptureFile[];
+  /** The watcher's figures at that moment. */
+  figures: Sample | null;
+  /** The alert that caused it, if any. */
+  alertKey: string | null;
+  baseline: boolean;
+  pinned: boolean;
+  /** A person's note. */
+  note: string;
+}
+
+/** A capture in progress, for progress bars. */
+export interface CaptureProgress {
+  targetId: string;
+  kind: CaptureKind;
+  startedMs: number;
+  /** Expected duration (a CPU profile's seconds), or null when unknown. */
+  expectedMs: number | null;
+}
