@@ -68,6 +68,8 @@ export const API_CALLS = {
   markBaseline: captureRef,
   setPinned: z.object({ captureId: idSchema, pinned: z.boolean() }).strict(),
   compare: z.object({ captureId: idSchema, baseId: idSchema.optional() }).strict(),
+  /** The bytes of one file of a capture, exactly as stored (HTTP serves these as a binary GET). */
+  readCaptureFile: z.object({ captureId: idSchema, name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a capture file name') }).strict(),
 } as const;
 
 export type ApiCallName = keyof typeof API_CALLS;
@@ -117,6 +119,7 @@ export interface ApiOutputs {
   markBaseline: CaptureMeta;
   setPinned: CaptureMeta;
   compare: Comparison;
+  readCaptureFile: Uint8Array;
 }
 
 /** The API as the renderer sees it, whichever door it comes through. */
