@@ -1,5 +1,6 @@
 /** Shared bench helpers: timing a whole process with its peak memory, and the machine notes every RESULTS.md starts with. */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { execFileSync } from 'node:child_process';
 
@@ -10,7 +11,7 @@ export interface BenchSection {
   markdown: string;
 }
 
-/** Wall time and peak RSS of one run of a command, measured by /usr/bin/time-free means (wait4 rusage via /proc). */
+/** Wall time and peak RSS of one run of a command. */
 export interface ProcessRun {
   wallMs: number;
   maxRssBytes: number;
@@ -18,10 +19,7 @@ export interface ProcessRun {
   code: number | null;
 }
 
-/**
- * Runs a command to completion and reports its wall time and peak RSS (the child's ru_maxrss, read
- * through `process.resourceUsage` is our own; for a child we poll /proc/PID/status VmHWM until it exits).
- */
+/** Runs a command to completion and reports its wall time and peak RSS (polling /proc/PID/status VmHWM every 20 ms until it exits). */
 export function runProcess(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
@@ -31,7 +29,7 @@ export function runProcess(file: string, args: string[], env?: NodeJS.ProcessEnv
     let maxRss = 0;
     const poll = setInterval(() => {
       try {
-        const status = execFileSync('cat', [`/proc/${child.pid}/status`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
         const m = /VmHWM:\s+(\d+) kB/.exec(status);
         if (m) maxRss = Math.max(maxRss, Number(m[1]) * 1024);
       } catch {
