@@ -3,7 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { machineNotes, type BenchSection } from './lib.js';
 
 /** Each bench module exports `run(): Promise<BenchSection>`; add new ones here. */
-const benches: Array<[string, () => Promise<{ run(): Promise<BenchSection> }>]> = [];
+const benches: Array<[string, () => Promise<{ run(): Promise<BenchSection> }>]> = [
+  ['watch-tick', () => import('./watch-tick.js')],
+];
 
 const only = process.argv.slice(2);
 const sections: BenchSection[] = [];

@@ -1,0 +1,136 @@
+/**
+ * The watcher's cost: one in-process tick (process figures + FD count + FD type breakdown) of a
+ * process holding 1,000 FDs against `ps` + `lsof` for the same figures, side by side; the
+ * watcher's own CPU share and RSS at a 1 s interval; and a 10,000-tick soak that checks the
+ * watcher's heap and FD count do not grow.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCollectors } from '../src/collectors/index.js';
+import { openSeriesStore } from '../src/engine/series-store.js';
+import { Watcher } from '../src/engine/watcher.js';
+import { startFixture } from '../test/helpers/fixture.js';
+import { median, type BenchSection } from './lib.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ownFds = () => readdirSync('/proc/self/fd').length;
+
+export async function run(): Promise<BenchSection> {
+  const fx = await startFixture();
+  const lines: string[] = [];
+  try {
+    await fx.leak({ fds: 1000 });
+    const c = createCollectors();
+    const fdsNow = await c.countFds(fx.pid);
+
+    // 1. One tick, in-process vs spawning ps + lsof, interleaved so both see the same machine.
+    const ours: number[] = [];
+    const peer: number[] = [];
+    let mark = null;
+    for (let i = 0; i < 30; i++) {
+      let t = performance.now();
+      const p = await c.readProcess(fx.pid, mark);
+      mark = p.mark;
+      await c.countFds(fx.pid);
+      await c.readFdBreakdown(fx.pid, ['.claude/projects', '.codex/sessions']);
+      ours.push(performance.now() - t);
+      t = performance.now();
+      execFileSync('ps', ['-o', 'pid=,rss=,vsz=,%cpu=,nlwp=,stat=', '-p', String(fx.pid)], { encoding: 'utf8' });
+      execFileSync('lsof', ['-n', '-P', '-p', String(fx.pid)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      peer.push(performance.now() - t);
+    }
+    const oursMs = median(ours);
+    const peerMs = median(peer);
+    lines.push(
+      `### One tick of a process holding ${fdsNow} FDs`,
+      '',
+      '| what | median per tick | ratio |',
+      '|---|---|---|',
+      `| leakbar in-process (procfs: process figures + FD count + FD type breakdown) | ${oursMs.toFixed(2)} ms | 1 |`,
+      `| \`ps -o … -p PID\` + \`lsof -n -P -p PID\` | ${peerMs.toFixed(2)} ms | ${(peerMs / oursMs).toFixed(1)}× slower |`,
+      '',
+      `leakbar is **${(peerMs / oursMs).toFixed(1)}×** cheaper (30 interleaved runs, medians; the target is ≥ 20×).`,
+      '',
+    );
+
+    // 2. The watcher's own CPU share and RSS at a 1 s interval, full cadences scaled down.
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-bench-'));
+    try {
+      const store = await openSeriesStore(dir);
+      const w = new Watcher({
+        target: { id: 'bench', name: 'bench', selector: { pid: fx.pid }, pprofUrl: fx.pprofUrl, fdPatterns: ['.claude/projects'] },
+        collectors: c,
+        store,
+        cadences: { sampleMs: 1000, fdBreakdownMs: 30_000, memStatsMs: 30_000, memoryMapMs: 300_000 },
+      });
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await w.start();
+      await sleep(30_000);
+      await w.stop();
+      const cpu = process.cpuUsage(cpu0);
+      const wallMs = performance.now() - t0;
+      const share = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
+      lines.push(
+        '### The watcher at a 1 s interval (30 s, pprof included)',
+        '',
+        `- CPU: ${share.toFixed(2)} % of one core (this bench process: watcher plus Node's idle cost)`,
+        `- RSS: ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MB (the whole bench process)`,
+        `- samples taken: ${store.samples().length}`,
+        '',
+      );
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    // 3. Soak: 10,000 ticks at a short interval; the watcher's heap and FD count must not grow.
+    const soakDir = mkdtempSync(join(tmpdir(), 'leakbar-soak-'));
+    try {
+      const store = await openSeriesStore(soakDir, { windowSize: 2000 });
+      const w = new Watcher({
+        target: { id: 'soak', name: 'soak', selector: { pid: fx.pid }, pprofUrl: fx.pprofUrl, fdPatterns: [] },
+        collectors: c,
+        store,
+        cadences: { sampleMs: 2, fdBreakdownMs: 200, memStatsMs: 200, memoryMapMs: 1000 },
+      });
+      let ticks = 0;
+      const heap: Array<[number, number]> = [];
+      const fds: Array<[number, number]> = [];
+      w.onSample(() => {
+        ticks++;
+        if (ticks % 1000 === 0) {
+          global.gc?.();
+          heap.push([ticks, process.memoryUsage().heapUsed]);
+          fds.push([ticks, ownFds()]);
+        }
+      });
+      const t0 = performance.now();
+      await w.start();
+      while (ticks < 10_000 && performance.now() - t0 < 600_000) await sleep(100);
+      await w.stop();
+      await store.close();
+      const mb = (b: number) => (b / 2 ** 20).toFixed(1);
+      const firstHeap = heap[1]?.[1] ?? heap[0]![1];
+      const lastHeap = heap.at(-1)![1];
+      lines.push(
+        `### Soak: ${ticks} ticks at a 2 ms interval (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        '',
+        '| ticks | heap used | own FDs |',
+        '|---|---|---|',
+        ...heap.map(([n, h], i) => `| ${n} | ${mb(h)} MB | ${fds[i]![1]} |`),
+        '',
+        `Heap after 2,000 ticks ${mb(firstHeap)} MB, after ${heap.at(-1)![0]} ticks ${mb(lastHeap)} MB (${global.gc ? 'after a forced GC each time' : 'no forced GC: run with --expose-gc for a firmer reading'}); own FDs ${fds[0]![1]} → ${fds.at(-1)![1]}.`,
+        '',
+      );
+    } finally {
+      rmSync(soakDir, { recursive: true, force: true });
+    }
+  } finally {
+    await fx.stop();
+  }
+  return { title: 'Watching: one tick against ps + lsof, and the watcher’s own cost', markdown: lines.join('\n') };
+}

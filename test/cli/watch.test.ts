@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+
+const cli = resolve(import.meta.dirname, '../../bin/leakbar.js');
+
+/** Runs the built `leakbar` command to completion (bounded), collecting its output. */
+function leakbar(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((ok) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      ok({ code, stdout, stderr });
+    });
+  });
+}
+
+const jsonLines = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('leakbar watch', () => {
+  let dir: string;
+  let fx: Fixture;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leakbar-watch-'));
+    fx = await startFixture({ dir, goroutines: 120 });
+    await fx.leak({ fds: 60 });
+  });
+  afterAll(async () => {
+    await fx?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports figures that agree with procfs and the fixture’s own pprof endpoint', async () => {
+    const data = join(dir, 'data');
+    const r = await leakbar(['watch', '--match', `leaky.*${dir}`, '--pprof', fx.pprofUrl, '--json', '--interval', '1', '--duration', '4', '--data-dir', data]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const samples = jsonLines(r.stdout).filter((o) => o.type === 'sample');
+    expect(samples.length).toBeGreaterThanOrEqual(3);
+    const last = samples.at(-1)!;
+    const status = readFileSync(`/proc/${fx.pid}/status`, 'utf8');
+    const procThreads = Number(/Threads:\s+(\d+)/.exec(status)![1]);
+    const procRssBytes = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    const procFds = readdirSync(`/proc/${fx.pid}/fd`).length;
+    const limit = Number(/Max open files\s+(\d+)/.exec(readFileSync(`/proc/${fx.pid}/limits`, 'utf8'))![1]);
+    const goroutines = Number(/^goroutine profile: total (\d+)/.exec(await (await fetch(`${fx.pprofUrl}goroutine?debug=1`)).text())![1]);
+    expect(last.pid).toBe(fx.pid);
+    expect(typeof last.time).toBe('string');
+    expect(new Date(last.time as string).toISOString()).toBe(last.time);
+    // The fixture is idle between our reads; only the pprof HTTP connection comes and goes.
+    expect(Math.abs((last.fds as number) - procFds)).toBeLessThanOrEqual(2);
+    expect(last.fds as number).toBeGreaterThanOrEqual(60);
+    expect(last.fdLimit).toBe(limit);
+    expect(last.threads).toBe(procThreads);
+    expect(Math.abs((last.rssBytes as number) - procRssBytes) / procRssBytes).toBeLessThan(0.2);
+    expect(Math.abs((last.goroutines as number) - goroutines)).toBeLessThanOrEqual(2);
+    expect(last.goroutines as number).toBeGreaterThanOrEqual(120);
+    expect(last.heapAllocBytes as number).toBeGreaterThan(0);
+    expect(last.heapInuseBytes as number).toBeGreaterThan(0);
+    expect(typeof last.vszBytes).toBe('number');
+    // History went to disk, one JSON line per sample.
+    const stored = readFileSync(join(data, 'targets', readdirSync(join(data, 'targets'))[0]!, 'samples.jsonl'), 'utf8').trim().split('\n');
+    expect(stored.length).toBe(samples.length);
+  });
+
+  it('writes the CSV people’s shell scripts wrote, with full ISO times', async () => {
+    const csv = join(dir, 'out.csv');
+    const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '1', '--duration', '2.5', '--csv', csv, '--no-store']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`pid ${fx.pid} .*fds \\d+/\\d+ .*goroutines \\d+`));
+    const [header, first] = readFileSync(csv, 'utf8').split('\n');
+    expect(header).toMatch(/^time,heap_alloc_bytes,heap_inuse_bytes,goroutines,rss_mb,/);
+    expect(first).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,\d+,\d+,\d+,[\d.]+,/);
+  });
+
+  it('follows the program across a restart and says so', async () => {
+    const rdir = mkdtempSync(join(tmpdir(), 'leakbar-restart-'));
+    let a: Fixture | null = await startFixture({ dir: rdir });
+    let b: Fixture | null = null;
+    try {
+      const run = leakbar(['watch', '--match', `leaky.*${rdir}`, '--no-pprof', '--json', '--interval', '0.5', '--duration', '5', '--no-store']);
+      await new Promise((r) => setTimeout(r, 1500));
+      const oldPid = a.pid;
+      await a.stop();
+      a = null;
+      b = await startFixture({ dir: rdir });
+      const r = await run;
+      expect(r.code).toBe(0);
+      const lines = jsonLines(r.stdout);
+      expect(lines).toContainEqual(expect.objectContaining({ type: 'restart', oldPid, newPid: b.pid }));
+      expect(lines.filter((l) => l.type === 'sample').at(-1)!.pid).toBe(b.pid);
+    } finally {
+      await a?.stop();
+      await b?.stop();
+      rmSync(rdir, { recursive: true, force: true });
+    }
+  });
+
+  it('without a pprof endpoint still reports every system figure, and says once what is missing', async () => {
+    const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', 'http://127.0.0.1:9/debug/pprof/', '--json', '--interval', '0.5', '--duration', '2.5', '--no-store']);
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    const problems = lines.filter((l) => l.type === 'status' && l.ok === false);
+    expect(problems.filter((p) => p.source === 'goroutines')).toHaveLength(1);
+    expect(String(problems.find((p) => p.source === 'goroutines')!.message)).toMatch(/refused/);
+    const s = lines.filter((l) => l.type === 'sample');
+    expect(s.length).toBeGreaterThanOrEqual(3);
+    expect(s.every((x) => typeof x.fds === 'number' && typeof x.rssBytes === 'number' && x.goroutines === undefined)).toBe(true);
+  });
+
+  it('refuses a bad command with one clear line and a non-zero exit', async () => {
+    const unknown = await leakbar(['watch', '--pid', '999999999', '--no-pprof', '--duration', '1']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/999999999/);
+
+    const badRe = await leakbar(['watch', '--match', '(', '--duration', '1']);
+    expect(badRe.code).not.toBe(0);
+    expect(badRe.stderr).toMatch(/not a valid regular expression/);
+
+    const flag = await leakbar(['watch', '--pid', 'abc']);
+    expect(flag.code).not.toBe(0);
+    expect(flag.stderr).toMatch(/expected a process id/);
+
+    const neither = await leakbar(['watch', '--duration', '1']);
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toMatch(/exactly one of --pid N or --match REGEX/);
+  });
+
+  it('waits for a --match that matches nothing yet, saying so once', async () => {
+    const r = await leakbar(['watch', '--match', 'no-such-program-anywhere-xyz', '--no-pprof', '--interval', '0.5', '--duration', '2', '--no-store']);
+    expect(r.code).toBe(0);
+    const waits = r.stdout.split('\n').filter((l) => l.includes('no process matches'));
+    expect(waits).toHaveLength(1);
+  });
+});
