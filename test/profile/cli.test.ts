@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fetchTimeoutMs } from '../../src/cli/profile.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const golden = join(root, 'test', 'golden');
+const g = (f: string): string => join(golden, f);
+
+function run(args: string[], useBundle = false): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = useBundle ? [join(root, 'bin', 'leakbar.js'), ...args] : ['--import', 'tsx', join(import.meta.dirname, 'cli-entry.ts'), ...args];
+  return new Promise((ok) => {
+    execFile(process.execPath, argv, { env: { ...process.env, TZ: 'UTC' }, cwd: root }, (err, stdout, stderr) => {
+      ok({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('leakbar profile top', () => {
+  let server: Server;
+  let base = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url?.startsWith('/debug/pprof/heap')) res.end(readFileSync(g('heap-2.pb.gz')));
+      else if (req.url === '/broken') res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><h1>Internal error</h1></body></html>');
+      else res.writeHead(404).end('404 page not found\n');
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+
+  it('prints what go tool pprof -top prints', async () => {
+    const r = await run(['profile', 'top', g('heap-2.pb.gz')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(readFileSync(g('heap-2.default.txt'), 'utf8'));
+  });
+
+  it('passes sample type, sort, node count, granularity and filters through', async () => {
+    expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--sample-index', 'cpu', '--cum'])).stdout).toBe(readFileSync(g('cpu-1.cpu.cum.txt'), 'utf8'));
+    expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--nodecount', '5'])).stdout).toBe(readFileSync(g('cpu-1.nodecount5.txt'), 'utf8'));
+    expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--granularity', 'lines'])).stdout).toBe(readFileSync(g('cpu-1.lines.txt'), 'utf8'));
+    expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--hide', 'runtime\\.|main\\.main'])).stdout).toBe(readFileSync(g('cpu-1.hide.txt'), 'utf8'));
+  });
+
+  it('diffs with --diff-base and --base', async () => {
+    const d = await run(['profile', 'top', g('heap-2.pb.gz'), '--diff-base', g('heap-1.pb.gz'), '--sample-index', 'inuse_space']);
+    expect(d.stdout).toBe(readFileSync(g('heap-2.vs.heap-1.diff-base.inuse_space.txt'), 'utf8'));
+    const b = await run(['profile', 'top', g('cpu-2.pb.gz'), '--base', g('cpu-1.pb.gz'), '--sample-index', 'cpu', '--cum']);
+    expect(b.stdout).toBe(readFileSync(g('cpu-2.vs.cpu-1.base.cpu.cum.txt'), 'utf8'));
+    const both = await run(['profile', 'top', g('heap-2.pb.gz'), '--base', g('heap-1.pb.gz'), '--diff-base', g('heap-1.pb.gz')]);
+    expect(both.code).toBe(2);
+  });
+
+  it('prints raw values as JSON', async () => {
+    const r = await run(['profile', 'top', g('heap-2.pb.gz'), '--json', '--sample-index', 'alloc_objects']);
+    const j = JSON.parse(r.stdout) as { sampleType: string; unit: string; total: number; rows: Array<{ name: string; flat: number; cum: number }> };
+    expect(j.sampleType).toBe('alloc_objects');
+    expect(j.unit).toBe('count');
+    expect(j.total).toBeGreaterThan(0);
+    expect(Object.keys(j.rows[0]!)).toEqual(['name', 'flat', 'cum']);
+    expect(Number.isInteger(j.rows[0]!.flat)).toBe(true);
+  });
+
+  it('fetches a profile from a pprof URL', async () => {
+    const r = await run(['profile', 'top', `${base}/debug/pprof/heap?gc=1`]);
+    expect(r.stdout).toBe(readFileSync(g('heap-2.default.txt'), 'utf8'));
+  });
+
+  it('explains an HTML page, a 404, a missing file and a bad regex', async () => {
+    const html = await run(['profile', 'top', `${base}/broken`]);
+    expect(html.code).toBe(1);
+    expect(html.stderr).toContain('this is an HTML page, not a profile — the URL probably returned an error page');
+    const missing = await run(['profile', 'top', `${base}/debug/pprof/nope`]);
+    expect(missing.stderr).toMatch(/answered 404/);
+    expect((await run(['profile', 'top', g('no-such.pb.gz')])).stderr).toMatch(/no such profile file/);
+    expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--focus', '('])).stderr).toMatch(/parsing focus regexp/);
+    expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--sample-index', 'bogus'])).stderr).toMatch(/must be one of: samples, cpu/);
+  });
+
+  it('times a URL out after 1.5 × its seconds parameter, else 60 s', () => {
+    expect(fetchTimeoutMs('http://h/debug/pprof/profile?seconds=30')).toBe(45_000);
+    expect(fetchTimeoutMs('http://h/debug/pprof/heap')).toBe(60_000);
+  });
+
+  it.skipIf(!existsSync(join(root, 'dist', 'cli.js')))('runs from the bundle (bin/leakbar.js)', async () => {
+    const r = await run(['profile', 'top', g('goroutine-2.pb.gz')], true);
+    expect(r.stdout).toBe(readFileSync(g('goroutine-2.default.txt'), 'utf8'));
+  });
+});
