@@ -1,0 +1,390 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTOR_SETTINGS, type AlertEvent, type DetectorSettings } from '../../shared/alerts.js';
+import { isLeakbarError } from '../../shared/errors.js';
+import type { FdBreakdown, Sample } from '../../shared/types.js';
+import { buildSeries, fdLeakSeries, START_MS, type FigureFn } from '../../../test/data/series/series.js';
+import {
+  acknowledge,
+  createAlertEngine,
+  createAlertState,
+  liveAlerts,
+  snooze,
+  step,
+  type AlertEngineState,
+  type StepExtras,
+} from './engine.js';
+
+const MINUTE = 60_000;
+const MiB = 1024 * 1024;
+type Indexed = AlertEvent & { index: number };
+
+/** Runs samples through a fresh engine; returns every event with the index of the sample that caused it. */
+function run(
+  samples: readonly Sample[],
+  opts: { settings?: DetectorSettings; extras?: (i: number, s: Sample) => StepExtras | undefined; platform?: string; state?: AlertEngineState } = {},
+): { events: Indexed[]; state: AlertEngineState } {
+  let state = opts.state ?? createAlertState({ targetId: 'api', settings: opts.settings ?? DEFAULT_DETECTOR_SETTINGS, platform: opts.platform ?? 'linux' });
+  const events: Indexed[] = [];
+  samples.forEach((s, index) => {
+    const r = step(state, s, opts.extras?.(index, s));
+    state = r.state;
+    for (const e of r.events) events.push({ ...e, index });
+  });
+  return { events, state };
+}
+
+const fired = (events: Indexed[], key?: string) => events.filter((e) => e.type === 'fired' && (key === undefined || e.alert.key === key));
+const resolved = (events: Indexed[], key?: string) => events.filter((e) => e.type === 'resolved' && (key === undefined || e.alert.key === key));
+const series = (minutes: number, figures: Parameters<typeof buildSeries>[0]['figures'], startMs?: number) =>
+  buildSeries({ durationMs: minutes * MINUTE, figures, ...(startMs === undefined ? {} : { startMs }) });
+const at = (i: number) => START_MS + i * 5000;
+
+function settingsWith(patch: (s: DetectorSettings) => void): DetectorSettings {
+  const s = structuredClone(DEFAULT_DETECTOR_SETTINGS);
+  patch(s);
+  return s;
+}
+
+describe('FD threshold', () => {
+  it('fires an FD leak of 20/s at 5 s on the second sample past 1000 (sample 11), once', () => {
+    const samples = fdLeakSeries(20, 100, 3 * MINUTE);
+    expect(samples.findIndex((s) => s.fds! > 1000)).toBe(10);
+    const { events } = run(samples);
+    const f = fired(events, 'threshold:fds');
+    expect(f.map((e) => e.index)).toEqual([11]);
+    const a = f[0]!.alert;
+    expect(a).toMatchObject({
+      id: `threshold:fds@${at(11)}`,
+      kind: 'threshold',
+      figure: 'fds',
+      severity: 'warning',
+      state: 'firing',
+      targetId: 'api',
+      firstMs: at(11),
+      value: 1200,
+      line: 1000,
+      unit: 'count',
+      suggestedCapture: 'fds',
+      title: 'FDs past 1,000',
+    });
+    expect(a.message).toBe('1,200 FDs open, over the line of 1,000 for 5 s. It clears below 900.');
+    expect(a.nextStep).toMatch(/repeated files/);
+    expect(a.evidence.at(-1)).toEqual([at(11), 1200]);
+    expect(a.evidence.some(([, v]) => v <= 1000)).toBe(true);
+  });
+
+  it('keeps one alert per condition, updating it while it lasts, then resolves below the lower line', () => {
+    const samples = series(30, { fds: (e) => (e < 20 * MINUTE ? 1500 : 100) });
+    const { events, state } = run(samples);
+    expect(fired(events)).toHaveLength(1);
+    const updates = events.filter((e) => e.type === 'updated');
+    // At most one update a minute (updateEveryMs), with lastMs moving on.
+    expect(updates.length).toBeGreaterThanOrEqual(15);
+    expect(updates.length).toBeLessThanOrEqual(20);
+    expect(updates.at(-1)!.alert.lastMs).toBeGreaterThan(updates[0]!.alert.lastMs);
+    const r = resolved(events, 'threshold:fds');
+    expect(r.map((e) => e.index)).toEqual([241]); // 100 at samples 240 and 241: two in a row under 900
+    expect(r[0]!.alert).toMatchObject({ state: 'resolved', resolvedMs: at(241) });
+    expect(liveAlerts(state)).toEqual([]);
+  });
+
+  it('fires once for a value hovering around the line (hysteresis), never flapping', () => {
+    // 940…1060, crossing the line every few samples, for 3 hours.
+    const { events } = run(series(180, { fds: (_e, i) => 1000 + 60 * Math.sin(i / 2) }));
+    expect(fired(events)).toHaveLength(1);
+    expect(resolved(events)).toHaveLength(0);
+  });
+
+  it('needs N samples in a row past the line: one spike does not fire', () => {
+    const { events } = run(series(10, { fds: (_e, i) => (i % 10 === 5 ? 5000 : 100) }));
+    expect(events).toEqual([]);
+  });
+
+  it('waits out the cooldown before firing again after it resolved', () => {
+    // Over for 1 min, under for 4 min, over again from minute 5 on.
+    const { events } = run(series(40, { fds: (e) => (e < MINUTE || e >= 5 * MINUTE ? 1200 : 100) }));
+    const f = fired(events, 'threshold:fds');
+    const r = resolved(events, 'threshold:fds');
+    expect(r).toHaveLength(1);
+    const resolvedMs = r[0]!.alert.resolvedMs!;
+    expect(f).toHaveLength(2);
+    // The second fires on the first sample at or after the cooldown's end, not at minute 5.
+    expect(f[1]!.alert.firstMs).toBe(resolvedMs + DEFAULT_DETECTOR_SETTINGS.cooldownMs);
+    expect(f[1]!.alert.id).not.toBe(f[0]!.alert.id);
+  });
+
+  it('is off when disabled', () => {
+    const settings = settingsWith((s) => {
+      s.thresholds.fds.enabled = false;
+    });
+    expect(fired(run(series(5, { fds: () => 5000 }), { settings }).events)).toEqual([]);
+  });
+});
+
+describe('other lines', () => {
+  it('fires FDs past 80 % of the FD limit, turning critical past 95 %', () => {
+    // 700 → 1020 of 1024 at +10 a sample.
+    const { events } = run(series(3, { fds: (_e, i) => 700 + 10 * i, fdLimit: () => 1024 }));
+    const f = fired(events, 'fd-limit:fds');
+    // 80 % of 1024 is 819.2: 820 (sample 12) and 830 (13).
+    expect(f.map((e) => e.index)).toEqual([13]);
+    expect(f[0]!.alert).toMatchObject({ severity: 'warning', line: 819, value: 830 });
+    expect(f[0]!.alert.message).toMatch(/^830 of 1,024 FDs in use \(81 %\), past 80 % of the limit/);
+    const critical = events.find((e) => e.alert.key === 'fd-limit:fds' && e.alert.severity === 'critical');
+    // 95 % is 972.8: the first sample past it is 980 (sample 28), and a change of severity is news at once.
+    expect(critical).toMatchObject({ type: 'updated', index: 28 });
+  });
+
+  it('takes the FD count and limit from the breakdown when the sample has none', () => {
+    const breakdown = (total: number): FdBreakdown => ({
+      total,
+      byType: { file: total, dir: 0, pipe: 0, unix: 0, ipv4: 0, ipv6: 0, eventpoll: 0, kqueue: 0, chr: 0, other: 0 },
+      repeated: [],
+      patterns: [],
+      limit: 256,
+    });
+    const { events } = run(series(1, {}), { extras: () => ({ fdBreakdown: breakdown(240) }) });
+    expect(fired(events, 'fd-limit:fds')).toHaveLength(1);
+  });
+
+  it('fires threads past 100', () => {
+    const { events } = run(series(2, { threads: (_e, i) => 90 + i }));
+    expect(fired(events).map((e) => [e.index, e.alert.key, e.alert.value])).toEqual([[12, 'threshold:threads', 102]]);
+    expect(fired(events)[0]!.alert.suggestedCapture).toBe(null); // threads family: auto-capture off by default
+  });
+
+  it('fires goroutines past 10,000 and RSS past 500 MB', () => {
+    const { events } = run(series(1, { goroutines: () => 12_000, rssBytes: () => 600 * MiB, heapInuseBytes: () => 400 * MiB }));
+    expect(fired(events).map((e) => e.alert.key).sort()).toEqual(['threshold:goroutines', 'threshold:rssBytes']);
+    const rss = fired(events, 'threshold:rssBytes')[0]!.alert;
+    expect(rss.title).toBe('RSS past 500.0 MB');
+    expect(rss.nextStep).toMatch(/FD count, then the memory map .* then a heap profile/);
+  });
+});
+
+describe('RSS high while the heap is small', () => {
+  const figures: Record<string, FigureFn> = { rssBytes: () => 800 * MiB, heapInuseBytes: () => 90 * MiB, heapSysBytes: () => 120 * MiB };
+
+  it('says the memory is outside the heap and points at the memory map', () => {
+    const { events } = run(series(1, figures));
+    const f = fired(events, 'rss-heap-gap:rssBytes');
+    expect(f.map((e) => e.index)).toEqual([1]);
+    const a = f[0]!.alert;
+    expect(a.title).toBe('RSS 800.0 MB but the heap is 90.0 MB');
+    expect(a.message).toMatch(/HeapInuse\) is 90\.0 MB, 11 % of it/);
+    expect(a.message).toMatch(/memory map/);
+    expect(a.nextStep).toMatch(/memory map rather than the heap/);
+    expect(a.message).not.toMatch(/MADV_FREE/);
+  });
+
+  it('on macOS mentions MADV_FREE and comparing the physical footprint with its peak', () => {
+    const mac = { ...figures, physFootprintBytes: () => 300 * MiB, physFootprintPeakBytes: () => 900 * MiB };
+    const a = fired(run(series(1, mac), { platform: 'darwin' }).events, 'rss-heap-gap:rssBytes')[0]!.alert;
+    expect(a.message).toMatch(/MADV_FREE/);
+    expect(a.message).toMatch(/physical footprint with its peak \(now 300\.0 MB, peak 900\.0 MB\)/);
+  });
+
+  it('falls back to HeapSys, and stays quiet when the heap is most of RSS or there is no heap figure', () => {
+    expect(fired(run(series(1, { rssBytes: () => 800 * MiB, heapSysBytes: () => 100 * MiB })).events, 'rss-heap-gap:rssBytes')).toHaveLength(1);
+    expect(fired(run(series(1, { rssBytes: () => 800 * MiB, heapInuseBytes: () => 600 * MiB })).events, 'rss-heap-gap:rssBytes')).toEqual([]);
+    expect(fired(run(series(1, { rssBytes: () => 800 * MiB })).events, 'rss-heap-gap:rssBytes')).toEqual([]);
+  });
+});
+
+describe('restart', () => {
+  it('fires when the PID changes, ends what was said of the old process, and starts its history over', () => {
+    const samples = buildSeries({ durationMs: 40 * MINUTE, pid: (e) => (e < 10 * MINUTE ? 100 : 200), figures: { fds: (e) => (e < 10 * MINUTE ? 1500 : 50) } });
+    const { events } = run(samples);
+    const restart = fired(events, 'restart:pid');
+    expect(restart.map((e) => e.index)).toEqual([120]);
+    expect(restart[0]!.alert).toMatchObject({ severity: 'warning', value: 200, title: 'The process restarted', suggestedCapture: null });
+    expect(restart[0]!.alert.message).toMatch(/^PID 100 → 200: the process restarted\./);
+    expect(restart[0]!.alert.evidence).toEqual([[at(119), 100], [at(120), 200]]);
+    const fdEnd = resolved(events, 'threshold:fds');
+    expect(fdEnd.map((e) => e.index)).toEqual([120]);
+    expect(fdEnd[0]!.alert.message).toMatch(/It ended with the process \(PID 100\)\.$/);
+    // The restart alert holds for restart.holdMs (10 min), then resolves.
+    expect(resolved(events, 'restart:pid').map((e) => e.index)).toEqual([240]);
+  });
+
+  it('starts no cooldown for what ended with the old process: the new one leaking is news at once', () => {
+    const samples = buildSeries({ durationMs: 20 * MINUTE, pid: (e) => (e < 5 * MINUTE ? 100 : 200), figures: { fds: (e) => (e < 5 * MINUTE ? 1500 : e < 7 * MINUTE ? 50 : 1500) } });
+    const f = fired(run(samples).events, 'threshold:fds');
+    expect(f.map((e) => e.index)).toEqual([1, 85]);
+  });
+
+  it('turns critical on the third restart in a row (a crash loop)', () => {
+    const samples = buildSeries({ durationMs: 10 * MINUTE, pid: (e) => 100 + Math.floor(e / (2 * MINUTE)), figures: {} });
+    const { events } = run(samples);
+    expect(fired(events, 'restart:pid')).toHaveLength(1);
+    const critical = events.find((e) => e.alert.key === 'restart:pid' && e.alert.severity === 'critical');
+    expect(critical?.alert.title).toMatch(/^Restarted 3 times in 4 min$/);
+  });
+});
+
+function breakdown(repeated: FdBreakdown['repeated'], patterns: FdBreakdown['patterns'] = []): FdBreakdown {
+  return {
+    total: 80,
+    byType: { file: 60, dir: 0, pipe: 4, unix: 4, ipv4: 10, ipv6: 2, eventpoll: 0, kqueue: 0, chr: 0, other: 0 },
+    repeated,
+    patterns,
+    limit: 10_240,
+  };
+}
+
+describe('FD patterns', () => {
+  it('names a file open 4 or more times, ignoring the std streams, and resolves when it is closed', () => {
+    const samples = series(2, { fds: () => 80 });
+    const { events } = run(samples, {
+      extras: (i) =>
+        i === 3
+          ? { fdBreakdown: breakdown([{ name: '/dev/null', count: 9 }, { name: '/var/log/app.log', count: 12 }, { name: '/tmp/cache.db', count: 4 }]) }
+          : i === 20
+            ? { fdBreakdown: breakdown([]) }
+            : undefined,
+    });
+    const f = fired(events, 'repeated-file:repeatedFiles');
+    expect(f.map((e) => e.index)).toEqual([3]);
+    expect(f[0]!.alert).toMatchObject({ subject: '/var/log/app.log', value: 12, line: 4, title: '/var/log/app.log is open 12 times' });
+    expect(f[0]!.alert.message).toMatch(/Also open 4\+ times: \/tmp\/cache\.db \(4\)\./);
+    expect(f[0]!.alert.nextStep).toMatch(/^Find where \/var\/log\/app\.log is opened/);
+    expect(resolved(events, 'repeated-file:repeatedFiles').map((e) => e.index)).toEqual([20]);
+  });
+
+  it("fires when a path pattern's count keeps growing (session files left open), not when it is flat", () => {
+    // A breakdown every minute: .claude/projects grows by one a minute; .codex/sessions stays at 3.
+    const samples = series(40, { fds: (e) => 80 + Math.floor(e / MINUTE) });
+    const { events } = run(samples, {
+      extras: (i) =>
+        i % 12 === 0
+          ? { fdBreakdown: breakdown([], [{ pattern: '.claude/projects', count: 2 + i / 12 }, { pattern: '.codex/sessions', count: 3 }]) }
+          : undefined,
+    });
+    const f = fired(events).filter((e) => e.alert.kind === 'fd-pattern-growth');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.alert).toMatchObject({ key: 'fd-pattern-growth:fdPattern:.claude/projects', subject: '.claude/projects', suggestedCapture: 'fds' });
+    expect(f[0]!.alert.message).toMatch(/^\+\d+ open FDs under "\.claude\/projects" in \d+ min \(\+1\.0\/min\)/);
+    // The pattern window is 30 min and needs 80 % of it covered.
+    expect(f[0]!.index * 5000).toBeGreaterThanOrEqual(24 * MINUTE);
+  });
+});
+
+describe("the runtime's goroutineleak profile", () => {
+  it('fires critical on any leaked goroutine, suggests a goroutine capture, and resolves at zero', () => {
+    const { events } = run(series(1, {}), { extras: (i) => ({ goroutineLeakCount: i >= 3 && i < 8 ? 3 : 0 }) });
+    const f = fired(events, 'goroutine-leak-profile:goroutineLeakCount');
+    expect(f.map((e) => e.index)).toEqual([3]);
+    expect(f[0]!.alert).toMatchObject({ severity: 'critical', value: 3, suggestedCapture: 'goroutine', title: "3 leaked goroutines (runtime's own report)" });
+    expect(resolved(events).map((e) => e.index)).toEqual([8]);
+  });
+});
+
+describe('snooze and acknowledge', () => {
+  const over = series(60, { fds: () => 1500 });
+
+  it('a snoozed alert stays quiet until the snooze ends, then fires again while the condition holds', () => {
+    let state = run(over.slice(0, 3)).state;
+    const s = snooze(state, 'threshold:fds', at(2) + 20 * MINUTE);
+    expect(s.ok).toBe(true);
+    if (!s.ok) return;
+    expect(s.events).toMatchObject([{ type: 'updated', alert: { state: 'snoozed', snoozedUntilMs: at(2) + 20 * MINUTE } }]);
+    state = s.state;
+    const { events } = run(over.slice(3), { state });
+    // Nothing at all while snoozed; then the notice again, and updates after it.
+    expect(events[0]!.type).toBe('fired');
+    const f = fired(events);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.alert.lastMs).toBe(at(2) + 20 * MINUTE);
+    expect(f[0]!.alert).toMatchObject({ state: 'firing', snoozedUntilMs: null });
+  });
+
+  it('a snooze set before a condition starts keeps it quiet from the start', () => {
+    const s = snooze(createAlertState({ targetId: 'api' }), 'threshold:fds', at(0) + 10 * MINUTE);
+    expect(s.ok && s.events).toEqual([]);
+    if (!s.ok) return;
+    const { events, state } = run(over.slice(0, 60), { state: s.state });
+    expect(events).toEqual([]);
+    expect(liveAlerts(state)).toMatchObject([{ key: 'threshold:fds', state: 'snoozed' }]);
+  });
+
+  it('an acknowledged alert sends no more notices but still updates and resolves', () => {
+    const first = run(over.slice(0, 3)).state;
+    const a = acknowledge(first, 'threshold:fds');
+    expect(a.ok).toBe(true);
+    if (!a.ok) return;
+    expect(a.events[0]!.alert.state).toBe('acknowledged');
+    const rest = [...over.slice(3, 200), ...series(2, { fds: () => 10 }, at(200))];
+    const { events } = run(rest, { state: a.state });
+    expect(fired(events)).toEqual([]);
+    expect(events.filter((e) => e.type === 'updated').every((e) => e.alert.state === 'acknowledged')).toBe(true);
+    expect(resolved(events)).toHaveLength(1);
+  });
+
+  it('refuses to acknowledge what is not live, with a typed error', () => {
+    const a = acknowledge(createAlertState({ targetId: 'api' }), 'threshold:fds');
+    expect(a.ok).toBe(false);
+    if (a.ok) return;
+    expect(isLeakbarError(a.error, 'not-found')).toBe(true);
+    const s = snooze(createAlertState({ targetId: 'api' }), 'threshold:fds', Number.NaN);
+    expect(!s.ok && isLeakbarError(s.error, 'bad-input')).toBe(true);
+  });
+
+  it('createAlertEngine keeps the state for the watcher', () => {
+    const engine = createAlertEngine({ targetId: 'api' });
+    const events = over.slice(0, 3).flatMap((s) => engine.step(s));
+    expect(events.map((e) => e.type)).toEqual(['fired']);
+    expect(engine.acknowledge('threshold:fds')).toMatchObject({ ok: true, events: [{ type: 'updated' }] });
+    expect(engine.live()).toMatchObject([{ key: 'threshold:fds', state: 'acknowledged' }]);
+  });
+});
+
+describe('the engine as a reducer', () => {
+  function deepFreeze<T>(o: T): T {
+    if (typeof o === 'object' && o !== null && !Object.isFrozen(o)) {
+      Object.freeze(o);
+      for (const v of Object.values(o)) deepFreeze(v);
+    }
+    return o;
+  }
+
+  it('never changes the state it is given', () => {
+    const samples = fdLeakSeries(20, 100, 20 * MINUTE);
+    let state = createAlertState({ targetId: 'api' });
+    for (const s of samples) state = step(deepFreeze(state), s, { goroutineLeakCount: 0 }).state;
+    expect(liveAlerts(state).map((a) => a.key).sort()).toEqual(['growth:fds', 'threshold:fds']);
+  });
+
+  it('ignores a sample not later than the one before', () => {
+    const { state } = run(series(1, { fds: () => 50 }));
+    const r = step(state, { timeMs: at(3), pid: 4242, fds: 5000 });
+    expect(r.state).toBe(state);
+    expect(r.events).toEqual([]);
+  });
+
+  it('is plain JSON: a saved and restored state carries on the same', () => {
+    const samples = fdLeakSeries(20, 100, 20 * MINUTE);
+    const a = run(samples.slice(0, 100));
+    const restored = JSON.parse(JSON.stringify(a.state)) as AlertEngineState;
+    const straight = run(samples.slice(100), { state: a.state }).events;
+    const again = run(samples.slice(100), { state: restored }).events;
+    expect(again).toEqual(straight);
+  });
+
+  it('keeps evidence to at most 120 points however long an alert lasts', () => {
+    const { state } = run(series(180, { fds: (_e, i) => 1500 + (i % 7) }));
+    const alert = state.alerts['threshold:fds']!;
+    expect(alert.evidence.length).toBeLessThanOrEqual(120);
+    expect(alert.evidence.length).toBeGreaterThan(30);
+    expect(alert.evidence.at(-1)![0]).toBe(at(180 * 12));
+  });
+
+  it('holds a growth alert while its figure goes unsampled, then resolves when the growth stops', () => {
+    const leak: FigureFn = (e) => 50 + Math.min(e, 15 * MINUTE) / 100;
+    const samples = series(40, { goroutines: leak }).map((s, i) => (i >= 150 && i < 170 ? { timeMs: s.timeMs, pid: s.pid } : s));
+    const { events } = run(samples);
+    expect(fired(events, 'growth:goroutines')).toHaveLength(1);
+    const r = resolved(events, 'growth:goroutines');
+    expect(r).toHaveLength(1);
+    expect(r[0]!.index).toBeGreaterThan(180);
+  });
+});

@@ -1,0 +1,445 @@
+/**
+ * The alert engine: a pure, incremental reducer the watcher calls after each sample. It runs every detector over a bounded
+ * history, keeps one alert per condition (fired once, updated while it lasts, resolved, then a cooldown), and honours
+ * snooze and acknowledge. Time comes only from the samples, so replaying a day takes milliseconds.
+ */
+import {
+  DEFAULT_DETECTOR_SETTINGS,
+  GROWTH_FIGURES,
+  type Alert,
+  type AlertEvent,
+  type DetectorSettings,
+  type EvidencePoint,
+  type GrowthFigure,
+} from '../../shared/alerts.js';
+import { LeakbarError } from '../../shared/errors.js';
+import type { FdBreakdown, Sample } from '../../shared/types.js';
+import { suggestedCaptureFor, type ActiveFinding, type Finding } from './findings.js';
+import type { Latch } from './latch.js';
+import { detectGoroutineLeakProfile, detectRepeatedFiles, detectRestart, type RestartMemory } from './patterns.js';
+import { emptySeries, pushSample, windowPoints, type BucketSeries } from './series.js';
+import { downsampleLttb, type Point } from './stats.js';
+import { armedLatches, detectLatched, type LatchedCondition } from './thresholds.js';
+import { detectFigureGrowth, detectPatternGrowth } from './trends.js';
+
+/** What a tick brings besides the flat sample. Every field is optional: leave out what was not collected this tick. */
+export interface StepExtras {
+  /** The FD breakdown, when the collector ran it this tick (lsof is throttled): repeated files, path-pattern counts, FD limit. */
+  fdBreakdown?: FdBreakdown;
+  /** The number of goroutines in the runtime's `goroutineleak` profile, when fetched this tick. */
+  goroutineLeakCount?: number;
+}
+
+/** The engine's whole state for one target. Plain JSON (it can be saved and restored); never mutated by the functions here. */
+export interface AlertEngineState {
+  targetId: string;
+  /** `process.platform` of the watched machine, when known ('darwin' adds macOS advice). */
+  platform: string | null;
+  settings: DetectorSettings;
+  /** Time and PID of the latest sample taken. */
+  previous: { timeMs: number; pid: number } | null;
+  /** Recent history of each growth figure (the growth window, in buckets). */
+  series: Record<GrowthFigure, BucketSeries>;
+  /** Recent history of each path pattern's FD count (the pattern window). */
+  patterns: Record<string, BucketSeries>;
+  latches: Record<LatchedCondition, Latch>;
+  restart: RestartMemory | null;
+  /** The latest alert of each condition, live or resolved (a resolved one holds the cooldown). */
+  alerts: Record<string, Alert>;
+  /** Snoozes by key, including keys with no live alert yet: sample time each ends. */
+  snoozes: Record<string, number>;
+  /** Cooldowns by key: sample time each condition may fire again after it resolved. */
+  cooldowns: Record<string, number>;
+  /** Sample time of the latest event per key (for the update throttle). */
+  emittedMs: Record<string, number>;
+}
+
+/** What {@link step} returns: the next state and what happened to alerts, in order. */
+export interface StepResult {
+  state: AlertEngineState;
+  events: AlertEvent[];
+}
+
+/** What {@link snooze} and {@link acknowledge} return: an expected failure resolves with a typed error, it is not thrown. */
+export type AlertActionResult = { ok: true; state: AlertEngineState; events: AlertEvent[] } | { ok: false; error: LeakbarError };
+
+/** Options of {@link createAlertState}. */
+export interface AlertStateOptions {
+  /** The watched target's id; every alert carries it. */
+  targetId: string;
+  /** @default DEFAULT_DETECTOR_SETTINGS */
+  settings?: DetectorSettings;
+  /** `process.platform` of the watched machine. @default null */
+  platform?: string | null;
+}
+
+function emptyFigureSeries(settings: DetectorSettings): Record<GrowthFigure, BucketSeries> {
+  const { windowMs, maxPoints } = settings.growth;
+  const out = {} as Record<GrowthFigure, BucketSeries>;
+  for (const f of GROWTH_FIGURES) out[f] = emptySeries(windowMs, maxPoints);
+  return out;
+}
+
+/** A fresh state: no history, no alerts. */
+export function createAlertState(options: AlertStateOptions): AlertEngineState {
+  const settings = options.settings ?? DEFAULT_DETECTOR_SETTINGS;
+  return {
+    targetId: options.targetId,
+    platform: options.platform ?? null,
+    settings,
+    previous: null,
+    series: emptyFigureSeries(settings),
+    patterns: {},
+    latches: armedLatches(),
+    restart: null,
+    alerts: {},
+    snoozes: {},
+    cooldowns: {},
+    emittedMs: {},
+  };
+}
+
+/** New settings for a running state: alerts, snoozes and latches stay; history stays unless its windows changed. */
+export function reconfigure(state: AlertEngineState, settings: DetectorSettings): AlertEngineState {
+  const old = state.settings;
+  const sameGrowth = old.growth.windowMs === settings.growth.windowMs && old.growth.maxPoints === settings.growth.maxPoints;
+  const samePatterns = sameGrowth && old.fdPatterns.windowMs === settings.fdPatterns.windowMs;
+  return {
+    ...state,
+    settings,
+    series: sameGrowth ? state.series : emptyFigureSeries(settings),
+    patterns: samePatterns ? state.patterns : {},
+  };
+}
+
+/** True while an alert's condition lasts (firing, snoozed or acknowledged). */
+export function isLive(alert: Alert | undefined): alert is Alert {
+  return alert !== undefined && alert.state !== 'resolved';
+}
+
+const SEVERITY_RANK = { critical: 0, warning: 1 } as const;
+
+/** Live alerts, critical first, then oldest first. */
+export function liveAlerts(state: AlertEngineState): Alert[] {
+  return Object.values(state.alerts)
+    .filter(isLive)
+    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.firstMs - b.firstMs);
+}
+
+/** Mutable scratch of one step; `step` hands out only fresh objects. */
+interface Tx {
+  t: number;
+  settings: DetectorSettings;
+  targetId: string;
+  alerts: Record<string, Alert>;
+  snoozes: Record<string, number>;
+  cooldowns: Record<string, number>;
+  emittedMs: Record<string, number>;
+  events: AlertEvent[];
+  touched: Set<string>;
+}
+
+function emit(tx: Tx, type: AlertEvent['type'], alert: Alert): void {
+  tx.events.push({ type, alert });
+  tx.emittedMs[alert.key] = tx.t;
+}
+
+function appendEvidence(evidence: EvidencePoint[], point: Point | null, maxPoints: number): EvidencePoint[] {
+  if (point === null) return evidence;
+  const last = evidence[evidence.length - 1];
+  if (last !== undefined && point[0] <= last[0]) return evidence;
+  const next: EvidencePoint[] = [...evidence, [point[0], point[1]]];
+  // Over the cap, halve: older evidence gets coarser, recent stays sharp; each step stays O(maxPoints).
+  return next.length > maxPoints ? downsampleLttb(next, Math.ceil(maxPoints / 2)) : next;
+}
+
+function applyActive(tx: Tx, f: ActiveFinding): void {
+  tx.touched.add(f.key);
+  const existing = tx.alerts[f.key];
+  const capture = suggestedCaptureFor(f.family, tx.settings);
+  if (isLive(existing)) {
+    const escalated = existing.severity === 'warning' && f.severity === 'critical';
+    const alert: Alert = {
+      ...existing,
+      subject: f.subject,
+      severity: f.severity,
+      lastMs: tx.t,
+      value: f.value,
+      line: f.line,
+      ratePerMinute: f.ratePerMinute,
+      unit: f.unit,
+      growth: f.growth,
+      title: f.title,
+      message: f.message,
+      nextStep: f.nextStep,
+      suggestedCapture: capture,
+      evidence: appendEvidence(existing.evidence, f.point, tx.settings.evidenceMaxPoints),
+    };
+    const snoozeOver = alert.state === 'snoozed' && alert.snoozedUntilMs !== null && tx.t >= alert.snoozedUntilMs;
+    // An acknowledged warning that turns critical is news again; a snooze is the user's to end.
+    if (snoozeOver || (escalated && alert.state === 'acknowledged')) {
+      tx.alerts[f.key] = { ...alert, state: 'firing', snoozedUntilMs: null };
+      emit(tx, 'fired', tx.alerts[f.key]!);
+      return;
+    }
+    tx.alerts[f.key] = alert;
+    // Snoozed means quiet: the state keeps up, the events wait for the snooze to end.
+    if (alert.state === 'snoozed') return;
+    if (escalated || tx.t - (tx.emittedMs[f.key] ?? -Infinity) >= tx.settings.updateEveryMs) emit(tx, 'updated', alert);
+    return;
+  }
+  const cooldownUntilMs = tx.cooldowns[f.key];
+  if (cooldownUntilMs !== undefined && tx.t < cooldownUntilMs) return;
+  const snoozedUntilMs = tx.snoozes[f.key];
+  const snoozed = snoozedUntilMs !== undefined && tx.t < snoozedUntilMs;
+  const alert: Alert = {
+    id: `${f.key}@${tx.t}`,
+    key: f.key,
+    kind: f.kind,
+    figure: f.figure,
+    subject: f.subject,
+    severity: f.severity,
+    state: snoozed ? 'snoozed' : 'firing',
+    targetId: tx.targetId,
+    firstMs: tx.t,
+    lastMs: tx.t,
+    resolvedMs: null,
+    snoozedUntilMs: snoozed ? snoozedUntilMs : null,
+    value: f.value,
+    line: f.line,
+    ratePerMinute: f.ratePerMinute,
+    unit: f.unit,
+    growth: f.growth,
+    title: f.title,
+    message: f.message,
+    nextStep: f.nextStep,
+    suggestedCapture: capture,
+    evidence: downsampleLttb(f.seed(), tx.settings.evidenceMaxPoints),
+  };
+  tx.alerts[f.key] = alert;
+  // A condition that starts during a snooze stays quiet: it fires when the snooze ends, if it still holds.
+  if (!snoozed) emit(tx, 'fired', alert);
+}
+
+/** Ends the live alert `key`; `why` is added to its message. Starts the cooldown unless the process restarted (a new process is news). */
+function resolve(tx: Tx, key: string, why?: { restart: boolean; text: string }): void {
+  tx.touched.add(key);
+  const existing = tx.alerts[key];
+  if (!isLive(existing)) return;
+  if (!why?.restart) tx.cooldowns[key] = tx.t + tx.settings.cooldownMs;
+  const alert: Alert = {
+    ...existing,
+    state: 'resolved',
+    resolvedMs: tx.t,
+    lastMs: tx.t,
+    snoozedUntilMs: null,
+    message: why === undefined ? existing.message : `${existing.message} ${why.text}`,
+  };
+  tx.alerts[key] = alert;
+  emit(tx, 'resolved', alert);
+}
+
+function apply(tx: Tx, finding: Finding | null): void {
+  if (finding === null) return;
+  if (finding.active) applyActive(tx, finding);
+  else resolve(tx, finding.key);
+}
+
+/**
+ * Runs every detector on one sample and returns the next state and the alert events. Pure: `state` is left as it was.
+ * Samples must come in time order; one not later than the previous is ignored. Cost per call is bounded by the settings
+ * (at most `growth.maxPoints` points per figure), never by how long the watch has run.
+ */
+export function step(state: AlertEngineState, sample: Sample, extras: StepExtras = {}): StepResult {
+  const prev = state.previous;
+  if (prev !== null && sample.timeMs <= prev.timeMs) return { state, events: [] };
+  const settings = state.settings;
+  const t = sample.timeMs;
+  const tx: Tx = {
+    t,
+    settings,
+    targetId: state.targetId,
+    alerts: { ...state.alerts },
+    snoozes: {},
+    cooldowns: {},
+    emittedMs: { ...state.emittedMs },
+    events: [],
+    touched: new Set(),
+  };
+  for (const [key, until] of Object.entries(state.snoozes)) if (until > t) tx.snoozes[key] = until;
+  for (const [key, until] of Object.entries(state.cooldowns)) if (until > t) tx.cooldowns[key] = until;
+
+  // A new PID is a new process: what was said of the old one is over, and its history starts again.
+  const restarted = prev !== null && prev.pid !== sample.pid;
+  let series = state.series;
+  let patterns = state.patterns;
+  let latches = state.latches;
+  if (restarted) {
+    for (const alert of Object.values(state.alerts)) {
+      if (isLive(alert) && alert.kind !== 'restart') resolve(tx, alert.key, { restart: true, text: `It ended with the process (PID ${prev.pid}).` });
+    }
+    tx.cooldowns = {};
+    series = emptyFigureSeries(settings);
+    patterns = {};
+    latches = armedLatches();
+  }
+  const restart = detectRestart(state.restart, prev, sample, settings);
+  apply(tx, restart.finding);
+
+  const breakdown = extras.fdBreakdown;
+  const fds = sample.fds ?? breakdown?.total;
+  const fdLimit = sample.fdLimit ?? breakdown?.limit ?? undefined;
+  const nextSeries = { ...series };
+  for (const figure of GROWTH_FIGURES) {
+    const value = figure === 'fds' ? fds : sample[figure];
+    if (value !== undefined && Number.isFinite(value)) nextSeries[figure] = pushSample(series[figure], t, value);
+  }
+
+  const latched = detectLatched(
+    latches,
+    {
+      sample,
+      fds,
+      fdLimit,
+      platform: state.platform,
+      history: (figure) => windowPoints(nextSeries[figure]).points,
+    },
+    settings,
+  );
+  for (const f of latched.findings) apply(tx, f);
+
+  for (const figure of GROWTH_FIGURES) {
+    if (!settings.growth.figures[figure].enabled) continue;
+    // Only a figure sampled this tick is judged: a missing collector holds its alert as it is.
+    if (nextSeries[figure] === series[figure]) continue;
+    apply(tx, detectFigureGrowth(figure, nextSeries[figure], settings, isLive(tx.alerts[`growth:${figure}`])));
+  }
+
+  let nextPatterns = patterns;
+  if (breakdown !== undefined) {
+    nextPatterns = {};
+    const { windowMs } = settings.fdPatterns;
+    for (const { pattern, count } of breakdown.patterns) {
+      const s = pushSample(patterns[pattern] ?? emptySeries(windowMs, settings.growth.maxPoints), t, count);
+      nextPatterns[pattern] = s;
+      if (settings.fdPatterns.enabled) {
+        apply(tx, detectPatternGrowth(pattern, s, settings, isLive(tx.alerts[`fd-pattern-growth:fdPattern:${pattern}`])));
+      }
+    }
+    // A pattern no longer counted (the settings changed) has no open alert to keep.
+    for (const alert of Object.values(tx.alerts)) {
+      if (isLive(alert) && alert.kind === 'fd-pattern-growth' && alert.subject !== null && !(alert.subject in nextPatterns)) resolve(tx, alert.key);
+    }
+    if (settings.repeatedFiles.enabled) apply(tx, detectRepeatedFiles(breakdown, settings, t));
+  }
+
+  if (extras.goroutineLeakCount !== undefined && settings.goroutineLeakProfile.enabled) {
+    apply(tx, detectGoroutineLeakProfile(extras.goroutineLeakCount, t));
+  }
+
+  // Snoozes that ended on alerts no detector spoke of this step (data missing): the condition still holds, so tell again.
+  for (const alert of Object.values(tx.alerts)) {
+    if (alert.state === 'snoozed' && !tx.touched.has(alert.key) && alert.snoozedUntilMs !== null && t >= alert.snoozedUntilMs) {
+      const fired: Alert = { ...alert, state: 'firing', snoozedUntilMs: null };
+      tx.alerts[alert.key] = fired;
+      emit(tx, 'fired', fired);
+    }
+  }
+
+  return {
+    state: {
+      ...state,
+      previous: { timeMs: t, pid: sample.pid },
+      series: nextSeries,
+      patterns: nextPatterns,
+      latches: latched.latches,
+      restart: restart.memory,
+      alerts: tx.alerts,
+      snoozes: tx.snoozes,
+      cooldowns: tx.cooldowns,
+      emittedMs: tx.emittedMs,
+    },
+    events: tx.events,
+  };
+}
+
+/**
+ * Quiets the condition `key` until sample time `untilMs`: a live alert turns `snoozed` (one `updated` event, then no
+ * events until the snooze ends, except `resolved`); one that starts before then starts snoozed, without a `fired`.
+ * When the snooze ends and the condition still holds, it fires again.
+ */
+export function snooze(state: AlertEngineState, key: string, untilMs: number): AlertActionResult {
+  if (!Number.isFinite(untilMs)) {
+    return { ok: false, error: new LeakbarError('bad-input', `snooze needs a time to end (got ${String(untilMs)})`) };
+  }
+  const snoozes = { ...state.snoozes, [key]: untilMs };
+  const existing = state.alerts[key];
+  if (!isLive(existing)) return { ok: true, state: { ...state, snoozes }, events: [] };
+  const alert: Alert = { ...existing, state: 'snoozed', snoozedUntilMs: untilMs };
+  return {
+    ok: true,
+    state: { ...state, snoozes, alerts: { ...state.alerts, [key]: alert } },
+    events: [{ type: 'updated', alert }],
+  };
+}
+
+/** Marks the live alert `key` as seen: no more notices for it (unless it turns critical); it still updates and resolves. */
+export function acknowledge(state: AlertEngineState, key: string): AlertActionResult {
+  const existing = state.alerts[key];
+  if (!isLive(existing)) {
+    return {
+      ok: false,
+      error: new LeakbarError('not-found', `no live alert ${key}`, { hint: 'list the live alerts; it may have resolved' }),
+    };
+  }
+  const alert: Alert = { ...existing, state: 'acknowledged', snoozedUntilMs: null };
+  const snoozes = { ...state.snoozes };
+  delete snoozes[key];
+  return {
+    ok: true,
+    state: { ...state, snoozes, alerts: { ...state.alerts, [key]: alert } },
+    events: [{ type: 'updated', alert }],
+  };
+}
+
+/** The engine as one object for the watcher: holds the latest state and forwards to the pure functions. */
+export interface AlertEngine {
+  /** Runs the detectors on one sample; returns the events. */
+  step(sample: Sample, extras?: StepExtras): AlertEvent[];
+  /** See {@link snooze}. */
+  snooze(key: string, untilMs: number): { ok: true; events: AlertEvent[] } | { ok: false; error: LeakbarError };
+  /** See {@link acknowledge}. */
+  acknowledge(key: string): { ok: true; events: AlertEvent[] } | { ok: false; error: LeakbarError };
+  /** See {@link reconfigure}. */
+  reconfigure(settings: DetectorSettings): void;
+  /** Live alerts, critical first. */
+  live(): Alert[];
+  /** The latest state (plain JSON). */
+  readonly state: AlertEngineState;
+}
+
+/** An {@link AlertEngine} over a fresh state (or `initial`, e.g. restored from disk). */
+export function createAlertEngine(options: AlertStateOptions, initial?: AlertEngineState): AlertEngine {
+  let state = initial ?? createAlertState(options);
+  const act = (r: AlertActionResult) => {
+    if (!r.ok) return r;
+    state = r.state;
+    return { ok: true as const, events: r.events };
+  };
+  return {
+    step(sample, extras) {
+      const r = step(state, sample, extras);
+      state = r.state;
+      return r.events;
+    },
+    snooze: (key, untilMs) => act(snooze(state, key, untilMs)),
+    acknowledge: (key) => act(acknowledge(state, key)),
+    reconfigure(settings) {
+      state = reconfigure(state, settings);
+    },
+    live: () => liveAlerts(state),
+    get state() {
+      return state;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/** Leak detectors: pure functions over a target's sample history that decide when to tell the user, and what to say. */
+export {
+  acknowledge,
+  createAlertEngine,
+  createAlertState,
+  liveAlerts,
+  reconfigure,
+  snooze,
+  step,
+  type AlertActionResult,
+  type AlertEngine,
+  type AlertEngineState,
+  type AlertStateOptions,
+  type StepExtras,
+  type StepResult,
+} from './engine.js';
+export { evaluateGrowth, segmentLevels, type GrowthEvaluation, type GrowthStatus, type GrowthTest } from './growth.js';
+export { downsampleLttb, mannKendall, median, quantile, theilSen, type MannKendallResult, type Point, type TheilSenResult } from './stats.js';

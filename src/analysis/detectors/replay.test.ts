@@ -1,0 +1,72 @@
+// Replays the recorded series of test/data/series through the engine: the quiet ones must fire nothing, the leaks must fire.
+import { describe, expect, it } from 'vitest';
+import type { AlertEvent } from '../../shared/alerts.js';
+import type { Sample } from '../../shared/types.js';
+import fdBursts from '../../../test/data/series/fd-bursts.jsonl?raw';
+import fdLeak from '../../../test/data/series/fd-leak.jsonl?raw';
+import fdStep from '../../../test/data/series/fd-step.jsonl?raw';
+import gcSawtooth from '../../../test/data/series/gc-sawtooth.jsonl?raw';
+import goroutineLeak from '../../../test/data/series/goroutine-leak.jsonl?raw';
+import heapLeak from '../../../test/data/series/heap-leak.jsonl?raw';
+import { parseJsonl, SERIES, toJsonl } from '../../../test/data/series/series.js';
+import startupRamp from '../../../test/data/series/startup-ramp.jsonl?raw';
+import steadyNoise from '../../../test/data/series/steady-noise.jsonl?raw';
+import { createAlertEngine } from './engine.js';
+
+function replay(samples: readonly Sample[]): Array<AlertEvent & { index: number }> {
+  const engine = createAlertEngine({ targetId: 'replay' });
+  const out: Array<AlertEvent & { index: number }> = [];
+  samples.forEach((s, index) => {
+    for (const e of engine.step(s)) out.push({ ...e, index });
+  });
+  return out;
+}
+
+const quiet = {
+  'gc-sawtooth': gcSawtooth,
+  'startup-ramp': startupRamp,
+  'fd-bursts': fdBursts,
+  'steady-noise': steadyNoise,
+  'fd-step': fdStep,
+} as const;
+
+describe('recorded quiet series', () => {
+  it.each(Object.entries(quiet))('%s fires nothing', (_name, text) => {
+    const samples = parseJsonl(text);
+    expect(samples.length).toBeGreaterThan(700);
+    expect(replay(samples).map((e) => `${e.index} ${e.type} ${e.alert.key}: ${e.alert.message}`)).toEqual([]);
+  });
+
+  it('are what the generator makes (regenerate with npx tsx test/data/series/generate.ts)', () => {
+    for (const [name, text] of Object.entries({ ...quiet, 'fd-leak': fdLeak, 'goroutine-leak': goroutineLeak, 'heap-leak': heapLeak })) {
+      expect(toJsonl(SERIES[name as keyof typeof SERIES]()), name).toBe(text);
+    }
+  });
+});
+
+describe('recorded leaks', () => {
+  it('an FD leak of 20/s fires the FD threshold on the second sample past 1000', () => {
+    const samples = parseJsonl(fdLeak);
+    const crossing = samples.findIndex((s) => s.fds! > 1000);
+    const fired = replay(samples).filter((e) => e.type === 'fired');
+    expect(fired[0]).toMatchObject({ index: crossing + 1, alert: { key: 'threshold:fds', suggestedCapture: 'fds' } });
+    expect(fired[0]!.index - crossing).toBeLessThan(3);
+  });
+
+  it('a goroutine leak of 10/s fires the growth alert within 10 minutes, giving the rate', () => {
+    const fired = replay(parseJsonl(goroutineLeak)).filter((e) => e.type === 'fired' && e.alert.key === 'growth:goroutines');
+    expect(fired).toHaveLength(1);
+    expect(fired[0]!.index * 5).toBeLessThanOrEqual(600);
+    expect(fired[0]!.alert.message).toMatch(/^\+[\d,]+ goroutines in \d+ min \(\+(59\d|60\d)\/min\)/);
+    expect(fired[0]!.alert.suggestedCapture).toBe('goroutine');
+  });
+
+  it('retained heap growth of 1 MiB/s under GC noise fires the heap growth alert, with the rate in bytes', () => {
+    const fired = replay(parseJsonl(heapLeak)).filter((e) => e.type === 'fired' && e.alert.key === 'growth:heapInuseBytes');
+    expect(fired).toHaveLength(1);
+    expect(fired[0]!.index * 5).toBeLessThanOrEqual(600);
+    expect(fired[0]!.alert.message).toMatch(/^\+[\d.]+ (MB|GB) heap in use in \d+ min \(\+[\d.]+ MB\/min\)/);
+    expect(fired[0]!.alert.suggestedCapture).toBe('heap');
+    expect(fired[0]!.alert.nextStep).toMatch(/diff it against the baseline/);
+  });
+});
