@@ -1,8 +1,12 @@
 /** The seam between the engine and the OS: what each collector takes (injected exec, fetch, file reads) and returns. */
-import type { FdBreakdown, GoFigures, MemoryMap, MemStats, ProcessFigures } from '../shared/types.js';
+import type { FdBreakdown, FdEntry, FdType, GoFigures, MemoryMap, MemStats, ProcessFigures } from '../shared/types.js';
 
-/** Runs a program with an argument array (never a shell) and returns its stdout; rejects with a LeakbarError. */
-export type ExecFn = (file: string, args: readonly string[], options: { timeoutMs: number }) => Promise<string>;
+/**
+ * Runs a program with an argument array (never a shell) and returns its stdout; rejects with a LeakbarError.
+ * `allowExitCodes` lists exit codes that still resolve with stdout (`ps -p` and `lsof -p` exit 1
+ * for a PID that is gone; the caller reads the empty output). @default [0]
+ */
+export type ExecFn = (file: string, args: readonly string[], options: { timeoutMs: number; allowExitCodes?: readonly number[] }) => Promise<string>;
 
 /** An HTTP GET with a timeout; resolves for any status, rejects with a LeakbarError on refusal or timeout. */
 export type FetchFn = (url: string, options: { timeoutMs: number }) => Promise<{ status: number; contentType: string; body: Uint8Array }>;
@@ -12,6 +16,12 @@ export interface FileReader {
   readFile(path: string): Promise<string>;
   readdir(path: string): Promise<string[]>;
   readlink(path: string): Promise<string>;
+  /**
+   * What a stat of `path` (following links) says it is: 'file', 'dir', 'chr', 'pipe' (a FIFO),
+   * 'unix' (a socket file) or 'other'. Optional: without it procfs FDs with a path are 'chr' under
+   * /dev/ and 'file' elsewhere.
+   */
+  statType?(path: string): Promise<FdType>;
 }
 
 /** What CPU % needs from the previous reading of the same process. */
@@ -36,6 +46,12 @@ export interface Collectors {
   countFds(pid: number): Promise<number>;
   /** The full FD breakdown: types, repeated files, path patterns, limit. */
   readFdBreakdown(pid: number, patterns: readonly string[]): Promise<FdBreakdown>;
+  /**
+   * Every open FD with its type and name (path, socket address, pipe id): what a capture's system
+   * snapshot stores and the FD diff compares. Optional until each platform implements it; captures
+   * fall back to readFdBreakdown's types and repeated files without it.
+   */
+  listFds?(pid: number): Promise<FdEntry[]>;
   /** smaps_rollup on Linux, vmmap --summary on macOS. */
   readMemoryMap(pid: number): Promise<MemoryMap>;
   /** Processes whose full command line matches `pattern` (like pgrep -f), never leakbar itself. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSeriesStore } from './series-store.js';
 import { toCsv } from '../shared/csv.js';
+import type { Alert } from '../shared/alerts.js';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -37,12 +38,30 @@ describe('openSeriesStore', () => {
     await a.close();
     appendFileSync(join(dir, 'samples.jsonl'), '{"timeMs":3,"pid":1,"fd');
     const b = await openSeriesStore(dir);
-    expect(b.loaded).toEqual({ samples: 2, events: 0, skippedLines: 1 });
+    expect(b.loaded).toEqual({ samples: 2, events: 0, alerts: 0, skippedLines: 1 });
     b.append({ timeMs: 4, pid: 1, fds: 13 });
     await b.close();
     const c = await openSeriesStore(dir);
     expect(c.samples().map((s) => s.fds)).toEqual([10, 11, 13]);
     await c.close();
+  });
+
+  it('reads back the newest version of each alert, and keeps a memory-only history without files', async () => {
+    const dir = tmp();
+    const a = await openSeriesStore(dir);
+    const alert = { id: 'threshold:fds@1000', key: 'threshold:fds', firstMs: 1000, lastMs: 1000, resolvedMs: null, state: 'firing' } as unknown as Alert;
+    a.putAlert(alert);
+    a.putAlert({ ...alert, lastMs: 9000, resolvedMs: 9000, state: 'resolved' });
+    await a.close();
+    const b = await openSeriesStore(dir);
+    expect(b.alerts().map((x) => [x.id, x.state, x.lastMs])).toEqual([['threshold:fds@1000', 'resolved', 9000]]);
+    expect(b.alerts(10_000)).toEqual([]);
+    await b.close();
+    const m = await openSeriesStore(null);
+    m.append({ timeMs: 1, pid: 1 });
+    await m.close();
+    expect(m.samples()).toHaveLength(1);
+    expect(m.dir).toBeNull();
   });
 
   it('keeps the in-memory window bounded', async () => {

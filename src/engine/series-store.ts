@@ -6,6 +6,7 @@
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LeakbarError } from '../shared/errors.js';
+import type { Alert } from '../shared/alerts.js';
 import type { WatchEvent } from '../shared/events.js';
 import type { Sample } from '../shared/types.js';
 
@@ -15,22 +16,30 @@ export interface SeriesStoreOptions {
   windowSize?: number;
   /** Events kept in memory. @default 1000 */
   eventWindowSize?: number;
+  /** Alerts kept in memory. @default 500 */
+  alertWindowSize?: number;
 }
 
 /** What reading the files back found. */
 export interface LoadReport {
   samples: number;
   events: number;
+  alerts: number;
   /** Lines that did not parse (a crash mid-write leaves at most one per file). */
   skippedLines: number;
 }
 
 /** One target's history. */
 export interface SeriesStore {
-  readonly dir: string;
+  /** The folder, or null for a history kept in memory only. */
+  readonly dir: string | null;
   readonly loaded: LoadReport;
   append(sample: Sample): void;
   appendEvent(event: WatchEvent): void;
+  /** Records an alert's latest version (the newest version of each alert id wins on read). */
+  putAlert(alert: Alert): void;
+  /** Alerts whose life overlaps fromMs..toMs (all when no range), newest first. */
+  alerts(fromMs?: number, toMs?: number): Alert[];
   /** Samples in memory with fromMs <= timeMs <= toMs (all when no range). */
   samples(fromMs?: number, toMs?: number): Sample[];
   events(fromMs?: number, toMs?: number): WatchEvent[];
@@ -115,27 +124,37 @@ function inRange<T extends { timeMs: number }>(items: readonly T[], fromMs?: num
   return items.filter((x) => x.timeMs >= lo && x.timeMs <= hi);
 }
 
-/** Opens (creating when needed) the history in `dir`, reading back what is there. */
-export async function openSeriesStore(dir: string, options: SeriesStoreOptions = {}): Promise<SeriesStore> {
+/** A log that writes nowhere, for a history kept in memory only. */
+const NO_LOG = { write() {}, flush: () => Promise.resolve(), close: () => Promise.resolve(), error: null } as const;
+const EMPTY = { items: [], skipped: 0, endsClean: true };
+
+/** Opens (creating when needed) the history in `dir`, reading back what is there; `dir` null keeps it in memory only. */
+export async function openSeriesStore(dir: string | null, options: SeriesStoreOptions = {}): Promise<SeriesStore> {
   const windowSize = options.windowSize ?? 17_280;
   const eventWindowSize = options.eventWindowSize ?? 1000;
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (e) {
-    throw toStoreError(e, dir);
+  const alertWindowSize = options.alertWindowSize ?? 500;
+  if (dir !== null) {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (e) {
+      throw toStoreError(e, dir);
+    }
   }
-  const samplesPath = join(dir, 'samples.jsonl');
-  const eventsPath = join(dir, 'events.jsonl');
-  const s = await readJsonLines<Sample>(samplesPath);
-  const ev = await readJsonLines<WatchEvent>(eventsPath);
+  const path = (name: string) => (dir === null ? null : join(dir, name));
+  const read = <T>(p: string | null) => (p === null ? Promise.resolve<{ items: T[]; skipped: number; endsClean: boolean }>(EMPTY) : readJsonLines<T>(p));
+  const log = (p: string | null, endsClean: boolean) => (p === null ? NO_LOG : new AppendLog(p, !endsClean));
+  const [s, ev, al] = await Promise.all([read<Sample>(path('samples.jsonl')), read<WatchEvent>(path('events.jsonl')), read<Alert>(path('alerts.jsonl'))]);
   const samples = s.items.filter((x) => typeof x?.timeMs === 'number').slice(-windowSize);
   const events = ev.items.filter((x) => typeof x?.timeMs === 'number').slice(-eventWindowSize);
-  const sampleLog = new AppendLog(samplesPath, !s.endsClean);
-  const eventLog = new AppendLog(eventsPath, !ev.endsClean);
+  const alerts = new Map<string, Alert>();
+  for (const a of al.items) if (typeof a?.id === 'string' && typeof a.firstMs === 'number') alerts.set(a.id, a);
+  const sampleLog = log(path('samples.jsonl'), s.endsClean);
+  const eventLog = log(path('events.jsonl'), ev.endsClean);
+  const alertLog = log(path('alerts.jsonl'), al.endsClean);
 
   return {
     dir,
-    loaded: { samples: samples.length, events: events.length, skippedLines: s.skipped + ev.skipped },
+    loaded: { samples: samples.length, events: events.length, alerts: alerts.size, skippedLines: s.skipped + ev.skipped + al.skipped },
     append(sample) {
       samples.push(sample);
       // Trim in batches so the window is not shifted one element per tick.
@@ -147,14 +166,25 @@ export async function openSeriesStore(dir: string, options: SeriesStoreOptions =
       if (events.length > eventWindowSize + 64) events.splice(0, events.length - eventWindowSize);
       eventLog.write(JSON.stringify(event));
     },
+    putAlert(alert) {
+      alerts.delete(alert.id);
+      alerts.set(alert.id, alert);
+      if (alerts.size > alertWindowSize) alerts.delete(alerts.keys().next().value!);
+      alertLog.write(JSON.stringify(alert));
+    },
+    alerts(fromMs, toMs) {
+      const lo = fromMs ?? -Infinity;
+      const hi = toMs ?? Infinity;
+      return [...alerts.values()].filter((a) => a.firstMs <= hi && (a.resolvedMs ?? a.lastMs) >= lo).sort((a, b) => b.firstMs - a.firstMs);
+    },
     samples: (fromMs, toMs) => inRange(samples.length > windowSize ? samples.slice(-windowSize) : samples, fromMs, toMs),
     events: (fromMs, toMs) => inRange(events, fromMs, toMs),
-    writeError: () => sampleLog.error ?? eventLog.error,
+    writeError: () => sampleLog.error ?? eventLog.error ?? alertLog.error,
     async flush() {
-      await Promise.all([sampleLog.flush(), eventLog.flush()]);
+      await Promise.all([sampleLog.flush(), eventLog.flush(), alertLog.flush()]);
     },
     async close() {
-      await Promise.all([sampleLog.close(), eventLog.close()]);
+      await Promise.all([sampleLog.close(), eventLog.close(), alertLog.close()]);
     },
   };
 }

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'disk-full'
   | 'io-error'
   | 'busy'
+  | 'cancelled'
   | 'not-found'
   | 'unsupported';
 

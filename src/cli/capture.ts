@@ -1,0 +1,205 @@
+/** `leakbar capture` takes one capture into the store and prints its folder; `leakbar report` compares two captures as Markdown, HTML or JSON. */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createCollectors } from '../collectors/index.js';
+import { CAPTURE_KINDS, type CaptureKind, type CaptureMeta } from '../shared/captures.js';
+import { LeakbarError } from '../shared/errors.js';
+import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type Sample, type TargetConfig } from '../shared/types.js';
+import { formatBytes } from '../shared/units.js';
+import { buildReport, createCaptureService, createCaptureStore, reportHtml, reportMarkdown } from '../engine/captures/index.js';
+import { defaultDataDir, slugify } from '../engine/data-dir.js';
+import { readJsonLines } from '../engine/series-store.js';
+import { parsePprofUrl, targetFromOptions } from './watch.js';
+
+/** Options of `leakbar capture` as commander hands them over. */
+export interface CaptureOptions {
+  pid?: number;
+  match?: string;
+  /** A URL, false for --no-pprof, undefined when not given. */
+  pprof?: string | false;
+  seconds: number;
+  withCpu?: boolean;
+  out?: string;
+  json?: boolean;
+  baseline?: boolean;
+  pin?: boolean;
+  note?: string;
+}
+
+/** Options of `leakbar report` as commander hands them over. */
+export interface ReportOptions {
+  current: string;
+  base?: string;
+  dataDir?: string;
+  format: 'md' | 'html' | 'json';
+  out?: string;
+}
+
+function parsePid(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a process id (a positive integer), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseCpuSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 600) throw new InvalidArgumentError(`expected whole seconds from 1 to 600, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseKind(value: string): CaptureKind {
+  if (!(CAPTURE_KINDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${CAPTURE_KINDS.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as CaptureKind;
+}
+
+/** The target and PID a capture command names: --pid, --match (exactly one process), or only --pprof. */
+export async function resolveCaptureTarget(o: Pick<CaptureOptions, 'pid' | 'match' | 'pprof'>, findProcesses?: (pattern: RegExp) => Promise<Array<{ pid: number; command: string }>>): Promise<{ target: TargetConfig; pid: number | null }> {
+  if (o.pid === undefined && o.match === undefined) {
+    if (typeof o.pprof !== 'string') throw new LeakbarError('bad-input', 'give --pid N, --match REGEX or --pprof URL', { hint: 'leakbar capture heap --pprof http://127.0.0.1:6060/debug/pprof/' });
+    const host = new URL(o.pprof).host;
+    // No process is named: the selector matches nothing, and only pprof kinds (and a pprof-only bundle) work.
+    return { target: { id: `pprof-${slugify(host)}`.slice(0, 64), name: o.pprof, selector: { match: '^$' }, pprofUrl: o.pprof, fdPatterns: DEFAULT_FD_PATTERNS }, pid: null };
+  }
+  const target = targetFromOptions({ pid: o.pid, match: o.match, pprof: o.pprof === undefined ? DEFAULT_PPROF_URL : o.pprof });
+  if (o.pid !== undefined) return { target, pid: o.pid };
+  if (!findProcesses) throw new LeakbarError('unsupported', 'no process finder to resolve --match');
+  const found = await findProcesses(new RegExp(o.match!));
+  if (found.length === 0) throw new LeakbarError('no-such-process', `no process matches /${o.match}/`, { hint: 'check the pattern against `ps -eo pid,args`' });
+  if (found.length > 1) {
+    throw new LeakbarError('bad-input', `${found.length} processes match /${o.match}/: ${found.slice(0, 5).map((p) => `${p.pid} (${p.command.slice(0, 60)})`).join(', ')}`, { hint: 'make the pattern more specific, or use --pid' });
+  }
+  return { target, pid: found[0]!.pid };
+}
+
+/** Takes one capture; resolves with its metadata and folder. */
+export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: NodeJS.WritableStream = process.stderr): Promise<{ meta: CaptureMeta; dir: string }> {
+  const needsProcess = o.pid !== undefined || o.match !== undefined;
+  const collectors = needsProcess ? createCollectors() : null;
+  const { target, pid } = await resolveCaptureTarget(o, collectors ? (re) => collectors.findProcesses(re) : undefined);
+  if (kind === 'system' && pid === null) {
+    throw new LeakbarError('bad-input', 'a system snapshot needs a process: give --pid N or --match REGEX');
+  }
+  const store = await createCaptureStore(o.out ?? defaultDataDir());
+  const service = createCaptureService({ store, collectors });
+  let figures: Sample | null = null;
+  if (collectors && pid !== null) {
+    // The figures at that moment, as a watcher would have them (best effort: the capture matters more).
+    const p = await collectors.readProcess(pid, null).catch(() => null);
+    if (p) figures = { timeMs: Date.now(), pid, rssBytes: p.figures.rssBytes, vszBytes: p.figures.vszBytes, threads: p.figures.threads };
+  }
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    if (!o.json && (kind === 'cpu' || (kind === 'bundle' && o.withCpu))) err.write(`leakbar: profiling CPU of ${target.name} for ${o.seconds} s…\n`);
+    let meta = await service.capture({ target, pid, kind, seconds: o.seconds, includeCpu: o.withCpu ?? false, figures, note: o.note ?? '', signal: abort.signal });
+    if (o.baseline) meta = await store.markBaseline(meta.id);
+    if (o.pin) meta = await store.setPinned(meta.id, true);
+    return { meta, dir: await store.dir(meta.id) };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Builds the report of two captures in the format asked for. */
+export async function runReport(o: ReportOptions): Promise<string> {
+  const dataDir = o.dataDir ?? defaultDataDir();
+  const store = await createCaptureStore(dataDir);
+  const service = createCaptureService({ store, collectors: null });
+  const comparison = await service.compare(o.current, o.base);
+  if (o.format === 'json') return JSON.stringify(comparison, null, 2) + '\n';
+  const { base, current } = comparison;
+  const fromMs = Math.min(base.startedMs, current.startedMs);
+  const toMs = Math.max(base.endedMs, current.endedMs);
+  // Figures over the period come from the target's history, when `leakbar watch` kept one there.
+  const { items } = await readJsonLines<Sample>(join(dataDir, 'targets', current.targetId, 'samples.jsonl')).catch(() => ({ items: [] as Sample[] }));
+  const report = buildReport({
+    title: `leakbar report: ${current.targetId}, ${base.id} → ${current.id}`,
+    targetId: current.targetId,
+    fromMs,
+    toMs,
+    base,
+    current,
+    captures: [base, current],
+    sections: comparison.sections,
+    samples: items,
+    notes: comparison.markdown
+      .split('\n')
+      .filter((l) => /^_No .*_$/.test(l))
+      .map((l) => l.slice(1, -1)),
+  });
+  return o.format === 'html' ? reportHtml(report) : reportMarkdown(report);
+}
+
+/** Adds `capture` to the program. */
+export function registerCapture(program: Command): void {
+  program
+    .command('capture')
+    .description('take a capture into the store and print its folder: heap, allocs, goroutine, cpu, block, mutex, system (FDs, memory map, process figures) or bundle (all at once)')
+    .argument('<kind>', `one of ${CAPTURE_KINDS.join(', ')}`, parseKind)
+    .addOption(new Option('--pid <pid>', 'the process id').argParser(parsePid))
+    .addOption(new Option('--match <regex>', 'a regular expression over the full command line; exactly one process must match'))
+    .addOption(new Option('--pprof <url>', `the pprof base URL (default with --pid/--match: ${DEFAULT_PPROF_URL}); alone, captures pprof kinds only`).argParser(parsePprofUrl))
+    .option('--no-pprof', 'the process serves no pprof endpoint (system snapshots only)')
+    .addOption(new Option('--seconds <n>', 'CPU profile length in seconds (timeout 1.5 × this)').default(30).argParser(parseCpuSeconds))
+    .option('--with-cpu', 'include a CPU profile in a bundle (takes --seconds)')
+    .option('--out <dir>', 'the data folder holding the capture store (default: LEAKBAR_DATA_DIR or the per-user data folder); captures go to <dir>/captures/<target>/<id>/')
+    .option('--json', 'print the capture metadata (meta.json, plus "dir") instead of the folder path')
+    .option('--baseline', "mark the capture as its target's baseline")
+    .option('--pin', 'pin the capture so retention never deletes it')
+    .option('--note <text>', 'a note kept with the capture')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  leakbar capture heap --pprof http://127.0.0.1:6060/debug/pprof/ --baseline
+  leakbar capture bundle --match 'myserver' --with-cpu --seconds 10
+  leakbar capture system --pid 4242 --json
+
+Each capture is a folder with the bytes exactly as fetched (heap.pb.gz opens in \`go tool pprof\`)
+and meta.json. Retention keeps the last 50 captures or 500 MB per target, never a baseline or pinned one.`,
+    )
+    .action(async (kind: CaptureKind, opts: CaptureOptions) => {
+      const { meta, dir } = await runCapture(kind, opts);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ ...meta, dir }, null, 2) + '\n');
+        return;
+      }
+      const total = meta.files.reduce((n, f) => n + f.bytes, 0);
+      process.stderr.write(`leakbar: ${meta.kind} capture ${meta.id}: ${meta.files.map((f) => f.name).join(', ')} (${formatBytes(total)})${meta.note ? `\n${meta.note}` : ''}\n`);
+      process.stdout.write(dir + '\n');
+    });
+}
+
+/** Adds `report` to the program. */
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('compare a capture with a base capture (or its target\'s baseline): heap growth by function, goroutine groups that grew, FD growth')
+    .requiredOption('--current <id>', 'the later capture (an id printed by `leakbar capture --json`)')
+    .option('--base <id>', "the earlier capture (default: the target's baseline)")
+    .addOption(new Option('--format <format>', 'md (Markdown), html (one self-contained file with charts) or json (the Comparison)').choices(['md', 'html', 'json']).default('md'))
+    .option('--out <file>', 'write the report to this file instead of printing it')
+    .option('--data-dir <dir>', 'the data folder holding the capture store (default: LEAKBAR_DATA_DIR or the per-user data folder)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  leakbar report --current 20261125-070000-bundle-9f2c
+  leakbar report --base 20261124-220000-heap-ab12 --current 20261125-070000-heap-77e0 --format html --out night.html`,
+    )
+    .action(async (opts: ReportOptions) => {
+      const text = await runReport(opts);
+      if (opts.out) {
+        try {
+          await writeFile(opts.out, text);
+        } catch (e) {
+          throw new LeakbarError('io-error', `cannot write ${opts.out}: ${(e as Error).message}`, { cause: e });
+        }
+        process.stdout.write(opts.out + '\n');
+      } else process.stdout.write(text);
+    });
+}

@@ -1,0 +1,176 @@
+/** `leakbar watch`: samples one process and prints a line (or a JSON object) per sample, events as they happen. */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createCollectors } from '../collectors/index.js';
+import { csvHeader, csvRow } from '../shared/csv.js';
+import { LeakbarError } from '../shared/errors.js';
+import type { WatchEvent } from '../shared/events.js';
+import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type Sample, type TargetConfig } from '../shared/types.js';
+import { formatBytes } from '../shared/units.js';
+import type { Alert } from '../shared/alerts.js';
+import type { TargetInput } from '../shared/api.js';
+import { defaultDataDir, slugify } from '../engine/data-dir.js';
+import { createService, targetConfigFrom } from '../engine/service.js';
+
+/** Parses a positive number of seconds for a flag. */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number of seconds, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parsePid(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a process id (a positive integer), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Checks a pprof base URL and normalizes it to end in /debug/pprof/. */
+export function parsePprofUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a URL (expected e.g. ${DEFAULT_PPROF_URL})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`the pprof URL must be http or https, got ${url.protocol}`);
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  if (!url.pathname.endsWith('/debug/pprof/')) url.pathname += 'debug/pprof/';
+  return url.toString();
+}
+
+/** Options of `leakbar watch` as commander hands them over. */
+export interface WatchOptions {
+  pid?: number;
+  match?: string;
+  pprof: string | false;
+  interval: number;
+  duration?: number;
+  json?: boolean;
+  csv?: string;
+  dataDir?: string;
+  store: boolean;
+}
+
+/** Builds the target a watch (or serve) command describes. */
+export function targetFromOptions(o: { pid?: number; match?: string; pprof: string | false }): TargetConfig {
+  if ((o.pid === undefined) === (o.match === undefined)) throw new LeakbarError('bad-input', 'give exactly one of --pid N or --match REGEX');
+  if (o.match !== undefined) {
+    try {
+      new RegExp(o.match);
+    } catch (e) {
+      throw new LeakbarError('bad-input', `--match ${JSON.stringify(o.match)} is not a valid regular expression: ${(e as Error).message}`);
+    }
+  }
+  const name = o.match ?? `pid ${o.pid}`;
+  return {
+    id: o.match !== undefined ? slugify(o.match) : `pid-${o.pid}`,
+    name,
+    selector: o.pid !== undefined ? { pid: o.pid } : { match: o.match! },
+    pprofUrl: o.pprof === false ? null : o.pprof,
+    fdPatterns: DEFAULT_FD_PATTERNS,
+  };
+}
+
+const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+/** A sample as one line for people. */
+export function formatSampleLine(s: Sample): string {
+  const parts = [time(s.timeMs), `pid ${s.pid}`];
+  if (s.rssBytes !== undefined) parts.push(`rss ${formatBytes(s.rssBytes)}`);
+  if (s.cpuPercent !== undefined) parts.push(`cpu ${s.cpuPercent.toFixed(1)}%`);
+  if (s.threads !== undefined) parts.push(`threads ${s.threads}`);
+  if (s.fds !== undefined) parts.push(`fds ${s.fds}${s.fdLimit ? `/${s.fdLimit}` : ''}`);
+  if (s.goroutines !== undefined) parts.push(`goroutines ${s.goroutines}`);
+  if (s.heapInuseBytes !== undefined) parts.push(`heap ${formatBytes(s.heapInuseBytes)}`);
+  return parts.join('  ');
+}
+
+/** An event as one line for people. */
+export function formatEventLine(e: WatchEvent): string {
+  if (e.type === 'restart') return `${time(e.timeMs)}  restart: pid ${e.oldPid} → ${e.newPid}`;
+  return `${time(e.timeMs)}  ${e.ok ? 'ok' : 'problem'} (${e.source}): ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
+}
+
+/** The JSON object printed for a sample: the issue's field names, with an ISO time. */
+export function sampleJson(s: Sample): Record<string, unknown> {
+  const { timeMs, ...rest } = s;
+  return { type: 'sample', time: new Date(timeMs).toISOString(), ...rest };
+}
+
+/** An alert change as one line for people. */
+export function formatAlertLine(change: string, a: Alert): string {
+  if (change === 'resolved') return `${time(a.resolvedMs ?? a.lastMs)}  resolved: ${a.title}`;
+  return `${time(a.lastMs)}  ALERT (${a.severity}) ${a.title}: ${a.message} — next: ${a.nextStep}`;
+}
+
+/** Runs a watch until --duration passes or a signal arrives. */
+export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const target = targetFromOptions(o);
+  const collectors = createCollectors();
+  // A PID that is not there at all is a mistake in the command, not a process that went away.
+  if ('pid' in target.selector) await collectors.readProcess(target.selector.pid, null);
+  const dataDir = o.dataDir ?? defaultDataDir();
+  const service = await createService({ dataDir, collectors, persist: o.store, cadences: { sampleMs: o.interval * 1000 } });
+  let csv: WriteStream | null = null;
+  if (o.csv) {
+    csv = createWriteStream(o.csv, { flags: 'w' });
+    csv.write(csvHeader() + '\n');
+    csv.on('error', (e) => process.stderr.write(`leakbar: cannot write ${o.csv}: ${e.message}\n`));
+  }
+  const print = (line: string) => out.write(line + '\n');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  service.subscribe((e) => {
+    if (e.type === 'sample') {
+      print(o.json ? JSON.stringify(sampleJson(e.sample)) : formatSampleLine(e.sample));
+      csv?.write(csvRow(e.sample) + '\n');
+    } else if (e.type === 'watch') {
+      const { timeMs, ...rest } = e.event;
+      print(o.json ? JSON.stringify({ ...rest, time: iso(timeMs) }) : formatEventLine(e.event));
+    } else if (e.type === 'alert' && (e.change === 'fired' || e.change === 'resolved')) {
+      const { evidence: _evidence, ...alert } = e.alert;
+      print(o.json ? JSON.stringify({ ...alert, type: 'alert', event: e.change, time: iso(e.change === 'resolved' ? (alert.resolvedMs ?? alert.lastMs) : alert.lastMs) }) : formatAlertLine(e.change, e.alert));
+    }
+  });
+
+  const input: TargetInput = {
+    name: target.name,
+    ...('pid' in target.selector ? { pid: target.selector.pid } : { match: target.selector.match }),
+    pprofUrl: target.pprofUrl,
+  };
+  if (!o.json) {
+    const how = 'pid' in target.selector ? `pid ${target.selector.pid}` : `processes matching /${target.selector.match}/`;
+    const where = o.store ? `; history in ${join(dataDir, 'targets', targetConfigFrom(input, new Set()).id)}` : '';
+    print(`leakbar: watching ${how} every ${o.interval}s${target.pprofUrl ? `, pprof at ${target.pprofUrl}` : ''}${where}`);
+  }
+  await service.addTarget(input);
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    if (o.duration !== undefined) setTimeout(done, o.duration * 1000).unref();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await service.close();
+  if (csv) await new Promise<void>((r) => csv!.end(r));
+}
+
+/** Adds `watch` to the program. */
+export function registerWatch(program: Command): void {
+  program
+    .command('watch')
+    .description('sample a process and print one line per sample (RSS, CPU, threads, FDs, goroutines, heap)')
+    .addOption(new Option('--pid <pid>', 'the process id to watch').argParser(parsePid))
+    .addOption(new Option('--match <regex>', 'a regular expression over the full command line (like pgrep -f); follows restarts'))
+    .addOption(new Option('--pprof <url>', 'the pprof base URL').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
+    .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
+    .addOption(new Option('--interval <seconds>', 'seconds between samples').default(5).argParser(parseSeconds))
+    .addOption(new Option('--duration <seconds>', 'stop after this many seconds').argParser(parseSeconds))
+    .option('--json', 'print one JSON object per line')
+    .option('--csv <file>', 'also write the samples to a CSV file')
+    .option('--data-dir <dir>', 'where history is kept (default: LEAKBAR_DATA_DIR or the per-user data folder)')
+    .option('--no-store', 'keep no history on disk')
+    .action(async (opts: WatchOptions) => {
+      await runWatch(opts);
+    });
+}

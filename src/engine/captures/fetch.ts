@@ -1,0 +1,136 @@
+/**
+ * Fetching profiles for a capture: an injectable HTTP GET (default: the global fetch, time-boxed with
+ * AbortSignal.timeout and cancellable), and the checks that bytes are a gzipped pprof protobuf before
+ * anything is kept. Every failure is a LeakbarError that says why: endpoint down, timeout, cancelled,
+ * not a Go program (404, HTML), or a corrupt profile.
+ */
+import { gunzipSync } from 'node:zlib';
+import { decodeProfile, isGzip, type ProfileModel } from '../../analysis/pprof/index.js';
+import { LeakbarError } from '../../shared/errors.js';
+
+/** One HTTP response, fully read. */
+export interface FetchedResponse {
+  status: number;
+  contentType: string;
+  body: Uint8Array;
+}
+
+/**
+ * An HTTP GET with a timeout and an optional cancel signal; resolves for any status and rejects with a
+ * LeakbarError: 'timeout', 'cancelled' (the signal fired) or 'endpoint-refused'. A superset of the
+ * collectors' FetchFn.
+ */
+export type CaptureFetchFn = (url: string, options: { timeoutMs: number; signal?: AbortSignal }) => Promise<FetchedResponse>;
+
+/** How long a profile fetch may take: 1.5 × the CPU seconds when given, else 60 s (pprof's rule). */
+export function profileTimeoutMs(seconds?: number): number {
+  return seconds !== undefined && seconds > 0 ? Math.ceil(seconds * 1500) : 60_000;
+}
+
+function causeMessage(e: unknown): string {
+  if (e instanceof Error) {
+    const c = e.cause;
+    if (c instanceof Error) return (c as NodeJS.ErrnoException).code ? `${(c as NodeJS.ErrnoException).code}: ${c.message}` : c.message;
+    return e.message;
+  }
+  return String(e);
+}
+
+/**
+ * The default fetch: global fetch, time-boxed by AbortSignal.timeout and cancelled by `signal`.
+ * @param fetchImpl - the WHATWG fetch to use. @default globalThis.fetch
+ */
+export function createCaptureFetch(fetchImpl: typeof globalThis.fetch = globalThis.fetch): CaptureFetchFn {
+  return async (url, { timeoutMs, signal }) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
+    const fail = (e: unknown): never => {
+      if (signal?.aborted) throw new LeakbarError('cancelled', `the fetch of ${url} was cancelled`, { cause: e });
+      if (timeout.aborted) {
+        throw new LeakbarError('timeout', `no answer from ${url} within ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 ? 1 : 0)} s`, { cause: e, hint: 'is the program stuck, or very busy? try again, or a shorter CPU profile' });
+      }
+      const code = e instanceof Error && e.cause instanceof Error ? (e.cause as NodeJS.ErrnoException).code : undefined;
+      if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') {
+        throw new LeakbarError('endpoint-refused', `the connection to ${url} closed before the profile arrived (${causeMessage(e)})`, { cause: e, hint: 'did the program exit or restart during the capture?' });
+      }
+      throw new LeakbarError('endpoint-refused', `could not fetch ${url}: ${causeMessage(e)}`, { cause: e, hint: 'is the program running, and serving net/http/pprof at this address?' });
+    };
+    let res: Response;
+    try {
+      res = await fetchImpl(url, { signal: combined, redirect: 'follow' });
+    } catch (e) {
+      return fail(e);
+    }
+    try {
+      const body = new Uint8Array(await res.arrayBuffer());
+      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
+    } catch (e) {
+      // The body broke off mid-way: the program exited or restarted during the capture.
+      if (signal?.aborted || timeout.aborted) return fail(e);
+      throw new LeakbarError('endpoint-refused', `the answer from ${url} broke off: ${causeMessage(e)}`, { cause: e, hint: 'did the program exit or restart during the capture?' });
+    }
+  };
+}
+
+function firstLine(body: Uint8Array): string {
+  return new TextDecoder('utf-8', { fatal: false }).decode(body.subarray(0, 300)).trim().split('\n', 1)[0]?.slice(0, 160) ?? '';
+}
+
+function looksLikeHtml(body: Uint8Array, contentType: string): boolean {
+  if (/text\/html/i.test(contentType)) return true;
+  const head = new TextDecoder('utf-8', { fatal: false }).decode(body.subarray(0, 200)).trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html');
+}
+
+/** Throws a LeakbarError for a non-2xx answer, naming a 404 for what it usually means. */
+export function checkStatus(url: string, res: FetchedResponse): void {
+  if (res.status >= 200 && res.status < 300) return;
+  if (res.status === 404) {
+    throw new LeakbarError('endpoint-status', `${url} answered 404 Not Found: this does not look like a Go program serving net/http/pprof`, {
+      hint: 'check the URL ends in /debug/pprof/ and that the program imports _ "net/http/pprof"',
+    });
+  }
+  const line = firstLine(res.body);
+  throw new LeakbarError('endpoint-status', `${url} answered ${res.status}${line ? `: ${line}` : ''}`, {
+    hint: /already in use/i.test(line) ? 'another CPU profile is running in that program; wait for it to finish' : 'check the program and the profile name',
+  });
+}
+
+/** A fetched profile: the bytes exactly as served, and their decoded model (for checks and emptiness). */
+export interface FetchedProfile {
+  bytes: Uint8Array;
+  profile: ProfileModel;
+}
+
+/**
+ * Checks that `res` is a gzipped pprof protobuf (status 2xx, magic 1f 8b, decodes). Throws LeakbarError:
+ * 'endpoint-status', 'not-a-profile' (HTML or text), 'corrupt-profile', 'empty-profile' (0 bytes).
+ */
+export function checkProfileResponse(url: string, res: FetchedResponse): FetchedProfile {
+  checkStatus(url, res);
+  const body = res.body;
+  if (body.length === 0) throw new LeakbarError('empty-profile', `${url} answered with 0 bytes`, { hint: 'try again; is the program shutting down?' });
+  if (!isGzip(body)) {
+    if (looksLikeHtml(body, res.contentType)) {
+      throw new LeakbarError('not-a-profile', `${url} answered with an HTML page, not a gzipped profile: this does not look like a Go pprof endpoint`, {
+        hint: 'open the URL in a browser; the pprof base URL ends in /debug/pprof/',
+      });
+    }
+    const hex = Array.from(body.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new LeakbarError('not-a-profile', `${url} answered with something other than a gzipped profile (first bytes ${hex}${res.contentType ? `, ${res.contentType}` : ''}): "${firstLine(body).slice(0, 60)}"`, {
+      hint: 'check that the URL is a Go pprof endpoint',
+    });
+  }
+  const profile = decodeProfile(body, { gunzip: (gz) => gunzipSync(gz), allowNoSamples: true });
+  return { bytes: body, profile };
+}
+
+/** Checks a `goroutine?debug=2` text dump: 2xx and starting with "goroutine ". Returns the bytes as served. */
+export function checkGoroutineDump(url: string, res: FetchedResponse): Uint8Array {
+  checkStatus(url, res);
+  const head = new TextDecoder('utf-8', { fatal: false }).decode(res.body.subarray(0, 64)).trimStart();
+  if (!head.startsWith('goroutine ')) {
+    throw new LeakbarError('not-a-profile', `${url} did not answer with a goroutine dump: "${firstLine(res.body).slice(0, 60)}"`, { hint: 'check that the URL is a Go pprof endpoint' });
+  }
+  return res.body;
+}

@@ -1,0 +1,420 @@
+/**
+ * The capture store: one folder per capture under `<dataDir>/captures/<targetId>/<captureId>/`, holding
+ * the bytes exactly as fetched plus `meta.json`. A capture is written into `.tmp-<id>` beside its final
+ * place, fsynced, then renamed in, so a crash or a full disk never leaves a half-written capture that
+ * looks complete; leftover `.tmp-*` folders are removed at open. Retention never deletes a baseline or
+ * a pinned capture.
+ */
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CAPTURE_KINDS, type CaptureFile, type CaptureMeta } from '../../shared/captures.js';
+import { LeakbarError } from '../../shared/errors.js';
+import { checkFileName, checkId, isCaptureId, resolveInside } from './ids.js';
+
+/** How much each target keeps; the oldest unprotected captures go first. */
+export interface RetentionOptions {
+  /** Captures kept per target (baseline and pinned ones count, but are never deleted). @default 50 */
+  maxCaptures?: number;
+  /** Bytes kept per target, summed over the captures' files. @default 524288000 (500 MB) */
+  maxBytes?: number;
+}
+
+/** Retention defaults, sized for a laptop. */
+export const DEFAULT_RETENTION: Required<RetentionOptions> = { maxCaptures: 50, maxBytes: 500 * 1024 * 1024 };
+
+/** Writes one file durably (data fsynced before it resolves). Injected by tests to simulate a full disk. */
+export type DurableWriteFn = (path: string, bytes: Uint8Array) => Promise<void>;
+
+/** Options for {@link createCaptureStore}. */
+export interface CaptureStoreOptions {
+  /** @default DEFAULT_RETENTION */
+  retention?: RetentionOptions;
+  /** @default open, write, fsync, close */
+  writeFile?: DurableWriteFn;
+}
+
+/** A capture being written: files go into its temporary folder until {@link PendingCapture.commit}. */
+export interface PendingCapture {
+  readonly id: string;
+  readonly targetId: string;
+  /** The temporary folder (`.tmp-<id>`), not the final one. */
+  readonly tmpDir: string;
+  /** Files written so far. */
+  readonly files: readonly CaptureFile[];
+  /** Writes one file, fsynced; rejects with LeakbarError('disk-full' | 'permission-denied' | 'io-error'). */
+  writeFile(name: string, bytes: Uint8Array, role: CaptureFile['role'], url?: string): Promise<CaptureFile>;
+  /** Writes meta.json, fsyncs, and renames the folder into place; returns the stored metadata. */
+  commit(meta: Omit<CaptureMeta, 'id' | 'targetId' | 'files'>): Promise<CaptureMeta>;
+  /** Removes the temporary folder; safe to call twice or after a failed commit. */
+  discard(): Promise<void>;
+}
+
+/** The capture store of one data folder. Every method rejects with a LeakbarError. */
+export interface CaptureStore {
+  /** `<dataDir>/captures`. */
+  readonly root: string;
+  /** Temporary folders removed at open (left by a crash). */
+  readonly cleanedAtOpen: number;
+  /** Starts writing a capture with a fresh id (see newCaptureId). */
+  begin(targetId: string, captureId: string): Promise<PendingCapture>;
+  /** Captures of one target (or all), newest first. Folders without a readable meta.json are skipped. */
+  list(targetId?: string): Promise<CaptureMeta[]>;
+  /** One capture; LeakbarError('not-found') when there is none, 'bad-input' for a malformed id. */
+  get(captureId: string): Promise<CaptureMeta>;
+  /** The capture's folder (inside the store, checked). */
+  dir(captureId: string): Promise<string>;
+  /** The bytes of one listed file of a capture, exactly as stored. */
+  readFile(captureId: string, name: string): Promise<Uint8Array>;
+  /** Marks a capture as its target's baseline; the previous baseline of that target is unmarked. */
+  markBaseline(captureId: string): Promise<CaptureMeta>;
+  /** The target's baseline, or null. */
+  baseline(targetId: string): Promise<CaptureMeta | null>;
+  setPinned(captureId: string, pinned: boolean): Promise<CaptureMeta>;
+  setNote(captureId: string, note: string): Promise<CaptureMeta>;
+  /** Deletes a capture (a person's explicit choice: baseline and pinned ones too). */
+  delete(captureId: string): Promise<void>;
+  /**
+   * Deletes the oldest captures of `targetId` until it is within the limits, never a baseline, a pinned
+   * capture or one of `keepIds`. Returns the deleted ids.
+   */
+  applyRetention(targetId: string, options?: RetentionOptions & { keepIds?: readonly string[] }): Promise<string[]>;
+}
+
+const META = 'meta.json';
+const META_TMP = '.meta.json.tmp';
+const TMP_PREFIX = '.tmp-';
+
+const sampleSchema = z.object({ timeMs: z.number(), pid: z.number() }).catchall(z.number());
+const metaSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  targetId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  kind: z.enum(CAPTURE_KINDS),
+  pid: z.number().int().nullable(),
+  startedMs: z.number(),
+  endedMs: z.number(),
+  files: z.array(
+    z.object({
+      name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
+      role: z.enum(['heap', 'allocs', 'goroutine', 'goroutine-dump', 'cpu', 'block', 'mutex', 'fds', 'memory-map', 'process']),
+      bytes: z.number().int().nonnegative(),
+      url: z.string().optional(),
+    }),
+  ),
+  figures: sampleSchema.nullable(),
+  alertKey: z.string().nullable(),
+  baseline: z.boolean(),
+  pinned: z.boolean(),
+  note: z.string(),
+});
+
+/** A Node file-system error as a LeakbarError that says what could not be done and what to do. */
+export function storeIoError(e: unknown, what: string): LeakbarError {
+  if (e instanceof LeakbarError) return e;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const reason = e instanceof Error ? e.message : String(e);
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new LeakbarError('disk-full', `cannot ${what}: the disk is full`, { cause: e, hint: 'free some space, or lower the capture retention; nothing half-written was kept' });
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new LeakbarError('permission-denied', `cannot ${what}: ${reason}`, { cause: e, hint: 'check that the data folder is writable (LEAKBAR_DATA_DIR or --out)' });
+  }
+  return new LeakbarError('io-error', `cannot ${what}: ${reason}`, { cause: e, hint: 'check the data folder (LEAKBAR_DATA_DIR or --out): it must be a writable folder' });
+}
+
+/** The default durable write: create, write, fsync, close. */
+async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
+  const fh = await open(path, 'wx', 0o644);
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsyncs a folder so a rename in it is on disk; some platforms refuse, which is not an error worth failing for. */
+async function syncDir(path: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    await fh.sync();
+  } catch {
+    // Directory fsync is unsupported on some platforms (EISDIR/EPERM); the rename is still atomic.
+  } finally {
+    await fh?.close();
+  }
+}
+
+async function readdirOrEmpty(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw storeIoError(e, `read ${path}`);
+  }
+}
+
+async function readMetaFile(dir: string): Promise<CaptureMeta | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, META), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const parsed = metaSchema.safeParse(JSON.parse(text));
+    return parsed.success ? (parsed.data as CaptureMeta) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Opens (creating if needed) the capture store under `dataDir`, removing leftovers of crashed writes. */
+export async function createCaptureStore(dataDir: string, options: CaptureStoreOptions = {}): Promise<CaptureStore> {
+  const root = join(dataDir, 'captures');
+  const write = options.writeFile ?? writeDurably;
+  const retentionDefaults = { ...DEFAULT_RETENTION, ...options.retention };
+  try {
+    await mkdir(root, { recursive: true });
+  } catch (e) {
+    throw storeIoError(e, `create the capture store at ${root}`);
+  }
+  const s = await stat(root).catch((e: unknown) => {
+    throw storeIoError(e, `open the capture store at ${root}`);
+  });
+  if (!s.isDirectory()) throw new LeakbarError('io-error', `the capture store ${root} is not a folder`, { hint: 'point LEAKBAR_DATA_DIR or --out at a folder' });
+
+  // A crash mid-write leaves `.tmp-*` folders (and `.meta.json.tmp` files): none of them is a capture.
+  let cleanedAtOpen = 0;
+  for (const t of await readdirOrEmpty(root)) {
+    if (t.startsWith(TMP_PREFIX)) {
+      await rm(join(root, t), { recursive: true, force: true });
+      cleanedAtOpen++;
+      continue;
+    }
+    if (!isCaptureId(t)) continue;
+    for (const c of await readdirOrEmpty(join(root, t)).catch(() => [] as string[])) {
+      if (c.startsWith(TMP_PREFIX)) {
+        await rm(join(root, t, c), { recursive: true, force: true });
+        cleanedAtOpen++;
+      } else if (isCaptureId(c)) {
+        await rm(join(root, t, c, META_TMP), { force: true }).catch(() => {});
+      }
+    }
+  }
+
+  // Mutations of meta.json files run one at a time, so two baseline marks cannot interleave.
+  let chain: Promise<unknown> = Promise.resolve();
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = chain.then(fn, fn);
+    chain = next.catch(() => {});
+    return next;
+  }
+
+  async function targetIds(): Promise<string[]> {
+    return (await readdirOrEmpty(root)).filter(isCaptureId);
+  }
+
+  async function locate(captureId: string): Promise<string> {
+    checkId(captureId);
+    for (const t of await targetIds()) {
+      const dir = resolveInside(root, t, captureId);
+      if (await stat(join(dir, META)).then(() => true, () => false)) return dir;
+    }
+    throw new LeakbarError('not-found', `no capture ${captureId}`, { hint: 'list the captures of the target to see what is stored' });
+  }
+
+  async function load(captureId: string): Promise<{ dir: string; meta: CaptureMeta }> {
+    const dir = await locate(captureId);
+    const meta = await readMetaFile(dir);
+    if (!meta) throw new LeakbarError('not-found', `capture ${captureId} has no readable meta.json`, { hint: 'the folder is damaged; delete it' });
+    return { dir, meta };
+  }
+
+  async function writeMeta(dir: string, meta: CaptureMeta): Promise<void> {
+    const tmp = join(dir, META_TMP);
+    try {
+      await rm(tmp, { force: true });
+      await write(tmp, new TextEncoder().encode(JSON.stringify(meta, null, 2) + '\n'));
+      await rename(tmp, join(dir, META));
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => {});
+      throw storeIoError(e, `update ${join(dir, META)}`);
+    }
+  }
+
+  async function list(targetId?: string): Promise<CaptureMeta[]> {
+    const targets = targetId === undefined ? await targetIds() : [checkId(targetId, 'target id')];
+    const out: CaptureMeta[] = [];
+    for (const t of targets) {
+      for (const c of await readdirOrEmpty(resolveInside(root, t))) {
+        if (!isCaptureId(c)) continue;
+        const meta = await readMetaFile(join(root, t, c));
+        if (meta && meta.id === c && meta.targetId === t) out.push(meta);
+      }
+    }
+    return out.sort((a, b) => b.startedMs - a.startedMs || (a.id < b.id ? 1 : -1));
+  }
+
+  async function removeCapture(dir: string, id: string): Promise<void> {
+    // Rename first, so a crash mid-delete leaves a `.tmp-` folder (cleaned at open), never half a capture.
+    const doomed = join(dir, '..', `${TMP_PREFIX}del-${id}`);
+    try {
+      await rename(dir, doomed);
+      await rm(doomed, { recursive: true, force: true });
+    } catch (e) {
+      throw storeIoError(e, `delete capture ${id}`);
+    }
+  }
+
+  const store: CaptureStore = {
+    root,
+    cleanedAtOpen,
+
+    async begin(targetId, captureId) {
+      checkId(targetId, 'target id');
+      checkId(captureId);
+      const targetDir = resolveInside(root, targetId);
+      const finalDir = resolveInside(root, targetId, captureId);
+      const tmpDir = resolveInside(root, targetId, `${TMP_PREFIX}${captureId}`);
+      try {
+        await mkdir(targetDir, { recursive: true });
+        await mkdir(tmpDir);
+      } catch (e) {
+        throw storeIoError(e, `create a capture folder in ${targetDir}`);
+      }
+      const files: CaptureFile[] = [];
+      let done = false;
+      const pending: PendingCapture = {
+        id: captureId,
+        targetId,
+        tmpDir,
+        files,
+        async writeFile(name, bytes, role, url) {
+          checkFileName(name);
+          if (name === META || files.some((f) => f.name === name)) throw new LeakbarError('bad-input', `capture file ${name} is written twice or reserved`);
+          try {
+            await write(resolveInside(tmpDir, name), bytes);
+          } catch (e) {
+            throw storeIoError(e, `write ${name} of capture ${captureId}`);
+          }
+          const file: CaptureFile = url === undefined ? { name, role, bytes: bytes.byteLength } : { name, role, bytes: bytes.byteLength, url };
+          files.push(file);
+          return file;
+        },
+        async commit(partial) {
+          if (done) throw new LeakbarError('bad-input', `capture ${captureId} was already committed or discarded`);
+          const meta: CaptureMeta = { ...partial, id: captureId, targetId, files: [...files] };
+          try {
+            await write(join(tmpDir, META), new TextEncoder().encode(JSON.stringify(meta, null, 2) + '\n'));
+            await syncDir(tmpDir);
+            if (await stat(finalDir).then(() => true, () => false)) throw new LeakbarError('busy', `capture ${captureId} already exists`, { hint: 'take the capture again; ids are unique per second and kind' });
+            await rename(tmpDir, finalDir);
+            await syncDir(targetDir);
+          } catch (e) {
+            throw storeIoError(e, `save capture ${captureId}`);
+          }
+          done = true;
+          return meta;
+        },
+        async discard() {
+          if (done) return;
+          done = true;
+          await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
+        },
+      };
+      return pending;
+    },
+
+    list,
+
+    async get(captureId) {
+      return (await load(captureId)).meta;
+    },
+
+    async dir(captureId) {
+      return locate(captureId);
+    },
+
+    async readFile(captureId, name) {
+      checkFileName(name);
+      const { dir, meta } = await load(captureId);
+      if (!meta.files.some((f) => f.name === name)) throw new LeakbarError('not-found', `capture ${captureId} has no file ${name}`, { hint: `its files: ${meta.files.map((f) => f.name).join(', ') || 'none'}` });
+      try {
+        return new Uint8Array(await readFile(resolveInside(dir, name)));
+      } catch (e) {
+        throw storeIoError(e, `read ${name} of capture ${captureId}`);
+      }
+    },
+
+    markBaseline(captureId) {
+      return serial(async () => {
+        const { dir, meta } = await load(captureId);
+        for (const other of await list(meta.targetId)) {
+          if (other.baseline && other.id !== captureId) await writeMeta(resolveInside(root, other.targetId, other.id), { ...other, baseline: false });
+        }
+        const next = { ...meta, baseline: true };
+        await writeMeta(dir, next);
+        return next;
+      });
+    },
+
+    async baseline(targetId) {
+      return (await list(targetId)).find((m) => m.baseline) ?? null;
+    },
+
+    setPinned(captureId, pinned) {
+      return serial(async () => {
+        const { dir, meta } = await load(captureId);
+        const next = { ...meta, pinned };
+        await writeMeta(dir, next);
+        return next;
+      });
+    },
+
+    setNote(captureId, note) {
+      return serial(async () => {
+        const { dir, meta } = await load(captureId);
+        const next = { ...meta, note: note.slice(0, 2000) };
+        await writeMeta(dir, next);
+        return next;
+      });
+    },
+
+    delete(captureId) {
+      return serial(async () => {
+        const dir = await locate(captureId);
+        await removeCapture(dir, captureId);
+      });
+    },
+
+    applyRetention(targetId, opts = {}) {
+      return serial(async () => {
+        const maxCaptures = opts.maxCaptures ?? retentionDefaults.maxCaptures;
+        const maxBytes = opts.maxBytes ?? retentionDefaults.maxBytes;
+        const keep = new Set(opts.keepIds ?? []);
+        const all = await list(targetId); // newest first
+        const size = (m: CaptureMeta) => m.files.reduce((n, f) => n + f.bytes, 0);
+        let count = all.length;
+        let bytes = all.reduce((n, m) => n + size(m), 0);
+        const deleted: string[] = [];
+        for (const m of [...all].reverse()) {
+          if (count <= maxCaptures && bytes <= maxBytes) break;
+          if (m.baseline || m.pinned || keep.has(m.id)) continue;
+          await removeCapture(resolveInside(root, m.targetId, m.id), m.id);
+          deleted.push(m.id);
+          count--;
+          bytes -= size(m);
+        }
+        return deleted;
+      });
+    },
+  };
+  return store;
+}
+
+/** The sum of a capture's file sizes, in bytes. */
+export function captureBytes(meta: Pick<CaptureMeta, 'files'>): number {
+  return meta.files.reduce((n, f) => n + f.bytes, 0);
+}

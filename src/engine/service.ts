@@ -1,0 +1,216 @@
+/**
+ * The engine behind the API contract: one watcher, history and alert state per target, the capture
+ * service, and one live event stream. The desktop app (over IPC) and `leakbar serve` (over HTTP)
+ * both hand calls straight to this.
+ */
+import { join } from 'node:path';
+import type { ApiEvent, ApiInput, ApiOutputs, History, LeakbarApi, TargetInput, TargetSummary } from '../shared/api.js';
+import { LeakbarError } from '../shared/errors.js';
+import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type TargetConfig } from '../shared/types.js';
+import type { Alert, AlertEvent, DetectorSettings } from '../shared/alerts.js';
+import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
+import type { FdBreakdown } from '../shared/types.js';
+import { createAlertEngine, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
+import type { Collectors } from '../collectors/types.js';
+import { createCollectors } from '../collectors/index.js';
+import { slugify } from './data-dir.js';
+import { downsampleForDrawing } from './downsample.js';
+import { openSeriesStore, type SeriesStore } from './series-store.js';
+import { Watcher, type Cadences } from './watcher.js';
+
+/** Options for {@link createService}. */
+export interface ServiceOptions {
+  /** Where history and captures live. */
+  dataDir: string;
+  /** Targets to watch from the start. */
+  targets?: TargetInput[];
+  /** @default createCollectors() for this platform */
+  collectors?: Collectors;
+  cadences?: Partial<Cadences>;
+  /** Leak detector lines and windows. @default DEFAULT_DETECTOR_SETTINGS */
+  detectorSettings?: DetectorSettings;
+  /** Keep history on disk under dataDir. @default true */
+  persist?: boolean;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** How much recent history is replayed into the detectors at start, so growth windows survive a restart. */
+const REPLAY_MS = 30 * 60_000;
+
+/** The engine as the API contract describes it, plus a way to shut it down. */
+export interface LeakbarService extends LeakbarApi {
+  close(): Promise<void>;
+}
+
+interface TargetRuntime {
+  config: TargetConfig;
+  watcher: Watcher;
+  store: SeriesStore;
+  alerts: AlertEngine;
+  lastBreakdown: FdBreakdown | null;
+  unsubscribe: Array<() => void>;
+}
+
+/** Turns a person's target description into a config with a unique, path-safe id. */
+export function targetConfigFrom(input: TargetInput, takenIds: ReadonlySet<string>): TargetConfig {
+  const base = slugify(input.name || input.match || `pid-${input.pid}`);
+  let id = base;
+  for (let i = 2; takenIds.has(id); i++) id = `${base.slice(0, 60)}-${i}`;
+  return {
+    id,
+    name: input.name,
+    selector: input.pid !== undefined ? { pid: input.pid } : { match: input.match! },
+    pprofUrl: input.pprofUrl === undefined ? DEFAULT_PPROF_URL : input.pprofUrl,
+    fdPatterns: input.fdPatterns ?? DEFAULT_FD_PATTERNS,
+  };
+}
+
+/** Starts the engine: opens each target's history and starts its watcher. */
+export async function createService(options: ServiceOptions): Promise<LeakbarService> {
+  const collectors = options.collectors ?? createCollectors();
+  const targets = new Map<string, TargetRuntime>();
+  const listeners = new Set<(e: ApiEvent) => void>();
+  const emit = (e: ApiEvent) => {
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  };
+
+  function runtime(targetId: string): TargetRuntime {
+    const t = targets.get(targetId);
+    if (!t) throw new LeakbarError('not-found', `no target with id ${JSON.stringify(targetId)}`, { hint: 'list the targets to see their ids' });
+    return t;
+  }
+
+  const settings = options.detectorSettings ?? DEFAULT_DETECTOR_SETTINGS;
+
+  function alertChange(rt: TargetRuntime, change: AlertEvent['type'] | 'snoozed' | 'acknowledged', alert: Alert): void {
+    rt.store.putAlert(alert);
+    emit({ type: 'alert', targetId: rt.config.id, change, alert });
+  }
+
+  /** Runs the detectors over a new sample, with the FD breakdown when a fresh one came since the last step. */
+  function detect(rt: TargetRuntime, sample: Parameters<AlertEngine['step']>[0]): void {
+    const extras: StepExtras = {};
+    const fdb = rt.watcher.status().fdBreakdown;
+    if (fdb && fdb !== rt.lastBreakdown) {
+      extras.fdBreakdown = fdb;
+      rt.lastBreakdown = fdb;
+    }
+    for (const e of rt.alerts.step(sample, extras)) alertChange(rt, e.type, e.alert);
+  }
+
+  async function addTarget(input: TargetInput): Promise<TargetSummary> {
+    const config = targetConfigFrom(input, new Set(targets.keys()));
+    const store = await openSeriesStore(options.persist === false ? null : join(options.dataDir, 'targets', config.id));
+    const watcher = new Watcher({ target: config, collectors, store, ...(options.cadences ? { cadences: options.cadences } : {}), ...(options.now ? { now: options.now } : {}) });
+    const alerts = createAlertEngine({ targetId: config.id, settings, platform: collectors.platform });
+    // Replay recent history silently: the detectors' windows fill again, nothing already told is told twice.
+    const recent = store.samples();
+    const since = (recent.at(-1)?.timeMs ?? 0) - REPLAY_MS;
+    for (const s of recent) if (s.timeMs >= since) alerts.step(s);
+    const rt: TargetRuntime = { config, watcher, store, alerts, lastBreakdown: null, unsubscribe: [] };
+    rt.unsubscribe.push(
+      watcher.onSample((sample) => {
+        emit({ type: 'sample', targetId: config.id, sample });
+        detect(rt, sample);
+        emit({ type: 'status', targetId: config.id, status: watcher.status() });
+      }),
+      watcher.onEvent((event) => emit({ type: 'watch', targetId: config.id, event })),
+    );
+    targets.set(config.id, rt);
+    await watcher.start();
+    return summary(rt);
+  }
+
+  function summary(rt: TargetRuntime): TargetSummary {
+    return { target: rt.config, status: rt.watcher.status(), openAlerts: rt.alerts.live().length };
+  }
+
+  /** Finds the target whose alert engine knows `alertId` (an alert's id or its key). */
+  function alertOwner(alertId: string): { rt: TargetRuntime; key: string } {
+    for (const rt of targets.values()) {
+      const a = rt.alerts.live().find((x) => x.id === alertId || x.key === alertId);
+      if (a) return { rt, key: a.key };
+    }
+    throw new LeakbarError('not-found', `no open alert with id ${JSON.stringify(alertId)}`, { hint: 'it may have resolved already' });
+  }
+
+  function alertAction(alertId: string, change: 'snoozed' | 'acknowledged', act: (rt: TargetRuntime, key: string) => ReturnType<AlertEngine['snooze']>): Alert {
+    const { rt, key } = alertOwner(alertId);
+    const r = act(rt, key);
+    if (!r.ok) throw r.error;
+    for (const e of r.events) alertChange(rt, e.type, e.alert);
+    const alert = rt.alerts.live().find((a) => a.key === key);
+    if (!alert) throw new LeakbarError('not-found', `alert ${alertId} is no longer open`);
+    alertChange(rt, change, alert);
+    return alert;
+  }
+
+  async function stopTarget(rt: TargetRuntime): Promise<void> {
+    for (const u of rt.unsubscribe) u();
+    await rt.watcher.stop();
+    await rt.store.close();
+  }
+
+  for (const t of options.targets ?? []) await addTarget(t);
+
+  const unsupported = (what: string) => Promise.reject(new LeakbarError('unsupported', `${what} is not available yet`));
+
+  const api: LeakbarService = {
+    async listTargets() {
+      return [...targets.values()].map(summary);
+    },
+    addTarget: (input) => addTarget(input as TargetInput),
+    async removeTarget({ targetId }) {
+      const rt = targets.get(targetId);
+      if (!rt) return { removed: false };
+      targets.delete(targetId);
+      await stopTarget(rt);
+      return { removed: true };
+    },
+    async status({ targetId }) {
+      return runtime(targetId).watcher.status();
+    },
+    async history({ targetId, fromMs, toMs, maxPoints }: ApiInput<'history'>): Promise<History> {
+      const rt = runtime(targetId);
+      const all = rt.store.samples(fromMs, toMs);
+      const samples = maxPoints ? downsampleForDrawing(all, maxPoints) : all;
+      return { samples, events: rt.store.events(fromMs, toMs), alerts: rt.store.alerts(fromMs, toMs), captures: [], downsampled: samples.length < all.length };
+    },
+    async alerts({ targetId }) {
+      const rts = targetId ? [runtime(targetId)] : [...targets.values()];
+      return rts.flatMap((rt) => rt.alerts.live());
+    },
+    async snoozeAlert({ alertId, untilMs }) {
+      return alertAction(alertId, 'snoozed', (rt, key) => rt.alerts.snooze(key, untilMs));
+    },
+    async acknowledgeAlert({ alertId }) {
+      return alertAction(alertId, 'acknowledged', (rt, key) => rt.alerts.acknowledge(key));
+    },
+    listCaptures: async () => [],
+    startCapture: () => unsupported('capturing'),
+    cancelCapture: async () => ({ cancelled: false }),
+    getCapture: () => unsupported('captures'),
+    markBaseline: () => unsupported('captures'),
+    setPinned: () => unsupported('captures'),
+    compare: () => unsupported('compare'),
+    readCaptureFile: () => unsupported('captures') as Promise<ApiOutputs['readCaptureFile']>,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      const all = [...targets.values()];
+      targets.clear();
+      await Promise.all(all.map(stopTarget));
+      listeners.clear();
+    },
+  };
+  return api;
+}

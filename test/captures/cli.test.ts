@@ -1,0 +1,121 @@
+/** `leakbar capture` and `leakbar report` end to end, from the bundle (`npm run build:cli`), against the Go fixture. */
+import { execFile, spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaptureMeta } from '../../src/shared/captures.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { pprofTop, tempDir } from './helpers.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'bin', 'leakbar.js');
+
+function leakbar(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((ok) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      ok({ code, stdout, stderr });
+    });
+  });
+}
+
+let fx: Fixture;
+let tmp: { dir: string; cleanup: () => Promise<void> };
+
+beforeAll(async () => {
+  // The bundle must know `capture`; build it when it is missing or older than this command.
+  if ((await leakbar(['capture', '--help'])).code !== 0) await promisify(execFile)(process.execPath, ['scripts/build-cli.mjs'], { cwd: root });
+  tmp = await tempDir();
+  // Its own -dir flag makes the fixture's command line unique, for --match.
+  fx = await startFixture({ dir: tmp.dir });
+}, 120_000);
+
+afterAll(async () => {
+  await fx?.stop();
+  await tmp?.cleanup();
+});
+
+describe('leakbar capture', () => {
+  it('captures a heap profile by --pprof and prints its metadata with --json', async () => {
+    const r = await leakbar(['capture', 'heap', '--pprof', fx.pprofUrl, '--out', tmp.dir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const meta = JSON.parse(r.stdout) as CaptureMeta & { dir: string };
+    expect(meta).toMatchObject({ kind: 'heap', pid: null, targetId: expect.stringMatching(/^pprof-127-0-0-1-\d+$/), files: [{ name: 'heap.pb.gz', role: 'heap' }] });
+    expect(meta.dir).toBe(join(tmp.dir, 'captures', meta.targetId, meta.id));
+    expect((await stat(join(meta.dir, 'heap.pb.gz'))).size).toBe(meta.files[0]!.bytes);
+    const { dir: _dir, ...stored } = meta;
+    expect(JSON.parse(await readFile(join(meta.dir, 'meta.json'), 'utf8'))).toEqual(stored);
+    const top = await pprofTop(join(meta.dir, 'heap.pb.gz'));
+    expect(top.code, top.stderr).toBe(0);
+    expect(top.stdout).toContain('Type: inuse_space');
+  });
+
+  it('prints the folder path, and marks a baseline', async () => {
+    const r = await leakbar(['capture', 'goroutine', '--pprof', fx.pprofUrl, '--out', tmp.dir, '--baseline']);
+    expect(r.code, r.stderr).toBe(0);
+    const dir = r.stdout.trim();
+    expect(dir.startsWith(join(tmp.dir, 'captures'))).toBe(true);
+    expect(JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8'))).toMatchObject({ kind: 'goroutine', baseline: true });
+    expect(r.stderr).toMatch(/goroutine capture .*: goroutine\.pb\.gz, goroutine-debug2\.txt/);
+  });
+
+  it('reports a leak between the baseline and a later capture, as Markdown and as HTML', async () => {
+    await fx.leak({ goroutines: 300 });
+    const r = await leakbar(['capture', 'goroutine', '--pprof', fx.pprofUrl, '--out', tmp.dir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const current = JSON.parse(r.stdout) as CaptureMeta;
+    const md = await leakbar(['report', '--current', current.id, '--data-dir', tmp.dir]);
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout).toMatch(/\| main\.waitForever \| \d+ \| \d+ \| \+300 \|/);
+    const out = join(tmp.dir, 'report.html');
+    const html = await leakbar(['report', '--current', current.id, '--data-dir', tmp.dir, '--format', 'html', '--out', out]);
+    expect(html.code, html.stderr).toBe(0);
+    expect(html.stdout.trim()).toBe(out);
+    const text = await readFile(out, 'utf8');
+    expect(text).toMatch(/^<!doctype html>/);
+    expect(text).toContain('main.waitForever');
+  });
+
+  it('takes a system snapshot by --pid and a bundle by --match', async () => {
+    const sys = await leakbar(['capture', 'system', '--pid', String(fx.pid), '--out', tmp.dir, '--json']);
+    expect(sys.code, sys.stderr).toBe(0);
+    const meta = JSON.parse(sys.stdout) as CaptureMeta & { dir: string };
+    expect(meta).toMatchObject({ kind: 'system', pid: fx.pid, targetId: `pid-${fx.pid}`, figures: { pid: fx.pid, rssBytes: expect.any(Number) } });
+    expect(meta.files.map((f) => f.name)).toEqual(['process.json', 'fds.json', 'memory-map.json']);
+    const match = tmp.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const bundle = await leakbar(['capture', 'bundle', '--match', match, '--pprof', fx.pprofUrl, '--out', tmp.dir, '--json']);
+    expect(bundle.code, bundle.stderr).toBe(0);
+    const b = JSON.parse(bundle.stdout) as CaptureMeta;
+    expect(b).toMatchObject({ kind: 'bundle', pid: fx.pid });
+    expect(b.files.map((f) => f.name)).toEqual(expect.arrayContaining(['fds.json', 'heap.pb.gz', 'goroutine.pb.gz', 'goroutine-debug2.txt']));
+  });
+
+  it('says why a capture failed, and exits 1', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const r = await leakbar(['capture', 'heap', '--pprof', `http://127.0.0.1:${port}/`, '--out', tmp.dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`leakbar: could not fetch http://127.0.0.1:${port}/debug/pprof/heap?gc=1: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port} (is the program running, and serving net/http/pprof at this address?)\n`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses an unknown kind and a bad id', async () => {
+    const kind = await leakbar(['capture', 'everything', '--pprof', fx.pprofUrl]);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toContain('expected one of heap, allocs, goroutine, cpu, block, mutex, system, bundle');
+    const id = await leakbar(['report', '--current', '../../etc', '--data-dir', tmp.dir]);
+    expect(id.code).toBe(1);
+    expect(id.stderr).toContain('is not a valid capture id');
+  });
+});

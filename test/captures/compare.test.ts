@@ -1,0 +1,75 @@
+/** Compare with baseline against the real Go fixture: a leak between two bundles shows in the heap, goroutine and FD diffs, naming what leaks. */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaptureService, createCaptureStore, type CaptureService } from '../../src/engine/captures/index.js';
+import type { Comparison } from '../../src/shared/api.js';
+import type { TargetConfig } from '../../src/shared/types.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { createCollectors } from '../../src/collectors/index.js';
+import { tempDir } from './helpers.js';
+
+let fx: Fixture;
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let service: CaptureService;
+let comparison: Comparison;
+
+beforeAll(async () => {
+  fx = await startFixture();
+  tmp = await tempDir();
+  const store = await createCaptureStore(tmp.dir);
+  service = createCaptureService({ store, collectors: createCollectors() });
+  const target: TargetConfig = { id: 'leaky', name: 'leaky', selector: { pid: fx.pid }, pprofUrl: fx.pprofUrl, fdPatterns: [] };
+  const base = await service.capture({ target, pid: fx.pid, kind: 'bundle', figures: { timeMs: 1, pid: fx.pid, goroutines: 5, rssBytes: 10e6 } });
+  await store.markBaseline(base.id);
+  await fx.leak({ goroutines: 300, heapkb: 20_000, fds: 50 });
+  const current = await service.capture({ target, pid: fx.pid, kind: 'bundle', figures: { timeMs: 2, pid: fx.pid, goroutines: 305, rssBytes: 40e6 } });
+  comparison = await service.compare(current.id);
+});
+
+afterAll(async () => {
+  await fx?.stop();
+  await tmp?.cleanup();
+});
+
+describe('compare with baseline', () => {
+  it('names main.leakHeap as the top heap growth, about 20 MB', () => {
+    const heap = comparison.sections.find((s) => s.kind === 'heap')!;
+    expect(heap.rows[0]).toMatchObject({ function: 'main.leakHeap' });
+    const delta = Number(heap.rows[0]!.deltaBytes);
+    expect(delta).toBeGreaterThan(15 * 1024 * 1024);
+    expect(delta).toBeLessThan(25 * 1024 * 1024);
+    expect(Number(heap.rows[0]!.currentBytes) - Number(heap.rows[0]!.baseBytes)).toBe(delta);
+  });
+
+  it('names the main.waitForever goroutine group as grown by 300', () => {
+    const g = comparison.sections.find((s) => s.kind === 'goroutine')!;
+    expect(g.rows[0]).toMatchObject({ group: 'main.waitForever', delta: 300, current: expect.any(Number) });
+    expect(String(g.rows[0]!.stack)).toContain('runtime.chanrecv');
+  });
+
+  it('names the leaky-*.dat files among the FDs that grew', () => {
+    const f = comparison.sections.find((s) => s.kind === 'fds')!;
+    const total = f.rows.find((r) => r.what === 'total')!;
+    expect(Number(total.delta)).toBeGreaterThanOrEqual(50);
+    expect(f.rows.find((r) => r.what === 'type' && r.name === 'file')).toMatchObject({ delta: expect.any(Number) });
+    const files = f.rows.filter((r) => r.what === 'file' && /leaky-\d+-\d\.dat$/.test(String(r.name)));
+    expect(files).toHaveLength(3);
+    expect(files.reduce((n, r) => n + Number(r.delta), 0)).toBe(50);
+  });
+
+  it('writes a Markdown summary with the figures and the leaking names', () => {
+    if (process.env.SHOW_MD) console.log(comparison.markdown);
+    const md = comparison.markdown;
+    expect(md).toContain(`| Goroutines | 5 | 305 | +300 |`);
+    expect(md).toMatch(/\| main\.leakHeap \| .* \| \+(19|20)\.\d MB \|/);
+    expect(md).toMatch(/\| main\.waitForever \| \d+ \| \d+ \| \+300 \|/);
+    expect(md).toMatch(/leaky-\d+-0\.dat/);
+  });
+
+  it('refuses to compare without a baseline, or with itself', async () => {
+    await expect(service.compare(comparison.base.id)).rejects.toMatchObject({ code: 'bad-input' });
+    await service.store.setPinned(comparison.base.id, true);
+    const other = await createCaptureStore(join(tmp.dir, 'empty')).then((s) => createCaptureService({ store: s, collectors: null }));
+    await expect(other.compare('20261124-153012-heap-ab12')).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
