@@ -1,5 +1,6 @@
 /** `leakbar watch`: samples one process and prints a line (or a JSON object) per sample, events as they happen. */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCollectors } from '../collectors/index.js';
@@ -8,7 +9,7 @@ import { LeakbarError } from '../shared/errors.js';
 import type { WatchEvent } from '../shared/events.js';
 import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type Sample, type TargetConfig } from '../shared/types.js';
 import { formatBytes } from '../shared/units.js';
-import type { Alert } from '../shared/alerts.js';
+import { parseDetectorSettings, type Alert, type DetectorSettings } from '../shared/alerts.js';
 import type { TargetInput } from '../shared/api.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { createService, targetConfigFrom } from '../engine/service.js';
@@ -51,6 +52,21 @@ export interface WatchOptions {
   csv?: string;
   dataDir?: string;
   store: boolean;
+  /** A JSON file with detector settings (any part; the rest keeps its defaults). */
+  alerts?: string;
+}
+
+/** Reads a detector settings file: any part of DetectorSettings, laid over the defaults; a bad value is refused with its path. */
+export async function readDetectorSettingsFile(file: string): Promise<DetectorSettings> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new LeakbarError('bad-input', `cannot read the alert settings in ${file}: ${(e as Error).message}`);
+  }
+  const r = parseDetectorSettings(json);
+  if (!r.ok) throw new LeakbarError('bad-input', `bad alert settings in ${file}: ${r.problems.join('; ')}`);
+  return r.settings;
 }
 
 /** Builds the target a watch (or serve) command describes. */
@@ -111,8 +127,9 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   const collectors = createCollectors();
   // A PID that is not there at all is a mistake in the command, not a process that went away.
   if ('pid' in target.selector) await collectors.readProcess(target.selector.pid, null);
+  const detectorSettings = o.alerts ? await readDetectorSettingsFile(o.alerts) : undefined;
   const dataDir = o.dataDir ?? defaultDataDir();
-  const service = await createService({ dataDir, collectors, persist: o.store, cadences: { sampleMs: o.interval * 1000 } });
+  const service = await createService({ dataDir, collectors, persist: o.store, cadences: { sampleMs: o.interval * 1000 }, ...(detectorSettings ? { detectorSettings } : {}) });
   let csv: WriteStream | null = null;
   if (o.csv) {
     csv = createWriteStream(o.csv, { flags: 'w' });
@@ -170,6 +187,7 @@ export function registerWatch(program: Command): void {
     .option('--csv <file>', 'also write the samples to a CSV file')
     .option('--data-dir <dir>', 'where history is kept (default: LEAKBAR_DATA_DIR or the per-user data folder)')
     .option('--no-store', 'keep no history on disk')
+    .option('--alerts <file>', 'a JSON file of alert settings (thresholds, growth window, …) laid over the defaults')
     .action(async (opts: WatchOptions) => {
       await runWatch(opts);
     });

@@ -4,13 +4,15 @@
  * both hand calls straight to this.
  */
 import { join } from 'node:path';
-import type { ApiEvent, ApiInput, ApiOutputs, History, LeakbarApi, TargetInput, TargetSummary } from '../shared/api.js';
+import type { ApiEvent, ApiInput, History, LeakbarApi, TargetInput, TargetSummary } from '../shared/api.js';
 import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type TargetConfig } from '../shared/types.js';
 import type { Alert, AlertEvent, DetectorSettings } from '../shared/alerts.js';
 import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
 import type { FdBreakdown } from '../shared/types.js';
 import { createAlertEngine, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
+import type { CaptureKind } from '../shared/captures.js';
+import { createCaptureService, createCaptureStore, type CaptureService, type RetentionOptions } from './captures/index.js';
 import type { Collectors } from '../collectors/types.js';
 import { createCollectors } from '../collectors/index.js';
 import { slugify } from './data-dir.js';
@@ -29,8 +31,12 @@ export interface ServiceOptions {
   cadences?: Partial<Cadences>;
   /** Leak detector lines and windows. @default DEFAULT_DETECTOR_SETTINGS */
   detectorSettings?: DetectorSettings;
-  /** Keep history on disk under dataDir. @default true */
+  /** Keep history on disk under dataDir (captures always go there). @default true */
   persist?: boolean;
+  /** Capture retention per target. @default the capture store's (50 captures or 500 MB) */
+  retention?: RetentionOptions;
+  /** The least time between two automatic captures of one kind for one target. @default 600_000 (10 min) */
+  autoCaptureGapMs?: number;
   /** @default Date.now */
   now?: () => number;
 }
@@ -49,6 +55,8 @@ interface TargetRuntime {
   store: SeriesStore;
   alerts: AlertEngine;
   lastBreakdown: FdBreakdown | null;
+  /** When each kind was last captured automatically. */
+  autoCapturedMs: Map<CaptureKind, number>;
   unsubscribe: Array<() => void>;
 }
 
@@ -88,6 +96,27 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   }
 
   const settings = options.detectorSettings ?? DEFAULT_DETECTOR_SETTINGS;
+  const now = options.now ?? Date.now;
+  const autoGapMs = options.autoCaptureGapMs ?? 600_000;
+  const captureStore = await createCaptureStore(options.dataDir, options.retention ? { retention: options.retention } : {});
+  const captures: CaptureService = createCaptureService({ store: captureStore, collectors, ...(options.retention ? { retention: options.retention } : {}), onEvent: emit });
+
+  function capture(rt: TargetRuntime, kind: CaptureKind, extra: { seconds?: number; alertKey?: string }) {
+    const status = rt.watcher.status();
+    return captures.capture({ target: rt.config, pid: status.pid, kind, figures: status.lastSample, ...extra });
+  }
+
+  /** An alert that fired with a suggested capture takes one, kept with the alert, unless one was taken lately. */
+  function autoCapture(rt: TargetRuntime, alert: Alert): void {
+    const kind: CaptureKind | null = alert.suggestedCapture === 'fds' ? 'system' : alert.suggestedCapture;
+    if (!kind) return;
+    const last = rt.autoCapturedMs.get(kind);
+    if (last !== undefined && now() - last < autoGapMs) return;
+    if (kind !== 'system' && !rt.config.pprofUrl) return;
+    rt.autoCapturedMs.set(kind, now());
+    // Failures reach listeners as capture-failed events; the watcher goes on either way.
+    capture(rt, kind, { alertKey: alert.key }).catch(() => {});
+  }
 
   function alertChange(rt: TargetRuntime, change: AlertEvent['type'] | 'snoozed' | 'acknowledged', alert: Alert): void {
     rt.store.putAlert(alert);
@@ -102,7 +131,10 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       extras.fdBreakdown = fdb;
       rt.lastBreakdown = fdb;
     }
-    for (const e of rt.alerts.step(sample, extras)) alertChange(rt, e.type, e.alert);
+    for (const e of rt.alerts.step(sample, extras)) {
+      alertChange(rt, e.type, e.alert);
+      if (e.type === 'fired') autoCapture(rt, e.alert);
+    }
   }
 
   async function addTarget(input: TargetInput): Promise<TargetSummary> {
@@ -114,7 +146,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     const recent = store.samples();
     const since = (recent.at(-1)?.timeMs ?? 0) - REPLAY_MS;
     for (const s of recent) if (s.timeMs >= since) alerts.step(s);
-    const rt: TargetRuntime = { config, watcher, store, alerts, lastBreakdown: null, unsubscribe: [] };
+    const rt: TargetRuntime = { config, watcher, store, alerts, lastBreakdown: null, autoCapturedMs: new Map(), unsubscribe: [] };
     rt.unsubscribe.push(
       watcher.onSample((sample) => {
         emit({ type: 'sample', targetId: config.id, sample });
@@ -160,8 +192,6 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
 
   for (const t of options.targets ?? []) await addTarget(t);
 
-  const unsupported = (what: string) => Promise.reject(new LeakbarError('unsupported', `${what} is not available yet`));
-
   const api: LeakbarService = {
     async listTargets() {
       return [...targets.values()].map(summary);
@@ -181,7 +211,10 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       const rt = runtime(targetId);
       const all = rt.store.samples(fromMs, toMs);
       const samples = maxPoints ? downsampleForDrawing(all, maxPoints) : all;
-      return { samples, events: rt.store.events(fromMs, toMs), alerts: rt.store.alerts(fromMs, toMs), captures: [], downsampled: samples.length < all.length };
+      const lo = fromMs ?? -Infinity;
+      const hi = toMs ?? Infinity;
+      const shots = (await captureStore.list(targetId)).filter((c) => c.startedMs >= lo && c.startedMs <= hi);
+      return { samples, events: rt.store.events(fromMs, toMs), alerts: rt.store.alerts(fromMs, toMs), captures: shots, downsampled: samples.length < all.length };
     },
     async alerts({ targetId }) {
       const rts = targetId ? [runtime(targetId)] : [...targets.values()];
@@ -193,14 +226,14 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     async acknowledgeAlert({ alertId }) {
       return alertAction(alertId, 'acknowledged', (rt, key) => rt.alerts.acknowledge(key));
     },
-    listCaptures: async () => [],
-    startCapture: () => unsupported('capturing'),
-    cancelCapture: async () => ({ cancelled: false }),
-    getCapture: () => unsupported('captures'),
-    markBaseline: () => unsupported('captures'),
-    setPinned: () => unsupported('captures'),
-    compare: () => unsupported('compare'),
-    readCaptureFile: () => unsupported('captures') as Promise<ApiOutputs['readCaptureFile']>,
+    listCaptures: ({ targetId }) => captureStore.list(targetId),
+    startCapture: ({ targetId, kind, seconds }) => capture(runtime(targetId), kind, seconds === undefined ? {} : { seconds }),
+    cancelCapture: async ({ targetId, kind }) => ({ cancelled: captures.cancel(targetId, kind) }),
+    getCapture: ({ captureId }) => captureStore.get(captureId),
+    markBaseline: ({ captureId }) => captureStore.markBaseline(captureId),
+    setPinned: ({ captureId, pinned }) => captureStore.setPinned(captureId, pinned),
+    compare: ({ captureId, baseId }) => captures.compare(captureId, baseId),
+    readCaptureFile: ({ captureId, name }) => captureStore.readFile(captureId, name),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -209,6 +242,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       const all = [...targets.values()];
       targets.clear();
       await Promise.all(all.map(stopTarget));
+      await captures.close();
       listeners.clear();
     },
   };

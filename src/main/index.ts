@@ -1,0 +1,138 @@
+/**
+ * The desktop app's main process: fixes PATH, takes the single-instance lock, then sets up each feature
+ * in order (settings, security, engine, windows, IPC, tray, notifications, login item, keep-awake).
+ * Each feature lives in its own file with a setup function; the logic they use is pure and tested.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, ipcMain, Menu, powerSaveBlocker } from 'electron';
+import type { TrayAction } from './tray-model.js';
+import { defaultDataDir } from '../engine/data-dir.js';
+import { createService, type LeakbarService } from '../engine/service.js';
+import { IPC_CHANNELS } from '../shared/ipc.js';
+import { setupIpc } from './ipc.js';
+import { hasOvernight, keepAwakeDuring } from './keep-awake.js';
+import { applyLoginItem } from './login-item.js';
+import { setupNotifications } from './notifications.js';
+import { setupPath } from './path.js';
+import { APP_ORIGIN } from './security-policy.js';
+import { registerAppScheme, setupSecurity } from './security.js';
+import { openSettingsStore } from './settings-store.js';
+import { setupSingleInstance } from './single-instance.js';
+import { createPauseControl, targetInputFromConfig } from './targets.js';
+import { setupTray } from './tray.js';
+import { setupWindows, type Windows } from './windows.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** electron-vite's layout: out/main/index.js, out/preload/index.cjs, out/renderer/index.html. */
+const PRELOAD_PATH = join(here, '../preload/index.cjs');
+const RENDERER_DIR = join(here, '../renderer');
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const devServerOrigin = devServerUrl ? new URL(devServerUrl).origin : undefined;
+
+setupPath();
+let windows: Windows | null = null;
+if (setupSingleInstance(app, () => windows?.showInspector())) {
+  registerAppScheme();
+  void app.whenReady().then(main).catch((e: unknown) => {
+    console.error('leakbar: start-up failed', e);
+    app.exit(1);
+  });
+}
+
+async function main(): Promise<void> {
+  if (process.platform === 'darwin') app.dock?.hide();
+  Menu.setApplicationMenu(process.platform === 'darwin' ? Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }, { role: 'windowMenu' }]) : null);
+
+  const settings = openSettingsStore();
+  const ownOrigins = [APP_ORIGIN, ...(devServerOrigin ? [devServerOrigin] : [])];
+  setupSecurity({ rendererDir: RENDERER_DIR, devServerOrigin, ownOrigins });
+
+  const initial = settings.get();
+  const service: LeakbarService = await createService({ dataDir: defaultDataDir(), targets: initial.targets, cadences: initial.cadences });
+  const w = setupWindows({ preloadPath: PRELOAD_PATH, rendererBase: devServerUrl ?? APP_ORIGIN });
+  windows = w;
+
+  const tray = { current: null as ReturnType<typeof setupTray> | null };
+  const pause = createPauseControl(service, () => tray.current?.refresh());
+
+  setupIpc({
+    ipcMain,
+    api: service,
+    settings,
+    trust: () => ({ webContentsIds: w.webContentsIds(), ownOrigins }),
+    onCallDone: (name) => {
+      if (name !== 'addTarget' && name !== 'removeTarget') return;
+      void service.listTargets({}).then((list) => settings.set({ targets: list.map((t) => targetInputFromConfig(t.target)) }));
+    },
+  });
+  const unforward = service.subscribe((event) => w.broadcast(IPC_CHANNELS.event, event));
+
+  const run = (action: TrayAction) => {
+    switch (action.type) {
+      case 'capture':
+        service.startCapture({ targetId: action.targetId, kind: action.kind }).catch((e: unknown) => console.warn('leakbar: capture failed', e));
+        return;
+      case 'toggle-pause':
+        void pause.setPaused(!pause.paused);
+        return;
+      case 'snooze-notifications':
+        settings.set({ notifications: { snoozedUntilMs: Date.now() + action.forMs } });
+        tray.current?.refresh();
+        return;
+      case 'resume-notifications':
+        settings.set({ notifications: { snoozedUntilMs: null } });
+        tray.current?.refresh();
+        return;
+      case 'open-inspector':
+        w.showInspector(action.targetId ? { view: 'inspector', targetId: action.targetId } : undefined);
+        return;
+      case 'open-settings':
+        w.showInspector({ view: 'settings' });
+        return;
+      case 'quit':
+        app.quit();
+        return;
+    }
+  };
+  tray.current = setupTray({
+    api: service,
+    assetsDir: app.isPackaged ? join(process.resourcesPath, 'assets') : join(app.getAppPath(), 'assets'),
+    trayTitle: () => settings.get().trayTitle,
+    paused: () => pause.paused,
+    notificationsSnoozedUntilMs: () => settings.get().notifications.snoozedUntilMs,
+    onClick: (bounds) => w.togglePopover(bounds),
+    run,
+  });
+
+  const unnotify = setupNotifications({
+    api: service,
+    settings: () => settings.get(),
+    paused: () => pause.paused,
+    openAlert: (alert) => w.showInspector({ view: 'inspector', alertId: alert.id, targetId: alert.targetId }),
+  });
+
+  applyLoginItem(app, initial.launchAtLogin);
+  settings.onChange((next, previous) => {
+    if (next.launchAtLogin !== previous.launchAtLogin) applyLoginItem(app, next.launchAtLogin);
+    if (next.trayTitle !== previous.trayTitle) tray.current?.refresh();
+  });
+
+  const releaseAwake = hasOvernight(service) ? keepAwakeDuring((l) => service.onOvernight(l), powerSaveBlocker, () => settings.get().keepAwakeOvernight) : () => {};
+
+  // A tray app keeps running with no windows open.
+  app.on('window-all-closed', () => {});
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    releaseAwake();
+    unnotify();
+    unforward();
+    tray.current?.destroy();
+    void service.close().finally(() => {
+      closed = true;
+      app.quit();
+    });
+  });
+}

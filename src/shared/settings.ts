@@ -1,0 +1,230 @@
+/**
+ * The desktop app's settings: one versioned document (targets, detector lines, cadences, capture and
+ * notification behaviour, tray and login choices), its zod schema (the source of truth), defaults,
+ * migrations from older versions, and the validation of a change a person asks for.
+ */
+import { z } from 'zod';
+import { DEFAULT_DETECTOR_SETTINGS, detectorSettingsSchema, type DetectorSettings } from './alerts.js';
+import { targetInputSchema, type TargetInput } from './api.js';
+import { DEFAULT_FD_PATTERNS } from './types.js';
+
+const MiB = 1024 * 1024;
+
+/** The version of the settings document this code writes. Bump it with a new entry in {@link MIGRATIONS}. */
+export const SETTINGS_VERSION = 2;
+
+/** What the tray shows beside its icon (`tray.setTitle`, macOS). */
+export const TRAY_TITLES = ['none', 'fds', 'goroutines'] as const;
+export type TrayTitle = (typeof TRAY_TITLES)[number];
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (24 h)');
+const ms = (min: number, what: string) => z.number().int(`${what} must be a whole number of ms`).min(min, `${what} must be at least ${min} ms`);
+
+/** The schema of {@link Settings}. Unknown keys are refused, each problem names its field. */
+export const settingsSchema = z.strictObject({
+  version: z.literal(SETTINGS_VERSION),
+  /** Targets watched from start-up (the same description `addTarget` takes). */
+  targets: z.array(targetInputSchema).max(20, 'at most 20 targets'),
+  /** Every line and window of the detectors. */
+  detectors: detectorSettingsSchema,
+  /** How often each source is read (the engine's `Cadences`). */
+  cadences: z.strictObject({
+    sampleMs: ms(1000, 'sampleMs'),
+    fdBreakdownMs: ms(5000, 'fdBreakdownMs'),
+    memStatsMs: ms(5000, 'memStatsMs'),
+    memoryMapMs: ms(30_000, 'memoryMapMs'),
+  }),
+  /** Path substrings counted among open FDs, for targets that name none of their own. */
+  fdPatterns: z.array(z.string().min(1).max(200)).max(20),
+  /** Captures the engine takes on its own when an alert suggests one (families are in `detectors.autoCapture`). */
+  autoCapture: z.strictObject({
+    enabled: z.boolean(),
+    /** At most one automatic capture per target this often. */
+    minGapMs: ms(0, 'minGapMs'),
+  }),
+  /** How long history and captures are kept (pinned captures and baselines are kept regardless). */
+  retention: z.strictObject({
+    historyDays: z.number().int().min(1).max(3650),
+    captureDays: z.number().int().min(1).max(3650),
+    /** Oldest unpinned captures go first past this size. */
+    maxCaptureBytes: z.number().int().min(10 * MiB),
+  }),
+  /** Our own "do not disturb": no notifications between `from` and `to` local time (may span midnight). */
+  quietHours: z.strictObject({ enabled: z.boolean(), from: hhmm, to: hhmm }),
+  notifications: z.strictObject({
+    enabled: z.boolean(),
+    /** The same condition (alert key) notifies at most this often, however often it fires. */
+    minGapMs: ms(0, 'minGapMs'),
+    /** All notifications are quiet until this epoch ms (the tray's "Snooze notifications"); null when not snoozed. */
+    snoozedUntilMs: z.number().nullable(),
+  }),
+  /** Keep the machine awake while an overnight run is going. */
+  keepAwakeOvernight: z.boolean(),
+  launchAtLogin: z.boolean(),
+  trayTitle: z.enum(TRAY_TITLES),
+});
+
+/** The settings document, as stored and as the main process uses it. */
+export interface Settings {
+  version: typeof SETTINGS_VERSION;
+  /** @default [] */
+  targets: TargetInput[];
+  /** @default DEFAULT_DETECTOR_SETTINGS */
+  detectors: DetectorSettings;
+  /** @default sample 5 s, FD breakdown 30 s, MemStats 30 s, memory map 5 min */
+  cadences: { sampleMs: number; fdBreakdownMs: number; memStatsMs: number; memoryMapMs: number };
+  /** @default ['.claude/projects', '.codex/sessions'] */
+  fdPatterns: string[];
+  /** @default enabled, at most one per 10 min */
+  autoCapture: { enabled: boolean; minGapMs: number };
+  /** @default history 30 days, captures 30 days, 2 GiB */
+  retention: { historyDays: number; captureDays: number; maxCaptureBytes: number };
+  /** @default off, 22:00-08:00 */
+  quietHours: { enabled: boolean; from: string; to: string };
+  /** @default enabled, 15 min between notices of one condition, not snoozed */
+  notifications: { enabled: boolean; minGapMs: number; snoozedUntilMs: number | null };
+  /** @default true */
+  keepAwakeOvernight: boolean;
+  /** @default false */
+  launchAtLogin: boolean;
+  /** @default 'none' */
+  trayTitle: TrayTitle;
+}
+
+// The schema and the interface must describe the same object.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _schemaMatchesInterface: Same<z.output<typeof settingsSchema>, Settings> = true;
+void _schemaMatchesInterface;
+
+/** Settings of a first start. */
+export const DEFAULT_SETTINGS: Settings = {
+  version: SETTINGS_VERSION,
+  targets: [],
+  detectors: DEFAULT_DETECTOR_SETTINGS,
+  cadences: { sampleMs: 5000, fdBreakdownMs: 30_000, memStatsMs: 30_000, memoryMapMs: 300_000 },
+  fdPatterns: [...DEFAULT_FD_PATTERNS],
+  autoCapture: { enabled: true, minGapMs: 10 * 60_000 },
+  retention: { historyDays: 30, captureDays: 30, maxCaptureBytes: 2048 * MiB },
+  quietHours: { enabled: false, from: '22:00', to: '08:00' },
+  notifications: { enabled: true, minGapMs: 15 * 60_000, snoozedUntilMs: null },
+  keepAwakeOvernight: true,
+  launchAtLogin: false,
+  trayTitle: 'none',
+};
+
+/**
+ * Version 1, the layout of the first desktop draft: flat alert lines, one sample interval, quiet hours as
+ * "HH:MM-HH:MM", and a yes/no for showing the FD count in the tray. Kept so old files still open.
+ */
+export interface SettingsV1 {
+  version: 1;
+  targets?: TargetInput[];
+  thresholds?: { fds?: number; threads?: number; rssMb?: number; goroutines?: number };
+  sampleIntervalMs?: number;
+  fdPatterns?: string[];
+  quietHours?: string | null;
+  launchAtLogin?: boolean;
+  showCountInTray?: boolean;
+}
+
+type Doc = Record<string, unknown>;
+
+/** One step per version: `MIGRATIONS[n]` turns a version-n document into version n+1. Steps never throw on odd input; validation comes after. */
+export const MIGRATIONS: Record<number, (doc: Doc) => Doc> = {
+  1: (doc) => {
+    const v1 = doc as Partial<SettingsV1>;
+    const t = v1.thresholds ?? {};
+    const line = <K extends keyof DetectorSettings['thresholds']>(k: K, v: number | undefined) =>
+      v === undefined ? DEFAULT_DETECTOR_SETTINGS.thresholds[k] : { ...DEFAULT_DETECTOR_SETTINGS.thresholds[k], line: v };
+    const quiet = typeof v1.quietHours === 'string' ? /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(v1.quietHours) : null;
+    const out: Doc = {
+      ...structuredClone(DEFAULT_SETTINGS),
+      version: 2,
+      detectors: {
+        ...DEFAULT_DETECTOR_SETTINGS,
+        thresholds: {
+          ...DEFAULT_DETECTOR_SETTINGS.thresholds,
+          fds: line('fds', t.fds),
+          threads: line('threads', t.threads),
+          rssBytes: line('rssBytes', t.rssMb === undefined ? undefined : t.rssMb * MiB),
+          goroutines: line('goroutines', t.goroutines),
+        },
+      },
+      trayTitle: v1.showCountInTray ? 'fds' : 'none',
+    };
+    if (v1.targets !== undefined) out.targets = v1.targets;
+    if (v1.fdPatterns !== undefined) out.fdPatterns = v1.fdPatterns;
+    if (v1.launchAtLogin !== undefined) out.launchAtLogin = v1.launchAtLogin;
+    if (v1.sampleIntervalMs !== undefined) out.cadences = { ...DEFAULT_SETTINGS.cadences, sampleMs: v1.sampleIntervalMs };
+    if (quiet) out.quietHours = { enabled: true, from: quiet[1], to: quiet[2] };
+    else if (v1.quietHours !== undefined && v1.quietHours !== null) out.quietHours = { ...DEFAULT_SETTINGS.quietHours, from: String(v1.quietHours) };
+    return out;
+  },
+};
+
+/** The outcome of reading or changing settings: the settings, or every problem as `path: message`. */
+export type SettingsResult = { ok: true; settings: Settings; migratedFrom: number | null } | { ok: false; problems: string[] };
+
+/**
+ * Reads a stored settings document of any known version: an empty one gives the defaults, an older one is
+ * migrated step by step, then everything is validated. A document from a newer leakbar, or one that fails
+ * validation, resolves with the reasons (the caller keeps the file and runs on defaults).
+ */
+export function migrateSettings(stored: unknown): SettingsResult {
+  if (stored === undefined || stored === null || (isPlainObject(stored) && Object.keys(stored).length === 0)) {
+    return { ok: true, settings: structuredClone(DEFAULT_SETTINGS), migratedFrom: null };
+  }
+  if (!isPlainObject(stored)) return { ok: false, problems: [`settings: must be an object (got ${typeof stored})`] };
+  const from = stored.version;
+  if (typeof from !== 'number' || !Number.isInteger(from) || from < 1) {
+    return { ok: false, problems: [`version: must be a whole number from 1 (got ${JSON.stringify(from)})`] };
+  }
+  if (from > SETTINGS_VERSION) {
+    return { ok: false, problems: [`version: ${from} was written by a newer leakbar (this one reads up to ${SETTINGS_VERSION})`] };
+  }
+  let doc: Doc = stored;
+  for (let v = from; v < SETTINGS_VERSION; v++) {
+    const step = MIGRATIONS[v];
+    if (!step) return { ok: false, problems: [`version: no migration from ${v}`] };
+    doc = step(doc);
+  }
+  const parsed = validate(doc);
+  if (!parsed.ok) return parsed;
+  return { ok: true, settings: parsed.settings, migratedFrom: from === SETTINGS_VERSION ? null : from };
+}
+
+/**
+ * Lays a change (any part of the settings; arrays replace, objects merge) over `current` and validates the result.
+ * A bad value is refused with a reason naming the field; `version` cannot be changed this way. Never throws.
+ */
+export function applySettingsPatch(current: Settings, patch: unknown): SettingsResult {
+  if (!isPlainObject(patch)) return { ok: false, problems: [`settings: a change must be an object (got ${patch === null ? 'null' : typeof patch})`] };
+  if ('version' in patch && patch.version !== current.version) return { ok: false, problems: ['version: cannot be changed'] };
+  const parsed = validate(deepMerge(current, patch));
+  return parsed.ok ? { ok: true, settings: parsed.settings, migratedFrom: null } : parsed;
+}
+
+/** The settings' JSON Schema (draft 2020-12), for editors and documentation; zod stays the validator. */
+export function settingsJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(settingsSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+function validate(doc: unknown): { ok: true; settings: Settings } | { ok: false; problems: string[] } {
+  const r = settingsSchema.safeParse(doc);
+  if (r.success) return { ok: true, settings: r.data };
+  return { ok: false, problems: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'settings'}: ${i.message}`) };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    out[k] = k in base ? deepMerge(base[k], v) : v;
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_DETECTOR_SETTINGS, parseDetectorSettings, type Alert, type DetectorSettings } from '../../src/shared/alerts.js';
+import type { ApiEvent } from '../../src/shared/api.js';
+import type { Sample } from '../../src/shared/types.js';
+import { createService, type LeakbarService } from '../../src/engine/service.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+/** Detector settings with the growth window shortened to fit a test; the 10-minute window is covered by the replay tests. */
+function shortWindow(windowMs: number): DetectorSettings {
+  const r = parseDetectorSettings({ growth: { windowMs, minSamples: 12 } }, DEFAULT_DETECTOR_SETTINGS);
+  if (!r.ok) throw new Error(r.problems.join('; '));
+  return r.settings;
+}
+
+async function watchFixture(fx: Fixture, settings: DetectorSettings, cadences: { sampleMs: number; fdBreakdownMs?: number; memStatsMs?: number }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-alerts-'));
+  const service: LeakbarService = await createService({ dataDir, detectorSettings: settings, cadences });
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close());
+  const samples: Sample[] = [];
+  const fired: Alert[] = [];
+  const events: ApiEvent[] = [];
+  service.subscribe((e) => {
+    events.push(e);
+    if (e.type === 'sample') samples.push(e.sample);
+    if (e.type === 'alert' && e.change === 'fired') fired.push(e.alert);
+  });
+  const summary = await service.addTarget({ name: 'fixture', pid: fx.pid, pprofUrl: fx.pprofUrl });
+  return { service, samples, fired, events, targetId: summary.target.id };
+}
+
+async function until(cond: () => boolean, ms: number, what: string) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('alerts on the real Go fixture', () => {
+  it('an FD leak of 20/s raises the FD alert within 3 samples of crossing 1000, names the repeated file, and captures the FDs', async () => {
+    const fx = await startFixture({ 'fd-rate': 20, files: 2 });
+    cleanup.push(() => fx.stop());
+    await fx.leak({ fds: 940 });
+    const w = await watchFixture(fx, DEFAULT_DETECTOR_SETTINGS, { sampleMs: 1000, fdBreakdownMs: 2000 });
+    await until(() => w.fired.some((a) => a.key === 'threshold:fds'), 30_000, 'the FD alert');
+    const alert = w.fired.find((a) => a.key === 'threshold:fds')!;
+    const crossing = w.samples.findIndex((s) => (s.fds ?? 0) > 1000);
+    const firedAt = w.samples.findIndex((s) => s.timeMs === alert.lastMs);
+    expect(crossing).toBeGreaterThanOrEqual(0);
+    expect(firedAt - crossing).toBeLessThanOrEqual(2);
+    expect(alert.value).toBeGreaterThan(1000);
+    expect(alert.nextStep).toMatch(/repeated|files/i);
+    await until(() => w.fired.some((a) => a.kind === 'repeated-file'), 15_000, 'the repeated-file alert');
+    const repeated = w.fired.find((a) => a.kind === 'repeated-file')!;
+    expect(repeated.subject ?? repeated.message).toMatch(/leaky-\d+-[01]\.dat/);
+    // FD alerts suggest a system capture: the first FD alert takes one, kept with it; the others within the gap take none.
+    await until(() => w.events.some((e) => e.type === 'capture-done'), 20_000, 'the automatic capture');
+    const caps = await w.service.listCaptures({ targetId: w.targetId });
+    expect(caps).toHaveLength(1);
+    expect(caps[0]!.kind).toBe('system');
+    expect(['threshold:fds', repeated.key]).toContain(caps[0]!.alertKey);
+    // Snooze and acknowledge go through the API.
+    const snoozed = await w.service.snoozeAlert({ alertId: alert.id, untilMs: Date.now() + 60_000 });
+    expect(snoozed.state).toBe('snoozed');
+    const acked = await w.service.acknowledgeAlert({ alertId: alert.key });
+    expect(acked.state).toBe('acknowledged');
+  });
+
+  it('a goroutine leak of 10/s raises the growth alert within the window, with its rate', async () => {
+    const fx = await startFixture({ 'goroutine-rate': 10 });
+    cleanup.push(() => fx.stop());
+    const windowMs = 30_000;
+    const w = await watchFixture(fx, shortWindow(windowMs), { sampleMs: 1000 });
+    const started = Date.now();
+    await until(() => w.fired.some((a) => a.key === 'growth:goroutines'), windowMs + 20_000, 'the goroutine growth alert');
+    const alert = w.fired.find((a) => a.key === 'growth:goroutines')!;
+    expect(Date.now() - started).toBeLessThan(windowMs + 15_000);
+    expect(alert.ratePerMinute).toBeGreaterThan(400);
+    expect(alert.ratePerMinute).toBeLessThan(800);
+    expect(alert.message).toMatch(/\/min/);
+    expect(alert.suggestedCapture).toBe('goroutine');
+  });
+
+  it('retained heap growth raises the heap growth alert', async () => {
+    const fx = await startFixture({ 'heap-rate-kb': 4096 });
+    cleanup.push(() => fx.stop());
+    const windowMs = 30_000;
+    const w = await watchFixture(fx, shortWindow(windowMs), { sampleMs: 1000, memStatsMs: 1000 });
+    await until(() => w.fired.some((a) => a.key === 'growth:heapInuseBytes'), windowMs + 20_000, 'the heap growth alert');
+    const alert = w.fired.find((a) => a.key === 'growth:heapInuseBytes')!;
+    expect(alert.unit).toBe('bytes');
+    expect(alert.suggestedCapture).toBe('heap');
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTOR_SETTINGS } from '../../src/shared/alerts.js';
+import { applySettingsPatch, DEFAULT_SETTINGS, migrateSettings, SETTINGS_VERSION, settingsJsonSchema, settingsSchema, type SettingsV1 } from '../../src/shared/settings.js';
+
+const MiB = 1024 * 1024;
+
+describe('settings schema', () => {
+  it('accepts the defaults', () => {
+    expect(settingsSchema.safeParse(DEFAULT_SETTINGS).success).toBe(true);
+    expect(DEFAULT_SETTINGS.version).toBe(SETTINGS_VERSION);
+  });
+
+  it('renders as a JSON Schema with every top-level field', () => {
+    const schema = settingsJsonSchema();
+    expect(schema.$schema).toMatch(/2020-12/);
+    expect(Object.keys(schema.properties as object).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
+  });
+});
+
+describe('migrateSettings', () => {
+  it('gives the defaults for a first start', () => {
+    expect(migrateSettings({})).toEqual({ ok: true, settings: DEFAULT_SETTINGS, migratedFrom: null });
+    expect(migrateSettings(undefined)).toMatchObject({ ok: true, migratedFrom: null });
+  });
+
+  it('reads a current document as it is', () => {
+    const stored = { ...DEFAULT_SETTINGS, trayTitle: 'goroutines' };
+    expect(migrateSettings(stored)).toEqual({ ok: true, settings: stored, migratedFrom: null });
+  });
+
+  it('migrates a v1 document to the current version, keeping every choice', () => {
+    const v1: SettingsV1 = {
+      version: 1,
+      targets: [{ name: 'api', match: 'api-server', pprofUrl: 'http://127.0.0.1:6060/debug/pprof/' }],
+      thresholds: { fds: 2000, rssMb: 800 },
+      sampleIntervalMs: 10_000,
+      fdPatterns: ['.cache/sessions'],
+      quietHours: '23:00-07:30',
+      launchAtLogin: true,
+      showCountInTray: true,
+    };
+    const r = migrateSettings(v1);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.migratedFrom).toBe(1);
+    expect(r.settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      targets: v1.targets,
+      detectors: {
+        ...DEFAULT_DETECTOR_SETTINGS,
+        thresholds: {
+          ...DEFAULT_DETECTOR_SETTINGS.thresholds,
+          fds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.fds, line: 2000 },
+          rssBytes: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.rssBytes, line: 800 * MiB },
+        },
+      },
+      cadences: { ...DEFAULT_SETTINGS.cadences, sampleMs: 10_000 },
+      fdPatterns: ['.cache/sessions'],
+      quietHours: { enabled: true, from: '23:00', to: '07:30' },
+      launchAtLogin: true,
+      trayTitle: 'fds',
+    });
+    // Migrating the result again changes nothing.
+    expect(migrateSettings(r.settings)).toEqual({ ok: true, settings: r.settings, migratedFrom: null });
+  });
+
+  it('migrates a minimal v1 document to the defaults', () => {
+    expect(migrateSettings({ version: 1 })).toEqual({ ok: true, settings: DEFAULT_SETTINGS, migratedFrom: 1 });
+  });
+
+  it('refuses a bad v1 value with a reason after migrating', () => {
+    const r = migrateSettings({ version: 1, quietHours: 'after lunch', thresholds: { fds: -3 } });
+    expect(r).toMatchObject({ ok: false });
+    if (r.ok) return;
+    expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^detectors\.thresholds\.fds\.line: must be greater than 0/), expect.stringMatching(/^quietHours\.from: a time of day/)]));
+  });
+
+  it('refuses a document from a newer leakbar, and one without a version', () => {
+    expect(migrateSettings({ ...DEFAULT_SETTINGS, version: SETTINGS_VERSION + 1 })).toEqual({ ok: false, problems: [`version: ${SETTINGS_VERSION + 1} was written by a newer leakbar (this one reads up to ${SETTINGS_VERSION})`] });
+    expect(migrateSettings({ trayTitle: 'fds' })).toMatchObject({ ok: false, problems: ['version: must be a whole number from 1 (got undefined)'] });
+    expect(migrateSettings('nope')).toMatchObject({ ok: false });
+  });
+});
+
+describe('applySettingsPatch', () => {
+  it('merges a partial change into the current settings', () => {
+    const r = applySettingsPatch(DEFAULT_SETTINGS, { quietHours: { enabled: true }, detectors: { thresholds: { fds: { line: 1500 } } } });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.settings.quietHours).toEqual({ enabled: true, from: '22:00', to: '08:00' });
+    expect(r.settings.detectors.thresholds.fds).toEqual({ ...DEFAULT_DETECTOR_SETTINGS.thresholds.fds, line: 1500 });
+    expect(r.settings.detectors.growth).toEqual(DEFAULT_DETECTOR_SETTINGS.growth);
+  });
+
+  it('replaces lists instead of merging them', () => {
+    const r = applySettingsPatch(DEFAULT_SETTINGS, { fdPatterns: ['only/this'] });
+    expect(r.ok && r.settings.fdPatterns).toEqual(['only/this']);
+  });
+
+  it.each([
+    [{ trayTitle: 'cpu' }, /^trayTitle: /],
+    [{ cadences: { sampleMs: 10 } }, /^cadences\.sampleMs: sampleMs must be at least 1000 ms/],
+    [{ quietHours: { from: '25:00' } }, /^quietHours\.from: a time of day as HH:MM/],
+    [{ detectors: { thresholds: { fds: { line: 0 } } } }, /^detectors\.thresholds\.fds\.line: must be greater than 0 \(got 0\)/],
+    [{ targets: [{ name: 'x', pid: 1, match: 'y' }] }, /^targets\.0: give exactly one of pid or match/],
+    [{ launchAtLogin: 'yes' }, /^launchAtLogin: /],
+    [{ surprise: true }, /surprise/],
+    [{ version: 1 }, /^version: cannot be changed/],
+  ])('refuses %j with a reason', (patch, reason) => {
+    const r = applySettingsPatch(DEFAULT_SETTINGS, patch);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems.join('\n')).toMatch(reason);
+  });
+
+  it('refuses a change that is not an object, and ignores prototype keys', () => {
+    expect(applySettingsPatch(DEFAULT_SETTINGS, null)).toMatchObject({ ok: false });
+    expect(applySettingsPatch(DEFAULT_SETTINGS, [1])).toMatchObject({ ok: false });
+    const r = applySettingsPatch(DEFAULT_SETTINGS, JSON.parse('{"__proto__": {"polluted": true}, "trayTitle": "fds"}'));
+    expect(r.ok).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
