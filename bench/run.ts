@@ -4,7 +4,9 @@ import { machineNotes, type BenchSection } from './lib.js';
 
 /** Each bench module exports `run(): Promise<BenchSection>`; add new ones here. */
 const benches: Array<[string, () => Promise<{ run(): Promise<BenchSection> }>]> = [
+  ['profile-top', () => import('./profile-top.js')],
   ['watch-tick', () => import('./watch-tick.js')],
+  ['goroutines', () => import('./goroutines.js')],
 ];
 
 const only = process.argv.slice(2);

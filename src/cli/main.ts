@@ -2,6 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../shared/errors.js';
 import { registerWatch } from './watch.js';
+import { registerProfile } from './profile.js';
+import { registerCapture, registerReport } from './capture.js';
+import { registerServe } from './serve.js';
 
 const program = new Command('leakbar')
   .description('Watch a long-running process for memory, goroutine and file-descriptor leaks.')
@@ -10,6 +13,10 @@ const program = new Command('leakbar')
   .exitOverride();
 
 registerWatch(program);
+registerProfile(program);
+registerCapture(program);
+registerReport(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

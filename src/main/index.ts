@@ -49,7 +49,14 @@ async function main(): Promise<void> {
   setupSecurity({ rendererDir: RENDERER_DIR, devServerOrigin, ownOrigins });
 
   const initial = settings.get();
-  const service: LeakbarService = await createService({ dataDir: defaultDataDir(), targets: initial.targets, cadences: initial.cadences });
+  const service: LeakbarService = await createService({
+    dataDir: defaultDataDir(),
+    targets: initial.targets,
+    cadences: initial.cadences,
+    detectorSettings: initial.detectors,
+    retention: { maxBytes: initial.retention.maxCaptureBytes },
+    autoCaptureGapMs: initial.autoCapture.enabled ? initial.autoCapture.minGapMs : Number.POSITIVE_INFINITY,
+  });
   const w = setupWindows({ preloadPath: PRELOAD_PATH, rendererBase: devServerUrl ?? APP_ORIGIN });
   windows = w;
 
