@@ -1,0 +1,48 @@
+/** Helpers both platforms' collectors share: CPU % between two readings, and picking processes by command line without picking leakbar. */
+import type { CpuMark, FoundProcess } from './types.js';
+
+/**
+ * CPU share between `previous` and now (100 = one core busy the whole time), or null on a first
+ * reading, a different PID, or no time passed.
+ */
+export function cpuPercentSince(previous: CpuMark | null, current: CpuMark): number | null {
+  if (!previous || previous.pid !== current.pid) return null;
+  const wallMs = current.atMs - previous.atMs;
+  if (wallMs <= 0) return null;
+  return Math.max(0, ((current.cpuTimeMs - previous.cpuTimeMs) / wallMs) * 100);
+}
+
+/** A process as a listing sees it. */
+export interface ProcessListing {
+  pid: number;
+  command: string;
+}
+
+/** Which processes {@link matchProcesses} must never return. */
+export interface SelfExclusion {
+  /** leakbar's own PID. */
+  selfPid: number;
+  /** leakbar's parent, its parent, and so on (the shell or `npm exec` that started it). */
+  ancestorPids: ReadonlySet<number>;
+}
+
+/**
+ * The processes whose command line matches `pattern` (like `pgrep -f`), never leakbar itself.
+ *
+ * `npx leakbar watch --match foo` has "foo" in its own command line and in its npm parent's, so a
+ * plain match would watch leakbar. Excluded: leakbar's own PID, its ancestors, and — a heuristic
+ * for leakbar processes outside that chain (a second window, a helper) — any command line that
+ * contains both "leakbar" and the pattern's source text verbatim. Empty command lines (kernel
+ * threads, zombies) never match.
+ */
+export function matchProcesses(listing: Iterable<ProcessListing>, pattern: RegExp, self: SelfExclusion): FoundProcess[] {
+  const re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+  const found: FoundProcess[] = [];
+  for (const p of listing) {
+    if (p.command === '' || p.pid === self.selfPid || self.ancestorPids.has(p.pid)) continue;
+    if (!re.test(p.command)) continue;
+    if (p.command.includes('leakbar') && p.command.includes(pattern.source)) continue;
+    found.push({ pid: p.pid, command: p.command });
+  }
+  return found;
+}

@@ -1,0 +1,144 @@
+/** The collectors' default outside world: exec on execa (argument arrays, no shell), fetch on the global fetch, and procfs reads on node:fs — each failure mapped to a LeakbarError. */
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { execa } from 'execa';
+import { LeakbarError } from '../shared/errors.js';
+import type { FdType } from '../shared/types.js';
+import type { ExecFn, FetchFn, FileReader } from './types.js';
+
+/** Where a missing tool is expected, by name, for the 'tool-missing' hint. */
+const TOOL_HOMES: Record<string, string> = { lsof: '/usr/sbin on macOS', vmmap: '/usr/bin on macOS (part of the developer tools)', ps: '/bin' };
+
+/** The largest stdout an exec keeps (lsof of a process with 100,000 FDs is ~5 MB). */
+const EXEC_MAX_BUFFER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * An {@link ExecFn} on execa 9: the program and an argument array (never a shell), a timeout,
+ * LC_ALL=C (ps's lstart and lsof's text in one locale). Rejects with 'tool-missing' (naming the
+ * tool and where it is expected), 'timeout', 'permission-denied', or 'io-error' for any other exit
+ * code not in `allowExitCodes`.
+ */
+export function createExec(): ExecFn {
+  return async (file, args, options) => {
+    const tool = file.split('/').pop() ?? file;
+    const r = await execa(file, args, {
+      timeout: options.timeoutMs,
+      reject: false,
+      stdin: 'ignore',
+      stripFinalNewline: false,
+      maxBuffer: EXEC_MAX_BUFFER_BYTES,
+      env: { LC_ALL: 'C' },
+    });
+    if (r.code === 'ENOENT') {
+      throw new LeakbarError('tool-missing', `${tool} was not found (tried ${file})`, { hint: `leakbar needs ${tool}; it is expected in ${TOOL_HOMES[tool] ?? 'the PATH'}` });
+    }
+    if (r.code === 'EACCES') throw new LeakbarError('permission-denied', `leakbar may not run ${file}`, { hint: `check the permissions of ${file}` });
+    if (r.timedOut) throw new LeakbarError('timeout', `${tool} took longer than ${options.timeoutMs} ms`, { hint: 'the machine may be busy; leakbar skips this reading' });
+    const exitCode = r.exitCode ?? -1;
+    if (r.failed && !(options.allowExitCodes ?? [0]).includes(exitCode)) {
+      const why = String(r.stderr ?? '').trim().split('\n')[0] || r.shortMessage;
+      throw new LeakbarError('io-error', `${tool} ${args.join(' ')} exited with ${r.exitCode ?? r.signal ?? 'an error'}: ${why}`, { cause: r });
+    }
+    return String(r.stdout ?? '');
+  };
+}
+
+function errorCode(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const errors = (e as { errors?: unknown }).errors; // AggregateError of a dual-stack connect
+  return Array.isArray(errors) ? errorCode(errors[0]) : undefined;
+}
+
+/**
+ * A {@link FetchFn} on the global fetch with AbortSignal.timeout (which covers the body too).
+ * Rejects with 'endpoint-refused' when nothing listens (or the host is unknown or unreachable),
+ * 'timeout' when the answer takes longer than `timeoutMs`, 'io-error' otherwise.
+ */
+export function createFetch(): FetchFn {
+  return async (url, options) => {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), redirect: 'follow' });
+      const body = new Uint8Array(await res.arrayBuffer());
+      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
+    } catch (e) {
+      const name = e instanceof Error ? e.name : '';
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        throw new LeakbarError('timeout', `GET ${url} took longer than ${options.timeoutMs} ms`, { hint: 'the program may be busy or stopped in a debugger', cause: e });
+      }
+      const code = errorCode(e instanceof Error ? e.cause : undefined);
+      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'EADDRNOTAVAIL') {
+        throw new LeakbarError('endpoint-refused', `GET ${url}: connection refused (${code})`, {
+          hint: 'is the program running with net/http/pprof imported, and is the URL right?',
+          cause: e,
+        });
+      }
+      throw new LeakbarError('io-error', `GET ${url} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  };
+}
+
+/** Maps a node:fs error on `path` to a LeakbarError: a gone /proc/PID is 'no-such-process'. */
+export function fsError(e: unknown, path: string): LeakbarError {
+  const code = errorCode(e);
+  const proc = /^\/proc\/(\d+)(?:\/|$)/.exec(path);
+  if (proc && (code === 'ENOENT' || code === 'ESRCH') && !existsSync(`/proc/${proc[1]}`)) {
+    return new LeakbarError('no-such-process', `process ${proc[1]} is gone`, { hint: 'it exited; check the PID, or watch by --match to follow restarts', cause: e });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new LeakbarError('permission-denied', `leakbar may not read ${path}`, {
+      hint: 'leakbar can read only processes of its own user: run it as the same user as the process (or with sudo)',
+      cause: e,
+    });
+  }
+  if (code === 'ENOENT' || code === 'ESRCH') return new LeakbarError('not-found', `${path} does not exist`, { cause: e });
+  return new LeakbarError('io-error', `reading ${path} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+/**
+ * A {@link FileReader} for procfs on node:fs. readFile, readdir and readlink are synchronous
+ * calls behind the async interface, on purpose: procfs answers from kernel memory in microseconds,
+ * and going through the libuv thread pool (node:fs/promises) made a 1,000-FD breakdown take 2×
+ * longer (9.5 ms against 4.3 ms here), which the ≥20×-cheaper-than-ps+lsof bench does not allow.
+ * statType stays asynchronous: it follows the link to the real file, which may sit on a slow mount.
+ */
+export function createFileReader(): FileReader {
+  return {
+    async readFile(path) {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch (e) {
+        throw fsError(e, path);
+      }
+    },
+    async readdir(path) {
+      try {
+        return readdirSync(path);
+      } catch (e) {
+        throw fsError(e, path);
+      }
+    },
+    async readlink(path) {
+      try {
+        return readlinkSync(path);
+      } catch (e) {
+        throw fsError(e, path);
+      }
+    },
+    async statType(path): Promise<FdType> {
+      let s;
+      try {
+        s = await stat(path);
+      } catch (e) {
+        throw fsError(e, path);
+      }
+      if (s.isFile()) return 'file';
+      if (s.isDirectory()) return 'dir';
+      if (s.isCharacterDevice()) return 'chr';
+      if (s.isFIFO()) return 'pipe';
+      if (s.isSocket()) return 'unix';
+      return 'other';
+    },
+  };
+}

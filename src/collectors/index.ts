@@ -1,0 +1,119 @@
+/** The collectors dispatcher: createCollectors() picks procfs on Linux, or ps + lsof + vmmap on macOS, and the pprof endpoint on both. */
+import { LeakbarError } from '../shared/errors.js';
+import { cpuPercentSince, matchProcesses } from './common.js';
+import { createExec, createFetch, createFileReader } from './deps.js';
+import { summarizeFds } from './fds.js';
+import { countNumberedFds, runLsof } from './lsof.js';
+import { readGoroutineCount, readMemStats } from './pprof-http.js';
+import { Procfs } from './procfs.js';
+import { ancestorsInListing, runPsFigures, runPsList, runPsThreads } from './ps.js';
+import type { Collectors, CpuMark, ExecFn, FetchFn, FileReader } from './types.js';
+import { runVmmap } from './vmmap.js';
+
+export { createExec, createFetch, createFileReader } from './deps.js';
+export type { Collectors, CpuMark, ExecFn, FetchFn, FileReader, FoundProcess } from './types.js';
+
+/** What the collectors reach the outside world through; every field has a default. */
+export interface CollectorDeps {
+  /** @default process.platform */
+  platform: NodeJS.Platform;
+  /** @default createExec() */
+  exec: ExecFn;
+  /** @default createFetch() */
+  fetch: FetchFn;
+  /** @default createFileReader() */
+  files: FileReader;
+  /** Epoch ms, for CPU marks. @default Date.now */
+  now: () => number;
+  /** leakbar's own PID: findProcesses never returns it or its ancestors. @default process.pid */
+  selfPid: number;
+  /** How long one ps or lsof run may take; vmmap gets 3×. @default 10000 */
+  execTimeoutMs: number;
+  /** How long one pprof GET may take. @default 5000 */
+  fetchTimeoutMs: number;
+}
+
+/** The default dependencies, each built fresh. */
+export function defaultCollectorDeps(): CollectorDeps {
+  return {
+    platform: process.platform,
+    exec: createExec(),
+    fetch: createFetch(),
+    files: createFileReader(),
+    now: Date.now,
+    selfPid: process.pid,
+    execTimeoutMs: 10_000,
+    fetchTimeoutMs: 5000,
+  };
+}
+
+/**
+ * The collectors of this machine: Linux reads procfs in-process; macOS runs ps, lsof and vmmap
+ * (absolute paths, so a Finder-launched app's bare PATH does not matter). Both read the pprof endpoint.
+ *
+ * @throws LeakbarError 'unsupported' on any other platform.
+ */
+export function createCollectors(deps: Partial<CollectorDeps> = {}): Collectors {
+  const d: CollectorDeps = { ...defaultCollectorDeps(), ...deps };
+  const pprof = {
+    readGoroutineCount: (pprofUrl: string) => readGoroutineCount(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
+    readMemStats: (pprofUrl: string) => readMemStats(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
+  };
+  if (d.platform === 'linux') return linuxCollectors(d, pprof);
+  if (d.platform === 'darwin') return darwinCollectors(d, pprof);
+  throw new LeakbarError('unsupported', `leakbar does not run on ${d.platform}`, { hint: 'it runs on Linux and macOS' });
+}
+
+type PprofReaders = Pick<Collectors, 'readGoroutineCount' | 'readMemStats'>;
+
+function linuxCollectors(d: CollectorDeps, pprof: PprofReaders): Collectors {
+  const procfs = new Procfs(d.files, d.now);
+  return {
+    platform: 'linux',
+    readProcess: (pid, previous) => procfs.readProcess(pid, previous),
+    countFds: (pid) => procfs.countFds(pid),
+    readFdBreakdown: (pid, patterns) => procfs.readFdBreakdown(pid, patterns),
+    listFds: (pid) => procfs.listFds(pid),
+    readMemoryMap: (pid) => procfs.readMemoryMap(pid),
+    findProcesses: (pattern) => procfs.findProcesses(pattern, d.selfPid),
+    ...pprof,
+  };
+}
+
+/**
+ * macOS: every reading is a spawn. lsof takes 100 ms or more on a busy process, so the engine
+ * should run countFds less often than the process figures there. The FD limit stays null: it is
+ * the target's own RLIMIT_NOFILE, which no macOS tool prints for another process.
+ */
+function darwinCollectors(d: CollectorDeps, pprof: PprofReaders): Collectors {
+  const run = { timeoutMs: d.execTimeoutMs };
+  return {
+    platform: 'darwin',
+    async readProcess(pid: number, previous: CpuMark | null) {
+      const [ps, threads] = await Promise.all([runPsFigures(pid, d.exec, run), runPsThreads(pid, d.exec, run)]);
+      const mark: CpuMark = { pid, cpuTimeMs: ps.cpuTimeMs, atMs: d.now() };
+      return {
+        figures: {
+          pid,
+          rssBytes: ps.rssBytes,
+          vszBytes: ps.vszBytes,
+          cpuPercent: cpuPercentSince(previous, mark),
+          threads,
+          state: ps.state,
+          startTimeMs: ps.startTimeMs,
+          command: ps.command,
+        },
+        mark,
+      };
+    },
+    countFds: async (pid) => countNumberedFds(await runLsof(pid, d.exec, run)),
+    readFdBreakdown: async (pid, patterns) => summarizeFds(await runLsof(pid, d.exec, run), patterns, null),
+    listFds: (pid) => runLsof(pid, d.exec, run),
+    readMemoryMap: (pid) => runVmmap(pid, d.exec, { timeoutMs: d.execTimeoutMs * 3 }),
+    async findProcesses(pattern) {
+      const listing = await runPsList(d.exec, run);
+      return matchProcesses(listing, pattern, { selfPid: d.selfPid, ancestorPids: ancestorsInListing(listing, d.selfPid) });
+    },
+    ...pprof,
+  };
+}

@@ -1,0 +1,121 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMemStats } from '../analysis/memstats.js';
+import { createFetch } from './deps.js';
+import { parseGoroutineTotal, pprofEndpointUrl, readGoroutineCount, readMemStats } from './pprof-http.js';
+import type { FetchFn } from './types.js';
+
+const sample = (name: string) => readFileSync(new URL(`../../../shared/samples/${name}`, import.meta.url), 'utf8').split('\n').slice(1).join('\n');
+const answer = (status: number, text: string): FetchFn => async () => ({ status, contentType: 'text/plain; charset=utf-8', body: new TextEncoder().encode(text) });
+
+describe('parseMemStats on a real heap?debug=1 body', () => {
+  it('reads every single-number line of a heap?debug=1 body, and splits the Inuse / Sys pairs', () => {
+    const s = parseMemStats(sample('heap-debug1-1.txt'));
+    expect(s).toMatchObject({
+      Alloc: 473221184,
+      TotalAlloc: 473230888,
+      Sys: 487369080,
+      Lookups: 0,
+      Mallocs: 449,
+      Frees: 106,
+      HeapAlloc: 473221184,
+      HeapSys: 482017280,
+      HeapIdle: 8413184,
+      HeapInuse: 473604096,
+      HeapReleased: 8306688,
+      HeapObjects: 343,
+      StackInuse: 327680,
+      StackSys: 327680,
+      MSpanInuse: 33120,
+      MSpanSys: 48960,
+      MCacheInuse: 9664,
+      MCacheSys: 15704,
+      NextGC: 502996692,
+      NumGC: 6,
+      NumForcedGC: 0,
+      GCCPUFraction: 0,
+      MaxRSS: 66846720,
+    });
+    expect(s.LastGC).toBe(1257894032000000000);
+    // Arrays and booleans stay out.
+    expect(s).not.toHaveProperty('PauseNs');
+    expect(s).not.toHaveProperty('PauseEnd');
+    expect(s).not.toHaveProperty('DebugGC');
+    expect(Object.keys(s)).toHaveLength(27);
+  });
+});
+
+describe('pprof endpoint readers with an injected fetch', () => {
+  it('joins the base URL with or without its final slash', () => {
+    expect(pprofEndpointUrl('http://127.0.0.1:6060/debug/pprof/', 'goroutine?debug=1')).toBe('http://127.0.0.1:6060/debug/pprof/goroutine?debug=1');
+    expect(pprofEndpointUrl('http://127.0.0.1:6060/debug/pprof', 'heap?debug=1')).toBe('http://127.0.0.1:6060/debug/pprof/heap?debug=1');
+    expect(() => pprofEndpointUrl('not a url', 'heap')).toThrow(expect.objectContaining({ code: 'bad-input' }));
+  });
+
+  it('reads the goroutine total from the first line of a real goroutine?debug=1 body', async () => {
+    expect(await readGoroutineCount('http://x/debug/pprof/', answer(200, sample('goroutine-debug1-1.txt')))).toBe(10);
+    expect(parseGoroutineTotal('goroutine profile: total 1234\n')).toBe(1234);
+  });
+
+  it('reads MemStats from the end of a real heap?debug=1 body', async () => {
+    const stats = await readMemStats('http://x/debug/pprof/', answer(200, sample('heap-debug1-1.txt')));
+    expect(stats).toMatchObject({ HeapAlloc: 473221184, HeapInuse: 473604096, NumGC: 6 });
+  });
+
+  it('says endpoint-status for a 404 and endpoint-garbage for HTML, quoting its start', async () => {
+    await expect(readGoroutineCount('http://x/debug/pprof/', answer(404, '404 page not found\n'))).rejects.toMatchObject({ code: 'endpoint-status', message: expect.stringContaining('404') });
+    const html = '<!DOCTYPE html><html><head><title>Dashboard</title></head><body>' + 'x'.repeat(100);
+    await expect(readGoroutineCount('http://x/debug/pprof/', answer(200, html))).rejects.toMatchObject({
+      code: 'endpoint-garbage',
+      message: `the endpoint answered, but not with a pprof text: ${JSON.stringify(html.slice(0, 60))}`,
+    });
+    await expect(readMemStats('http://x/debug/pprof/', answer(200, 'heap profile: 0: 0 [0: 0] @ heap/1\n'))).rejects.toMatchObject({ code: 'endpoint-garbage' });
+  });
+});
+
+describe('pprof endpoint readers over real HTTP (127.0.0.1)', () => {
+  let hanging: Server;
+  let html: Server;
+  const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/debug/pprof/`;
+  const listen = (s: Server) => new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+
+  beforeAll(async () => {
+    hanging = createServer(() => {
+      /* never answers */
+    });
+    html = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body>Welcome to the admin console</body></html>');
+    });
+    await Promise.all([listen(hanging), listen(html)]);
+  });
+  afterAll(async () => {
+    hanging.closeAllConnections();
+    await Promise.all([new Promise((ok) => hanging.close(ok)), new Promise((ok) => html.close(ok))]);
+  });
+
+  it('says endpoint-refused, with the hint, when nothing listens on the port', async () => {
+    const probe = createServer();
+    await listen(probe);
+    const closed = url(probe);
+    await new Promise((ok) => probe.close(ok));
+    await expect(readGoroutineCount(closed, createFetch())).rejects.toMatchObject({
+      code: 'endpoint-refused',
+      hint: 'is the program running with net/http/pprof imported, and is the URL right?',
+    });
+  });
+
+  it('says timeout within the given timeout when the server never answers', async () => {
+    const t0 = performance.now();
+    await expect(readGoroutineCount(url(hanging), createFetch(), { timeoutMs: 300 })).rejects.toMatchObject({ code: 'timeout' });
+    const tookMs = performance.now() - t0;
+    expect(tookMs).toBeGreaterThanOrEqual(250);
+    expect(tookMs).toBeLessThan(2000);
+  });
+
+  it('says endpoint-garbage when the server answers with an HTML page', async () => {
+    await expect(readMemStats(url(html), createFetch())).rejects.toMatchObject({ code: 'endpoint-garbage', message: expect.stringContaining('<html><body>Welcome') });
+  });
+});

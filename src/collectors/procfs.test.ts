@@ -1,0 +1,243 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LeakbarError } from '../shared/errors.js';
+import type { FdType } from '../shared/types.js';
+import {
+  countMapsRegions,
+  decodeProcNetAddress,
+  parseBootTimeMs,
+  parseCmdline,
+  parseFdLink,
+  parseOpenFilesLimit,
+  parseProcStat,
+  parseProcStatus,
+  parseSmapsRollup,
+  Procfs,
+} from './procfs.js';
+import type { FileReader } from './types.js';
+
+const sample = (name: string) => readFileSync(new URL(`../../../shared/samples/${name}`, import.meta.url), 'utf8').split('\n').slice(1).join('\n');
+
+describe('procfs parsers', () => {
+  it('reads /proc/PID/status of a 5-thread server', () => {
+    expect(parseProcStatus(sample('proc-status-1.txt'))).toEqual({
+      name: 'server',
+      state: 'S',
+      ppid: 1,
+      vmRssBytes: 2892 * 1024,
+      vmSizeBytes: 664744 * 1024,
+      vmSwapBytes: 0,
+      threads: 5,
+    });
+  });
+
+  it('reads /proc/PID/smaps_rollup (and does not take SwapPss for Swap)', () => {
+    expect(parseSmapsRollup(sample('proc-smaps_rollup-1.txt'))).toEqual({ rssBytes: 29948 * 1024, pssBytes: 29944 * 1024, anonymousBytes: 20756 * 1024, swapBytes: 1940 * 1024 });
+  });
+
+  it('reads /proc/PID/stat from the last parenthesis, so a comm with spaces and parens is fine', () => {
+    const line = '4242 (my (odd) prog) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 7 0 12345 1038172160 1728 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n';
+    expect(parseProcStat(line)).toEqual({ pid: 4242, comm: 'my (odd) prog', state: 'S', ppid: 1, cpuTicks: 300, numThreads: 7, startTicks: 12345, vsizeBytes: 1038172160, rssPages: 1728 });
+    expect(() => parseProcStat('garbage')).toThrow(LeakbarError);
+  });
+
+  it('reads btime, the open-files soft limit, the maps line count and the command line', () => {
+    expect(parseBootTimeMs('cpu  1 2 3\nbtime 1700000000\nprocesses 5\n')).toBe(1_700_000_000_000);
+    const limits = 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 524288               files     \n';
+    expect(parseOpenFilesLimit(limits)).toBe(1024);
+    expect(parseOpenFilesLimit(limits.replace('1024  ', 'unlimited'))).toBeNull();
+    expect(countMapsRegions('a\nb\nc\n')).toBe(3);
+    expect(parseCmdline('/usr/bin/server\x00--port\x008080\x00')).toBe('/usr/bin/server --port 8080');
+  });
+
+  it('reads FD link targets', () => {
+    expect(parseFdLink('socket:[52626]')).toEqual({ kind: 'socket', inode: '52626' });
+    expect(parseFdLink('pipe:[51795]')).toEqual({ kind: 'typed', type: 'pipe', name: 'pipe:[51795]' });
+    expect(parseFdLink('anon_inode:[eventpoll]')).toEqual({ kind: 'typed', type: 'eventpoll', name: 'anon_inode:[eventpoll]' });
+    expect(parseFdLink('anon_inode:[eventfd]')).toEqual({ kind: 'typed', type: 'other', name: 'anon_inode:[eventfd]' });
+    expect(parseFdLink('/tmp/x (deleted)')).toEqual({ kind: 'path', name: '/tmp/x (deleted)' });
+  });
+
+  it('decodes /proc/net addresses', () => {
+    expect(decodeProcNetAddress('0100007F:1F90')).toBe('127.0.0.1:8080');
+    expect(decodeProcNetAddress('00000000000000000000000001000000:0050')).toBe('[::1]:80');
+    expect(decodeProcNetAddress('0000000000000000FFFF00000100007F:1F90')).toBe('[::ffff:7f00:1]:8080') // WHATWG URL's form of a v4-mapped address;
+  });
+});
+
+/** An in-memory /proc: files, directories (lists of names) and links. */
+function fakeProc(tree: { files?: Record<string, string>; dirs?: Record<string, string[]>; links?: Record<string, string>; types?: Record<string, FdType> }) {
+  const reads: string[] = [];
+  const missing = (path: string) => {
+    const pid = /^\/proc\/(\d+)/.exec(path)?.[1];
+    const alive = pid !== undefined && tree.files?.[`/proc/${pid}/stat`] !== undefined;
+    return new LeakbarError(pid && !alive ? 'no-such-process' : 'not-found', `${path} does not exist`);
+  };
+  const files: FileReader = {
+    async readFile(path) {
+      reads.push(path);
+      const v = tree.files?.[path];
+      if (v === undefined) throw missing(path);
+      return v;
+    },
+    async readdir(path) {
+      const v = tree.dirs?.[path];
+      if (v === undefined) throw missing(path);
+      return v;
+    },
+    async readlink(path) {
+      const v = tree.links?.[path];
+      if (v === undefined) throw missing(path);
+      return v;
+    },
+    async statType(path) {
+      return tree.types?.[path] ?? 'file';
+    },
+  };
+  return { files, reads };
+}
+
+const STAT = '77 (srv) S 1 77 77 0 -1 0 0 0 0 0 150 50 0 0 20 0 6 0 500 2000000 100 0\n';
+
+describe('Procfs with an injected /proc', () => {
+  const proc = () =>
+    fakeProc({
+      files: {
+        '/proc/stat': 'btime 1700000000\n',
+        '/proc/77/stat': STAT,
+        '/proc/77/status': sample('proc-status-1.txt'),
+        '/proc/77/cmdline': 'srv\0-x\0',
+        '/proc/77/limits': 'Max open files            4096                 4096                 files\n',
+        '/proc/77/net/unix': 'Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 900 /run/srv.sock\n0000000000000000: 00000003 00000000 00000000 0001 03 901\n',
+        '/proc/77/net/tcp': '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0100007F:17AC 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 910 1 0 100 0 0 10 0\n   1: 0100007F:17AC 0100007F:C350 01 00000000:00000000 00:00000000 00000000  1000        0 911 1 0 20 4 30 10 -1\n',
+        '/proc/77/net/tcp6': '  sl  local_address remote_address st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 920 1 0 100 0 0 10 0\n',
+        '/proc/77/net/udp': '',
+        '/proc/77/net/udp6': '',
+        '/proc/77/smaps_rollup': sample('proc-smaps_rollup-1.txt'),
+        '/proc/77/maps': '00400000-00401000 r-xp 0 0:0 0 /srv\n00401000-00402000 rw-p 0 0:0 0 /srv\n7f0000000000-7f0000001000 rw-p 0 0:0 0\n',
+      },
+      dirs: { '/proc/77/fd': ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13'] },
+      links: {
+        '/proc/77/fd/0': '/dev/null',
+        '/proc/77/fd/1': 'pipe:[5]',
+        '/proc/77/fd/2': 'pipe:[5]',
+        '/proc/77/fd/3': 'socket:[910]',
+        '/proc/77/fd/4': 'anon_inode:[eventpoll]',
+        '/proc/77/fd/5': 'socket:[911]',
+        '/proc/77/fd/6': 'socket:[920]',
+        '/proc/77/fd/7': 'socket:[900]',
+        '/proc/77/fd/8': 'socket:[901]',
+        '/proc/77/fd/9': '/var/data/a.db',
+        '/proc/77/fd/10': '/var/data/a.db',
+        '/proc/77/fd/11': '/var/data/a.db',
+        '/proc/77/fd/12': '/var/data/a.db',
+        '/proc/77/fd/13': '/var/data',
+        // 14 was listed by no readdir: closed FDs are simply not there.
+      },
+      types: { '/proc/77/fd/0': 'chr', '/proc/77/fd/13': 'dir' },
+    });
+
+  it('reads the process figures: VmRSS over stat rss, CPU from two marks, start time from btime', async () => {
+    let nowMs = 1_000_000;
+    const { files } = proc();
+    const p = new Procfs(files, () => nowMs);
+    const first = await p.readProcess(77, null);
+    expect(first.figures).toEqual({ pid: 77, rssBytes: 2892 * 1024, vszBytes: 664744 * 1024, cpuPercent: null, threads: 5, state: 'S', startTimeMs: 1_700_000_005_000, command: 'srv -x' });
+    expect(first.mark).toEqual({ pid: 77, cpuTimeMs: 2000, atMs: 1_000_000 });
+    nowMs += 4000;
+    const second = await p.readProcess(77, { pid: 77, cpuTimeMs: 1000, atMs: 996_000 });
+    expect(second.figures.cpuPercent).toBe(12.5); // 1000 ms of CPU in 8000 ms
+  });
+
+  it('types every FD: sockets by /proc/PID/net, paths by stat, with the limit', async () => {
+    const { files } = proc();
+    const p = new Procfs(files);
+    expect(await p.countFds(77)).toBe(14);
+    const entries = await p.listFds(77);
+    expect(entries.map((e) => [e.fd, e.type, e.name])).toEqual([
+      ['0', 'chr', '/dev/null'],
+      ['1', 'pipe', 'pipe:[5]'],
+      ['2', 'pipe', 'pipe:[5]'],
+      ['3', 'ipv4', 'TCP 127.0.0.1:6060 (LISTEN)'],
+      ['4', 'eventpoll', 'anon_inode:[eventpoll]'],
+      ['5', 'ipv4', 'TCP 127.0.0.1:6060->127.0.0.1:50000 (ESTABLISHED)'],
+      ['6', 'ipv6', 'TCP [::]:8080 (LISTEN)'],
+      ['7', 'unix', '/run/srv.sock'],
+      ['8', 'unix', 'socket:[901]'],
+      ['9', 'file', '/var/data/a.db'],
+      ['10', 'file', '/var/data/a.db'],
+      ['11', 'file', '/var/data/a.db'],
+      ['12', 'file', '/var/data/a.db'],
+      ['13', 'dir', '/var/data'],
+    ]);
+    const b = await p.readFdBreakdown(77, ['/var/data', '.sock']);
+    expect(b).toEqual({
+      total: 14,
+      byType: { file: 4, dir: 1, pipe: 2, unix: 2, ipv4: 2, ipv6: 1, eventpoll: 1, kqueue: 0, chr: 1, other: 0 },
+      repeated: [{ name: '/var/data/a.db', count: 4 }],
+      patterns: [
+        { pattern: '/var/data', count: 5 },
+        { pattern: '.sock', count: 1 },
+      ],
+      limit: 4096,
+    });
+  });
+
+  it('reads the socket tables once per breakdown, and not at all when every socket is known', async () => {
+    const { files, reads } = proc();
+    const p = new Procfs(files);
+    await p.readFdBreakdown(77, []);
+    const netReads = () => reads.filter((r) => r.includes('/net/'));
+    expect(netReads()).toEqual(['/proc/77/net/unix', '/proc/77/net/udp', '/proc/77/net/udp6', '/proc/77/net/tcp', '/proc/77/net/tcp6']);
+    reads.length = 0;
+    const again = await p.readFdBreakdown(77, []);
+    expect(netReads()).toEqual([]);
+    expect(again.byType.ipv6).toBe(1);
+  });
+
+  it('reads smaps_rollup and counts the mappings', async () => {
+    const p = new Procfs(proc().files);
+    expect(await p.readMemoryMap(77)).toEqual({
+      source: 'smaps',
+      rssBytes: 29948 * 1024,
+      pssBytes: 29944 * 1024,
+      anonymousBytes: 20756 * 1024,
+      swapBytes: 1940 * 1024,
+      regionCount: 3,
+      physFootprintBytes: null,
+      physFootprintPeakBytes: null,
+      regions: [],
+      mallocZones: [],
+    });
+  });
+
+  it('finds processes by command line but never itself, its ancestors, or another leakbar watching the same pattern', async () => {
+    const cmd = (args: string[]) => args.join('\0') + '\0';
+    const { files } = fakeProc({
+      files: {
+        '/proc/10/stat': '10 (bash) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0 0 0\n',
+        '/proc/10/cmdline': cmd(['bash']),
+        '/proc/20/stat': '20 (npm exec) S 10 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0 0 0\n',
+        '/proc/20/cmdline': cmd(['npm', 'exec', 'leakbar', 'watch', '--match', 'my-server']),
+        '/proc/30/stat': '30 (node) S 20 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0 0 0\n',
+        '/proc/30/cmdline': cmd(['node', '/x/bin/leakbar.js', 'watch', '--match', 'my-server']),
+        '/proc/40/cmdline': cmd(['/opt/my-server', '--port', '1']),
+        '/proc/50/cmdline': cmd(['node', '/y/leakbar.js', 'serve', '--match', 'my-server']),
+        '/proc/60/cmdline': '',
+      },
+      dirs: { '/proc': ['10', '20', '30', '40', '50', '60', 'self', 'net'] },
+    });
+    const p = new Procfs(files);
+    expect(await p.findProcesses(/my-server/, 30)).toEqual([{ pid: 40, command: '/opt/my-server --port 1' }]);
+    expect(await p.findProcesses(/my-server/g, 30)).toEqual([{ pid: 40, command: '/opt/my-server --port 1' }]);
+  });
+
+  it('says no-such-process for a PID that is gone, and skips an FD closed mid-listing', async () => {
+    const { files } = proc();
+    const p = new Procfs(files);
+    await expect(p.readProcess(78, null)).rejects.toMatchObject({ code: 'no-such-process' });
+    await expect(p.countFds(78)).rejects.toMatchObject({ code: 'no-such-process' });
+    const raced = fakeProc({ files: { '/proc/5/stat': STAT, '/proc/5/limits': '' }, dirs: { '/proc/5/fd': ['0', '1'] }, links: { '/proc/5/fd/0': 'pipe:[1]' } });
+    expect((await new Procfs(raced.files).readFdBreakdown(5, [])).total).toBe(1);
+  });
+});

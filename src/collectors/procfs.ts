@@ -1,0 +1,480 @@
+/** Linux procfs, read in-process (no spawn per tick): process figures, open FDs by type, the FD limit, smaps_rollup, and the process list. */
+import { isLeakbarError, LeakbarError } from '../shared/errors.js';
+import type { FdBreakdown, FdEntry, FdType, MemoryMap, ProcessFigures } from '../shared/types.js';
+import { cpuPercentSince, matchProcesses, type ProcessListing } from './common.js';
+import { summarizeFds } from './fds.js';
+import type { CpuMark, FileReader, FoundProcess } from './types.js';
+
+/** USER_HZ: the unit of /proc/PID/stat's times. 100 on every Linux architecture leakbar runs on (`getconf CLK_TCK`). */
+export const CLK_TCK = 100;
+/** Page size /proc/PID/stat's rss counts in (x86-64 and most arm64 kernels). Only a fallback: VmRSS is preferred. */
+export const PAGE_BYTES = 4096;
+
+/** The fields of /proc/PID/stat leakbar uses (see proc(5); field numbers in brackets). */
+export interface ProcStat {
+  pid: number;
+  /** (2) the executable's name, without parentheses. */
+  comm: string;
+  /** (3) one-letter state: R, S, D, Z, T, t, X, I. */
+  state: string;
+  /** (4) parent PID. */
+  ppid: number;
+  /** (14) + (15) user + system CPU time, in clock ticks. */
+  cpuTicks: number;
+  /** (20) */
+  numThreads: number;
+  /** (22) start time after boot, in clock ticks. */
+  startTicks: number;
+  /** (23) */
+  vsizeBytes: number;
+  /** (24) resident set, in pages. */
+  rssPages: number;
+}
+
+/**
+ * Parses /proc/PID/stat. comm may hold spaces and parentheses, so the fields after it are read
+ * from the last ')'.
+ *
+ * @throws LeakbarError 'parse-error' on anything else.
+ */
+export function parseProcStat(text: string): ProcStat {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  const rest = close > open && open > 0 ? text.slice(close + 2).trim().split(/\s+/) : [];
+  if (rest.length < 22) throw new LeakbarError('parse-error', `not a /proc/PID/stat line: ${JSON.stringify(text.slice(0, 60))}`);
+  // rest[0] is field 3, so field n is rest[n - 3].
+  const num = (field: number) => Number(rest[field - 3]);
+  const stat: ProcStat = {
+    pid: Number(text.slice(0, open).trim()),
+    comm: text.slice(open + 1, close),
+    state: rest[0]!,
+    ppid: num(4),
+    cpuTicks: num(14) + num(15),
+    numThreads: num(20),
+    startTicks: num(22),
+    vsizeBytes: num(23),
+    rssPages: num(24),
+  };
+  if (!Number.isFinite(stat.pid) || !Number.isFinite(stat.cpuTicks) || !Number.isFinite(stat.vsizeBytes)) {
+    throw new LeakbarError('parse-error', `not a /proc/PID/stat line: ${JSON.stringify(text.slice(0, 60))}`);
+  }
+  return stat;
+}
+
+/** The fields of /proc/PID/status leakbar uses; null when the kernel leaves a line out (a zombie has no Vm* lines). */
+export interface ProcStatus {
+  name: string | null;
+  /** One letter, as `State:\tS (sleeping)` starts. */
+  state: string | null;
+  ppid: number | null;
+  vmRssBytes: number | null;
+  vmSizeBytes: number | null;
+  vmSwapBytes: number | null;
+  threads: number | null;
+}
+
+/** Parses /proc/PID/status (`Key:\tvalue` lines; sizes in kB, which procfs means as KiB). */
+export function parseProcStatus(text: string): ProcStatus {
+  const kv = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) kv.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  const kib = (key: string) => {
+    const m = /^(\d+)\s*kB$/.exec(kv.get(key) ?? '');
+    return m ? Number(m[1]) * 1024 : null;
+  };
+  const int = (key: string) => {
+    const v = kv.get(key);
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
+  };
+  return {
+    name: kv.get('Name') ?? null,
+    state: kv.get('State')?.[0] ?? null,
+    ppid: int('PPid'),
+    vmRssBytes: kib('VmRSS'),
+    vmSizeBytes: kib('VmSize'),
+    vmSwapBytes: kib('VmSwap'),
+    threads: int('Threads'),
+  };
+}
+
+/** Boot time in epoch ms, from the `btime` line of /proc/stat. @throws LeakbarError 'parse-error' without one. */
+export function parseBootTimeMs(procStatText: string): number {
+  const m = /^btime\s+(\d+)/m.exec(procStatText);
+  if (!m) throw new LeakbarError('parse-error', '/proc/stat has no btime line');
+  return Number(m[1]) * 1000;
+}
+
+/** The soft "Max open files" limit from /proc/PID/limits; null when unlimited or absent. */
+export function parseOpenFilesLimit(limitsText: string): number | null {
+  const m = /^Max open files\s+(\S+)/m.exec(limitsText);
+  return m && /^\d+$/.test(m[1]!) ? Number(m[1]) : null;
+}
+
+/** The figures of /proc/PID/smaps_rollup leakbar charts, in bytes (null when the kernel omits a line). */
+export interface SmapsRollup {
+  rssBytes: number | null;
+  pssBytes: number | null;
+  anonymousBytes: number | null;
+  swapBytes: number | null;
+}
+
+/** Parses /proc/PID/smaps_rollup (`Key:   N kB` lines after the `[rollup]` header). */
+export function parseSmapsRollup(text: string): SmapsRollup {
+  const kib = (key: string) => {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
+    return m ? Number(m[1]) * 1024 : null;
+  };
+  return { rssBytes: kib('Rss'), pssBytes: kib('Pss'), anonymousBytes: kib('Anonymous'), swapBytes: kib('Swap') };
+}
+
+/** The number of mappings in /proc/PID/maps (one per non-empty line). */
+export function countMapsRegions(mapsText: string): number {
+  let n = 0;
+  let start = 0;
+  while (start < mapsText.length) {
+    let end = mapsText.indexOf('\n', start);
+    if (end < 0) end = mapsText.length;
+    if (end > start) n++;
+    start = end + 1;
+  }
+  return n;
+}
+
+/** /proc/PID/cmdline (NUL-separated arguments) as one line, arguments joined by spaces. */
+export function parseCmdline(text: string): string {
+  return text.replace(/\0+$/, '').split('\0').join(' ').trim();
+}
+
+/** What an /proc/PID/fd/N link target says about the FD, before sockets are looked up. */
+export type FdLink = { kind: 'typed'; type: FdType; name: string } | { kind: 'socket'; inode: string } | { kind: 'path'; name: string };
+
+/**
+ * Reads one /proc/PID/fd/N link target: `socket:[N]` (looked up later in /proc/PID/net/*),
+ * `pipe:[N]`, `anon_inode:[eventpoll]` (older kernels: `anon_inode:eventpoll`), other anonymous
+ * inodes, or a path (stat'ed later to tell files from directories and devices).
+ */
+export function parseFdLink(target: string): FdLink {
+  if (target.startsWith('/')) return { kind: 'path', name: target };
+  if (target.startsWith('socket:[')) return { kind: 'socket', inode: target.slice(8, -1) };
+  if (target.startsWith('pipe:[')) return { kind: 'typed', type: 'pipe', name: target };
+  if (target === 'anon_inode:[eventpoll]' || target === 'anon_inode:eventpoll') return { kind: 'typed', type: 'eventpoll', name: target };
+  return { kind: 'typed', type: 'other', name: target };
+}
+
+/** A socket found in /proc/PID/net/*, by inode. */
+export interface SocketInfo {
+  type: FdType;
+  /** lsof-like: `TCP 127.0.0.1:6060 (LISTEN)`, `TCP a:1->b:2 (ESTABLISHED)`, a unix socket's path, or `socket:[N]`. */
+  name: string;
+}
+
+const TCP_STATES: Record<string, string> = {
+  '01': 'ESTABLISHED', '02': 'SYN_SENT', '03': 'SYN_RECV', '04': 'FIN_WAIT1', '05': 'FIN_WAIT2', '06': 'TIME_WAIT',
+  '07': 'CLOSE', '08': 'CLOSE_WAIT', '09': 'LAST_ACK', '0A': 'LISTEN', '0B': 'CLOSING',
+};
+
+/** "0100007F:1F90" → "127.0.0.1:8080"; the IPv6 form (32 hex digits, four little-endian words) → "[::1]:8080". */
+export function decodeProcNetAddress(hex: string): string {
+  const [addr = '', port = ''] = hex.split(':');
+  const portNumber = parseInt(port, 16);
+  const le32 = (word: string) => word.slice(6, 8) + word.slice(4, 6) + word.slice(2, 4) + word.slice(0, 2);
+  if (addr.length === 8) {
+    const b = le32(addr);
+    const ip = [0, 2, 4, 6].map((i) => parseInt(b.slice(i, i + 2), 16)).join('.');
+    return `${ip}:${portNumber}`;
+  }
+  if (addr.length === 32) {
+    const b = [0, 8, 16, 24].map((i) => le32(addr.slice(i, i + 8))).join('');
+    const groups = [];
+    for (let i = 0; i < 32; i += 4) groups.push(b.slice(i, i + 4));
+    try {
+      return `${new URL(`http://[${groups.join(':')}]/`).hostname}:${portNumber}`;
+    } catch {
+      return hex;
+    }
+  }
+  return hex;
+}
+
+/**
+ * Reads /proc/PID/net/{tcp,tcp6,udp,udp6} into `into`: inode (column 10) → type and an lsof-like name.
+ * Only inodes in `wanted` are kept and decoded.
+ */
+export function parseProcNetInet(text: string, protocol: 'TCP' | 'UDP', type: 'ipv4' | 'ipv6', wanted: ReadonlySet<string>, into: Map<string, SocketInfo>): void {
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    const inode = f[9];
+    if (f.length < 10 || inode === undefined || !wanted.has(inode)) continue;
+    const local = decodeProcNetAddress(f[1]!);
+    const remoteHex = f[2]!;
+    const unconnected = /^0+:0+$/.test(remoteHex);
+    const state = protocol === 'TCP' ? TCP_STATES[f[3]!] : undefined;
+    let name = unconnected ? `${protocol} ${local}` : `${protocol} ${local}->${decodeProcNetAddress(remoteHex)}`;
+    if (state) name += ` (${state})`;
+    into.set(inode, { type, name });
+  }
+}
+
+/** Reads /proc/PID/net/unix into `into`: inode (column 7) → 'unix' and its path (column 8) or `socket:[N]`. */
+export function parseProcNetUnix(text: string, wanted: ReadonlySet<string>, into: Map<string, SocketInfo>): void {
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    const inode = f[6];
+    if (f.length < 7 || inode === undefined || !wanted.has(inode)) continue;
+    into.set(inode, { type: 'unix', name: f[7] ?? `socket:[${inode}]` });
+  }
+}
+
+/** Without a stat: /dev/shm and /dev/mqueue hold files; the rest of /dev are devices. */
+function typeOfPathByName(path: string): FdType {
+  return path.startsWith('/dev/') && !path.startsWith('/dev/shm/') && !path.startsWith('/dev/mqueue/') ? 'chr' : 'file';
+}
+
+/** How often listFds yields to the event loop while reading links (each readlink is a few µs). */
+const YIELD_EVERY_FDS = 2048;
+
+/** A socket's type and name as a breakdown saw it; `retryAtMs` set when no table had it. */
+interface CachedSocket extends SocketInfo {
+  retryAtMs: number | null;
+}
+
+/** How long a socket found in no table stays 'other' before the tables are read for it again. */
+const SOCKET_MISS_RETRY_MS = 60_000;
+/** How many processes' sockets the breakdown remembers. */
+const SOCKET_CACHE_MAX_PIDS = 16;
+
+/** The procfs collectors of one Linux machine, reading through `files`. */
+export class Procfs {
+  private bootTimeMs: Promise<number> | null = null;
+  /** pid → socket inode → type and name, as of that pid's last FD listing. */
+  private readonly socketCache = new Map<number, Map<string, CachedSocket>>();
+
+  /**
+   * @param files the file reads (a copy of /proc in tests)
+   * @param now epoch ms, for CPU marks. @default Date.now
+   * @param procRoot where procfs is mounted. @default '/proc'
+   */
+  constructor(
+    private readonly files: FileReader,
+    private readonly now: () => number = Date.now,
+    private readonly procRoot = '/proc',
+  ) {}
+
+  private path(pid: number | 'self', rest: string): string {
+    return `${this.procRoot}/${pid}/${rest}`;
+  }
+
+  /** RSS (VmRSS, else stat's rss pages), VSZ, CPU % against `previous`, threads, state, start time, command line. */
+  async readProcess(pid: number, previous: CpuMark | null): Promise<{ figures: ProcessFigures; mark: CpuMark }> {
+    const statText = await this.files.readFile(this.path(pid, 'stat'));
+    const atMs = this.now();
+    const [statusText, cmdline] = await Promise.all([this.files.readFile(this.path(pid, 'status')), this.files.readFile(this.path(pid, 'cmdline')).catch(() => '')]);
+    const stat = parseProcStat(statText);
+    const status = parseProcStatus(statusText);
+    const mark: CpuMark = { pid, cpuTimeMs: (stat.cpuTicks * 1000) / CLK_TCK, atMs };
+    const bootMs = await this.bootTime().catch(() => null);
+    const figures: ProcessFigures = {
+      pid,
+      rssBytes: status.vmRssBytes ?? stat.rssPages * PAGE_BYTES,
+      vszBytes: status.vmSizeBytes ?? stat.vsizeBytes,
+      cpuPercent: cpuPercentSince(previous, mark),
+      threads: status.threads ?? stat.numThreads,
+      state: status.state ?? stat.state,
+      startTimeMs: bootMs === null ? null : bootMs + (stat.startTicks * 1000) / CLK_TCK,
+    };
+    const command = parseCmdline(cmdline);
+    if (command) figures.command = command;
+    return { figures, mark };
+  }
+
+  private bootTime(): Promise<number> {
+    // btime does not change while the machine runs: read it once.
+    this.bootTimeMs ??= this.files.readFile(`${this.procRoot}/stat`).then(parseBootTimeMs);
+    return this.bootTimeMs;
+  }
+
+  /** The number of entries in /proc/PID/fd: one readdir, no readlink. */
+  async countFds(pid: number): Promise<number> {
+    return (await this.files.readdir(this.path(pid, 'fd'))).length;
+  }
+
+  /**
+   * Every open FD with its type and name: a readdir and one readlink per FD; sockets looked up by
+   * inode in /proc/PID/net/{unix,tcp,tcp6,udp,udp6} (each table read once, and only when there are
+   * sockets), so names are fresh; each distinct path stat'ed once (to tell directories and devices
+   * from files).
+   */
+  listFds(pid: number): Promise<FdEntry[]> {
+    return this.readFds(pid, false);
+  }
+
+  private async readFds(pid: number, knownSocketsOnly: boolean): Promise<FdEntry[]> {
+    const fdDir = this.path(pid, 'fd');
+    const names = await this.files.readdir(fdDir);
+    const entries: FdEntry[] = [];
+    const sockets: Array<{ entry: FdEntry; inode: string }> = [];
+    const paths = new Map<string, { fd: string; entries: FdEntry[] }>();
+    let vanished = 0;
+    for (let i = 0; i < names.length; i++) {
+      if (i > 0 && i % YIELD_EVERY_FDS === 0) await new Promise<void>((ok) => setImmediate(ok));
+      const fd = names[i]!;
+      let target: string;
+      try {
+        target = await this.files.readlink(`${fdDir}/${fd}`);
+      } catch (e) {
+        // The FD was closed between readdir and readlink: skip it. If the process is gone, say so below.
+        if (isLeakbarError(e, 'not-found') || isLeakbarError(e, 'no-such-process')) {
+          vanished++;
+          continue;
+        }
+        throw e;
+      }
+      const link = parseFdLink(target);
+      if (link.kind === 'typed') entries.push({ fd, type: link.type, name: link.name });
+      else if (link.kind === 'socket') {
+        const entry: FdEntry = { fd, type: 'other', name: target };
+        sockets.push({ entry, inode: link.inode });
+        entries.push(entry);
+      } else {
+        const entry: FdEntry = { fd, type: 'file', name: link.name };
+        const seen = paths.get(link.name);
+        if (seen) seen.entries.push(entry);
+        else paths.set(link.name, { fd, entries: [entry] });
+        entries.push(entry);
+      }
+    }
+    if (vanished > 0) await this.files.readFile(this.path(pid, 'stat')); // throws 'no-such-process' when it exited
+    await Promise.all([this.typePaths(fdDir, paths), this.resolveSockets(pid, sockets, knownSocketsOnly)]);
+    return entries;
+  }
+
+  private async typePaths(fdDir: string, paths: Map<string, { fd: string; entries: FdEntry[] }>): Promise<void> {
+    const statType = this.files.statType?.bind(this.files);
+    await Promise.all(
+      [...paths].map(async ([name, { fd, entries }]) => {
+        // Stat through the FD link, not the name: the name may be deleted, or in another mount namespace.
+        const type = statType ? await statType(`${fdDir}/${fd}`).catch(() => typeOfPathByName(name)) : typeOfPathByName(name);
+        for (const e of entries) e.type = type;
+      }),
+    );
+  }
+
+  /**
+   * Types and names the sockets from /proc/PID/net/*. Reading tcp or tcp6 walks the kernel's whole
+   * connection hash table (~4.5 ms each on a small VM, with a handful of sockets), so with
+   * `knownSocketsOnly` (the periodic breakdown) a socket seen before keeps its cached type (a
+   * socket's family never changes) and first-sighting name, and tables are read cheapest first
+   * (unix, udp, udp6, tcp, tcp6) only until every new socket is found. listFds reads all five.
+   */
+  private async resolveSockets(pid: number, sockets: Array<{ entry: FdEntry; inode: string }>, knownSocketsOnly: boolean): Promise<void> {
+    if (sockets.length === 0) {
+      this.socketCache.delete(pid);
+      return;
+    }
+    const nowMs = this.now();
+    const cached = knownSocketsOnly ? this.socketCache.get(pid) : undefined;
+    const next = new Map<string, CachedSocket>();
+    const unknown = new Set<string>();
+    for (const { inode } of sockets) {
+      const c = cached?.get(inode);
+      if (c && (c.retryAtMs === null || c.retryAtMs > nowMs)) next.set(inode, c);
+      else unknown.add(inode);
+    }
+    if (unknown.size > 0) {
+      const found = new Map<string, SocketInfo>();
+      const tables: Array<[string, (text: string, wanted: ReadonlySet<string>) => void]> = [
+        ['unix', (t, w) => parseProcNetUnix(t, w, found)],
+        ['udp', (t, w) => parseProcNetInet(t, 'UDP', 'ipv4', w, found)],
+        ['udp6', (t, w) => parseProcNetInet(t, 'UDP', 'ipv6', w, found)],
+        ['tcp', (t, w) => parseProcNetInet(t, 'TCP', 'ipv4', w, found)],
+        ['tcp6', (t, w) => parseProcNetInet(t, 'TCP', 'ipv6', w, found)],
+      ];
+      const read = (table: string) => this.files.readFile(this.path(pid, `net/${table}`)).catch(() => '');
+      if (knownSocketsOnly) {
+        for (const [table, parse] of tables) {
+          if (found.size === unknown.size) break;
+          parse(await read(table), unknown);
+        }
+      } else {
+        const texts = await Promise.all(tables.map(([table]) => read(table)));
+        tables.forEach(([, parse], i) => parse(texts[i]!, unknown));
+      }
+      for (const inode of unknown) {
+        // Not in these tables: netlink, packet, raw, or a TCP socket not yet bound. Look again in a minute.
+        const info = found.get(inode);
+        next.set(inode, info ? { ...info, retryAtMs: null } : { type: 'other', name: `socket:[${inode}]`, retryAtMs: nowMs + SOCKET_MISS_RETRY_MS });
+      }
+    }
+    for (const { entry, inode } of sockets) {
+      const info = next.get(inode)!;
+      entry.type = info.type;
+      entry.name = info.name;
+    }
+    this.socketCache.delete(pid);
+    this.socketCache.set(pid, next);
+    if (this.socketCache.size > SOCKET_CACHE_MAX_PIDS) this.socketCache.delete(this.socketCache.keys().next().value!);
+  }
+
+  /** The soft RLIMIT_NOFILE of the process, or null when unlimited. */
+  async readFdLimit(pid: number): Promise<number | null> {
+    return parseOpenFilesLimit(await this.files.readFile(this.path(pid, 'limits')));
+  }
+
+  /**
+   * {@link listFds} summarised, with the FD limit from /proc/PID/limits. Sockets seen by an earlier
+   * breakdown keep their cached type and name, so the socket tables are read only for new sockets.
+   */
+  async readFdBreakdown(pid: number, patterns: readonly string[]): Promise<FdBreakdown> {
+    const [entries, limit] = await Promise.all([this.readFds(pid, true), this.readFdLimit(pid)]);
+    return summarizeFds(entries, patterns, limit);
+  }
+
+  /** smaps_rollup's Rss, Pss, Anonymous and Swap, and the number of mappings in /proc/PID/maps. */
+  async readMemoryMap(pid: number): Promise<MemoryMap> {
+    let rollupText: string;
+    try {
+      rollupText = await this.files.readFile(this.path(pid, 'smaps_rollup'));
+    } catch (e) {
+      if (isLeakbarError(e, 'not-found')) {
+        throw new LeakbarError('unsupported', 'this kernel has no /proc/PID/smaps_rollup', { hint: 'smaps_rollup needs Linux 4.14 or newer', cause: e });
+      }
+      throw e;
+    }
+    const rollup = parseSmapsRollup(rollupText);
+    const regionCount = countMapsRegions(await this.files.readFile(this.path(pid, 'maps')));
+    return { source: 'smaps', ...rollup, regionCount, physFootprintBytes: null, physFootprintPeakBytes: null, regions: [], mallocZones: [] };
+  }
+
+  /** Every process's command line (NUL-separated arguments joined by spaces), from /proc/[0-9]+/cmdline. */
+  async listProcesses(): Promise<ProcessListing[]> {
+    const pids = (await this.files.readdir(this.procRoot)).filter((n) => /^\d+$/.test(n)).map(Number);
+    const listing = await Promise.all(
+      pids.map(async (pid) => ({ pid, command: parseCmdline(await this.files.readFile(this.path(pid, 'cmdline')).catch(() => '')) })),
+    );
+    return listing.filter((p) => p.command !== '');
+  }
+
+  /** The PIDs above `pid`: its parent, grandparent, … up to (not including) init. */
+  async ancestorsOf(pid: number): Promise<Set<number>> {
+    const ancestors = new Set<number>();
+    let at = pid;
+    for (let depth = 0; depth < 64; depth++) {
+      const stat = await this.files
+        .readFile(this.path(at, 'stat'))
+        .then(parseProcStat)
+        .catch(() => null);
+      if (!stat || stat.ppid <= 1 || ancestors.has(stat.ppid)) break;
+      ancestors.add(stat.ppid);
+      at = stat.ppid;
+    }
+    return ancestors;
+  }
+
+  /** Processes whose command line matches `pattern`, never `selfPid` nor its ancestors (see matchProcesses). */
+  async findProcesses(pattern: RegExp, selfPid: number = process.pid): Promise<FoundProcess[]> {
+    const [listing, ancestorPids] = await Promise.all([this.listProcesses(), this.ancestorsOf(selfPid)]);
+    return matchProcesses(listing, pattern, { selfPid, ancestorPids });
+  }
+}
