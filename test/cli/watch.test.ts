@@ -71,7 +71,8 @@ describe('leakbar watch', () => {
     expect(Math.abs((last.fds as number) - procFds)).toBeLessThanOrEqual(4);
     expect(last.fds as number).toBeGreaterThanOrEqual(60);
     expect(last.fdLimit).toBe(limit);
-    expect(last.threads).toBe(procThreads);
+    // Go's runtime may start a thread for the requests of the moment.
+    expect(Math.abs((last.threads as number) - procThreads)).toBeLessThanOrEqual(2);
     expect(Math.abs((last.rssBytes as number) - procRssBytes) / procRssBytes).toBeLessThan(0.2);
     expect(Math.abs((last.goroutines as number) - goroutines)).toBeLessThanOrEqual(2);
     expect(last.goroutines as number).toBeGreaterThanOrEqual(120);
