@@ -50,20 +50,28 @@ export function startJobs(specs: readonly JobSpec[]): JobRunner {
       return state.running;
     }
     const { spec, cost } = state;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new JobTimeoutError(spec.name, spec.timeoutMs)), spec.timeoutMs);
-    const signal = AbortSignal.any([timeout.signal, stopAll.signal]);
+    // One controller per run, aborted by the timeout or by stop. Not AbortSignal.any: on Node 20 it
+    // keeps every composite signal alive through the long-lived stop signal, a leak in an all-day loop.
+    const run = new AbortController();
+    const timer = setTimeout(() => run.abort(new JobTimeoutError(spec.name, spec.timeoutMs)), spec.timeoutMs);
+    const onStop = () => run.abort(stopAll.signal.reason);
+    stopAll.signal.addEventListener('abort', onStop, { once: true });
     const started = performance.now();
     // A job that ignores its signal still ends the run at the timeout, so the schedule goes on.
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    let rejectAborted: (reason: unknown) => void = () => {};
+    const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
     aborted.catch(() => {});
-    state.running = Promise.race([spec.run(signal), aborted])
+    const onAbort = () => rejectAborted(run.signal.reason);
+    run.signal.addEventListener('abort', onAbort, { once: true });
+    state.running = Promise.race([spec.run(run.signal), aborted])
       .catch((e: unknown) => {
         cost.failures++;
         if (!stopAll.signal.aborted) spec.onError?.(e);
       })
       .finally(() => {
         clearTimeout(timer);
+        stopAll.signal.removeEventListener('abort', onStop);
+        run.signal.removeEventListener('abort', onAbort);
         const ms = performance.now() - started;
         cost.runs++;
         cost.lastMs = ms;
