@@ -1,0 +1,115 @@
+/** `leakbar profile`: reads pprof profiles (files or URLs) and prints pprof's reports; `profile top` matches `go tool pprof -top`. */
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { LeakbarError } from '../shared/errors.js';
+import { registerProfileGoroutines } from './profile-goroutines.js';
+
+/** Options of `leakbar profile top`, as commander parses them. */
+interface TopFlags {
+  sampleIndex?: string;
+  cum?: boolean;
+  nodecount?: number;
+  granularity?: 'functions' | 'filefunctions' | 'files' | 'lines';
+  diffBase?: string;
+  base?: string;
+  focus?: string;
+  ignore?: string;
+  hide?: string;
+  show?: string;
+  json?: boolean;
+}
+
+function parseNodeCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a number of rows (0 = all), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** How long to wait for a profile URL: 1.5 × its `seconds` parameter when given, else 60 s (as pprof does). */
+export function fetchTimeoutMs(url: string): number {
+  const seconds = Number(new URL(url).searchParams.get('seconds'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1500 : 60_000;
+}
+
+/** Reads a profile's bytes from a file or an http(s) URL. Failures are LeakbarErrors. */
+export async function readProfileBytes(source: string): Promise<Uint8Array> {
+  if (/^https?:\/\//i.test(source)) {
+    const timeoutMs = fetchTimeoutMs(source);
+    let res: Response;
+    try {
+      res = await fetch(source, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
+        throw new LeakbarError('timeout', `no profile from ${source} within ${timeoutMs / 1000} s`, { cause: e, hint: 'is the program busy or stopped?' });
+      }
+      throw new LeakbarError('endpoint-refused', `could not fetch ${source}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`, {
+        cause: e,
+        hint: 'check that the program serves net/http/pprof at this address',
+      });
+    }
+    if (!res.ok) {
+      const body = (await res.text().catch(() => '')).trim().split('\n', 1)[0]?.slice(0, 120) ?? '';
+      throw new LeakbarError('endpoint-status', `${source} answered ${res.status} ${res.statusText}${body ? `: ${body}` : ''}`, { hint: 'check the profile name and parameters in the URL' });
+    }
+    return new Uint8Array(await res.arrayBuffer());
+  }
+  try {
+    return await readFile(source);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new LeakbarError('not-found', `no such profile file: ${source}`, { cause: e });
+    if (code === 'EACCES' || code === 'EPERM') throw new LeakbarError('permission-denied', `cannot read ${source}: permission denied`, { cause: e });
+    throw new LeakbarError('io-error', `cannot read ${source}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+async function runTop(file: string, flags: TopFlags): Promise<void> {
+  // Loaded on use, so other commands do not pay for the analysis code.
+  const { decodeProfile, top, formatTopText } = await import('../analysis/pprof/index.js');
+  const gunzip = (gz: Uint8Array): Uint8Array => gunzipSync(gz);
+  const baseFile = flags.diffBase ?? flags.base;
+  const [bytes, baseBytes] = await Promise.all([readProfileBytes(file), baseFile ? readProfileBytes(baseFile) : Promise.resolve(null)]);
+  const profile = decodeProfile(bytes, { gunzip, allowNoSamples: baseBytes !== null });
+  const base = baseBytes ? decodeProfile(baseBytes, { gunzip, allowNoSamples: true }) : undefined;
+  const report = top(
+    { profile, base, baseMode: flags.base ? 'base' : 'diff-base' },
+    {
+      sampleType: flags.sampleIndex ?? '',
+      cum: flags.cum ?? false,
+      nodeCount: flags.nodecount ?? 0,
+      granularity: flags.granularity ?? 'functions',
+      focus: flags.focus,
+      ignore: flags.ignore,
+      hide: flags.hide,
+      show: flags.show,
+    },
+  );
+  if (flags.json) {
+    const json = { sampleType: report.sampleType, unit: report.unit, total: report.total, rows: report.rows.map((r) => ({ name: r.name, flat: r.flat, cum: r.cum })) };
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  } else process.stdout.write(formatTopText(report));
+}
+
+/** Adds `leakbar profile` (with `top`, and the goroutine commands) to the program; returns the `profile` command. */
+export function registerProfile(program: Command): Command {
+  const profile = program.command('profile').description('Analyse pprof profiles (files or URLs of a pprof endpoint).');
+  profile
+    .command('top')
+    .description('Top functions by flat or cum value, as `go tool pprof -top` prints them.')
+    .argument('<file>', 'a profile file (.pb.gz or raw) or a pprof URL, e.g. http://127.0.0.1:6060/debug/pprof/heap')
+    .option('--sample-index <name>', "sample type by name (e.g. alloc_space) or index (default: the profile's default, else the last)")
+    .option('--cum', 'sort by cumulative value')
+    .option('--nodecount <n>', 'show at most n rows (0 = all)', parseNodeCount)
+    .addOption(new Option('--granularity <g>', 'merge frames by function, file or line').choices(['functions', 'filefunctions', 'files', 'lines']).default('functions'))
+    .addOption(new Option('--diff-base <file>', 'compare with a base profile: base values negated, percentages of the base total').conflicts('base'))
+    .addOption(new Option('--base <file>', 'subtract an earlier cumulative profile; percentages of the difference').conflicts('diffBase'))
+    .option('--focus <regex>', 'keep samples with a frame matching regex')
+    .option('--ignore <regex>', 'drop samples with a frame matching regex')
+    .option('--hide <regex>', 'remove frames matching regex from stacks')
+    .option('--show <regex>', 'keep only frames matching regex')
+    .option('--json', 'print {sampleType, unit, total, rows: [{name, flat, cum}]} with raw values')
+    .action((file: string, flags: TopFlags) => runTop(file, flags));
+  registerProfileGoroutines(profile);
+  return profile;
+}
