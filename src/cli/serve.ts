@@ -1,0 +1,152 @@
+/** `leakbar serve`: runs the engine and serves the popover and inspector to a browser on 127.0.0.1, behind a random token. */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { targetInputSchema, type TargetInput } from '../shared/api.js';
+import { LeakbarError } from '../shared/errors.js';
+import { DEFAULT_PPROF_URL } from '../shared/types.js';
+import { defaultDataDir } from '../engine/data-dir.js';
+import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
+import { createService } from '../engine/service.js';
+import { parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+
+/** Options of `leakbar serve` as commander hands them over. */
+export interface ServeOptions {
+  port: number;
+  host: string;
+  open?: boolean;
+  pid?: number;
+  match?: string;
+  config?: string;
+  pprof: string | false;
+  dataDir?: string;
+  interval: number;
+}
+
+const targetList = z.array(targetInputSchema).min(1, 'list at least one target');
+
+/**
+ * A `--config` file: `{ "targets": [...] }` (or the bare list), each target as the API's `addTarget` takes it.
+ * Picked by shape rather than a union, so every problem is reported with its own path.
+ */
+export function serveConfigSchema(json: unknown) {
+  return Array.isArray(json) ? targetList : z.object({ targets: targetList }).strict().transform((c) => c.targets);
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`expected a port number from 0 to 65535, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parsePid(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a process id (a positive integer), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseHost(value: string): string {
+  if (value === '127.0.0.1' || value === 'localhost') return LOOPBACK_HOST;
+  throw new InvalidArgumentError(`leakbar serve listens on 127.0.0.1 only (got ${JSON.stringify(value)}); reach it from elsewhere through an SSH tunnel`);
+}
+
+/** Reads and checks a `--config` file; every problem is named with its path in the file. */
+export async function readServeConfig(file: string): Promise<TargetInput[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new LeakbarError('io-error', `cannot read ${file}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new LeakbarError('bad-input', `${file} is not JSON: ${(e as Error).message}`);
+  }
+  const r = serveConfigSchema(json).safeParse(json);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ');
+    throw new LeakbarError('bad-input', `${file}: ${problems}`, { hint: 'expected {"targets": [{"name": "…", "match": "regex" or "pid": N, "pprofUrl": "http://127.0.0.1:6060/debug/pprof/"}]}' });
+  }
+  return r.data;
+}
+
+/** The targets the options describe: from `--config`, or one from `--pid`/`--match` with `--pprof`. */
+export async function targetsFromServeOptions(o: ServeOptions): Promise<TargetInput[]> {
+  const given = [o.pid !== undefined, o.match !== undefined, o.config !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new LeakbarError('bad-input', 'give exactly one of --pid N, --match REGEX or --config FILE');
+  if (o.config !== undefined) return readServeConfig(o.config);
+  const t = targetFromOptions(o);
+  const input: TargetInput = { name: t.name, pprofUrl: t.pprofUrl, ...('pid' in t.selector ? { pid: t.selector.pid } : { match: t.selector.match }) };
+  return [targetInputSchema.parse(input)];
+}
+
+/** The built renderer: beside the bundle (dist/cli.js → out/renderer) or the sources (src/cli → out/renderer). */
+export function findRendererDir(): string | null {
+  const candidates = [process.env.LEAKBAR_RENDERER_DIR, fileURLToPath(new URL('../out/renderer/', import.meta.url)), fileURLToPath(new URL('../../out/renderer/', import.meta.url))];
+  for (const c of candidates) if (c && existsSync(`${c}/index.html`)) return c;
+  return null;
+}
+
+/** Opens a URL in the default browser, without a shell. */
+function openBrowser(url: string): void {
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['explorer.exe', [url]] : ['xdg-open', [url]];
+  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+  child.on('error', (e) => process.stderr.write(`leakbar: could not open a browser (${e.message}); open the URL above yourself\n`));
+  child.unref();
+}
+
+/** Runs the service and the server until a signal arrives. */
+export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const targets = await targetsFromServeOptions(o);
+  const staticDir = findRendererDir();
+  if (!staticDir) process.stderr.write('leakbar: the renderer is not built (out/renderer is missing); the API works, the pages do not. Run `npm run build`.\n');
+  const dataDir = o.dataDir ?? defaultDataDir();
+  const service = await createService({ dataDir, targets, cadences: { sampleMs: o.interval * 1000 } });
+  const token = randomBytes(24).toString('base64url');
+  let server;
+  try {
+    server = await startHttpServer({ api: service, token, staticDir, port: o.port, host: o.host });
+  } catch (e) {
+    await service.close();
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new LeakbarError('busy', `port ${o.port} is in use`, { hint: 'pick another with --port, or --port 0 for a free one' });
+    throw e;
+  }
+  const url = server.urlFor('/popover');
+  out.write(`leakbar: serving ${targets.map((t) => t.name).join(', ')}; history in ${dataDir}\n`);
+  out.write(`leakbar: open ${url}\n`);
+  out.write(`leakbar: metrics at ${server.origin}/metrics (send the token as "Authorization: Bearer …")\n`);
+  if (o.open) openBrowser(url);
+  await new Promise<void>((ok) => {
+    process.once('SIGINT', () => ok());
+    process.once('SIGTERM', () => ok());
+  });
+  await server.close();
+  await service.close();
+}
+
+/** Adds `serve` to the program. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the popover and the inspector to a browser on 127.0.0.1 (HTTP + Server-Sent Events, token required)')
+    .addOption(new Option('--port <port>', 'the port to listen on (0 picks a free one)').default(0).argParser(parsePort))
+    .addOption(new Option('--host <address>', 'the address to listen on: 127.0.0.1 only').default(LOOPBACK_HOST).argParser(parseHost).hideHelp())
+    .option('--open', 'open the popover in the default browser')
+    .addOption(new Option('--pid <pid>', 'the process id to watch').argParser(parsePid))
+    .addOption(new Option('--match <regex>', 'a regular expression over the full command line (like pgrep -f); follows restarts'))
+    .option('--config <file>', 'a JSON file listing targets: {"targets": [{"name", "pid" or "match", "pprofUrl"}]}')
+    .addOption(new Option('--pprof <url>', 'the pprof base URL (with --pid or --match)').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
+    .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
+    .option('--data-dir <dir>', 'where history and captures are kept (default: LEAKBAR_DATA_DIR or the per-user data folder)')
+    .addOption(new Option('--interval <seconds>', 'seconds between samples').default(5).argParser(parseSeconds))
+    .action(async (opts: ServeOptions) => {
+      await runServe(opts);
+    });
+}

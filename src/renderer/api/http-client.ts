@@ -1,0 +1,129 @@
+/**
+ * The API contract over HTTP, for the renderer in a browser (`leakbar serve`): each call is a POST to
+ * `/api/call/<name>`, the live stream is an EventSource on `/api/events` (the browser replays what it
+ * missed with `Last-Event-ID` when it reconnects), and capture files come as bytes from a GET.
+ */
+import { API_CALLS, type ApiCallName, type ApiError, type ApiEvent, type ApiOutputs, type LeakbarApi } from '../../shared/api.js';
+
+/** A failed call: the server's ApiError (code, message, hint, issues) as an Error. */
+export class ApiCallError extends Error implements ApiError {
+  readonly code: string;
+  readonly hint?: string;
+  readonly issues?: Array<{ path: string; message: string }>;
+  /** The HTTP status (0 when the server could not be reached). */
+  readonly status: number;
+  constructor(error: ApiError, status: number) {
+    super(error.hint ? `${error.message} (${error.hint})` : error.message);
+    this.name = 'ApiCallError';
+    this.code = error.code;
+    this.status = status;
+    if (error.hint !== undefined) this.hint = error.hint;
+    if (error.issues !== undefined) this.issues = error.issues;
+  }
+}
+
+/** The connection of the live stream, for a "reconnecting…" notice. */
+export type StreamState = 'connecting' | 'open' | 'reconnecting';
+
+/** The EventSource constructor (injectable for tests and non-browser hosts). */
+export type EventSourceLike = new (url: string) => Pick<EventSource, 'addEventListener' | 'close' | 'readyState' | 'onerror' | 'onopen'>;
+
+/** Options for {@link createHttpApi}. */
+export interface HttpApiOptions {
+  /** Where the server is, e.g. `http://127.0.0.1:7070`. @default location.origin */
+  origin?: string;
+  /** The token `leakbar serve` printed. */
+  token: string;
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** @default globalThis.EventSource */
+  EventSource?: EventSourceLike;
+  /** Hears the live stream's state changes, and `resync` when events were lost for good (refetch then). */
+  onStream?: (state: StreamState | 'resync') => void;
+}
+
+function isApiError(v: unknown): v is ApiError {
+  return typeof v === 'object' && v !== null && typeof (v as ApiError).code === 'string' && typeof (v as ApiError).message === 'string';
+}
+
+/** The API contract over HTTP + Server-Sent Events. */
+export function createHttpApi(options: HttpApiOptions): LeakbarApi {
+  const origin = options.origin ?? globalThis.location.origin;
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const auth = { Authorization: `Bearer ${options.token}` };
+
+  async function failure(res: Response): Promise<never> {
+    let body: unknown = null;
+    try {
+      body = await res.json();
+    } catch {
+      /* not JSON: fall through */
+    }
+    if (isApiError(body)) throw new ApiCallError(body, res.status);
+    throw new ApiCallError({ code: res.status === 401 ? 'unauthorized' : 'http-error', message: `the server answered ${res.status} ${res.statusText}`.trim(), ...(res.status === 401 ? { hint: 'open the URL `leakbar serve` printed (it carries the token)' } : {}) }, res.status);
+  }
+
+  async function request(path: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await doFetch(`${origin}${path}`, { ...init, headers: { ...auth, ...init.headers }, cache: 'no-store' });
+    } catch (e) {
+      throw new ApiCallError({ code: 'unreachable', message: `leakbar serve is not reachable: ${(e as Error).message}`, hint: 'is `leakbar serve` still running?' }, 0);
+    }
+    if (!res.ok) return failure(res);
+    return res;
+  }
+
+  async function call(name: ApiCallName, input: unknown): Promise<unknown> {
+    const res = await request(`/api/call/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input ?? {}) });
+    return res.json();
+  }
+
+  async function readCaptureFile({ captureId, name }: { captureId: string; name: string }): Promise<ApiOutputs['readCaptureFile']> {
+    const res = await request(`/api/captures/${encodeURIComponent(captureId)}/files/${encodeURIComponent(name)}`, { method: 'GET' });
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  const listeners = new Set<(e: ApiEvent) => void>();
+  let source: InstanceType<EventSourceLike> | null = null;
+
+  function openStream(): void {
+    const ES = options.EventSource ?? globalThis.EventSource;
+    options.onStream?.('connecting');
+    // EventSource cannot send headers; the token rides in the query. On reconnect the browser sends Last-Event-ID itself.
+    const es = new ES(`${origin}/api/events?token=${encodeURIComponent(options.token)}`);
+    es.onopen = () => options.onStream?.('open');
+    es.onerror = () => options.onStream?.('reconnecting');
+    es.addEventListener('message', (m) => {
+      let event: ApiEvent;
+      try {
+        event = JSON.parse((m as MessageEvent<string>).data) as ApiEvent;
+      } catch {
+        return;
+      }
+      for (const l of listeners) l(event);
+    });
+    es.addEventListener('resync', () => options.onStream?.('resync'));
+    source = es;
+  }
+
+  const calls: Partial<Record<ApiCallName, (input: unknown) => Promise<unknown>>> = {};
+  for (const name of Object.keys(API_CALLS) as ApiCallName[]) calls[name] = (input) => call(name, input);
+
+  return {
+    // One cast, checked by the loop above: a function for every name of the contract, resolving with the server's JSON.
+    ...(calls as Omit<LeakbarApi, 'subscribe' | 'readCaptureFile'>),
+    readCaptureFile,
+    subscribe(listener) {
+      listeners.add(listener);
+      if (!source) openStream();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && source) {
+          source.close();
+          source = null;
+        }
+      };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** Open alerts with their one-line story and the two things a person does about them: snooze and acknowledge. */
+import { useState } from 'react';
+import type { Alert } from '../../shared/alerts.js';
+import { useApi } from '../api/context.js';
+import { clock } from '../format.js';
+import { alertOrder } from '../health.js';
+
+/** How long "Snooze" keeps an alert quiet. @default 1 hour */
+export const SNOOZE_MS = 60 * 60_000;
+
+/** Props of {@link AlertList}. */
+export interface AlertListProps {
+  alerts: readonly Alert[];
+  nowMs: number;
+  /** Called with the alert the API answered with after a snooze or acknowledge. */
+  onChange(alert: Alert): void;
+  /** Opens the timeline at an alert. */
+  onOpen?(alert: Alert): void;
+}
+
+/** The list; each row `data-testid="alert"` with `data-key` and `data-state`. */
+export function AlertList({ alerts, nowMs, onChange, onOpen }: AlertListProps) {
+  const open = alerts.filter((a) => a.state !== 'resolved').sort(alertOrder);
+  if (open.length === 0) return <p className="muted empty-line">No open alerts</p>;
+  return (
+    <ul className="alert-list">
+      {open.map((a) => (
+        <AlertRow key={a.id} alert={a} nowMs={nowMs} onChange={onChange} {...(onOpen ? { onOpen } : {})} />
+      ))}
+    </ul>
+  );
+}
+
+function AlertRow({ alert, nowMs, onChange, onOpen }: { alert: Alert; nowMs: number; onChange(a: Alert): void; onOpen?(a: Alert): void }) {
+  const api = useApi();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const act = (p: Promise<Alert>) => {
+    setBusy(true);
+    setError(null);
+    p.then(onChange, (e: unknown) => setError(e instanceof Error ? e.message : String(e))).finally(() => setBusy(false));
+  };
+  const quiet = alert.state === 'snoozed' ? `snoozed until ${clock(alert.snoozedUntilMs ?? nowMs)}` : alert.state === 'acknowledged' ? 'acknowledged' : null;
+  return (
+    <li className={`alert-row sev-${alert.severity} st-${alert.state}`} data-testid="alert" data-key={alert.key} data-state={alert.state}>
+      <div className="alert-top">
+        <button type="button" className="alert-title linklike" onClick={() => onOpen?.(alert)} title={`${alert.message}. ${alert.nextStep}`}>
+          {alert.title}
+        </button>
+        {alert.state === 'firing' ? (
+          <span className="alert-actions">
+            <button type="button" className="btn small" disabled={busy} onClick={() => act(api.snoozeAlert({ alertId: alert.id, untilMs: Date.now() + SNOOZE_MS }))} title="Quiet for an hour" data-testid="alert-snooze">
+              Snooze 1h
+            </button>
+            <button type="button" className="btn small" disabled={busy} onClick={() => act(api.acknowledgeAlert({ alertId: alert.id }))} title="I know; no more notices for this one" data-testid="alert-ack">
+              Ack
+            </button>
+          </span>
+        ) : (
+          <span className="alert-quiet">{quiet}</span>
+        )}
+      </div>
+      <span className="alert-meta">
+        since {clock(alert.firstMs)} · {alert.message}
+      </span>
+      {error ? <span className="error-text">{error}</span> : null}
+    </li>
+  );
+}

@@ -1,0 +1,53 @@
+/** The six figures the popover and the timeline chart: names for people, units, formatting and the alert line of each. */
+import { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings } from '../shared/alerts.js';
+import type { Sample } from '../shared/types.js';
+import { formatBytes, formatCount } from '../shared/units.js';
+import type { FigureKey } from './route.js';
+
+/** How one figure is shown. */
+export interface FigureSpec {
+  key: FigureKey;
+  /** "Open FDs" */
+  label: string;
+  unit: 'bytes' | 'count' | 'percent';
+  /** A value for people: "412.3 MB", "1,024", "12.5 %". */
+  format(value: number): string;
+  /** The fixed alert line from the detector settings, or null when the figure has none. */
+  line(settings: DetectorSettings): number | null;
+  /** What the tile says when there is no fixed line (what the detectors watch instead). */
+  noLine: string;
+  /** The least span a chart's y axis shows, so noise in a calm figure (CPU 0.2 %, threads 5 → 6) does not look like a cliff. */
+  minScale: number;
+}
+
+const MiB = 1024 * 1024;
+
+const percent = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)} %`;
+
+/** The figures in the order the popover shows them. */
+export const FIGURES: readonly FigureSpec[] = [
+  { key: 'rssBytes', label: 'RSS', unit: 'bytes', format: (v) => formatBytes(v), line: (s) => (s.thresholds.rssBytes.enabled ? s.thresholds.rssBytes.line : null), noLine: 'growth', minScale: 16 * MiB },
+  { key: 'fds', label: 'Open FDs', unit: 'count', format: formatCount, line: (s) => (s.thresholds.fds.enabled ? s.thresholds.fds.line : null), noLine: 'growth', minScale: 20 },
+  { key: 'goroutines', label: 'Goroutines', unit: 'count', format: formatCount, line: (s) => (s.thresholds.goroutines.enabled ? s.thresholds.goroutines.line : null), noLine: 'growth', minScale: 20 },
+  { key: 'heapInuseBytes', label: 'Heap in use', unit: 'bytes', format: (v) => formatBytes(v), line: () => null, noLine: 'growth', minScale: 8 * MiB },
+  { key: 'threads', label: 'Threads', unit: 'count', format: formatCount, line: (s) => (s.thresholds.threads.enabled ? s.thresholds.threads.line : null), noLine: 'growth', minScale: 10 },
+  { key: 'cpuPercent', label: 'CPU', unit: 'percent', format: percent, line: () => null, noLine: 'no line', minScale: 5 },
+];
+
+/** An alert line for people: whole units ("500 MB", "1,000"). */
+export function formatLine(spec: FigureSpec, line: number): string {
+  return spec.unit === 'bytes' ? formatBytes(line, 0) : spec.format(line);
+}
+
+/** The spec of one figure. */
+export function figureSpec(key: FigureKey): FigureSpec {
+  return FIGURES.find((f) => f.key === key)!;
+}
+
+/** The detector settings the renderer compares against (the engine's defaults; the desktop app may pass its own). */
+export const DISPLAY_SETTINGS: DetectorSettings = DEFAULT_DETECTOR_SETTINGS;
+
+/** A sample's value of one figure, or undefined when that collector did not report. */
+export function figureValue(sample: Sample | null | undefined, key: FigureKey): number | undefined {
+  return sample ? sample[key] : undefined;
+}

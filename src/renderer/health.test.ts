@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
+import { fakeAlert, fakeStatus } from '../../test/e2e/fake-api.js';
+import { judgeHealth } from './health.js';
+
+const S = DEFAULT_DETECTOR_SETTINGS;
+const sample = { timeMs: 1, pid: 9, fds: 40, threads: 10, rssBytes: 10 << 20, goroutines: 20 };
+
+describe('the state at a glance', () => {
+  it('is healthy when every figure is within bounds and nothing fires', () => {
+    expect(judgeHealth(fakeStatus('t', sample), [], S)).toEqual({ level: 'healthy', reason: 'All figures within bounds' });
+  });
+
+  it('is alert while an alert fires, and names the most severe one', () => {
+    const alerts = [fakeAlert('t', { id: 'a', title: 'Threads past 100' }), fakeAlert('t', { id: 'b', severity: 'critical', title: 'Open FDs at 96% of the limit' })];
+    expect(judgeHealth(fakeStatus('t', sample), alerts, S)).toEqual({ level: 'alert', reason: 'Open FDs at 96% of the limit (+1 more)' });
+  });
+
+  it('ignores resolved alerts and other targets’ alerts', () => {
+    const alerts = [fakeAlert('t', { state: 'resolved' }), fakeAlert('other')];
+    expect(judgeHealth(fakeStatus('t', sample), alerts, S).level).toBe('healthy');
+  });
+
+  it('is a warning when an alert is snoozed or acknowledged', () => {
+    const h = judgeHealth(fakeStatus('t', sample), [fakeAlert('t', { state: 'acknowledged' })], S);
+    expect(h).toEqual({ level: 'warning', reason: 'Open FDs past 1,000 (acknowledged)' });
+  });
+
+  it('is a warning while waiting for the process, or when a source fails', () => {
+    const waiting = { ...fakeStatus('t', null), state: 'waiting' as const };
+    expect(judgeHealth(waiting, [], S).reason).toBe('Waiting for the process: no matching process yet');
+    const failing = { ...fakeStatus('t', sample), sources: { goroutines: { ok: false, message: 'pprof refused the connection', sinceMs: 1 } } };
+    expect(judgeHealth(failing, [], S)).toEqual({ level: 'warning', reason: 'goroutines: pprof refused the connection' });
+  });
+
+  it('is a warning when a figure comes within 80 % of its alert line', () => {
+    expect(judgeHealth(fakeStatus('t', { ...sample, fds: 850 }), [], S)).toEqual({ level: 'warning', reason: 'Open FDs at 85 % of the alert line (850 of 1,000)' });
+  });
+});

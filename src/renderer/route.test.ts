@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { formatRoute, parseRoute, resolveRange, type Route } from './route.js';
+
+describe('hash routes', () => {
+  it('round-trips every view through the hash', () => {
+    const routes: Route[] = [
+      { view: 'popover', targetId: null },
+      { view: 'popover', targetId: 'api' },
+      { view: 'timeline', targetId: 'api', range: { kind: 'last', name: '6h' }, figure: 'fds' },
+      { view: 'timeline', targetId: null, range: { kind: 'today' }, figure: null },
+      { view: 'timeline', targetId: 'api', range: { kind: 'custom', fromMs: 1000, toMs: 5000 }, figure: null },
+      { view: 'captures', targetId: 'api' },
+      { view: 'capture', captureId: 'api-heap-20240101-1' },
+    ];
+    for (const r of routes) expect(parseRoute(formatRoute(r))).toEqual(r);
+  });
+
+  it('reads what the server prints and what people type', () => {
+    expect(parseRoute('#/popover')).toEqual({ view: 'popover', targetId: null });
+    expect(parseRoute('')).toEqual({ view: 'popover', targetId: null });
+    expect(parseRoute('#/inspector')).toEqual({ view: 'timeline', targetId: null, range: { kind: 'last', name: '1h' }, figure: null });
+    expect(parseRoute('#/inspector/')).toMatchObject({ view: 'timeline' });
+  });
+
+  it('falls back to safe defaults on nonsense', () => {
+    expect(parseRoute('#/inspector?range=1y&figure=evil')).toMatchObject({ range: { kind: 'last', name: '1h' }, figure: null });
+    expect(parseRoute('#/inspector?from=9&to=3')).toMatchObject({ range: { kind: 'last', name: '1h' } });
+    expect(parseRoute('#/inspector/capture/../../etc')).toEqual({ view: 'popover', targetId: null });
+    expect(parseRoute('#/whatever')).toEqual({ view: 'popover', targetId: null });
+  });
+
+  it('resolves relative ranges and today against the clock', () => {
+    const now = new Date(2024, 4, 3, 14, 30).getTime();
+    expect(resolveRange({ kind: 'last', name: '1h' }, now)).toEqual({ fromMs: now - 3_600_000, toMs: now });
+    expect(resolveRange({ kind: 'today' }, now)).toEqual({ fromMs: new Date(2024, 4, 3).getTime(), toMs: now });
+    expect(resolveRange({ kind: 'custom', fromMs: 1, toMs: 2 }, now)).toEqual({ fromMs: 1, toMs: 2 });
+  });
+});

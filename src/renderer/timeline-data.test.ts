@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { fakeAlert } from '../../test/e2e/fake-api.js';
+import type { History } from '../shared/api.js';
+import { appendSample, mergeAlert } from './hooks/useLiveTarget.js';
+import { sparkDomain } from './components/Sparkline.js';
+import { markersOf, niceTicks, sampleAt, timeTicks } from './timeline-data.js';
+
+const history: History = {
+  samples: [],
+  events: [
+    { type: 'restart', timeMs: 300, oldPid: 1, newPid: 2 },
+    { type: 'status', timeMs: 310, source: 'fds', ok: false, message: 'x' },
+  ],
+  alerts: [fakeAlert('t', { firstMs: 200 }), fakeAlert('t', { id: 'old', firstMs: 10 })],
+  captures: [{ id: 'c1', targetId: 't', kind: 'heap', pid: 2, startedMs: 400, endedMs: 410, files: [], figures: null, alertKey: null, baseline: false, pinned: false, note: '' }],
+  downsampled: false,
+};
+
+describe('timeline data', () => {
+  it('turns alerts, captures and restarts into markers inside the range, oldest first', () => {
+    const m = markersOf(history, 100, 1000);
+    expect(m.map((x) => [x.kind, x.timeMs])).toEqual([
+      ['alert', 200],
+      ['restart', 300],
+      ['capture', 400],
+    ]);
+    expect(m[0]!.figure).toBe('fds');
+    expect(m[2]!.ref).toEqual({ captureId: 'c1' });
+  });
+
+  it('finds the sample nearest a moment', () => {
+    const s = [100, 200, 300].map((timeMs) => ({ timeMs, pid: 1 }));
+    expect(sampleAt(s, 0)!.timeMs).toBe(100);
+    expect(sampleAt(s, 240)!.timeMs).toBe(200);
+    expect(sampleAt(s, 260)!.timeMs).toBe(300);
+    expect(sampleAt(s, 999)!.timeMs).toBe(300);
+    expect(sampleAt([], 5)).toBeNull();
+  });
+
+  it('puts y ticks on round numbers, and bytes on round kB/MB/GB', () => {
+    expect(niceTicks(1.1, 'percent')).toEqual([0, 0.5, 1, 1.5]);
+    expect(niceTicks(5, 'percent')).toEqual([0, 2, 4, 6]);
+    expect(niceTicks(1100, 'count')).toEqual([0, 500, 1000, 1500]);
+    expect(niceTicks(23 * 1024 * 1024, 'bytes').map((b) => b / 1024 / 1024)).toEqual([0, 10, 20, 30]);
+    expect(niceTicks(0, 'count')).toEqual([0, 1]);
+    expect(niceTicks(10, 'count')).toEqual([0, 5, 10]);
+    expect(niceTicks(2, 'count')).toEqual([0, 1, 2]);
+  });
+
+  it('puts axis ticks on round times', () => {
+    const from = new Date(2024, 0, 1, 10, 7).getTime();
+    const ticks = timeTicks(from, from + 3_600_000, 6);
+    expect(ticks.map((t) => new Date(t).getMinutes())).toEqual([10, 20, 30, 40, 50, 0]);
+    expect(timeTicks(from, from + 30_000, 6).length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('live state', () => {
+  it('upserts alerts by id, newest first', () => {
+    const a = fakeAlert('t', { id: 'a', firstMs: 1 });
+    const b = fakeAlert('t', { id: 'b', firstMs: 2 });
+    expect(mergeAlert([a], b).map((x) => x.id)).toEqual(['b', 'a']);
+    expect(mergeAlert([b, a], { ...a, state: 'acknowledged' }).find((x) => x.id === 'a')!.state).toBe('acknowledged');
+  });
+
+  it('keeps samples inside the window and drops repeats', () => {
+    const s = [0, 1000, 2000].map((timeMs) => ({ timeMs, pid: 1 }));
+    expect(appendSample(s, { timeMs: 3000, pid: 1 }, 2000).map((x) => x.timeMs)).toEqual([1000, 2000, 3000]);
+    expect(appendSample(s, { timeMs: 2000, pid: 1 }, 2000)).toBe(s);
+  });
+
+  it('gives sparklines room and shows the alert line once the data come near it', () => {
+    const pts = [10, 20].map((v, t) => ({ t, v }));
+    const [lo, hi] = sparkDomain(pts, 1000);
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(hi).toBeLessThan(1000);
+    expect(sparkDomain([600, 700].map((v, t) => ({ t, v })), 1000)[1]).toBeGreaterThan(1000);
+  });
+});

@@ -1,0 +1,103 @@
+/** What the timeline draws, computed from a History: its charts (figure groups), its markers (alerts, captures, restarts) and the sample under the cursor. */
+import type { History } from '../shared/api.js';
+import type { Sample } from '../shared/types.js';
+import type { FigureKey } from './route.js';
+
+/** One chart of the timeline: one or two figures that share a unit. */
+export interface ChartGroup {
+  id: string;
+  title: string;
+  figures: FigureKey[];
+  unit: 'bytes' | 'count' | 'percent';
+}
+
+/** The charts, top to bottom. */
+export const CHART_GROUPS: readonly ChartGroup[] = [
+  { id: 'memory', title: 'Memory', figures: ['rssBytes', 'heapInuseBytes'], unit: 'bytes' },
+  { id: 'fds', title: 'Open FDs', figures: ['fds'], unit: 'count' },
+  { id: 'goroutines', title: 'Goroutines', figures: ['goroutines'], unit: 'count' },
+  { id: 'threads', title: 'Threads', figures: ['threads'], unit: 'count' },
+  { id: 'cpu', title: 'CPU', figures: ['cpuPercent'], unit: 'percent' },
+];
+
+/** The chart a figure is drawn in. */
+export function groupOf(figure: FigureKey): ChartGroup {
+  return CHART_GROUPS.find((g) => g.figures.includes(figure))!;
+}
+
+/** Something that happened at a moment: an alert fired, a capture was taken, the process restarted. */
+export interface Marker {
+  kind: 'alert' | 'capture' | 'restart';
+  timeMs: number;
+  label: string;
+  /** The alert, capture or nothing the marker stands for. */
+  ref: { alertId: string } | { captureId: string } | null;
+  /** For alerts: the figure it is about, when it is one the timeline draws. */
+  figure: FigureKey | null;
+}
+
+const DRAWN = new Set<string>(CHART_GROUPS.flatMap((g) => g.figures));
+
+/** The markers inside `[fromMs, toMs]`, oldest first. */
+export function markersOf(history: History, fromMs: number, toMs: number): Marker[] {
+  const out: Marker[] = [];
+  // The store may hold several versions of one alert (fired, updated, resolved): one marker per alert, where it fired.
+  const seen = new Set<string>();
+  for (const a of history.alerts) {
+    if (seen.has(a.id)) continue;
+    seen.add(a.id);
+    out.push({ kind: 'alert', timeMs: a.firstMs, label: a.title, ref: { alertId: a.id }, figure: DRAWN.has(a.figure) ? (a.figure as FigureKey) : null });
+  }
+  for (const c of history.captures) out.push({ kind: 'capture', timeMs: c.startedMs, label: `${c.kind} capture`, ref: { captureId: c.id }, figure: null });
+  for (const e of history.events) {
+    if (e.type === 'restart') out.push({ kind: 'restart', timeMs: e.timeMs, label: `restart: pid ${e.oldPid} → ${e.newPid}`, ref: null, figure: null });
+  }
+  return out.filter((m) => m.timeMs >= fromMs && m.timeMs <= toMs).sort((a, b) => a.timeMs - b.timeMs);
+}
+
+/** The sample nearest `timeMs` (binary search over samples sorted by time), or null when there are none. */
+export function sampleAt(samples: readonly Sample[], timeMs: number): Sample | null {
+  if (samples.length === 0) return null;
+  let lo = 0;
+  let hi = samples.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (samples[mid]!.timeMs < timeMs) lo = mid + 1;
+    else hi = mid;
+  }
+  const after = samples[lo]!;
+  const before = samples[lo - 1];
+  return before && timeMs - before.timeMs < after.timeMs - timeMs ? before : after;
+}
+
+/** Axis ticks: whole minutes, hours or days, about `count` of them across `[fromMs, toMs]`. */
+export function timeTicks(fromMs: number, toMs: number, count = 6): number[] {
+  const steps = [1_000, 5_000, 10_000, 15_000, 30_000, 60_000, 2 * 60_000, 5 * 60_000, 10 * 60_000, 15 * 60_000, 30 * 60_000, 3_600_000, 2 * 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000];
+  const span = Math.max(1, toMs - fromMs);
+  const step = steps.find((s) => span / s <= count) ?? Math.ceil(span / count / 86_400_000) * 86_400_000;
+  // Align to local time so ticks land on :00, :15, … in the viewer's zone.
+  const offset = new Date(fromMs).getTimezoneOffset() * 60_000;
+  const first = Math.ceil((fromMs - offset) / step) * step + offset;
+  const ticks: number[] = [];
+  for (let t = first; t <= toMs; t += step) ticks.push(t);
+  return ticks;
+}
+
+/**
+ * Round y-axis ticks from 0 up to at least `top`, about `count` of them: steps of 1, 2, 2.5 or 5 × 10ⁿ
+ * (for bytes, of the kB/MB/GB unit `top` is in, so ticks read "10 MB", "20 MB"; counts never step by fractions).
+ */
+export function niceTicks(top: number, unit: ChartGroup['unit'], count = 4): number[] {
+  if (!(top > 0)) return [0, 1];
+  let scale = 1;
+  if (unit === 'bytes') while (top / scale >= 1024) scale *= 1024;
+  const raw = top / scale / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  // Counts step by whole numbers only (no "2.5 threads").
+  const multiples = unit === 'count' && mag < 10 ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+  const step = Math.max(unit === 'count' ? 1 : 0, (multiples.find((m) => m * mag >= raw) ?? 10) * mag) * scale;
+  const ticks: number[] = [];
+  for (let t = 0; t < top + step * 1e-9; t += step) ticks.push(t);
+  if (ticks.at(-1)! < top) ticks.push(ticks.at(-1)! + step);
+  return ticks;
+}

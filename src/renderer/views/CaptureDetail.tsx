@@ -1,0 +1,151 @@
+/** One capture: what it is, when and of which process, the figures at that moment, and its files to download (as stored, byte for byte). */
+import { useEffect, useState } from 'react';
+import type { CaptureFile, CaptureMeta } from '../../shared/captures.js';
+import { formatBytes, formatDurationMs } from '../../shared/units.js';
+import { useApi } from '../api/context.js';
+import { saveFile } from '../download.js';
+import { FIGURES } from '../figures.js';
+import { dateTime } from '../format.js';
+import { formatRoute } from '../route.js';
+
+const KIND_TITLE: Record<CaptureMeta['kind'], string> = {
+  heap: 'Heap profile',
+  allocs: 'Allocations profile',
+  goroutine: 'Goroutines',
+  cpu: 'CPU profile',
+  block: 'Block profile',
+  mutex: 'Mutex profile',
+  system: 'System snapshot',
+  bundle: 'Everything',
+};
+
+const ROLE: Record<CaptureFile['role'], string> = {
+  heap: 'heap profile',
+  allocs: 'allocations profile',
+  goroutine: 'goroutine profile',
+  'goroutine-dump': 'goroutine dump (debug=2)',
+  cpu: 'CPU profile',
+  block: 'block profile',
+  mutex: 'mutex profile',
+  fds: 'open file descriptors',
+  'memory-map': 'memory map',
+  process: 'process figures',
+};
+
+/** The capture detail view. */
+export function CaptureDetail({ captureId }: { captureId: string }) {
+  const api = useApi();
+  const [capture, setCapture] = useState<CaptureMeta | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.getCapture({ captureId }).then(
+      (c) => live && setCapture(c),
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, captureId]);
+
+  if (error) return <p className="error-text">{error}</p>;
+  if (!capture) return <p className="muted">Loading…</p>;
+  return (
+    <div className="capture-detail" data-testid="capture-detail">
+      <p className="back">
+        <a href={formatRoute({ view: 'captures', targetId: capture.targetId })}>‹ All captures</a>
+      </p>
+      <h2>
+        {KIND_TITLE[capture.kind]} <span className="muted mono">{capture.id}</span>
+      </h2>
+      <dl className="facts">
+        <dt>Taken</dt>
+        <dd>
+          {dateTime(capture.startedMs)} ({formatDurationMs(Math.max(0, capture.endedMs - capture.startedMs))})
+        </dd>
+        <dt>Process</dt>
+        <dd>{capture.pid ?? '—'}</dd>
+        {capture.alertKey ? (
+          <>
+            <dt>Caused by</dt>
+            <dd>{capture.alertKey}</dd>
+          </>
+        ) : null}
+        {capture.baseline ? (
+          <>
+            <dt>Baseline</dt>
+            <dd>yes</dd>
+          </>
+        ) : null}
+        {capture.note ? (
+          <>
+            <dt>Note</dt>
+            <dd>{capture.note}</dd>
+          </>
+        ) : null}
+      </dl>
+      <h3>Files</h3>
+      <table className="files">
+        <thead>
+          <tr>
+            <th>File</th>
+            <th>What</th>
+            <th className="num">Size</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {capture.files.map((f) => (
+            <FileRow key={f.name} captureId={capture.id} file={f} />
+          ))}
+        </tbody>
+      </table>
+      <p className="muted hint">
+        Profiles are kept exactly as fetched: <code className="mono">go tool pprof -top {capture.files.find((f) => f.name.endsWith('.pb.gz'))?.name ?? 'heap.pb.gz'}</code> opens them.
+      </p>
+      {capture.figures ? (
+        <>
+          <h3>Figures at that moment</h3>
+          <dl className="facts">
+            {FIGURES.map((f) =>
+              capture.figures?.[f.key] !== undefined ? (
+                <div key={f.key} className="fact">
+                  <dt>{f.label}</dt>
+                  <dd>{f.format(capture.figures[f.key]!)}</dd>
+                </div>
+              ) : null,
+            )}
+          </dl>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function FileRow({ captureId, file }: { captureId: string; file: CaptureFile }) {
+  const api = useApi();
+  const [state, setState] = useState<string | null>(null);
+  const download = () => {
+    setState('…');
+    api.readCaptureFile({ captureId, name: file.name }).then(
+      (bytes) => {
+        saveFile(file.name, bytes, 'application/octet-stream');
+        setState(null);
+      },
+      (e: unknown) => setState(e instanceof Error ? e.message : String(e)),
+    );
+  };
+  return (
+    <tr data-testid="capture-file" data-name={file.name}>
+      <td className="mono">{file.name}</td>
+      <td>{ROLE[file.role]}</td>
+      <td className="num">{formatBytes(file.bytes)}</td>
+      <td>
+        <button type="button" className="btn small" onClick={download}>
+          Download
+        </button>
+        {state ? <span className="muted"> {state}</span> : null}
+      </td>
+    </tr>
+  );
+}

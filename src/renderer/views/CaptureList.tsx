@@ -1,0 +1,64 @@
+/** A target's captures, newest first, each linking to its detail. */
+import { useEffect, useState } from 'react';
+import type { CaptureMeta } from '../../shared/captures.js';
+import { formatBytes } from '../../shared/units.js';
+import { useApiContext } from '../api/context.js';
+import { dateTime } from '../format.js';
+import { formatRoute } from '../route.js';
+
+/** The captures view. */
+export function CaptureList({ targetId }: { targetId: string }) {
+  const { api, epoch } = useApiContext();
+  const [captures, setCaptures] = useState<CaptureMeta[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api.listCaptures({ targetId }).then(
+        (c) => live && setCaptures([...c].sort((a, b) => b.startedMs - a.startedMs)),
+        (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+      );
+    void load();
+    const off = api.subscribe((e) => {
+      if (e.type === 'capture-done' && e.capture.targetId === targetId) void load();
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [api, epoch, targetId]);
+
+  if (error) return <p className="error-text">{error}</p>;
+  if (!captures) return <p className="muted">Loading…</p>;
+  if (captures.length === 0) return <p className="muted">No captures yet. Take one from the popover.</p>;
+  return (
+    <table className="files capture-table">
+      <thead>
+        <tr>
+          <th>Taken</th>
+          <th>Kind</th>
+          <th>Files</th>
+          <th className="num">Size</th>
+          <th>Caused by</th>
+        </tr>
+      </thead>
+      <tbody>
+        {captures.map((c) => (
+          <tr key={c.id}>
+            <td>
+              <a href={formatRoute({ view: 'capture', captureId: c.id })}>{dateTime(c.startedMs)}</a>
+            </td>
+            <td>
+              {c.kind}
+              {c.baseline ? <span className="tag">baseline</span> : null}
+              {c.pinned ? <span className="tag">pinned</span> : null}
+            </td>
+            <td className="mono">{c.files.map((f) => f.name).join(', ')}</td>
+            <td className="num">{formatBytes(c.files.reduce((n, f) => n + f.bytes, 0))}</td>
+            <td>{c.alertKey ?? 'you'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

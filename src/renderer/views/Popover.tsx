@@ -1,0 +1,87 @@
+/** The tray popover (360 × 480): the target's state at a glance, six live figures, open alerts, captures, and the way into the inspector. */
+import { formatRoute, type FigureKey, type Route } from '../route.js';
+import { DISPLAY_SETTINGS, FIGURES } from '../figures.js';
+import { judgeHealth } from '../health.js';
+import { useApiContext } from '../api/context.js';
+import { useCaptureActions } from '../hooks/useCaptures.js';
+import { useLiveTarget } from '../hooks/useLiveTarget.js';
+import { useNow } from '../hooks/useNow.js';
+import { useTargets } from '../hooks/useTargets.js';
+import { useChartPalette } from '../hooks/useTheme.js';
+import { AlertList } from '../components/AlertList.js';
+import { CaptureBar } from '../components/CaptureBar.js';
+import { FigureTile } from '../components/FigureTile.js';
+import { StateBadge } from '../components/StateBadge.js';
+import { TargetPicker } from '../components/TargetPicker.js';
+import { ago } from '../format.js';
+
+/** The sparklines' window. */
+export const POPOVER_WINDOW_MS = 30 * 60_000;
+
+/** The popover view. */
+export function Popover({ route, go }: { route: Extract<Route, { view: 'popover' }>; go(to: Route): void }) {
+  const { stream } = useApiContext();
+  const { targets, current, error: listError } = useTargets(route.targetId);
+  const targetId = current?.target.id ?? null;
+  const live = useLiveTarget(targetId, POPOVER_WINDOW_MS);
+  const captures = useCaptureActions(targetId);
+  const palette = useChartPalette();
+  const now = useNow(5_000);
+
+  if (listError) return <div className="popover"><p className="error-text pad">{listError}</p></div>;
+  if (!targets) return <div className="popover"><p className="muted pad">Connecting…</p></div>;
+  if (!current) return <div className="popover"><p className="muted pad">No target is watched. Start leakbar with --pid, --match or --config.</p></div>;
+
+  const status = live.status ?? current.status;
+  const health = judgeHealth(status, live.alerts, DISPLAY_SETTINGS);
+  const last = live.samples.at(-1) ?? status.lastSample;
+  const openAlerts = live.alerts.filter((a) => a.state !== 'resolved');
+  const inspector = (figure: FigureKey | null) => go({ view: 'timeline', targetId, range: { kind: 'last', name: '1h' }, figure });
+
+  return (
+    <div className="popover" data-health={health.level}>
+      <header className="pop-header">
+        <div className="pop-title">
+          <TargetPicker targets={targets} currentId={current.target.id} onPick={(id) => go({ view: 'popover', targetId: id })} />
+          <span className="pop-sub" title={status.command ?? ''}>
+            {status.pid ? `pid ${status.pid}` : 'no process'}
+            {last ? ` · ${ago(last.timeMs, now)}` : ''}
+          </span>
+        </div>
+        <StateBadge level={health.level} />
+      </header>
+      <p className={`pop-reason reason-${health.level}`} data-testid="reason" title={health.reason}>
+        {health.reason}
+      </p>
+
+      <section className="tiles" aria-label="Figures, last 30 minutes">
+        {FIGURES.map((f) => (
+          <FigureTile key={f.key} spec={f} samples={live.samples} current={last?.[f.key]} line={f.line(DISPLAY_SETTINGS)} palette={palette} onOpen={() => inspector(f.key)} />
+        ))}
+      </section>
+
+      <section className="pop-section alerts-section" aria-label="Alerts">
+        <h2>
+          Alerts {openAlerts.length > 0 ? <span className="count">{openAlerts.length}</span> : null}
+        </h2>
+        <AlertList alerts={live.alerts} nowMs={now} onChange={live.putAlert} onOpen={() => inspector(null)} />
+      </section>
+
+      <section className="pop-section" aria-label="Capture">
+        <CaptureBar actions={captures} canProfile={current.target.pprofUrl !== null} />
+      </section>
+
+      <footer className="pop-footer">
+        <a className="btn primary" href={formatRoute({ view: 'timeline', targetId, range: { kind: 'last', name: '1h' }, figure: null })} data-testid="open-inspector">
+          Open inspector
+        </a>
+        <a className="footer-link" href={formatRoute({ view: 'captures', targetId })}>
+          Captures
+        </a>
+        <span className={`stream stream-${stream}`} title="Live updates">
+          {stream === 'open' ? 'live' : stream}
+        </span>
+      </footer>
+    </div>
+  );
+}

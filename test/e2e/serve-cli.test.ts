@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const cli = resolve(import.meta.dirname, '../../bin/leakbar.js');
+
+/** Runs `leakbar serve …` expecting it to refuse before serving (bounded at 20 s). */
+function serveRefuses(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  return new Promise((ok) => {
+    const child = spawn(process.execPath, [cli, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      ok({ code, stderr, stdout });
+    });
+  });
+}
+
+describe('leakbar serve refuses what it cannot do safely', () => {
+  it('listens on 127.0.0.1 only', async () => {
+    const r = await serveRefuses(['--host', '0.0.0.0', '--pid', String(process.pid)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/127\.0\.0\.1 only/);
+    expect(r.stdout).not.toMatch(/token=/);
+  });
+
+  it('wants exactly one of --pid, --match or --config', async () => {
+    const r = await serveRefuses(['--pid', '1', '--match', 'x']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/exactly one of --pid N, --match REGEX or --config FILE/);
+  });
+
+  it('names each bad field of a --config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-serve-cli-'));
+    try {
+      const file = join(dir, 'targets.json');
+      writeFileSync(file, JSON.stringify({ targets: [{ name: 'api', match: '(' }, { name: '', pid: -1, extra: true }] }));
+      const r = await serveRefuses(['--config', file, '--data-dir', join(dir, 'data')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/targets\.0\.match: not a valid regular expression/);
+      expect(r.stderr).toMatch(/targets\.1\.name/);
+      expect(r.stderr).toMatch(/targets\.1\.pid/);
+      writeFileSync(file, '{ nope');
+      expect((await serveRefuses(['--config', file])).stderr).toMatch(/is not JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
