@@ -25,7 +25,8 @@ export function detectRepeatedFiles(breakdown: FdBreakdown, settings: DetectorSe
     ratePerMinute: null,
     unit: 'count',
     growth: null,
-    title: `${top.name} is open ${top.count} times`,
+    // The title names the file (a popover line is short); the message and subject keep the full path.
+    title: `${top.name.slice(top.name.lastIndexOf('/') + 1) || top.name} is open ${top.count} times`,
     message:
       `${top.name} is open ${top.count} times at once: something opens it again without closing the earlier ones.` +
       (others.length ? ` Also open ${rule.minCount}+ times: ${others.join(', ')}${files.length > 5 ? ', …' : ''}.` : ''),
