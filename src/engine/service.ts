@@ -11,7 +11,7 @@ import type { Alert, AlertEvent, DetectorSettings } from '../shared/alerts.js';
 import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
 import type { FdBreakdown } from '../shared/types.js';
 import { createAlertEngine, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
-import type { CaptureKind } from '../shared/captures.js';
+import type { CaptureKind, CaptureMeta } from '../shared/captures.js';
 import { createCaptureService, createCaptureStore, type CaptureService, type RetentionOptions } from './captures/index.js';
 import type { Collectors } from '../collectors/types.js';
 import { createCollectors } from '../collectors/index.js';
@@ -99,11 +99,27 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   const now = options.now ?? Date.now;
   const autoGapMs = options.autoCaptureGapMs ?? 600_000;
   const captureStore = await createCaptureStore(options.dataDir, options.retention ? { retention: options.retention } : {});
-  const captures: CaptureService = createCaptureService({ store: captureStore, collectors, ...(options.retention ? { retention: options.retention } : {}), onEvent: emit });
+  const captures: CaptureService = createCaptureService({
+    store: captureStore,
+    collectors,
+    ...(options.retention ? { retention: options.retention } : {}),
+    onEvent: (e) => {
+      if (e.type !== 'capture-done') return emit(e);
+      captureStore.dir(e.capture.id).then(
+        (dir) => emit({ ...e, capture: { ...e.capture, dir } }),
+        () => emit(e),
+      );
+    },
+  });
 
-  function capture(rt: TargetRuntime, kind: CaptureKind, extra: { seconds?: number; alertKey?: string }) {
+  /** A capture's metadata with the folder it lives in, so a UI can say where it went. */
+  async function located(meta: CaptureMeta): Promise<CaptureMeta> {
+    return { ...meta, dir: await captureStore.dir(meta.id) };
+  }
+
+  async function capture(rt: TargetRuntime, kind: CaptureKind, extra: { seconds?: number; alertKey?: string }) {
     const status = rt.watcher.status();
-    return captures.capture({ target: rt.config, pid: status.pid, kind, figures: status.lastSample, ...extra });
+    return located(await captures.capture({ target: rt.config, pid: status.pid, kind, figures: status.lastSample, ...extra }));
   }
 
   /** An alert that fired with a suggested capture takes one, kept with the alert, unless one was taken lately. */
@@ -229,7 +245,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     listCaptures: ({ targetId }) => captureStore.list(targetId),
     startCapture: ({ targetId, kind, seconds }) => capture(runtime(targetId), kind, seconds === undefined ? {} : { seconds }),
     cancelCapture: async ({ targetId, kind }) => ({ cancelled: captures.cancel(targetId, kind) }),
-    getCapture: ({ captureId }) => captureStore.get(captureId),
+    getCapture: async ({ captureId }) => located(await captureStore.get(captureId)),
     markBaseline: ({ captureId }) => captureStore.markBaseline(captureId),
     setPinned: ({ captureId, pinned }) => captureStore.setPinned(captureId, pinned),
     compare: ({ captureId, baseId }) => captures.compare(captureId, baseId),

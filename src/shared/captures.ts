@@ -35,6 +35,8 @@ export interface CaptureMeta {
   pinned: boolean;
   /** A person's note. */
   note: string;
+  /** Where the capture's folder is on disk; filled in by the engine when it hands a capture out, never stored. */
+  dir?: string;
 }
 
 /** A capture in progress, for progress bars. */

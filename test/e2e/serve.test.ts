@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { CaptureMeta } from '../../src/shared/captures.js';
 import { csvHeader } from '../../src/shared/csv.js';
@@ -103,6 +103,9 @@ describe('leakbar serve in a browser, watching the Go fixture', () => {
     const served = new Uint8Array(await (await fetch(`${serve.origin}/api/captures/${id}/files/${file.name}`, { headers: { Authorization: `Bearer ${serve.token}` } })).arrayBuffer());
     const onDisk = walk(join(dir, 'data')).find((p) => p.includes(id) && p.endsWith(file.name))!;
     expect(onDisk).toBeDefined();
+    // The popover says where the capture went: its folder on disk.
+    expect(meta.dir).toBe(dirname(onDisk));
+    await expect.poll(() => page.getByTestId('capture-dir').getAttribute('title')).toBe(meta.dir);
     expect(Buffer.from(served).equals(readFileSync(onDisk))).toBe(true);
     const copy = join(dir, 'copy-heap.pb.gz');
     writeFileSync(copy, served);

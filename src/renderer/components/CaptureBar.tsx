@@ -70,6 +70,7 @@ function CaptureResult({ capture }: { capture: CaptureMeta }) {
   const bytes = capture.files.reduce((n, f) => n + f.bytes, 0);
   const names = capture.files.map((f) => f.name);
   return (
+    <>
     <p className="capture-result" data-testid="capture-result">
       <span className="capture-where">
         {KIND_NAME[capture.kind]} saved: {names.slice(0, 2).join(', ')}
@@ -79,5 +80,11 @@ function CaptureResult({ capture }: { capture: CaptureMeta }) {
         Open ›
       </a>
     </p>
+    {capture.dir ? (
+      <p className="capture-dir" data-testid="capture-dir" title={capture.dir}>
+        <bdi>{capture.dir}</bdi>
+      </p>
+    ) : null}
+    </>
   );
 }
