@@ -1,0 +1,39 @@
+/** Compares two goroutine dumps group by group: which stacks grew, which are new, which are gone — how a goroutine leak shows itself. */
+import type { GoroutineDiff, GoroutineDump, GroupChange } from './model.js';
+
+const byKey = (a: GroupChange, b: GroupChange): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/**
+ * Matches the groups of `base` and `current` by key (the stack, so a debug=1 dump compares with a
+ * debug=2 one) and says how each changed. `grew` (new groups included) is sorted by growth, largest first.
+ */
+export function diffGoroutineDumps(base: GoroutineDump, current: GoroutineDump): GoroutineDiff {
+  const baseByKey = new Map(base.groups.map((g) => [g.key, g]));
+  const grew: GroupChange[] = [];
+  const added: GroupChange[] = [];
+  const shrank: GroupChange[] = [];
+  const removed: GroupChange[] = [];
+  let unchangedGroups = 0;
+  const seen = new Set<string>();
+  for (const group of current.groups) {
+    const before = baseByKey.get(group.key);
+    seen.add(group.key);
+    const baseCount = before?.count ?? 0;
+    const delta = group.count - baseCount;
+    const status: GroupChange['status'] = before === undefined ? 'new' : delta > 0 ? 'grew' : delta < 0 ? 'shrank' : 'same';
+    const change: GroupChange = { key: group.key, status, baseCount, count: group.count, delta, group };
+    if (status === 'new') added.push(change);
+    if (delta > 0) grew.push(change);
+    else if (delta < 0) shrank.push(change);
+    else unchangedGroups++;
+  }
+  for (const group of base.groups) {
+    if (seen.has(group.key)) continue;
+    removed.push({ key: group.key, status: 'gone', baseCount: group.count, count: 0, delta: -group.count, group });
+  }
+  grew.sort((a, b) => b.delta - a.delta || b.count - a.count || byKey(a, b));
+  added.sort((a, b) => b.count - a.count || byKey(a, b));
+  shrank.sort((a, b) => a.delta - b.delta || byKey(a, b));
+  removed.sort((a, b) => b.baseCount - a.baseCount || byKey(a, b));
+  return { baseTotal: base.total, total: current.total, delta: current.total - base.total, grew, added, removed, shrank, unchangedGroups };
+}

@@ -1,0 +1,90 @@
+/** Text reports of grouped goroutine dumps and their diffs, for the command line and logs. */
+import { formatCount } from '../../shared/units.js';
+import type { GoroutineDiff, GoroutineDump, GoroutineGroup, GroupChange, StackFrame } from './model.js';
+
+/** Options of the text reports. */
+export interface TextReportOptions {
+  /** Show at most this many groups (0 = all). @default 0 */
+  maxGroups?: number;
+  /** Show at most this many frames of each group, innermost first. @default 8 */
+  maxFrames?: number;
+}
+
+const frameText = (f: StackFrame): string => (f.file ? `${f.function}  ${f.file}:${f.line}` : f.function);
+
+/** `!!` suspicious and waiting long, `! ` suspicious, blank otherwise. */
+function marker(g: GoroutineGroup): string {
+  return g.suspicious ? (g.longWait ? '!!' : '! ') : '  ';
+}
+
+function waitText(g: GoroutineGroup): string | null {
+  if (g.maxWaitMinutes === null || g.maxWaitMinutes === 0) return null;
+  // Go prints no wait under a minute, so a 0 here means "less than one".
+  const min = g.minWaitMinutes === 0 ? '<1' : String(g.minWaitMinutes);
+  return min === String(g.maxWaitMinutes) ? `waiting ${min} min` : `waiting ${min}–${g.maxWaitMinutes} min`;
+}
+
+function groupLines(g: GoroutineGroup, lead: string, maxFrames: number): string[] {
+  const facts: string[] = [lead];
+  if (g.states.length) facts.push(g.states.map((s) => (g.states.length === 1 ? s.state : `${s.state} (${formatCount(s.count)})`)).join(', '));
+  else if (g.blockedOn) facts.push(`${g.blockedOn} (from the top frame)`);
+  const wait = waitText(g);
+  if (wait) facts.push(wait);
+  if (g.lockedToThread) facts.push(`${formatCount(g.lockedToThread)} locked to thread`);
+  facts.push(`key ${g.key}`);
+  const lines = [`${marker(g)} ${facts.join(' · ')}`];
+  if (g.createdBy.length) {
+    const shown = g.createdBy.slice(0, 3).map((c) => (g.createdBy.length === 1 ? `${c.function} at ${c.file}:${c.line}` : `${c.function} (${formatCount(c.count)})`));
+    lines.push(`     created by ${shown.join(', ')}${g.createdBy.length > 3 ? `, +${g.createdBy.length - 3} more` : ''}`);
+  }
+  if (g.labels.length) lines.push(`     labels ${g.labels.slice(0, 3).map((l) => `${l.labels} (${formatCount(l.count)})`).join(', ')}`);
+  const frames = maxFrames > 0 ? g.frames.slice(0, maxFrames) : g.frames;
+  for (const f of frames) lines.push(`       ${frameText(f)}`);
+  if (frames.length < g.frames.length) lines.push(`       … ${g.frames.length - frames.length} more frames`);
+  if (g.framesElided) lines.push('       …frames elided by the Go runtime');
+  return lines;
+}
+
+/** The groups of a dump, largest first: count, states, wait range, creator, top frames; `!` marks a suspicious group. */
+export function formatGoroutineDumpText(dump: GoroutineDump, options: TextReportOptions = {}): string {
+  const maxFrames = options.maxFrames ?? 8;
+  const groups = options.maxGroups ? dump.groups.slice(0, options.maxGroups) : dump.groups;
+  const long = dump.groups.filter((g) => g.suspicious && g.longWait).reduce((s, g) => s + g.count, 0);
+  const out = [
+    `${formatCount(dump.total)} goroutines in ${formatCount(dump.groups.length)} stacks (${dump.format}); ` +
+      `${formatCount(dump.suspiciousTotal)} in suspicious stacks (!: blocked on a channel, select, lock, IO or sleep)` +
+      (dump.format === 'debug=2' ? `, ${formatCount(long)} of them in stacks waiting ≥ ${dump.longWaitMinutes} min (!!)` : ''),
+    ...dump.warnings.map((w) => `warning: ${w}`),
+    '',
+  ];
+  for (const g of groups) out.push(...groupLines(g, `${formatCount(g.count)} goroutine${g.count === 1 ? '' : 's'}`, maxFrames), '');
+  if (groups.length < dump.groups.length) out.push(`… ${dump.groups.length - groups.length} more stacks`, '');
+  return out.join('\n');
+}
+
+const signed = (n: number): string => (n > 0 ? `+${formatCount(n)}` : formatCount(n));
+
+/** What changed between two dumps: the groups that grew (new ones marked), then those that shrank or are gone. */
+export function formatGoroutineDiffText(diff: GoroutineDiff, options: TextReportOptions = {}): string {
+  const maxFrames = options.maxFrames ?? 4;
+  const limit = (xs: GroupChange[]): GroupChange[] => (options.maxGroups ? xs.slice(0, options.maxGroups) : xs);
+  const out = [
+    `goroutines ${formatCount(diff.baseTotal)} → ${formatCount(diff.total)} (${signed(diff.delta)}); ` +
+      `${diff.grew.length} stacks grew (${diff.added.length} new), ${diff.shrank.length} shrank, ${diff.removed.length} gone, ${diff.unchangedGroups} unchanged`,
+    '',
+  ];
+  const section = (title: string, xs: GroupChange[]): void => {
+    if (!xs.length) return;
+    out.push(`${title}:`, '');
+    for (const c of limit(xs)) {
+      const lead = `${signed(c.delta)} (${formatCount(c.baseCount)} → ${formatCount(c.count)})${c.status === 'new' ? ' new' : ''}`;
+      out.push(...groupLines(c.group, lead, maxFrames), '');
+    }
+    if (options.maxGroups && xs.length > options.maxGroups) out.push(`… ${xs.length - options.maxGroups} more`, '');
+  };
+  section('Grew', diff.grew);
+  section('Shrank', diff.shrank);
+  section('Gone', diff.removed);
+  if (!diff.grew.length && !diff.shrank.length && !diff.removed.length) out.push('No stack changed.', '');
+  return out.join('\n');
+}
