@@ -5,6 +5,7 @@ import { registerWatch } from './watch.js';
 import { registerProfile } from './profile.js';
 import { registerCapture, registerReport } from './capture.js';
 import { registerServe } from './serve.js';
+import { registerOvernight } from './overnight.js';
 
 const program = new Command('leakbar')
   .description('Watch a long-running process for memory, goroutine and file-descriptor leaks.')
@@ -17,6 +18,7 @@ registerProfile(program);
 registerCapture(program);
 registerReport(program);
 registerServe(program);
+registerOvernight(program);
 
 try {
   await program.parseAsync(process.argv);

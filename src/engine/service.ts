@@ -12,7 +12,7 @@ import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
 import type { FdBreakdown } from '../shared/types.js';
 import { createAlertEngine, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
 import type { CaptureKind, CaptureMeta } from '../shared/captures.js';
-import { createCaptureService, createCaptureStore, type CaptureService, type RetentionOptions } from './captures/index.js';
+import { createCaptureService, createCaptureStore, reportHtml, reportMarkdown, type CaptureService, type RetentionOptions } from './captures/index.js';
 import type { Collectors } from '../collectors/types.js';
 import { createCollectors } from '../collectors/index.js';
 import { slugify } from './data-dir.js';
@@ -46,6 +46,8 @@ const REPLAY_MS = 30 * 60_000;
 
 /** The engine as the API contract describes it, plus a way to shut it down. */
 export interface LeakbarService extends LeakbarApi {
+  /** Hears true when an overnight test starts and false when the last one ends (the desktop app keeps the machine awake between). */
+  onOvernight(listener: (running: boolean) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -99,9 +101,19 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   const now = options.now ?? Date.now;
   const autoGapMs = options.autoCaptureGapMs ?? 600_000;
   const captureStore = await createCaptureStore(options.dataDir, options.retention ? { retention: options.retention } : {});
+  const overnightListeners = new Set<(running: boolean) => void>();
+  const overnightTargets = new Set<string>();
   const captures: CaptureService = createCaptureService({
     store: captureStore,
     collectors,
+    onOvernightChange: (active, targetId) => {
+      const before = overnightTargets.size > 0;
+      if (active) overnightTargets.add(targetId);
+      else overnightTargets.delete(targetId);
+      emit({ type: 'overnight', targetId, active });
+      const now = overnightTargets.size > 0;
+      if (now !== before) for (const l of overnightListeners) l(now);
+    },
     ...(options.retention ? { retention: options.retention } : {}),
     onEvent: (e) => {
       if (e.type !== 'capture-done') return emit(e);
@@ -250,6 +262,28 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     setPinned: ({ captureId, pinned }) => captureStore.setPinned(captureId, pinned),
     compare: ({ captureId, baseId }) => captures.compare(captureId, baseId),
     readCaptureFile: ({ captureId, name }) => captureStore.readFile(captureId, name),
+    startOvernight: ({ targetId, intervalMs, includeCpu }) => {
+      const rt = runtime(targetId);
+      return captures.startOvernight({
+        target: rt.config,
+        pid: () => rt.watcher.status().pid,
+        figures: () => rt.watcher.status().lastSample,
+        ...(intervalMs === undefined ? {} : { intervalMs }),
+        ...(includeCpu === undefined ? {} : { includeCpu }),
+      });
+    },
+    overnightStatus: async ({ targetId }) => captures.overnightStatus(runtime(targetId).config.id),
+    async stopOvernight({ targetId }) {
+      const rt = runtime(targetId);
+      const started = captures.overnightStatus(targetId);
+      if (!started) throw new LeakbarError('not-found', `no overnight test is running for ${targetId}`, { hint: 'start one first' });
+      const report = await captures.stopOvernight(targetId, { samples: rt.store.samples(started.startedMs) });
+      return { title: report.title, markdown: reportMarkdown(report), html: reportHtml(report) };
+    },
+    onOvernight(listener) {
+      overnightListeners.add(listener);
+      return () => overnightListeners.delete(listener);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Alert, AlertEvent } from './alerts.js';
-import type { CaptureMeta, CaptureProgress } from './captures.js';
+import type { CaptureMeta, CaptureProgress, OvernightStatus } from './captures.js';
 import { CAPTURE_KINDS } from './captures.js';
 import type { WatchEvent } from './events.js';
 import type { WatcherStatus } from './status.js';
@@ -68,6 +68,13 @@ export const API_CALLS = {
   markBaseline: captureRef,
   setPinned: z.object({ captureId: idSchema, pinned: z.boolean() }).strict(),
   compare: z.object({ captureId: idSchema, baseId: idSchema.optional() }).strict(),
+  /** Starts the overnight test: a baseline bundle now, heap and goroutine captures every interval. */
+  startOvernight: z
+    .object({ targetId: idSchema, intervalMs: z.number().int().min(10_000).max(86_400_000).optional(), includeCpu: z.boolean().optional() })
+    .strict(),
+  overnightStatus: targetRef,
+  /** Stops it: a final bundle, then the report of what grew over the night. */
+  stopOvernight: targetRef,
   /** The bytes of one file of a capture, exactly as stored (HTTP serves these as a binary GET). */
   readCaptureFile: z.object({ captureId: idSchema, name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a capture file name') }).strict(),
 } as const;
@@ -120,6 +127,18 @@ export interface ApiOutputs {
   setPinned: CaptureMeta;
   compare: Comparison;
   readCaptureFile: Uint8Array;
+  startOvernight: OvernightStatus;
+  overnightStatus: OvernightStatus | null;
+  stopOvernight: OvernightReport;
+}
+
+/** The morning report of an overnight test, ready to paste into an issue tracker. */
+export interface OvernightReport {
+  title: string;
+  /** Markdown. */
+  markdown: string;
+  /** One self-contained HTML file with the charts. */
+  html: string;
 }
 
 /** The API as the renderer sees it, whichever door it comes through. */
@@ -136,7 +155,8 @@ export type ApiEvent =
   | { type: 'capture-started'; progress: CaptureProgress }
   | { type: 'capture-done'; capture: CaptureMeta }
   | { type: 'capture-failed'; targetId: string; kind: string; message: string }
-  | { type: 'status'; targetId: string; status: WatcherStatus };
+  | { type: 'status'; targetId: string; status: WatcherStatus }
+  | { type: 'overnight'; targetId: string; active: boolean };
 
 /** An error an API call answers with: the code and message of a LeakbarError, or a validation failure. */
 export interface ApiError {

@@ -47,3 +47,17 @@ export interface CaptureProgress {
   /** Expected duration (a CPU profile's seconds), or null when unknown. */
   expectedMs: number | null;
 }
+
+/** An overnight test's state. */
+export interface OvernightStatus {
+  targetId: string;
+  active: boolean;
+  startedMs: number;
+  intervalMs: number;
+  baselineId: string | null;
+  /** Periodic captures taken so far, oldest first. */
+  captureIds: string[];
+  failures: Array<{ timeMs: number; kind: CaptureKind; message: string }>;
+  /** When the next periodic capture is due, epoch ms; null when stopped. */
+  nextMs: number | null;
+}

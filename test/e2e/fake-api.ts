@@ -80,6 +80,9 @@ export function createFakeApi(): FakeApi {
     markBaseline: (i) => record('markBaseline', i, capture),
     setPinned: (i) => record('setPinned', i, capture),
     compare: () => Promise.reject(new Error('boom')),
+    startOvernight: (i) => record('startOvernight', i, { targetId: 'api', active: true, startedMs: 1, intervalMs: 3_600_000, baselineId: null, captureIds: [], failures: [], nextMs: 3_600_001 }),
+    overnightStatus: (i) => record('overnightStatus', i, null),
+    stopOvernight: (i) => record('stopOvernight', i, { title: 'Overnight', markdown: '# Overnight', html: '<html></html>' }),
     readCaptureFile: (i): Promise<ApiOutputs['readCaptureFile']> => (i.captureId === 'c1' && i.name === 'heap.pb.gz' ? record('readCaptureFile', i, new Uint8Array([0x1f, 0x8b, 0, 255])) : notFound('file')),
     subscribe(l) {
       listeners.add(l);

@@ -3,7 +3,7 @@
  * at a time, a slow one skips a tick), and at stop a final bundle and a report of what grew. Keeping the
  * machine awake is the desktop app's job: it hears `onChange(active)` and holds a powerSaveBlocker.
  */
-import type { CaptureKind, CaptureMeta } from '../../shared/captures.js';
+import type { CaptureKind, CaptureMeta, OvernightStatus } from '../../shared/captures.js';
 import { describeError, LeakbarError } from '../../shared/errors.js';
 import type { Sample, TargetConfig } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
@@ -30,19 +30,7 @@ export interface OvernightOptions {
   markBaseline?: boolean;
 }
 
-/** An overnight test's state. */
-export interface OvernightStatus {
-  targetId: string;
-  active: boolean;
-  startedMs: number;
-  intervalMs: number;
-  baselineId: string | null;
-  /** Periodic captures taken so far, oldest first. */
-  captureIds: string[];
-  failures: Array<{ timeMs: number; kind: CaptureKind; message: string }>;
-  /** When the next periodic capture is due, epoch ms; null when stopped. */
-  nextMs: number | null;
-}
+export type { OvernightStatus };
 
 /** Options for stopping. */
 export interface StopOvernightOptions {

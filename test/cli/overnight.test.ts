@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+
+const cli = resolve(import.meta.dirname, '../../bin/leakbar.js');
+
+describe('leakbar overnight', () => {
+  let dir: string;
+  let fx: Fixture;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leakbar-overnight-'));
+    fx = await startFixture({ dir });
+  });
+  afterAll(async () => {
+    await fx?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes a baseline, captures on its interval, and writes a report naming what grew', async () => {
+    const out = join(dir, 'night.md');
+    const child = spawn(process.execPath, [cli, 'overnight', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--every', '0.17', '--interval', '1', '--duration', '16', '--out', out, '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Leak while the night goes on: goroutines blocked forever and retained heap.
+    await new Promise((r) => setTimeout(r, 3000));
+    await fx.leak({ goroutines: 400, heapkb: 30_000 });
+    const code = await new Promise<number | null>((ok) => {
+      const t = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      child.on('close', (c) => {
+        clearTimeout(t);
+        ok(c);
+      });
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/overnight test of .* started; baseline [a-z0-9-]+/);
+    expect(stdout).toContain(`report written to ${out}`);
+    const md = readFileSync(out, 'utf8');
+    expect(md).toContain('main.leakHeap');
+    expect(md).toContain('main.waitForever');
+    expect(md).toMatch(/\+400\b/);
+    const html = readFileSync(out.replace(/\.md$/, '.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|src="http/i);
+    expect(existsSync(join(dir, 'data', 'captures'))).toBe(true);
+  });
+});
