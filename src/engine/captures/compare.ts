@@ -4,6 +4,7 @@
  * profile), and FDs that grew (by type and by file), plus a Markdown summary a person can paste.
  */
 import { gunzipSync } from 'node:zlib';
+import { diffGoroutineDumps, parseGoroutineDump, type GoroutineDump } from '../../analysis/goroutines/index.js';
 import { decodeProfile, top, type ProfileModel } from '../../analysis/pprof/index.js';
 import type { Comparison } from '../../shared/api.js';
 import type { CaptureFile, CaptureMeta } from '../../shared/captures.js';
@@ -121,6 +122,28 @@ export function goroutineDiffRows(base: ProfileModel, current: ProfileModel, opt
   }));
 }
 
+/** Goroutine groups whose count changed between two debug=2 dumps, growth first, with state, wait ages and creator. */
+export function goroutineDumpDiffRows(base: GoroutineDump, current: GoroutineDump, options: SectionOptions = {}): Array<Record<string, string | number>> {
+  const d = diffGoroutineDumps(base, current);
+  const changed = [...d.grew, ...d.shrank, ...d.removed];
+  return changed.slice(0, options.maxRows ?? 25).map((e) => {
+    const g = e.group;
+    const names = g.frames.map((f) => f.function);
+    const wait = g.maxWaitMinutes === null ? '' : g.minWaitMinutes === g.maxWaitMinutes ? `${g.maxWaitMinutes} min` : `${g.minWaitMinutes ?? 0}–${g.maxWaitMinutes} min`;
+    return {
+      group: goroutineGroupName(names),
+      stack: names.slice(0, 6).join(' ← '),
+      base: e.baseCount,
+      current: e.count,
+      delta: e.delta,
+      state: g.states.map((s) => `${s.state}${g.states.length > 1 ? ` ×${s.count}` : ''}`).join(', '),
+      wait,
+      creator: g.creator ?? '',
+      suspicious: g.suspicious ? 'yes' : '',
+    };
+  });
+}
+
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
   const m = new Map<string, number>();
   for (const it of items) m.set(key(it), (m.get(key(it)) ?? 0) + 1);
@@ -181,6 +204,19 @@ export async function heapSection(reader: CaptureReader, base: CaptureMeta, curr
 
 /** The goroutine section of two captures, or null when either lacks a goroutine profile. */
 export async function goroutineSection(reader: CaptureReader, base: CaptureMeta, current: CaptureMeta, options: SectionOptions = {}): Promise<ComparisonSection | null> {
+  // The debug=2 dumps carry states, wait ages and creators; the protobuf profiles only stacks.
+  const bd = fileOf(base, 'goroutine-dump');
+  const cd = fileOf(current, 'goroutine-dump');
+  if (bd && cd) {
+    const [b, c] = await Promise.all([reader.readFile(base.id, bd.name), reader.readFile(current.id, cd.name)]);
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    try {
+      const rows = goroutineDumpDiffRows(parseGoroutineDump(text(b)), parseGoroutineDump(text(c)), options);
+      return { kind: 'goroutine', title: 'Goroutine groups that changed (by stack, from the debug=2 dumps)', rows };
+    } catch {
+      // A dump that does not parse: fall back to the protobuf profiles below.
+    }
+  }
   const bf = fileOf(base, 'goroutine');
   const cf = fileOf(current, 'goroutine');
   if (!bf || !cf) return null;
@@ -240,7 +276,16 @@ export function mdTable(header: readonly string[], rows: ReadonlyArray<ReadonlyA
 /** The columns a section shows people (its rows carry raw numbers too). */
 export function sectionColumns(kind: ComparisonSection['kind']): Array<{ key: string; label: string }> {
   if (kind === 'heap') return [{ key: 'function', label: 'function' }, { key: 'base', label: 'base' }, { key: 'current', label: 'current' }, { key: 'delta', label: 'delta' }];
-  if (kind === 'goroutine') return [{ key: 'group', label: 'group' }, { key: 'base', label: 'base' }, { key: 'current', label: 'current' }, { key: 'delta', label: 'delta' }, { key: 'stack', label: 'stack' }];
+  if (kind === 'goroutine')
+    return [
+      { key: 'group', label: 'group' },
+      { key: 'base', label: 'base' },
+      { key: 'current', label: 'current' },
+      { key: 'delta', label: 'delta' },
+      { key: 'state', label: 'state' },
+      { key: 'wait', label: 'wait' },
+      { key: 'stack', label: 'stack' },
+    ];
   return [{ key: 'what', label: 'what' }, { key: 'name', label: 'name' }, { key: 'base', label: 'base' }, { key: 'current', label: 'current' }, { key: 'delta', label: 'delta' }];
 }
 
