@@ -19,14 +19,14 @@ beforeAll(async () => {
   const store = await createCaptureStore(tmp.dir);
   service = createCaptureService({ store, collectors: createCollectors(), onOvernightChange: (active, id) => changes.push([active, id]) });
   const target: TargetConfig = { id: 'night', name: 'leaky overnight', selector: { pid: fx.pid }, pprofUrl: fx.pprofUrl, fdPatterns: [] };
-  const t0 = Date.now();
   const status = await service.startOvernight({ target, pid: () => fx.pid, intervalMs: 1500, figures: () => ({ timeMs: Date.now(), pid: fx.pid }) });
   expect(status).toMatchObject({ active: true, intervalMs: 1500, baselineId: expect.stringMatching(/-bundle-/), captureIds: [] });
   await expect(service.startOvernight({ target, pid: fx.pid })).rejects.toMatchObject({ code: 'busy' });
   await fx.leak({ goroutines: 300, heapkb: 20_000, fds: 50 });
   await new Promise((r) => setTimeout(r, 3600));
   expect(service.overnightStatus('night')?.captureIds.length).toBeGreaterThanOrEqual(4);
-  // Samples as the series store would pass them: goroutines climbing over the night.
+  // Samples as the series store would pass them: goroutines climbing over the night, from the run's own start.
+  const t0 = status.startedMs;
   const samples: Sample[] = Array.from({ length: 50 }, (_, i) => ({ timeMs: t0 + i * 60, pid: fx.pid, goroutines: 5 + i * 6, rssBytes: 10e6 + i * 6e5 }));
   report = await service.stopOvernight('night', { samples });
 }, 60_000);
