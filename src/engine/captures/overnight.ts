@@ -3,7 +3,7 @@
  * at a time, a slow one skips a tick), and at stop a final bundle and a report of what grew. Keeping the
  * machine awake is the desktop app's job: it hears `onChange(active)` and holds a powerSaveBlocker.
  */
-import type { CaptureKind, CaptureMeta, OvernightStatus } from '../../shared/captures.js';
+import type { CaptureMeta, OvernightStatus } from '../../shared/captures.js';
 import { describeError, LeakbarError } from '../../shared/errors.js';
 import type { Sample, TargetConfig } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
