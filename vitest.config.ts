@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +10,7 @@ export default defineConfig({
     // Tests that start the Go fixture bind 127.0.0.1 ports and spawn processes; two cores here.
     pool: 'forks',
     maxWorkers: 2,
+    // Nothing a test runs (the CLI it spawns included) may write into the user's own data folder.
+    env: { LEAKBAR_DATA_DIR: join(tmpdir(), `leakbar-test-data-${process.pid}`) },
   },
 });

@@ -138,6 +138,7 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   }
   const print = (line: string) => out.write(line + '\n');
   const iso = (ms: number) => new Date(ms).toISOString();
+  const findings = new Set<string>();
   service.subscribe((e) => {
     if (e.type === 'sample') {
       print(o.json ? JSON.stringify(sampleJson(e.sample)) : formatSampleLine(e.sample));
@@ -145,7 +146,14 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     } else if (e.type === 'watch') {
       const { timeMs, ...rest } = e.event;
       print(o.json ? JSON.stringify({ ...rest, time: iso(timeMs) }) : formatEventLine(e.event));
-    } else if (e.type === 'alert' && (e.change === 'fired' || e.change === 'resolved')) {
+    } else if (e.type === 'alert') {
+      const a = e.alert;
+      if (a.finding && !findings.has(`${a.id} ${a.finding}`)) {
+        // The alert's capture came in and names the leaking thing: say it once.
+        findings.add(`${a.id} ${a.finding}`);
+        print(o.json ? JSON.stringify({ type: 'finding', key: a.key, alertId: a.id, captureId: a.captureId, finding: a.finding, time: iso(a.lastMs) }) : `${time(a.lastMs)}  found (${a.title}): ${a.finding}`);
+      }
+      if (e.change !== 'fired' && e.change !== 'resolved') return;
       const { evidence: _evidence, ...alert } = e.alert;
       print(o.json ? JSON.stringify({ ...alert, type: 'alert', event: e.change, time: iso(e.change === 'resolved' ? (alert.resolvedMs ?? alert.lastMs) : alert.lastMs) }) : formatAlertLine(e.change, e.alert));
     }

@@ -16,6 +16,7 @@ import { createCaptureService, createCaptureStore, reportHtml, reportMarkdown, t
 import type { Collectors } from '../collectors/types.js';
 import { createCollectors } from '../collectors/index.js';
 import { slugify } from './data-dir.js';
+import { findingFor, type AlertFinding } from './alert-findings.js';
 import { downsampleForDrawing } from './downsample.js';
 import { openSeriesStore, type SeriesStore } from './series-store.js';
 import { Watcher, type Cadences } from './watcher.js';
@@ -143,12 +144,26 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     if (kind !== 'system' && !rt.config.pprofUrl) return;
     rt.autoCapturedMs.set(kind, now());
     // Failures reach listeners as capture-failed events; the watcher goes on either way.
-    capture(rt, kind, { alertKey: alert.key }).catch(() => {});
+    capture(rt, kind, { alertKey: alert.key })
+      .then(async (meta) => {
+        findings.set(alert.key, await findingFor(captureStore, meta, await captureStore.list(rt.config.id)));
+        const live = rt.alerts.live().find((a) => a.key === alert.key);
+        if (live) alertChange(rt, 'updated', live);
+      })
+      .catch(() => {});
   }
 
+  /** What each alert's capture showed, by alert key: merged into every version of the alert handed out. */
+  const findings = new Map<string, AlertFinding>();
+  const decorate = (alert: Alert): Alert => {
+    const f = findings.get(alert.key);
+    return f ? { ...alert, captureId: f.captureId, ...(f.finding ? { finding: f.finding } : {}) } : alert;
+  };
+
   function alertChange(rt: TargetRuntime, change: AlertEvent['type'] | 'snoozed' | 'acknowledged', alert: Alert): void {
-    rt.store.putAlert(alert);
-    emit({ type: 'alert', targetId: rt.config.id, change, alert });
+    const full = decorate(alert);
+    rt.store.putAlert(full);
+    emit({ type: 'alert', targetId: rt.config.id, change, alert: full });
   }
 
   /** Runs the detectors over a new sample, with the FD breakdown when a fresh one came since the last step. */
@@ -209,7 +224,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     const alert = rt.alerts.live().find((a) => a.key === key);
     if (!alert) throw new LeakbarError('not-found', `alert ${alertId} is no longer open`);
     alertChange(rt, change, alert);
-    return alert;
+    return decorate(alert);
   }
 
   async function stopTarget(rt: TargetRuntime): Promise<void> {
@@ -246,7 +261,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     },
     async alerts({ targetId }) {
       const rts = targetId ? [runtime(targetId)] : [...targets.values()];
-      return rts.flatMap((rt) => rt.alerts.live());
+      return rts.flatMap((rt) => rt.alerts.live().map(decorate));
     },
     async snoozeAlert({ alertId, untilMs }) {
       return alertAction(alertId, 'snoozed', (rt, key) => rt.alerts.snooze(key, untilMs));

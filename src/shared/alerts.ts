@@ -95,6 +95,10 @@ export interface Alert {
   suggestedCapture: SuggestedCapture;
   /** The stretch of history that shows the condition, oldest first, at most `evidenceMaxPoints` points. */
   evidence: EvidencePoint[];
+  /** The capture taken for this alert, once it is in (set by the engine, not the detectors). */
+  captureId?: string;
+  /** What that capture shows, naming the leaking thing: "main.waitForever: +300 goroutines since 16:40 (chan receive)". */
+  finding?: string;
 }
 
 /** What happened to an alert on a step: `fired` means "tell the user now". */

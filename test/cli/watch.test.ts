@@ -86,7 +86,7 @@ describe('leakbar watch', () => {
 
   it('writes the CSV people’s shell scripts wrote, with full ISO times', async () => {
     const csv = join(dir, 'out.csv');
-    const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '1', '--duration', '2.5', '--csv', csv, '--no-store']);
+    const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '1', '--duration', '2.5', '--csv', csv, '--no-store', '--data-dir', join(dir, 'data-nostore')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`pid ${fx.pid} .*fds \\d+/\\d+ .*goroutines \\d+`));
     const [header, first] = readFileSync(csv, 'utf8').split('\n');
@@ -99,7 +99,7 @@ describe('leakbar watch', () => {
     let a: Fixture | null = await startFixture({ dir: rdir });
     let b: Fixture | null = null;
     try {
-      const run = leakbar(['watch', '--match', `leaky.*${rdir}`, '--no-pprof', '--json', '--interval', '0.5', '--duration', '5', '--no-store']);
+      const run = leakbar(['watch', '--match', `leaky.*${rdir}`, '--no-pprof', '--json', '--interval', '0.5', '--duration', '5', '--no-store', '--data-dir', join(dir, 'data-nostore')]);
       await new Promise((r) => setTimeout(r, 1500));
       const oldPid = a.pid;
       await a.stop();
@@ -119,7 +119,7 @@ describe('leakbar watch', () => {
 
   it('without a pprof endpoint still reports every system figure, and says once what is missing', async () => {
     const port = await closedPort();
-    const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', `http://127.0.0.1:${port}/debug/pprof/`, '--json', '--interval', '0.5', '--duration', '2.5', '--no-store']);
+    const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', `http://127.0.0.1:${port}/debug/pprof/`, '--json', '--interval', '0.5', '--duration', '2.5', '--no-store', '--data-dir', join(dir, 'data-nostore')]);
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout);
     const problems = lines.filter((l) => l.type === 'status' && l.ok === false);
@@ -133,7 +133,7 @@ describe('leakbar watch', () => {
   it('prints alerts as they fire, with lines set from an --alerts file', async () => {
     const settings = join(dir, 'alerts.json');
     writeFileSync(settings, JSON.stringify({ thresholds: { fds: { line: 30 } } }));
-    const r = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--json', '--interval', '0.5', '--duration', '3', '--no-store', '--alerts', settings]);
+    const r = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--json', '--interval', '0.5', '--duration', '4', '--no-store', '--data-dir', join(dir, 'data-nostore'), '--alerts', settings]);
     expect(r.code).toBe(0);
     const alerts = jsonLines(r.stdout).filter((l) => l.type === 'alert');
     const fds = alerts.find((a) => a.key === 'threshold:fds');
@@ -141,6 +141,9 @@ describe('leakbar watch', () => {
     expect(fds!.value as number).toBeGreaterThan(60);
     // The fixture's leaked files are open 20 times each: that alert names the file.
     expect(alerts.find((a) => a.kind === 'repeated-file')?.subject).toMatch(/leaky-\d+-\d\.dat$/);
+    // Its automatic FD snapshot comes in and names the file too.
+    const found = jsonLines(r.stdout).find((l) => l.type === 'finding');
+    expect(found?.finding).toMatch(/leaky-\d+-\d\.dat/);
 
     writeFileSync(settings, JSON.stringify({ thresholds: { fds: { line: -5 } } }));
     const bad = await leakbar(['watch', '--pid', String(fx.pid), '--duration', '1', '--alerts', settings]);
@@ -168,7 +171,7 @@ describe('leakbar watch', () => {
   });
 
   it('waits for a --match that matches nothing yet, saying so once', async () => {
-    const r = await leakbar(['watch', '--match', 'no-such-program-anywhere-xyz', '--no-pprof', '--interval', '0.5', '--duration', '2', '--no-store']);
+    const r = await leakbar(['watch', '--match', 'no-such-program-anywhere-xyz', '--no-pprof', '--interval', '0.5', '--duration', '2', '--no-store', '--data-dir', join(dir, 'data-nostore')]);
     expect(r.code).toBe(0);
     const waits = r.stdout.split('\n').filter((l) => l.includes('no process matches'));
     expect(waits).toHaveLength(1);

@@ -67,6 +67,10 @@ describe('alerts on the real Go fixture', () => {
     expect(caps).toHaveLength(1);
     expect(caps[0]!.kind).toBe('system');
     expect(['threshold:fds', repeated.key]).toContain(caps[0]!.alertKey);
+    // The alert that took it names the leaking file from it.
+    const named = (await w.service.alerts({ targetId: w.targetId })).find((a) => a.key === caps[0]!.alertKey)!;
+    expect(named.captureId).toBe(caps[0]!.id);
+    expect(named.finding).toMatch(/leaky-\d+-[01]\.dat/);
     // Snooze and acknowledge go through the API.
     const snoozed = await w.service.snoozeAlert({ alertId: alert.id, untilMs: Date.now() + 60_000 });
     expect(snoozed.state).toBe('snoozed');
@@ -79,6 +83,9 @@ describe('alerts on the real Go fixture', () => {
     cleanup.push(() => fx.stop());
     const windowMs = 30_000;
     const w = await watchFixture(fx, shortWindow(windowMs), { sampleMs: 1000 });
+    // A capture while healthy: the alert's own capture is compared with it.
+    const healthy = await w.service.startCapture({ targetId: w.targetId, kind: 'goroutine' });
+    expect(healthy.alertKey).toBeNull();
     const started = Date.now();
     await until(() => w.fired.some((a) => a.key === 'growth:goroutines'), windowMs + 20_000, 'the goroutine growth alert');
     const alert = w.fired.find((a) => a.key === 'growth:goroutines')!;
@@ -87,6 +94,10 @@ describe('alerts on the real Go fixture', () => {
     expect(alert.ratePerMinute).toBeLessThan(800);
     expect(alert.message).toMatch(/\/min/);
     expect(alert.suggestedCapture).toBe('goroutine');
+    // The growth alert names the leaking group: its capture diffed against the healthy one.
+    await until(() => w.events.some((e) => e.type === 'alert' && e.alert.key === alert.key && e.alert.finding !== undefined), 20_000, 'the goroutine finding');
+    const named = (await w.service.alerts({ targetId: w.targetId })).find((a) => a.key === alert.key)!;
+    expect(named.finding).toMatch(/^main\.waitForever: \+[\d,]+ goroutines since \d\d:\d\d \(chan receive\)$/);
   });
 
   it('retained heap growth raises the heap growth alert', async () => {
@@ -98,5 +109,8 @@ describe('alerts on the real Go fixture', () => {
     const alert = w.fired.find((a) => a.key === 'growth:heapInuseBytes')!;
     expect(alert.unit).toBe('bytes');
     expect(alert.suggestedCapture).toBe('heap');
+    await until(() => w.events.some((e) => e.type === 'alert' && e.alert.key === alert.key && e.alert.finding !== undefined), 20_000, 'the heap finding');
+    const named = (await w.service.alerts({ targetId: w.targetId })).find((a) => a.key === alert.key)!;
+    expect(named.finding).toMatch(/main\.leakHeap/);
   });
 });

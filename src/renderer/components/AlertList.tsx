@@ -63,6 +63,11 @@ function AlertRow({ alert, nowMs, onChange, onOpen }: { alert: Alert; nowMs: num
       <span className="alert-meta">
         since {clock(alert.firstMs)} · {alert.message}
       </span>
+      {alert.finding ? (
+        <span className="alert-finding" data-testid="alert-finding" title={alert.finding}>
+          {alert.finding}
+        </span>
+      ) : null}
       {error ? <span className="error-text">{error}</span> : null}
     </li>
   );

@@ -1,0 +1,76 @@
+/**
+ * What an alert's capture shows: the leaking thing, named. Against the last healthy capture of the
+ * same target (one taken without an alert, else the baseline) it is the diff's top row — the group,
+ * function or file that grew; with no earlier capture, the capture alone (largest group, top in-use
+ * function, most repeated file).
+ */
+import type { CaptureFile, CaptureMeta } from '../shared/captures.js';
+import { formatBytes, formatCount } from '../shared/units.js';
+import { parseGoroutineDump } from '../analysis/goroutines/index.js';
+import { top } from '../analysis/pprof/index.js';
+import { decodeStoredProfile, fdSection, goroutineSection, heapSection, parseFdSnapshot, type CaptureReader } from './captures/index.js';
+
+/** What the service attaches to an alert once its capture is in. */
+export interface AlertFinding {
+  captureId: string;
+  /** One line naming the leaking thing, or null when the capture shows nothing clear. */
+  finding: string | null;
+}
+
+const has = (m: CaptureMeta, role: CaptureFile['role']) => m.files.some((f) => f.role === role);
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+
+/** The role an alert's capture is read for. */
+function roleOf(capture: CaptureMeta): CaptureFile['role'] | null {
+  if (capture.kind === 'heap') return 'heap';
+  if (capture.kind === 'goroutine') return 'goroutine-dump';
+  if (capture.kind === 'system') return 'fds';
+  return null;
+}
+
+/** The last capture before `capture` that holds the same role and was taken while healthy; else the baseline. */
+export function healthyBase(capture: CaptureMeta, earlier: readonly CaptureMeta[], role: CaptureFile['role']): CaptureMeta | null {
+  const candidates = earlier.filter((m) => m.id !== capture.id && m.startedMs < capture.startedMs && has(m, role));
+  const healthy = candidates.filter((m) => m.alertKey === null).sort((a, b) => b.startedMs - a.startedMs)[0];
+  return healthy ?? candidates.find((m) => m.baseline) ?? null;
+}
+
+/** Names what `capture` (taken for `alert`) shows, against a healthy earlier capture when there is one. */
+export async function findingFor(reader: CaptureReader, capture: CaptureMeta, earlier: readonly CaptureMeta[]): Promise<AlertFinding> {
+  const role = roleOf(capture);
+  const none = { captureId: capture.id, finding: null };
+  if (!role || !has(capture, role)) return none;
+  const base = healthyBase(capture, earlier, role);
+  try {
+    if (base) {
+      const since = `since ${clock(base.startedMs)}`;
+      if (role === 'heap') {
+        const r = (await heapSection(reader, base, capture, { maxRows: 1 }))?.rows[0];
+        if (r && Number(r.deltaBytes) > 0) return { captureId: capture.id, finding: `${r.function}: ${r.delta} in use ${since}` };
+      } else if (role === 'goroutine-dump') {
+        const r = (await goroutineSection(reader, base, capture, { maxRows: 1 }))?.rows[0];
+        if (r && Number(r.delta) > 0) return { captureId: capture.id, finding: `${r.group}: +${formatCount(Number(r.delta))} goroutines ${since}${r.state ? ` (${r.state})` : ''}` };
+      } else {
+        const r = (await fdSection(reader, base, capture, { maxRows: 5 }))?.rows.find((x) => x.what === 'file' && Number(x.delta) > 0);
+        if (r) return { captureId: capture.id, finding: `${r.name}: +${formatCount(Number(r.delta))} open ${since}` };
+      }
+    }
+    // No healthy capture to compare with: what the capture alone shows.
+    const file = capture.files.find((f) => f.role === role)!;
+    const bytes = await reader.readFile(capture.id, file.name);
+    if (role === 'heap') {
+      const row = top({ profile: decodeStoredProfile(bytes) }, { sampleType: 'inuse_space', nodeCount: 1 }).rows[0];
+      return row ? { captureId: capture.id, finding: `most memory in use: ${row.name} (${formatBytes(row.flat)})` } : none;
+    }
+    if (role === 'goroutine-dump') {
+      const g = parseGoroutineDump(new TextDecoder().decode(bytes)).groups[0];
+      const state = g?.states[0]?.state;
+      return g ? { captureId: capture.id, finding: `largest group: ${g.topFrame?.function ?? '(no stack)'} ×${formatCount(g.count)}${state ? ` (${state})` : ''}` } : none;
+    }
+    const rep = parseFdSnapshot(bytes).breakdown?.repeated[0];
+    return rep ? { captureId: capture.id, finding: `most repeated: ${rep.name} ×${formatCount(rep.count)}` } : none;
+  } catch {
+    // A capture that does not read is still kept with the alert; it just names nothing.
+    return none;
+  }
+}
