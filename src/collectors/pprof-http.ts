@@ -1,4 +1,4 @@
-/** Go's pprof HTTP endpoint: the goroutine count (`goroutine?debug=1`) and MemStats (`heap?debug=1`), each one GET with a timeout. */
+/** Go's pprof HTTP endpoint: the goroutine count (`goroutine?debug=1`), MemStats (`heap?debug=1`) and Go 1.26's leaked-goroutine count (`goroutineleak?debug=1`), each one GET with a timeout. */
 import { parseMemStats } from '../analysis/memstats.js';
 import { LeakbarError } from '../shared/errors.js';
 import type { MemStats } from '../shared/types.js';
@@ -62,4 +62,19 @@ export async function readMemStats(pprofUrl: string, fetch: FetchFn, options: Pp
   } catch (e) {
     throw new LeakbarError('endpoint-garbage', `GET ${url} has a heap profile but no # runtime.MemStats section`, { hint: 'the program’s Go runtime writes it since Go 1.0; was the body cut short?', cause: e });
   }
+}
+
+/**
+ * The runtime's own count of leaked goroutines from `GET {pprofUrl}goroutineleak?debug=1` (Go 1.26+,
+ * `goroutineleak profile: total N`), or null when the program's runtime has no such profile (404).
+ */
+export async function readGoroutineLeakCount(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<number | null> {
+  const url = pprofEndpointUrl(pprofUrl, 'goroutineleak?debug=1');
+  const res = await fetch(url, { timeoutMs: options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS });
+  if (res.status === 404) return null;
+  if (res.status !== 200) throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`, { hint: 'the pprof endpoint is there but failed; see the program’s log' });
+  const text = new TextDecoder().decode(res.body);
+  const m = /^goroutineleak profile: total (\d+)/.exec(text);
+  if (!m) throw new LeakbarError('endpoint-garbage', `the endpoint answered, but not with a goroutineleak profile: ${JSON.stringify(text.slice(0, 60))}`);
+  return Number(m[1]);
 }

@@ -60,6 +60,8 @@ export interface Collectors {
   readGoroutineCount(pprofUrl: string): Promise<number>;
   /** The `# runtime.MemStats` section of heap?debug=1. */
   readMemStats(pprofUrl: string): Promise<MemStats>;
+  /** Go 1.26's leaked-goroutine count (`goroutineleak` profile), or null when the runtime has none. */
+  readGoroutineLeakCount(pprofUrl: string): Promise<number | null>;
 }
 
 export type { GoFigures };

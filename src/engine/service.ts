@@ -169,6 +169,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   /** Runs the detectors over a new sample, with the FD breakdown when a fresh one came since the last step. */
   function detect(rt: TargetRuntime, sample: Parameters<AlertEngine['step']>[0]): void {
     const extras: StepExtras = {};
+    if (sample.leakedGoroutines !== undefined) extras.goroutineLeakCount = sample.leakedGoroutines;
     const fdb = rt.watcher.status().fdBreakdown;
     if (fdb && fdb !== rt.lastBreakdown) {
       extras.fdBreakdown = fdb;

@@ -10,6 +10,8 @@ import { Watcher } from './watcher.js';
 function memoryOs() {
   const procs = new Map<number, { command: string; fds: number }>();
   let pprof: 'ok' | 'refuse' | 'hang' = 'ok';
+  let leakProfile: number | null = null;
+  let leakAsks = 0;
   const gone = (pid: number) => new LeakbarError('no-such-process', `process ${pid} is gone`);
   const collectors: Collectors = {
     platform: 'linux',
@@ -47,8 +49,12 @@ function memoryOs() {
     async readMemStats() {
       return { HeapAlloc: 100, HeapInuse: 200, HeapSys: 300, NumGC: 3 };
     },
+    async readGoroutineLeakCount() {
+      leakAsks++;
+      return leakProfile;
+    },
   };
-  return { procs, collectors, setPprof: (v: typeof pprof) => (pprof = v) };
+  return { procs, collectors, setPprof: (v: typeof pprof) => (pprof = v), setLeakProfile: (v: number | null) => (leakProfile = v), leakAsks: () => leakAsks };
 }
 
 const target = (selector: TargetConfig['selector']): TargetConfig => ({ id: 't', name: 't', selector, pprofUrl: 'http://127.0.0.1:6060/debug/pprof/', fdPatterns: [] });
@@ -130,6 +136,30 @@ describe('Watcher', () => {
     await w.stop();
     expect(samples[0]!.fds).toBe(3);
     expect(w.status().sources.goroutines).toMatchObject({ ok: false, message: 'reading the goroutine count took longer than 200 ms' });
+  });
+
+  it('carries the runtime’s leaked-goroutine count where the profile exists, and stops asking where it does not', async () => {
+    const withProfile = memoryOs();
+    withProfile.procs.set(3, { command: 'x', fds: 1 });
+    withProfile.setLeakProfile(7);
+    const a = new Watcher({ target: target({ pid: 3 }), collectors: withProfile.collectors, store: null, cadences: { sampleMs: 10, memStatsMs: 20 } });
+    const samples: Sample[] = [];
+    a.onSample((s) => samples.push(s));
+    await a.start();
+    await until(() => samples.length >= 3);
+    await a.stop();
+    expect(samples[0]!.leakedGoroutines).toBe(7);
+
+    const without = memoryOs();
+    without.procs.set(4, { command: 'x', fds: 1 });
+    const b = new Watcher({ target: target({ pid: 4 }), collectors: without.collectors, store: null, cadences: { sampleMs: 10, memStatsMs: 20 } });
+    const bs: Sample[] = [];
+    b.onSample((s) => bs.push(s));
+    await b.start();
+    await sleep(150);
+    await b.stop();
+    expect(without.leakAsks()).toBe(1);
+    expect(bs.every((s) => s.leakedGoroutines === undefined && s.heapInuseBytes === 200)).toBe(true);
   });
 
   it('says once that a watched PID exited', async () => {

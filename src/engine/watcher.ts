@@ -74,6 +74,9 @@ export class Watcher {
   private fdBreakdown: Latest<FdBreakdown> | null = null;
   private memStats: Latest<MemStats> | null = null;
   private memoryMap: Latest<MemoryMap> | null = null;
+  private leaked: Latest<number> | null = null;
+  /** False once the runtime has said it has no goroutineleak profile (before Go 1.26): not asked again. */
+  private leakProfile = true;
   private readonly sampleListeners = new Set<Listener<Sample>>();
   private readonly eventListeners = new Set<Listener<WatchEvent>>();
 
@@ -266,6 +269,8 @@ export class Watcher {
       put('sysBytes', 'Sys');
       put('numGC', 'NumGC');
     }
+    const leaked = fresh(this.leaked, this.cadences.memStatsMs);
+    if (leaked !== null) sample.leakedGoroutines = leaked;
     const mm = fresh(this.memoryMap, this.cadences.memoryMapMs);
     if (mm) {
       if (mm.swapBytes !== null) sample.swapBytes = mm.swapBytes;
@@ -288,6 +293,13 @@ export class Watcher {
     if (!url || this.pid === null) return;
     const v = await this.timed('memstats', timeoutMs, 'reading Go MemStats', () => this.collectors.readMemStats(url));
     if (v) this.memStats = { value: v, atMs: this.now() };
+    if (v && this.leakProfile) {
+      // Go 1.26's own leaked-goroutine count; a runtime without the profile is not asked again. Its failures stay quiet:
+      // the figure is a bonus, and MemStats above already reports an endpoint that is down.
+      const leaked = await this.collectors.readGoroutineLeakCount(url).catch(() => undefined);
+      if (leaked === null) this.leakProfile = false;
+      else if (leaked !== undefined) this.leaked = { value: leaked, atMs: this.now() };
+    }
   }
 
   private async readMemoryMap(timeoutMs: number): Promise<void> {

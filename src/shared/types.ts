@@ -112,6 +112,8 @@ export interface Sample {
   physFootprintBytes?: number;
   physFootprintPeakBytes?: number;
   regionCount?: number;
+  /** Goroutines the Go runtime itself reports as leaked (Go 1.26+ `goroutineleak` profile). */
+  leakedGoroutines?: number;
 }
 
 /** Numeric figure names of a Sample (everything but time and pid). */
