@@ -7,6 +7,7 @@ const benches: Array<[string, () => Promise<{ run(): Promise<BenchSection> }>]> 
   ['profile-top', () => import('./profile-top.js')],
   ['watch-tick', () => import('./watch-tick.js')],
   ['goroutines', () => import('./goroutines.js')],
+  ['inspector', () => import('./inspector.js')],
 ];
 
 const only = process.argv.slice(2);

@@ -6,7 +6,7 @@ import { useTargets } from '../hooks/useTargets.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { TargetPicker } from '../components/TargetPicker.js';
 import { formatRoute, DEFAULT_RANGE, type Route } from '../route.js';
-import { CaptureDetail } from './CaptureDetail.js';
+import { CaptureInspector } from '../inspector/index.js';
 import { CaptureList } from './CaptureList.js';
 import { Timeline } from './Timeline.js';
 
@@ -42,7 +42,7 @@ export function Inspector({ route, go }: { route: InspectorRoute; go(to: Route, 
       </header>
       <main className="insp-body">
         {error ? <p className="error-text">{error}</p> : null}
-        {route.view === 'capture' ? <CaptureDetail captureId={route.captureId} /> : null}
+        {route.view === 'capture' ? <CaptureInspector captureId={route.captureId} /> : null}
         {route.view === 'timeline' && targetId ? <Timeline route={route} targetId={targetId} go={go} /> : null}
         {route.view === 'captures' && targetId ? <CaptureList targetId={targetId} /> : null}
         {targets && !current && route.view !== 'capture' ? <p className="muted">No target is watched.</p> : null}
