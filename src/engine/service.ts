@@ -8,7 +8,7 @@ import type { ApiEvent, ApiInput, History, LeakbarApi, TargetInput, TargetSummar
 import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type TargetConfig } from '../shared/types.js';
 import type { Alert, AlertEvent, DetectorSettings } from '../shared/alerts.js';
-import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
+import type { SettingsPort } from '../shared/settings.js';
 import type { FdBreakdown } from '../shared/types.js';
 import { createAlertEngine, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
 import type { CaptureKind, CaptureMeta } from '../shared/captures.js';
@@ -19,6 +19,8 @@ import { slugify } from './data-dir.js';
 import { findingFor, type AlertFinding } from './alert-findings.js';
 import { downsampleForDrawing } from './downsample.js';
 import { openSeriesStore, type SeriesStore } from './series-store.js';
+import { autoCaptureGapMs, dropPatched, openSettingsFile, overlaySettings, overridesFromOptions, settingsChanges } from './settings-file.js';
+import { patchTargetConfig } from './target-patch.js';
 import { Watcher, type Cadences } from './watcher.js';
 
 /** Options for {@link createService}. */
@@ -29,14 +31,17 @@ export interface ServiceOptions {
   targets?: TargetInput[];
   /** @default createCollectors() for this platform */
   collectors?: Collectors;
+  /** Fixed cadences; they win over the settings' (until `setSettings` changes that field). @default the settings' */
   cadences?: Partial<Cadences>;
-  /** Leak detector lines and windows. @default DEFAULT_DETECTOR_SETTINGS */
+  /** Fixed leak detector lines and windows (`leakbar watch --alerts`); they win over the settings' like `cadences`. @default the settings' */
   detectorSettings?: DetectorSettings;
+  /** Where settings live: the desktop app passes its electron-store. @default `<dataDir>/settings.json` ({@link openSettingsFile}) */
+  settings?: SettingsPort;
   /** Keep history on disk under dataDir (captures always go there). @default true */
   persist?: boolean;
-  /** Capture retention per target. @default the capture store's (50 captures or 500 MB) */
+  /** Capture retention per target; `maxBytes` wins over the settings' `retention.maxCaptureBytes`. @default 50 captures, the settings' bytes */
   retention?: RetentionOptions;
-  /** The least time between two automatic captures of one kind for one target. @default 600_000 (10 min) */
+  /** The least time between two automatic captures of one kind for one target (Infinity: none). @default the settings' `autoCapture` */
   autoCaptureGapMs?: number;
   /** @default Date.now */
   now?: () => number;
@@ -65,7 +70,7 @@ interface TargetRuntime {
 
 /** Turns a person's target description into a config with a unique, path-safe id. */
 export function targetConfigFrom(input: TargetInput, takenIds: ReadonlySet<string>): TargetConfig {
-  const base = slugify(input.name || input.match || `pid-${input.pid}`);
+  const base = input.id ?? slugify(input.name || input.match || `pid-${input.pid}`);
   let id = base;
   for (let i = 2; takenIds.has(id); i++) id = `${base.slice(0, 60)}-${i}`;
   return {
@@ -98,10 +103,14 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     return t;
   }
 
-  const settings = options.detectorSettings ?? DEFAULT_DETECTOR_SETTINGS;
+  // The settings in force: the stored ones with the explicit options laid over them (settings-file.ts).
+  const settingsPort = options.settings ?? openSettingsFile(options.dataDir);
+  let overrides = overridesFromOptions(options);
+  let applied = overlaySettings(settingsPort.get(), overrides);
   const now = options.now ?? Date.now;
-  const autoGapMs = options.autoCaptureGapMs ?? 600_000;
-  const captureStore = await createCaptureStore(options.dataDir, options.retention ? { retention: options.retention } : {});
+  /** Read at every capture, so a retention change applies to the next one. */
+  const retention: RetentionOptions = { ...options.retention, maxBytes: applied.retention.maxCaptureBytes };
+  const captureStore = await createCaptureStore(options.dataDir, { retention });
   const overnightListeners = new Set<(running: boolean) => void>();
   const overnightTargets = new Set<string>();
   const captures: CaptureService = createCaptureService({
@@ -115,7 +124,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       const now = overnightTargets.size > 0;
       if (now !== before) for (const l of overnightListeners) l(now);
     },
-    ...(options.retention ? { retention: options.retention } : {}),
+    retention,
     onEvent: (e) => {
       if (e.type !== 'capture-done') return emit(e);
       captureStore.dir(e.capture.id).then(
@@ -140,7 +149,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     const kind: CaptureKind | null = alert.suggestedCapture === 'fds' ? 'system' : alert.suggestedCapture;
     if (!kind) return;
     const last = rt.autoCapturedMs.get(kind);
-    if (last !== undefined && now() - last < autoGapMs) return;
+    if (last !== undefined && now() - last < autoCaptureGapMs(applied)) return;
     if (kind !== 'system' && !rt.config.pprofUrl) return;
     rt.autoCapturedMs.set(kind, now());
     // Failures reach listeners as capture-failed events; the watcher goes on either way.
@@ -184,13 +193,23 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   async function addTarget(input: TargetInput): Promise<TargetSummary> {
     const config = targetConfigFrom(input, new Set(targets.keys()));
     const store = await openSeriesStore(options.persist === false ? null : join(options.dataDir, 'targets', config.id));
-    const watcher = new Watcher({ target: config, collectors, store, ...(options.cadences ? { cadences: options.cadences } : {}), ...(options.now ? { now: options.now } : {}) });
-    const alerts = createAlertEngine({ targetId: config.id, settings, platform: collectors.platform });
+    const alerts = createAlertEngine({ targetId: config.id, settings: applied.detectors, platform: collectors.platform });
     // Replay recent history silently: the detectors' windows fill again, nothing already told is told twice.
     const recent = store.samples();
     const since = (recent.at(-1)?.timeMs ?? 0) - REPLAY_MS;
     for (const s of recent) if (s.timeMs >= since) alerts.step(s);
-    const rt: TargetRuntime = { config, watcher, store, alerts, lastBreakdown: null, autoCapturedMs: new Map(), unsubscribe: [] };
+    const rt: TargetRuntime = { config, watcher: newWatcher(config, store), store, alerts, lastBreakdown: null, autoCapturedMs: new Map(), unsubscribe: [] };
+    targets.set(config.id, rt);
+    await startWatcher(rt);
+    return summary(rt);
+  }
+
+  function newWatcher(config: TargetConfig, store: SeriesStore): Watcher {
+    return new Watcher({ target: config, collectors, store, cadences: applied.cadences, ...(options.now ? { now: options.now } : {}) });
+  }
+
+  async function startWatcher(rt: TargetRuntime): Promise<void> {
+    const { watcher, config } = rt;
     rt.unsubscribe.push(
       watcher.onSample((sample) => {
         emit({ type: 'sample', targetId: config.id, sample });
@@ -199,9 +218,25 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       }),
       watcher.onEvent((event) => emit({ type: 'watch', targetId: config.id, event })),
     );
-    targets.set(config.id, rt);
     await watcher.start();
-    return summary(rt);
+  }
+
+  const restarts = new WeakMap<TargetRuntime, Promise<unknown>>();
+  /** Stops a target's watcher and starts a new one on `next(config)` (same id, history and alert state); one restart at a time per target. */
+  function restartWatcher(rt: TargetRuntime, next: (current: TargetConfig) => TargetConfig): Promise<void> {
+    const run = async () => {
+      const config = next(rt.config);
+      for (const u of rt.unsubscribe.splice(0)) u();
+      await rt.watcher.stop();
+      rt.config = config;
+      if (targets.get(config.id) !== rt) return; // removed (or the service closed) meanwhile
+      rt.watcher = newWatcher(config, rt.store);
+      await startWatcher(rt);
+      emit({ type: 'status', targetId: config.id, status: rt.watcher.status() });
+    };
+    const done = (restarts.get(rt) ?? Promise.resolve()).then(run);
+    restarts.set(rt, done.catch(() => {}));
+    return done;
   }
 
   function summary(rt: TargetRuntime): TargetSummary {
@@ -247,6 +282,25 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       targets.delete(targetId);
       await stopTarget(rt);
       return { removed: true };
+    },
+    async updateTarget({ targetId, patch }) {
+      const rt = runtime(targetId);
+      await restartWatcher(rt, (config) => patchTargetConfig(config, patch));
+      return summary(rt);
+    },
+    getSettings: async () => overlaySettings(settingsPort.get(), overrides),
+    // Detector lines go live at once; new cadences restart the watchers; retention holds from the next capture.
+    async setSettings({ patch }) {
+      const r = settingsPort.set(patch);
+      if (!r.ok) return { ok: false, problems: r.problems };
+      overrides = dropPatched(overrides, patch);
+      const before = applied;
+      applied = overlaySettings(r.settings, overrides);
+      const changed = settingsChanges(before, applied);
+      retention.maxBytes = applied.retention.maxCaptureBytes;
+      if (changed.detectors) for (const rt of targets.values()) rt.alerts.reconfigure(applied.detectors);
+      if (changed.cadences) await Promise.all([...targets.values()].map((rt) => restartWatcher(rt, (config) => config)));
+      return { ok: true, settings: applied };
     },
     async status({ targetId }) {
       return runtime(targetId).watcher.status();

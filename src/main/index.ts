@@ -49,14 +49,9 @@ async function main(): Promise<void> {
   setupSecurity({ rendererDir: RENDERER_DIR, devServerOrigin, ownOrigins });
 
   const initial = settings.get();
-  const service: LeakbarService = await createService({
-    dataDir: defaultDataDir(),
-    targets: initial.targets,
-    cadences: initial.cadences,
-    detectorSettings: initial.detectors,
-    retention: { maxBytes: initial.retention.maxCaptureBytes },
-    autoCaptureGapMs: initial.autoCapture.enabled ? initial.autoCapture.minGapMs : Number.POSITIVE_INFINITY,
-  });
+  // The engine reads and changes settings through the store (getSettings/setSettings of the contract), so the
+  // renderer, the tray and the notifications all see one document; detector lines and cadences come from it.
+  const service: LeakbarService = await createService({ dataDir: defaultDataDir(), targets: initial.targets, settings });
   const w = setupWindows({ preloadPath: PRELOAD_PATH, rendererBase: devServerUrl ?? APP_ORIGIN });
   windows = w;
 
@@ -66,10 +61,9 @@ async function main(): Promise<void> {
   setupIpc({
     ipcMain,
     api: service,
-    settings,
     trust: () => ({ webContentsIds: w.webContentsIds(), ownOrigins }),
     onCallDone: (name) => {
-      if (name !== 'addTarget' && name !== 'removeTarget') return;
+      if (name !== 'addTarget' && name !== 'removeTarget' && name !== 'updateTarget') return;
       void service.listTargets({}).then((list) => settings.set({ targets: list.map((t) => targetInputFromConfig(t.target)) }));
     },
   });

@@ -5,8 +5,7 @@
  */
 import { isApiCallName, parseApiInput, type ApiCallName, type ApiError, type LeakbarApi } from '../shared/api.js';
 import { isLeakbarError, describeError } from '../shared/errors.js';
-import { INVOKE_CHANNELS, IPC_CHANNELS, type IpcReply } from '../shared/ipc.js';
-import type { Settings, SettingsResult } from '../shared/settings.js';
+import { INVOKE_CHANNELS, type IpcReply } from '../shared/ipc.js';
 import { isOwnUrl } from './security-policy.js';
 
 /** Who sent an IPC message, as Electron reports it. */
@@ -29,9 +28,7 @@ export interface IpcTrust {
 export type IpcDecision =
   | { kind: 'refused'; reason: string }
   | { kind: 'bad-input'; error: ApiError }
-  | { kind: 'call'; name: ApiCallName; input: unknown }
-  | { kind: 'settings-get' }
-  | { kind: 'settings-set'; patch: unknown };
+  | { kind: 'call'; name: ApiCallName; input: unknown };
 
 /** Decides what to do with one `invoke`: checks the sender, the channel, the call name and its input (with the contract's schema). */
 export function checkIpcCall(sender: IpcSender, trust: IpcTrust, channel: string, args: readonly unknown[]): IpcDecision {
@@ -41,8 +38,6 @@ export function checkIpcCall(sender: IpcSender, trust: IpcTrust, channel: string
     return { kind: 'refused', reason: `sender shows ${sender.frameUrl === null ? 'no page' : JSON.stringify(sender.frameUrl)}, not a leakbar page` };
   }
   if (!(INVOKE_CHANNELS as readonly string[]).includes(channel)) return { kind: 'refused', reason: `unknown channel ${JSON.stringify(channel)}` };
-  if (channel === IPC_CHANNELS.settingsGet) return { kind: 'settings-get' };
-  if (channel === IPC_CHANNELS.settingsSet) return { kind: 'settings-set', patch: args[0] };
   const [name, input] = args;
   if (typeof name !== 'string' || !isApiCallName(name)) {
     return { kind: 'bad-input', error: { code: 'bad-input', message: `unknown call ${JSON.stringify(name)}` } };
@@ -75,18 +70,13 @@ export interface IpcMainLike {
   removeHandler(channel: string): void;
 }
 
-/** Reads and changes the settings for the renderer. */
-export interface SettingsPort {
-  get(): Settings;
-  /** Validates and stores a change; a bad value resolves with reasons. */
-  set(patch: unknown): SettingsResult;
-}
+/** Settings reach the renderer as calls of the contract (`getSettings`, `setSettings`); the port lives in shared/settings. */
+export type { SettingsPort } from '../shared/settings.js';
 
 /** What {@link setupIpc} needs. */
 export interface IpcOptions {
   ipcMain: IpcMainLike;
   api: LeakbarApi;
-  settings: SettingsPort;
   /** Read on every message, so windows opened later count. */
   trust: () => IpcTrust;
   /** Called after a call succeeded (e.g. to keep the stored targets in step with addTarget/removeTarget). */
@@ -112,10 +102,6 @@ export function setupIpc(options: IpcOptions): () => void {
           throw new Error('refused');
         case 'bad-input':
           return { ok: false, error: decision.error } satisfies IpcReply;
-        case 'settings-get':
-          return options.settings.get();
-        case 'settings-set':
-          return options.settings.set(decision.patch);
         case 'call': {
           const reply = await dispatchCall(options.api, decision.name, decision.input);
           if (reply.ok) options.onCallDone?.(decision.name, decision.input, reply.value);

@@ -5,7 +5,7 @@ import { createPauseControl, targetInputFromConfig } from './targets.js';
 
 describe('targetInputFromConfig', () => {
   it('describes a target by match or by pid, as addTarget takes it', () => {
-    expect(targetInputFromConfig({ id: 'api', name: 'api', selector: { match: 'api-server' }, pprofUrl: null, fdPatterns: ['.x'] })).toEqual({ name: 'api', match: 'api-server', pprofUrl: null, fdPatterns: ['.x'] });
+    expect(targetInputFromConfig({ id: 'api', name: 'api', selector: { match: 'api-server' }, pprofUrl: null, fdPatterns: ['.x'] })).toEqual({ id: 'api', name: 'api', match: 'api-server', pprofUrl: null, fdPatterns: ['.x'] });
     expect(targetInputFromConfig({ id: 'p', name: 'p', selector: { pid: 42 }, pprofUrl: 'http://127.0.0.1:6060/debug/pprof/', fdPatterns: [] })).toMatchObject({ pid: 42 });
   });
 });

@@ -1,16 +1,8 @@
 /** Keeps the stored targets in step with the engine's, and pauses watching through the API contract. */
 import type { LeakbarApi, TargetInput } from '../shared/api.js';
-import type { TargetConfig } from '../shared/types.js';
+import { targetInputFromConfig } from '../engine/target-patch.js';
 
-/** The description `addTarget` takes that gives back this target (same name, so the same id and history). */
-export function targetInputFromConfig(config: TargetConfig): TargetInput {
-  return {
-    name: config.name,
-    ...('pid' in config.selector ? { pid: config.selector.pid } : { match: config.selector.match }),
-    pprofUrl: config.pprofUrl,
-    fdPatterns: config.fdPatterns,
-  };
-}
+export { targetInputFromConfig } from '../engine/target-patch.js';
 
 /** Pause and resume from the tray. */
 export interface PauseControl {

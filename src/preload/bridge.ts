@@ -5,7 +5,6 @@
  */
 import { API_CALLS, type ApiCallName, type ApiEvent, type LeakbarApi } from '../shared/api.js';
 import { IPC_CHANNELS, LISTEN_CHANNELS, apiErrorMessage, type IpcChannel, type IpcReply, type LeakbarDesktop, type NavigateRequest } from '../shared/ipc.js';
-import type { Settings, SettingsResult } from '../shared/settings.js';
 
 /** `ipcRenderer.invoke`, narrowed to our channels. */
 export type Invoke = (channel: IpcChannel, ...args: unknown[]) => Promise<unknown>;
@@ -39,11 +38,9 @@ export function createApiBridge(invoke: Invoke, listen: Listen): LeakbarApi {
   return { ...(calls as Omit<LeakbarApi, 'subscribe'>), subscribe };
 }
 
-/** `window.leakbarDesktop`: settings and navigation, which only the desktop app has. */
-export function createDesktopBridge(invoke: Invoke, listen: Listen): LeakbarDesktop {
+/** `window.leakbarDesktop`: navigation, which only the desktop app has (settings are calls of the contract). */
+export function createDesktopBridge(listen: Listen): LeakbarDesktop {
   return {
-    getSettings: async () => (await invoke(IPC_CHANNELS.settingsGet)) as Settings,
-    setSettings: async (patch: unknown) => (await invoke(IPC_CHANNELS.settingsSet, patch)) as SettingsResult,
     onNavigate: (listener: (request: NavigateRequest) => void) => listenOnly(listen, IPC_CHANNELS.navigate, (payload) => listener(payload as NavigateRequest)),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The preload script, the renderer's only door to the main process: exposes `window.leakbar` (the API
- * contract) and `window.leakbarDesktop` (settings, navigation) through contextBridge. Runs sandboxed,
+ * contract) and `window.leakbarDesktop` (navigation) through contextBridge. Runs sandboxed,
  * so electron-vite bundles it (with its shared imports) into one CommonJS file.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
@@ -18,4 +18,4 @@ const listen: Listen = (channel, listener) => {
 };
 
 contextBridge.exposeInMainWorld('leakbar', createApiBridge(invoke, listen));
-contextBridge.exposeInMainWorld('leakbarDesktop', createDesktopBridge(invoke, listen));
+contextBridge.exposeInMainWorld('leakbarDesktop', createDesktopBridge(listen));

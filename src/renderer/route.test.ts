@@ -11,6 +11,7 @@ describe('hash routes', () => {
       { view: 'timeline', targetId: 'api', range: { kind: 'custom', fromMs: 1000, toMs: 5000 }, figure: null },
       { view: 'captures', targetId: 'api' },
       { view: 'capture', captureId: 'api-heap-20240101-1' },
+      { view: 'settings' },
     ];
     for (const r of routes) expect(parseRoute(formatRoute(r))).toEqual(r);
   });

@@ -1,6 +1,6 @@
 /**
  * The renderer's routes, kept in the URL hash so a view can be linked, reloaded and opened from a
- * notification: `#/popover`, `#/inspector` (the timeline), `#/inspector/captures`, `#/inspector/capture/<id>`.
+ * notification: `#/popover`, `#/inspector` (the timeline), `#/inspector/captures`, `#/inspector/capture/<id>`, `#/settings`.
  */
 
 /** A figure a view can focus on (the popover's tiles link to the timeline with one). */
@@ -19,7 +19,8 @@ export type Route =
   | { view: 'popover'; targetId: string | null }
   | { view: 'timeline'; targetId: string | null; range: RangeSpec; figure: FigureKey | null }
   | { view: 'captures'; targetId: string | null }
-  | { view: 'capture'; captureId: string };
+  | { view: 'capture'; captureId: string }
+  | { view: 'settings' };
 
 /** The timeline's range when the URL names none. */
 export const DEFAULT_RANGE: RangeSpec = { kind: 'last', name: '1h' };
@@ -47,6 +48,7 @@ export function parseRoute(hash: string): Route {
   const capture = /^\/inspector\/capture\/([a-z0-9][a-z0-9-]{0,63})$/.exec(path);
   if (capture) return { view: 'capture', captureId: capture[1]! };
   if (path === '/inspector/captures') return { view: 'captures', targetId };
+  if (path === '/settings') return { view: 'settings' };
   if (path === '/inspector' || path === '/inspector/timeline') {
     const figure = q.get('figure');
     return { view: 'timeline', targetId, range: parseRange(q), figure: isFigure(figure) ? figure : null };
@@ -68,6 +70,9 @@ export function formatRoute(route: Route): string {
       break;
     case 'capture':
       path = `/inspector/capture/${route.captureId}`;
+      break;
+    case 'settings':
+      path = '/settings';
       break;
     case 'timeline':
       path = '/inspector';

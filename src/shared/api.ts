@@ -8,6 +8,7 @@ import type { Alert, AlertEvent } from './alerts.js';
 import type { CaptureMeta, CaptureProgress, OvernightStatus } from './captures.js';
 import { CAPTURE_KINDS } from './captures.js';
 import type { WatchEvent } from './events.js';
+import type { Settings } from './settings.js';
 import type { WatcherStatus } from './status.js';
 import type { Sample, TargetConfig } from './types.js';
 
@@ -16,9 +17,11 @@ export const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an id is 
 const targetRef = z.object({ targetId: idSchema }).strict();
 const captureRef = z.object({ captureId: idSchema }).strict();
 
-/** A target as a person describes it: by PID or by a command-line regex, with an optional pprof URL. */
-export const targetInputSchema = z
+/** The fields of a target description, each optional here; {@link targetInputSchema} says which are required together. */
+const targetFieldsSchema = z
   .object({
+    /** Keep this id (and so the history under it), e.g. for a renamed target; by default the id comes from the name. */
+    id: idSchema.optional(),
     name: z.string().min(1).max(120),
     pid: z.number().int().positive().optional(),
     match: z
@@ -37,15 +40,29 @@ export const targetInputSchema = z
     pprofUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
     fdPatterns: z.array(z.string().min(1).max(200)).max(20).optional(),
   })
-  .strict()
-  .refine((t) => (t.pid === undefined) !== (t.match === undefined), 'give exactly one of pid or match');
+  .strict();
+
+/** A target as a person describes it: by PID or by a command-line regex, with an optional pprof URL. */
+export const targetInputSchema = targetFieldsSchema.refine((t) => (t.pid === undefined) !== (t.match === undefined), 'give exactly one of pid or match');
 export type TargetInput = z.infer<typeof targetInputSchema>;
+
+/**
+ * A change to a watched target: any of its fields but the id. A new `pid` or `match` replaces the selector
+ * (the other one is dropped); `pprofUrl: null` turns profiling off.
+ */
+export const targetPatchSchema = targetFieldsSchema
+  .omit({ id: true })
+  .partial()
+  .refine((p) => p.pid === undefined || p.match === undefined, 'give at most one of pid or match');
+export type TargetPatch = z.infer<typeof targetPatchSchema>;
 
 /** Every call: its input schema. Outputs are typed in {@link ApiOutputs}. */
 export const API_CALLS = {
   listTargets: z.object({}).strict(),
   addTarget: targetInputSchema,
   removeTarget: targetRef,
+  /** Changes a target in place: same id, same history; its watcher restarts with the new description. */
+  updateTarget: z.object({ targetId: idSchema, patch: targetPatchSchema }).strict(),
   status: targetRef,
   history: z
     .object({
@@ -75,6 +92,13 @@ export const API_CALLS = {
   overnightStatus: targetRef,
   /** Stops it: a final bundle, then the report of what grew over the night. */
   stopOvernight: targetRef,
+  /** The settings the engine runs on (on the desktop, the app's settings document). */
+  getSettings: z.object({}).strict(),
+  /**
+   * Changes any part of the settings (objects merge, arrays replace). The whole change is checked first and a
+   * bad value is refused with a reason per field (`ok: false`), never thrown; nothing is stored then.
+   */
+  setSettings: z.object({ patch: z.record(z.string(), z.unknown()) }).strict(),
   /** The bytes of one file of a capture, exactly as stored (HTTP serves these as a binary GET). */
   readCaptureFile: z.object({ captureId: idSchema, name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a capture file name') }).strict(),
 } as const;
@@ -114,6 +138,9 @@ export interface ApiOutputs {
   listTargets: TargetSummary[];
   addTarget: TargetSummary;
   removeTarget: { removed: boolean };
+  updateTarget: TargetSummary;
+  getSettings: Settings;
+  setSettings: SetSettingsResult;
   status: WatcherStatus;
   history: History;
   alerts: Alert[];
@@ -131,6 +158,9 @@ export interface ApiOutputs {
   overnightStatus: OvernightStatus | null;
   stopOvernight: OvernightReport;
 }
+
+/** What `setSettings` answers: the settings now in force, or every problem as `path: message` (nothing was changed). */
+export type SetSettingsResult = { ok: true; settings: Settings } | { ok: false; problems: string[] };
 
 /** The morning report of an overnight test, ready to paste into an issue tracker. */
 export interface OvernightReport {

@@ -3,25 +3,23 @@
  * preload bridge. No Electron here: only names, envelopes and the types the renderer sees.
  */
 import type { ApiError, LeakbarApi } from './api.js';
-import type { Settings, SettingsResult } from './settings.js';
 
-/** Every channel, one place. The main process answers `invoke` on CALL and the settings channels and sends on EVENT and NAVIGATE. */
+/**
+ * Every channel, one place. The main process answers `invoke` on CALL and sends on EVENT and NAVIGATE.
+ * Settings are calls of the contract (`getSettings`, `setSettings`), so they need no channel of their own.
+ */
 export const IPC_CHANNELS = {
   /** `invoke(name: ApiCallName, input)` → {@link IpcReply}: every call of the API contract. */
   call: 'leakbar:call',
   /** main → renderer: one `ApiEvent`. */
   event: 'leakbar:event',
-  /** `invoke()` → {@link Settings}. */
-  settingsGet: 'leakbar:settings-get',
-  /** `invoke(patch)` → {@link SettingsResult}: a bad value is refused with a reason, never thrown. */
-  settingsSet: 'leakbar:settings-set',
   /** main → renderer: {@link NavigateRequest}, e.g. a clicked notification opening the inspector at an alert. */
   navigate: 'leakbar:navigate',
 } as const;
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
 
 /** Channels the renderer may `invoke` (the main process refuses any other). */
-export const INVOKE_CHANNELS: readonly IpcChannel[] = [IPC_CHANNELS.call, IPC_CHANNELS.settingsGet, IPC_CHANNELS.settingsSet];
+export const INVOKE_CHANNELS: readonly IpcChannel[] = [IPC_CHANNELS.call];
 /** Channels the renderer may listen on (the preload subscribes to no other). */
 export const LISTEN_CHANNELS: readonly IpcChannel[] = [IPC_CHANNELS.event, IPC_CHANNELS.navigate];
 
@@ -34,11 +32,8 @@ export type IpcReply<T = unknown> = { ok: true; value: T } | { ok: false; error:
 /** Where the main process asks a window to go. */
 export type NavigateRequest = { view: 'inspector'; alertId?: string; targetId?: string; captureId?: string } | { view: 'settings' } | { view: 'popover' };
 
-/** The desktop-only extras beside the contract: settings and navigation. `window.leakbarDesktop` in Electron. */
+/** The desktop-only extras beside the contract: navigation. `window.leakbarDesktop` in Electron (its presence tells the renderer it runs on the desktop). */
 export interface LeakbarDesktop {
-  getSettings(): Promise<Settings>;
-  /** Any part of the settings; resolves with the new settings or the reasons a value was refused. */
-  setSettings(patch: unknown): Promise<SettingsResult>;
   /** The main process asks this window to show something; returns an unsubscribe function. */
   onNavigate(listener: (request: NavigateRequest) => void): () => void;
 }
@@ -52,7 +47,7 @@ declare global {
   interface Window {
     /** The API contract through the preload bridge; absent in a browser (the renderer then uses HTTP). */
     leakbar?: LeakbarApi;
-    /** Desktop-only extras (settings, navigation); absent in a browser. */
+    /** Desktop-only extras (navigation); absent in a browser. */
     leakbarDesktop?: LeakbarDesktop;
   }
 }

@@ -165,6 +165,13 @@ export const MIGRATIONS: Record<number, (doc: Doc) => Doc> = {
 /** The outcome of reading or changing settings: the settings, or every problem as `path: message`. */
 export type SettingsResult = { ok: true; settings: Settings; migratedFrom: number | null } | { ok: false; problems: string[] };
 
+/** Where settings are kept: a file in the data folder (`leakbar serve`, `leakbar watch`) or the desktop app's electron-store. */
+export interface SettingsPort {
+  get(): Settings;
+  /** Validates and stores a change ({@link applySettingsPatch}); a bad value resolves with reasons and nothing is stored. */
+  set(patch: unknown): SettingsResult;
+}
+
 /**
  * Reads a stored settings document of any known version: an empty one gives the defaults, an older one is
  * migrated step by step, then everything is validated. A document from a newer leakbar, or one that fails

@@ -2,6 +2,7 @@
 import type { ApiEvent, ApiOutputs, LeakbarApi, TargetSummary } from '../../src/shared/api.js';
 import type { Alert } from '../../src/shared/alerts.js';
 import { LeakbarError } from '../../src/shared/errors.js';
+import { applySettingsPatch, DEFAULT_SETTINGS, type Settings } from '../../src/shared/settings.js';
 import type { WatcherStatus } from '../../src/shared/status.js';
 
 /** A fake API plus a way to push live events and see the calls it got. */
@@ -44,7 +45,7 @@ export function fakeAlert(targetId: string, over: Partial<Alert> = {}): Alert {
   };
 }
 
-/** The fake: one target `api` with a fixed sample; captures `c1` with one file. */
+/** The fake: one target `api` with a fixed sample; captures `c1` with one file; settings kept in memory (a bad value refused as the engine does). */
 export function createFakeApi(): FakeApi {
   const listeners = new Set<(e: ApiEvent) => void>();
   const calls: FakeApi['calls'] = [];
@@ -58,6 +59,7 @@ export function createFakeApi(): FakeApi {
     calls.push({ name, input });
     return Promise.resolve(value);
   };
+  let settings: Settings = structuredClone(DEFAULT_SETTINGS);
   const notFound = (what: string) => Promise.reject(new LeakbarError('not-found', `no ${what}`, { hint: 'list them first' }));
   const capture = { id: 'c1', targetId: 'api', kind: 'heap' as const, pid: 4242, startedMs: 1, endedMs: 2, files: [{ name: 'heap.pb.gz', role: 'heap' as const, bytes: 4 }], figures: null, alertKey: null, baseline: false, pinned: false, note: '' };
   return {
@@ -68,6 +70,13 @@ export function createFakeApi(): FakeApi {
     listTargets: (i) => record('listTargets', i, [summary]),
     addTarget: (i) => record('addTarget', i, summary),
     removeTarget: (i) => record('removeTarget', i, { removed: true }),
+    updateTarget: (i) => (i.targetId === 'api' ? record('updateTarget', i, { ...summary, target: { ...summary.target, ...(i.patch.name ? { name: i.patch.name } : {}) } }) : notFound('target')),
+    getSettings: (i) => record('getSettings', i, settings),
+    setSettings: (i) => {
+      const r = applySettingsPatch(settings, i.patch);
+      if (r.ok) settings = r.settings;
+      return record('setSettings', i, r.ok ? { ok: true as const, settings: r.settings } : r);
+    },
     status: (i) => (i.targetId === 'api' ? record('status', i, summary.status) : notFound('target')),
     history: (i) => record('history', i, { samples: [sample], events: [], alerts: [], captures: [], downsampled: false }),
     alerts: (i) => record('alerts', i, [fakeAlert('api')]),

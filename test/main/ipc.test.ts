@@ -38,9 +38,11 @@ describe('checkIpcCall', () => {
     expect(checkIpcCall(ours, trust, IPC_CHANNELS.call, ['status', { targetId: 'api' }, 'extra'])).toMatchObject({ kind: 'bad-input' });
   });
 
-  it('passes settings calls through to the settings port', () => {
-    expect(checkIpcCall(ours, trust, IPC_CHANNELS.settingsGet, [])).toEqual({ kind: 'settings-get' });
-    expect(checkIpcCall(ours, trust, IPC_CHANNELS.settingsSet, [{ trayTitle: 'fds' }])).toEqual({ kind: 'settings-set', patch: { trayTitle: 'fds' } });
+  it('takes settings as calls of the contract, and refuses the old settings channels', () => {
+    expect(checkIpcCall(ours, trust, IPC_CHANNELS.call, ['getSettings', {}])).toEqual({ kind: 'call', name: 'getSettings', input: {} });
+    expect(checkIpcCall(ours, trust, IPC_CHANNELS.call, ['setSettings', { patch: { trayTitle: 'fds' } }])).toEqual({ kind: 'call', name: 'setSettings', input: { patch: { trayTitle: 'fds' } } });
+    expect(checkIpcCall(ours, trust, IPC_CHANNELS.call, ['setSettings', { patch: 'fds' }])).toMatchObject({ kind: 'bad-input', error: { issues: [{ path: 'patch' }] } });
+    expect(checkIpcCall(ours, trust, 'leakbar:settings-get', [])).toMatchObject({ kind: 'refused' });
   });
 });
 
@@ -57,6 +59,12 @@ describe('setupIpc', () => {
       listTargets: async () => {
         throw new TypeError('boom');
       },
+      getSettings: async () => settings,
+      setSettings: async ({ patch }: { patch: unknown }) => {
+        const r = applySettingsPatch(settings, patch);
+        if (r.ok) settings = r.settings;
+        return r;
+      },
     } as unknown as LeakbarApi; // only the calls these tests make
     let settings: Settings = DEFAULT_SETTINGS;
     const warnings: string[] = [];
@@ -64,14 +72,6 @@ describe('setupIpc', () => {
       ipcMain,
       api,
       trust: () => trust,
-      settings: {
-        get: () => settings,
-        set: (patch) => {
-          const r = applySettingsPatch(settings, patch);
-          if (r.ok) settings = r.settings;
-          return r;
-        },
-      },
       onCallDone: (name) => done.push(name),
       warn: (m) => warnings.push(m),
     });
@@ -96,7 +96,7 @@ describe('setupIpc', () => {
   it('does not answer senders outside a known BrowserWindow, and never reaches the service', async () => {
     const r = rig();
     await expect(r.ipcMain.invoke({ ...win, webContentsId: 99 }, IPC_CHANNELS.call, 'status', { targetId: 'api' })).rejects.toThrow('refused');
-    await expect(r.ipcMain.invoke({ ...win, url: 'https://evil.example/' }, IPC_CHANNELS.settingsGet)).rejects.toThrow('refused');
+    await expect(r.ipcMain.invoke({ ...win, url: 'https://evil.example/' }, IPC_CHANNELS.call, 'getSettings', {})).rejects.toThrow('refused');
     expect(r.calls).toEqual([]);
     expect(r.warnings).toHaveLength(2);
   });
@@ -117,9 +117,9 @@ describe('setupIpc', () => {
 
   it('gets settings and refuses a bad value with a reason', async () => {
     const r = rig();
-    await expect(r.ipcMain.invoke(win, IPC_CHANNELS.settingsGet)).resolves.toEqual(DEFAULT_SETTINGS);
-    await expect(r.ipcMain.invoke(win, IPC_CHANNELS.settingsSet, { trayTitle: 'cpu' })).resolves.toMatchObject({ ok: false, problems: [expect.stringMatching(/^trayTitle: /)] });
-    await expect(r.ipcMain.invoke(win, IPC_CHANNELS.settingsSet, { trayTitle: 'fds' })).resolves.toMatchObject({ ok: true, settings: { trayTitle: 'fds' } });
-    await expect(r.ipcMain.invoke(win, IPC_CHANNELS.settingsGet)).resolves.toMatchObject({ trayTitle: 'fds' });
+    await expect(r.ipcMain.invoke(win, IPC_CHANNELS.call, 'getSettings', {})).resolves.toEqual({ ok: true, value: DEFAULT_SETTINGS });
+    await expect(r.ipcMain.invoke(win, IPC_CHANNELS.call, 'setSettings', { patch: { trayTitle: 'cpu' } })).resolves.toMatchObject({ ok: true, value: { ok: false, problems: [expect.stringMatching(/^trayTitle: /)] } });
+    await expect(r.ipcMain.invoke(win, IPC_CHANNELS.call, 'setSettings', { patch: { trayTitle: 'fds' } })).resolves.toMatchObject({ ok: true, value: { ok: true, settings: { trayTitle: 'fds' } } });
+    await expect(r.ipcMain.invoke(win, IPC_CHANNELS.call, 'getSettings', {})).resolves.toMatchObject({ ok: true, value: { trayTitle: 'fds' } });
   });
 });

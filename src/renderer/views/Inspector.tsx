@@ -35,6 +35,9 @@ export function Inspector({ route, go }: { route: InspectorRoute; go(to: Route, 
           {tab('captures', 'Captures')}
         </nav>
         <span className="toolbar-gap" />
+        <a className="footer-link" href={formatRoute({ view: 'settings' })} data-testid="open-settings">
+          Settings
+        </a>
         <a className="footer-link" href={formatRoute({ view: 'popover', targetId })}>
           Popover
         </a>

@@ -78,6 +78,9 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
         <a className="footer-link" href={formatRoute({ view: 'captures', targetId })}>
           Captures
         </a>
+        <a className="footer-link" href={formatRoute({ view: 'settings' })} data-testid="open-settings">
+          Settings
+        </a>
         <span className={`stream stream-${stream}`} title="Live updates">
           {stream === 'open' ? 'live' : stream}
         </span>

@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_DETECTOR_SETTINGS, type Alert } from '../shared/alerts.js';
+import type { ApiEvent } from '../shared/api.js';
+import { DEFAULT_SETTINGS, type Settings } from '../shared/settings.js';
+import type { Sample } from '../shared/types.js';
+import { createService, type LeakbarService } from './service.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+/** The service with this platform's real collectors, watching this test's own process (no pprof). */
+async function watchSelf(options: Partial<Parameters<typeof createService>[0]> = {}) {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'leakbar-service-settings-'));
+  const service: LeakbarService = await createService({ cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 }, ...options, dataDir });
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close());
+  const samples: Sample[] = [];
+  const events: ApiEvent[] = [];
+  service.subscribe((e) => {
+    events.push(e);
+    if (e.type === 'sample') samples.push(e.sample);
+  });
+  const { target } = await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
+  return { service, dataDir, samples, events, targetId: target.id };
+}
+
+async function until(cond: () => boolean, ms: number, what: string) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('settings through the service', () => {
+  it('a threshold lowered through setSettings fires on the next sample, and is kept in <dataDir>/settings.json', async () => {
+    const w = await watchSelf();
+    await until(() => w.samples.length >= 3, 10_000, 'three samples');
+    const fds = w.samples.at(-1)!.fds!;
+    expect(fds).toBeGreaterThan(3);
+    expect(w.events.some((e) => e.type === 'alert')).toBe(false);
+
+    const r = await w.service.setSettings({ patch: { detectors: { thresholds: { fds: { line: 2, consecutive: 1 } } } } });
+    expect(r).toMatchObject({ ok: true, settings: { detectors: { thresholds: { fds: { line: 2, consecutive: 1 } } } } });
+    const at = w.events.length;
+    await until(() => w.events.slice(at).some((e) => e.type === 'sample'), 5_000, 'the next sample');
+    // The next sample's own detector step fires it: the alert comes right after that sample, before any later one.
+    const next = w.events.findIndex((e, i) => i >= at && e.type === 'sample');
+    const firedAt = w.events.findIndex((e, i) => i > next && e.type === 'alert' && e.change === 'fired');
+    const later = w.events.findIndex((e, i) => i > next && e.type === 'sample');
+    expect(firedAt).toBeGreaterThan(next);
+    if (later >= 0) expect(firedAt).toBeLessThan(later);
+    expect((w.events[firedAt] as Extract<ApiEvent, { type: 'alert' }>).alert).toMatchObject({ key: 'threshold:fds', line: 2 } satisfies Partial<Alert>);
+
+    const onDisk = JSON.parse(readFileSync(join(w.dataDir, 'settings.json'), 'utf8')) as Settings;
+    expect(onDisk.detectors.thresholds.fds.line).toBe(2);
+    expect((await w.service.getSettings({})).detectors.thresholds.fds.line).toBe(2);
+  });
+
+  it('refuses a bad value with a reason per field and changes nothing', async () => {
+    const w = await watchSelf();
+    const r = await w.service.setSettings({ patch: { detectors: { thresholds: { fds: { line: -5 } } }, cadences: { sampleMs: 10 } } });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^detectors\.thresholds\.fds\.line: /), expect.stringMatching(/^cadences\.sampleMs: /)]));
+    expect((await w.service.getSettings({})).detectors.thresholds.fds.line).toBe(DEFAULT_SETTINGS.detectors.thresholds.fds.line);
+    expect(() => readFileSync(join(w.dataDir, 'settings.json'))).toThrow(/ENOENT/);
+  });
+
+  it('runs on the stored settings, lets explicit options win, and gives way on a field a person changes', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-settings-'));
+    const stored = { ...DEFAULT_SETTINGS, detectors: { ...DEFAULT_DETECTOR_SETTINGS, thresholds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds, fds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.fds, line: 500 }, threads: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.threads, line: 60 } } } };
+    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(stored));
+    const plain = await createService({ dataDir });
+    expect((await plain.getSettings({})).detectors.thresholds.fds.line).toBe(500);
+    await plain.close();
+
+    const explicit = { ...DEFAULT_DETECTOR_SETTINGS, thresholds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds, fds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.fds, line: 7 } } };
+    const w = await watchSelf({ dataDir, detectorSettings: explicit });
+    const s = await w.service.getSettings({});
+    expect(s.detectors.thresholds.fds.line).toBe(7);
+    expect(s.cadences.sampleMs).toBe(200);
+    await w.service.setSettings({ patch: { detectors: { thresholds: { threads: { line: 80 } } } } });
+    expect((await w.service.getSettings({})).detectors.thresholds).toMatchObject({ fds: { line: 7 }, threads: { line: 80 } });
+    await w.service.setSettings({ patch: { detectors: { thresholds: { fds: { line: 9 } } } } });
+    expect((await w.service.getSettings({})).detectors.thresholds.fds.line).toBe(9);
+    // The explicit options were never written to the file; the person's changes were.
+    const onDisk = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as Settings;
+    expect(onDisk.detectors.thresholds).toMatchObject({ fds: { line: 9 }, threads: { line: 80 } });
+    expect(onDisk.cadences.sampleMs).toBe(DEFAULT_SETTINGS.cadences.sampleMs);
+  });
+
+  it('restarts the watchers on new cadences', async () => {
+    const w = await watchSelf({ cadences: { sampleMs: 200 } });
+    const r = await w.service.setSettings({ patch: { cadences: { sampleMs: 1000 } } });
+    expect(r.ok).toBe(true);
+    const status = await w.service.status({ targetId: w.targetId });
+    expect(status.jobs.find((j) => j.name === 'sample')?.intervalMs).toBe(1000);
+  });
+});
+
+describe('updateTarget', () => {
+  it('renames a target in place: same id, the history goes on', async () => {
+    const w = await watchSelf();
+    await until(() => w.samples.length >= 2, 10_000, 'two samples');
+    const summary = await w.service.updateTarget({ targetId: w.targetId, patch: { name: 'me, renamed', fdPatterns: ['.sessions'] } });
+    expect(summary.target).toMatchObject({ id: w.targetId, name: 'me, renamed', fdPatterns: ['.sessions'], selector: { pid: process.pid } });
+    expect((await w.service.listTargets({})).map((t) => [t.target.id, t.target.name])).toEqual([[w.targetId, 'me, renamed']]);
+    const n = w.samples.length;
+    await until(() => w.samples.length >= n + 2, 10_000, 'samples after the rename');
+    const history = await w.service.history({ targetId: w.targetId });
+    expect(history.samples.length).toBeGreaterThanOrEqual(n + 2);
+  });
+
+  it('a new selector restarts the watcher on the new process', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    cleanup.push(() => void child.kill());
+    const w = await watchSelf();
+    await w.service.updateTarget({ targetId: w.targetId, patch: { pid: child.pid! } });
+    await until(() => w.samples.at(-1)?.pid === child.pid, 10_000, 'a sample of the new process');
+    expect((await w.service.status({ targetId: w.targetId })).pid).toBe(child.pid);
+    await expect(w.service.updateTarget({ targetId: 'nope', patch: { name: 'x' } })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('takes changes one at a time: two at once leave one watcher, with both changes', async () => {
+    const w = await watchSelf();
+    await Promise.all([w.service.updateTarget({ targetId: w.targetId, patch: { name: 'first' } }), w.service.updateTarget({ targetId: w.targetId, patch: { fdPatterns: ['.x'] } })]);
+    expect((await w.service.listTargets({}))[0]!.target).toMatchObject({ name: 'first', fdPatterns: ['.x'] });
+    // One watcher: samples come once per tick, not twice.
+    const n = w.samples.length;
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(w.samples.length - n).toBeLessThanOrEqual(7);
+  });
+
+  it('keeps a renamed target’s id when it is added again by its description (the desktop stores it so)', async () => {
+    const w = await watchSelf();
+    await w.service.updateTarget({ targetId: w.targetId, patch: { name: 'other name' } });
+    await w.service.removeTarget({ targetId: w.targetId });
+    const again = await w.service.addTarget({ id: w.targetId, name: 'other name', pid: process.pid, pprofUrl: null });
+    expect(again.target.id).toBe(w.targetId);
+  });
+});

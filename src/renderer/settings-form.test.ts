@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { applySettingsPatch, DEFAULT_SETTINGS } from '../shared/settings.js';
+import { draftFrom, parsePatterns, patchFrom, problemsByField, visibleGroups } from './settings-form.js';
+
+const desktop = visibleGroups(true);
+const browser = visibleGroups(false);
+
+describe('the settings form', () => {
+  it('shows quiet hours on the desktop only', () => {
+    expect(desktop.map((g) => g.id)).toContain('quiet-hours');
+    expect(browser.map((g) => g.id)).not.toContain('quiet-hours');
+  });
+
+  it('shows values in the units people use', () => {
+    const d = draftFrom(DEFAULT_SETTINGS, desktop);
+    expect(d['detectors.thresholds.fds.line']).toBe('1000');
+    expect(d['detectors.thresholds.rssBytes.line']).toBe('500');
+    expect(d['detectors.thresholds.fdLimitRatio.line']).toBe('80');
+    expect(d['detectors.growth.windowMs']).toBe('10');
+    expect(d['retention.maxCaptureBytes']).toBe('2048');
+    expect(d['quietHours.from']).toBe('22:00');
+    expect(d['autoCapture.enabled']).toBe(true);
+  });
+
+  it('sends only what changed, converted back, and the engine takes it', () => {
+    const d = { ...draftFrom(DEFAULT_SETTINGS, desktop), 'detectors.thresholds.rssBytes.line': '256', 'detectors.growth.windowMs': '5', 'detectors.growth.figures.swapBytes.enabled': false, 'quietHours.enabled': true };
+    const { patch, problems } = patchFrom(d, DEFAULT_SETTINGS, desktop);
+    expect(problems).toEqual({});
+    expect(patch).toEqual({
+      detectors: { thresholds: { rssBytes: { line: 256 * 1024 * 1024 } }, growth: { windowMs: 300_000, figures: { swapBytes: { enabled: false } } } },
+      quietHours: { enabled: true },
+    });
+    expect(applySettingsPatch(DEFAULT_SETTINGS, patch).ok).toBe(true);
+    expect(patchFrom(draftFrom(DEFAULT_SETTINGS, desktop), DEFAULT_SETTINGS, desktop).patch).toEqual({});
+  });
+
+  it('refuses text that is not a number before asking the engine', () => {
+    const d = { ...draftFrom(DEFAULT_SETTINGS, browser), 'detectors.thresholds.fds.line': 'lots', 'retention.maxCaptureBytes': '' };
+    const { problems } = patchFrom(d, DEFAULT_SETTINGS, browser);
+    expect(problems).toEqual({ 'detectors.thresholds.fds.line': ['enter a number'], 'retention.maxCaptureBytes': ['enter a number (MB)'] });
+  });
+
+  it('puts each of the engine’s reasons beside its field', () => {
+    const r = applySettingsPatch(DEFAULT_SETTINGS, { detectors: { thresholds: { fds: { line: -5 }, threads: { line: 10, criticalLine: 5 } } }, trayTitle: 'cpu' });
+    expect(r.ok).toBe(false);
+    const by = problemsByField(r.ok ? [] : r.problems, browser);
+    expect(by['detectors.thresholds.fds.line']).toEqual(['must be greater than 0 (got -5)']);
+    // criticalLine has no field of its own: its reason goes to the line beside it, with its path.
+    expect(by['detectors.thresholds.threads.line']).toEqual([expect.stringMatching(/^detectors\.thresholds\.threads\.criticalLine: /)]);
+    expect(by['']).toEqual([expect.stringMatching(/^trayTitle: /)]);
+  });
+
+  it('reads FD path patterns split by commas or lines', () => {
+    expect(parsePatterns(' .codex/sessions, .claude/projects\n\n/tmp ,')).toEqual(['.codex/sessions', '.claude/projects', '/tmp']);
+  });
+});
