@@ -1,5 +1,5 @@
 /** The six figures the popover and the timeline chart: names for people, units, formatting and the alert line of each. */
-import { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings } from '../shared/alerts.js';
+import type { DetectorSettings } from '../shared/alerts.js';
 import type { Sample } from '../shared/types.js';
 import { formatBytes, formatCount } from '../shared/units.js';
 import type { FigureKey } from './route.js';
@@ -43,9 +43,6 @@ export function formatLine(spec: FigureSpec, line: number): string {
 export function figureSpec(key: FigureKey): FigureSpec {
   return FIGURES.find((f) => f.key === key)!;
 }
-
-/** The detector settings the renderer compares against (the engine's defaults; the desktop app may pass its own). */
-export const DISPLAY_SETTINGS: DetectorSettings = DEFAULT_DETECTOR_SETTINGS;
 
 /** A sample's value of one figure, or undefined when that collector did not report. */
 export function figureValue(sample: Sample | null | undefined, key: FigureKey): number | undefined {

@@ -74,6 +74,8 @@ describe('the settings view, in a browser against leakbar serve on the Go fixtur
     await row.waitFor({ timeout: 30_000 });
     expect(await row.getAttribute('data-state')).toBe('firing');
     expect(await page.getByTestId('reason').textContent()).toMatch(/fd|file descriptor/i);
+    // The FD tile draws the line the user saved, not the default 1,000.
+    await expect.poll(() => page.getByTestId('figure-fds').locator('.figure-line').textContent()).toContain(String(lowered));
   });
 
   it('refuses -5 with the reason beside the field, and saves nothing', async () => {

@@ -3,7 +3,8 @@ import type { MouseEvent } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Sample } from '../../shared/types.js';
 import { formatBytes } from '../../shared/units.js';
-import { figureSpec, DISPLAY_SETTINGS } from '../figures.js';
+import { figureSpec } from '../figures.js';
+import type { DetectorSettings } from '../../shared/alerts.js';
 import { clock, clockSeconds } from '../format.js';
 import type { ChartPalette } from '../hooks/useTheme.js';
 import { niceTicks, type ChartGroup, type Marker } from '../timeline-data.js';
@@ -11,6 +12,8 @@ import { niceTicks, type ChartGroup, type Marker } from '../timeline-data.js';
 /** Props of {@link TimelineChart}. */
 export interface TimelineChartProps {
   group: ChartGroup;
+  /** The detector settings in force: where the alert lines are drawn. */
+  settings: DetectorSettings;
   samples: readonly Sample[];
   fromMs: number;
   toMs: number;
@@ -56,7 +59,7 @@ const markerColor = (m: Marker, p: ChartPalette) => (m.kind === 'alert' ? p.aler
 
 /** The chart; its container carries `data-testid="chart-<id>"`. */
 export function TimelineChart(props: TimelineChartProps) {
-  const { group, samples, fromMs, toMs, ticks, markers, palette, selection, focused, showTimeAxis, height, onPointer } = props;
+  const { group, samples, fromMs, toMs, ticks, markers, palette, selection, focused, showTimeAxis, height, onPointer, settings } = props;
   const colors = [palette.line, palette.second];
   const short = toMs - fromMs <= 10 * 60_000;
   // The alert line is drawn only when the data come within half of it, so a calm chart keeps its detail.
@@ -64,7 +67,7 @@ export function TimelineChart(props: TimelineChartProps) {
   for (const s of samples) for (const f of group.figures) peak = Math.max(peak, s[f] ?? 0);
   const at = (e: MouseEvent<HTMLDivElement>) => timeAtPointer(e.clientX, e.currentTarget.getBoundingClientRect(), fromMs, toMs);
   const minScale = Math.max(...group.figures.map((f) => figureSpec(f).minScale));
-  const lines = group.figures.map((f) => figureSpec(f).line(DISPLAY_SETTINGS)).filter((l): l is number => l !== null && peak >= l * 0.5);
+  const lines = group.figures.map((f) => figureSpec(f).line(settings)).filter((l): l is number => l !== null && peak >= l * 0.5);
   const yTicks = niceTicks(Math.max(peak, minScale, ...lines), group.unit);
   return (
     <div className={`chart-card${focused ? ' focused' : ''}`} data-testid={`chart-${group.id}`}>

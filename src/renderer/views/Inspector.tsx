@@ -1,5 +1,5 @@
 /** The inspector window: a header with the target and its state, tabs (timeline, captures), and the chosen view below. */
-import { DISPLAY_SETTINGS } from '../figures.js';
+import { useDetectorSettings } from '../hooks/useDetectorSettings.js';
 import { judgeHealth } from '../health.js';
 import { useApiContext } from '../api/context.js';
 import { useTargets } from '../hooks/useTargets.js';
@@ -17,7 +17,8 @@ export function Inspector({ route, go }: { route: InspectorRoute; go(to: Route, 
   const { stream } = useApiContext();
   const { targets, current, error } = useTargets('targetId' in route ? route.targetId : null);
   const targetId = current?.target.id ?? null;
-  const level = current ? (current.openAlerts > 0 ? 'alert' : judgeHealth(current.status, [], DISPLAY_SETTINGS).level) : null;
+  const detectors = useDetectorSettings();
+  const level = current ? (current.openAlerts > 0 ? 'alert' : judgeHealth(current.status, [], detectors).level) : null;
   const tab = (view: 'timeline' | 'captures', label: string) => (
     <a className={`tab${route.view === view || (view === 'captures' && route.view === 'capture') ? ' on' : ''}`} href={formatRoute(view === 'timeline' ? { view, targetId, range: DEFAULT_RANGE, figure: null } : { view, targetId })}>
       {label}

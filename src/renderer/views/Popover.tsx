@@ -1,6 +1,7 @@
 /** The tray popover (360 × 480): the target's state at a glance, six live figures, open alerts, captures, and the way into the inspector. */
 import { formatRoute, type FigureKey, type Route } from '../route.js';
-import { DISPLAY_SETTINGS, FIGURES } from '../figures.js';
+import { FIGURES } from '../figures.js';
+import { useDetectorSettings } from '../hooks/useDetectorSettings.js';
 import { judgeHealth } from '../health.js';
 import { useApiContext } from '../api/context.js';
 import { useCaptureActions } from '../hooks/useCaptures.js';
@@ -27,13 +28,14 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
   const captures = useCaptureActions(targetId);
   const palette = useChartPalette();
   const now = useNow(5_000);
+  const detectors = useDetectorSettings();
 
   if (listError) return <div className="popover"><p className="error-text pad">{listError}</p></div>;
   if (!targets) return <div className="popover"><p className="muted pad">Connecting…</p></div>;
   if (!current) return <div className="popover"><p className="muted pad">No target is watched. Start leakbar with --pid, --match or --config.</p></div>;
 
   const status = live.status ?? current.status;
-  const health = judgeHealth(status, live.alerts, DISPLAY_SETTINGS);
+  const health = judgeHealth(status, live.alerts, detectors);
   const last = live.samples.at(-1) ?? status.lastSample;
   const openAlerts = live.alerts.filter((a) => a.state !== 'resolved');
   const inspector = (figure: FigureKey | null) => go({ view: 'timeline', targetId, range: { kind: 'last', name: '1h' }, figure });
@@ -56,7 +58,7 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
 
       <section className="tiles" aria-label="Figures, last 30 minutes">
         {FIGURES.map((f) => (
-          <FigureTile key={f.key} spec={f} samples={live.samples} current={last?.[f.key]} line={f.line(DISPLAY_SETTINGS)} palette={palette} onOpen={() => inspector(f.key)} />
+          <FigureTile key={f.key} spec={f} samples={live.samples} current={last?.[f.key]} line={f.line(detectors)} palette={palette} onOpen={() => inspector(f.key)} />
         ))}
       </section>
 

@@ -5,6 +5,7 @@ import { useApi } from '../api/context.js';
 import { RangePicker } from '../components/RangePicker.js';
 import { Readout } from '../components/Readout.js';
 import { TimelineChart } from '../components/TimelineChart.js';
+import { useDetectorSettings } from '../hooks/useDetectorSettings.js';
 import { saveFile } from '../download.js';
 import { clockSeconds, dateTime } from '../format.js';
 import { useHistory } from '../hooks/useHistory.js';
@@ -22,6 +23,7 @@ const MIN_ZOOM_MS = 2_000;
 export function Timeline({ route, targetId, go }: { route: Extract<Route, { view: 'timeline' }>; targetId: string; go(to: Route, o?: { replace?: boolean }): void }) {
   const api = useApi();
   const palette = useChartPalette();
+  const detectors = useDetectorSettings();
   const { history, fromMs, toMs, loading, error } = useHistory(targetId, route.range, TIMELINE_MAX_POINTS);
   const [hoverMs, setHoverMs] = useState<number | null>(null);
   const [drag, setDrag] = useState<{ fromMs: number; toMs: number } | null>(null);
@@ -102,6 +104,7 @@ export function Timeline({ route, targetId, go }: { route: Extract<Route, { view
       <div className="charts" onDoubleClick={() => route.range.kind === 'custom' && setRange(previous.current ?? { kind: 'last', name: '1h' })}>
         {CHART_GROUPS.map((g, i) => (
           <TimelineChart
+            settings={detectors}
             key={g.id}
             group={g}
             samples={samples}
