@@ -5,7 +5,8 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, ipcMain, Menu, powerSaveBlocker } from 'electron';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { app, ipcMain, Menu, powerSaveBlocker, shell } from 'electron';
 import type { TrayAction } from './tray-model.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { createService, type LeakbarService } from '../engine/service.js';
@@ -68,11 +69,33 @@ async function main(): Promise<void> {
     },
   });
   const unforward = service.subscribe((event) => w.broadcast(IPC_CHANNELS.event, event));
+  const overnight = new Set<string>();
+  const unovernight = service.subscribe((event) => {
+    if (event.type !== 'overnight') return;
+    if (event.active) overnight.add(event.targetId);
+    else overnight.delete(event.targetId);
+    tray.current?.refresh();
+  });
+
+  /** Stops a target's overnight test, writes its report next to the captures, and opens it. */
+  async function finishOvernight(targetId: string): Promise<void> {
+    const report = await service.stopOvernight({ targetId });
+    const dir = join(defaultDataDir(), 'reports');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `${targetId}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}.html`);
+    await writeFile(file, report.html);
+    await writeFile(file.replace(/\.html$/, '.md'), report.markdown);
+    await shell.openPath(file);
+  }
 
   const run = (action: TrayAction) => {
     switch (action.type) {
       case 'capture':
         service.startCapture({ targetId: action.targetId, kind: action.kind }).catch((e: unknown) => console.warn('leakbar: capture failed', e));
+        return;
+      case 'overnight':
+        if (action.start) service.startOvernight({ targetId: action.targetId }).catch((e: unknown) => console.warn('leakbar: overnight test did not start', e));
+        else finishOvernight(action.targetId).catch((e: unknown) => console.warn('leakbar: overnight report failed', e));
         return;
       case 'toggle-pause':
         void pause.setPaused(!pause.paused);
@@ -102,6 +125,7 @@ async function main(): Promise<void> {
     trayTitle: () => settings.get().trayTitle,
     paused: () => pause.paused,
     notificationsSnoozedUntilMs: () => settings.get().notifications.snoozedUntilMs,
+    overnight: () => overnight,
     onClick: (bounds) => w.togglePopover(bounds),
     run,
   });
@@ -130,6 +154,7 @@ async function main(): Promise<void> {
     releaseAwake();
     unnotify();
     unforward();
+    unovernight();
     tray.current?.destroy();
     void service.close().finally(() => {
       closed = true;

@@ -67,6 +67,8 @@ describe('trayMenuModel', () => {
       'Capture CPU profile (30 s)',
       'Capture everything',
       '---',
+      'Start overnight test (captures every hour)',
+      '---',
       'Pause watching',
       'Snooze notifications for 1 hour',
       '---',
@@ -81,6 +83,14 @@ describe('trayMenuModel', () => {
     const m = trayMenuModel({ ...base, targets: [summary('api')] });
     const cpu = m.find((i) => i.type === 'item' && i.label.startsWith('Capture CPU'));
     expect(cpu).toMatchObject({ action: { type: 'capture', targetId: 'api', kind: 'cpu' } });
+  });
+
+  it('starts an overnight test, and while one runs offers to stop it and open the report', () => {
+    const idle = trayMenuModel({ ...base, targets: [summary('api')] });
+    expect(idle.find((i) => i.type === 'item' && i.label.startsWith('Start overnight'))).toMatchObject({ enabled: true, action: { type: 'overnight', targetId: 'api', start: true } });
+    const running = trayMenuModel({ ...base, overnight: new Set(['api']), targets: [summary('api')] });
+    expect(running.find((i) => i.type === 'item' && i.label.startsWith('Stop overnight'))).toMatchObject({ enabled: true, action: { type: 'overnight', targetId: 'api', start: false } });
+    expect(labels(trayMenuModel({ ...base, targets: [summary('db', { pprofUrl: null })] }))).toContain('Start overnight test (captures every hour) (disabled)');
   });
 
   it('offers only "everything" for a target without pprof', () => {

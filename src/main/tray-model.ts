@@ -91,6 +91,7 @@ export type TrayCaptureKind = 'heap' | 'goroutine' | 'cpu' | 'bundle';
 /** What a menu item does; tray.ts carries it out. */
 export type TrayAction =
   | { type: 'capture'; targetId: string; kind: TrayCaptureKind }
+  | { type: 'overnight'; targetId: string; start: boolean }
   | { type: 'toggle-pause' }
   | { type: 'snooze-notifications'; forMs: number }
   | { type: 'resume-notifications' }
@@ -114,6 +115,8 @@ export interface TrayMenuInput {
   capturing?: ReadonlySet<string>;
   /** The CPU profile's length, for its label. @default 30 */
   cpuSeconds?: number;
+  /** Targets with an overnight test running: their item stops it and opens the report. */
+  overnight?: ReadonlySet<string>;
 }
 
 /** How long "Snooze notifications" lasts. @default 1 hour */
@@ -129,12 +132,17 @@ const CAPTURE_LABELS: Record<TrayCaptureKind, (cpuSeconds: number) => string> = 
 function captureItems(t: TargetSummary, input: TrayMenuInput): MenuSpec[] {
   const watching = t.status.state === 'watching' && !input.paused;
   const hasPprof = t.target.pprofUrl !== null;
-  return (['heap', 'goroutine', 'cpu', 'bundle'] as const).map((kind) => ({
+  const captures: MenuSpec[] = (['heap', 'goroutine', 'cpu', 'bundle'] as const).map((kind) => ({
     type: 'item' as const,
     label: CAPTURE_LABELS[kind](input.cpuSeconds ?? 30),
     enabled: watching && (kind === 'bundle' || hasPprof) && !input.capturing?.has(`${t.target.id}:${kind}`),
     action: { type: 'capture' as const, targetId: t.target.id, kind },
   }));
+  const running = input.overnight?.has(t.target.id) ?? false;
+  const overnight: MenuSpec = running
+    ? { type: 'item', label: 'Stop overnight test and open the report', enabled: true, action: { type: 'overnight', targetId: t.target.id, start: false } }
+    : { type: 'item', label: 'Start overnight test (captures every hour)', enabled: watching && hasPprof, action: { type: 'overnight', targetId: t.target.id, start: true } };
+  return [...captures, { type: 'separator' }, overnight];
 }
 
 /** The right-click menu: the targets, captures (heap, goroutines, CPU, everything), pause, snooze, inspector, settings, quit. */

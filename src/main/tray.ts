@@ -46,6 +46,8 @@ export interface TrayOptions {
   trayTitle: () => TrayTitle;
   paused: () => boolean;
   notificationsSnoozedUntilMs: () => number | null;
+  /** Targets with an overnight test running. */
+  overnight: () => ReadonlySet<string>;
   onClick: (bounds: Rectangle) => void;
   run: (action: TrayAction) => void;
   /** @default process.platform */
@@ -74,7 +76,7 @@ export function setupTray(options: TrayOptions): TrayController {
       toElectronMenu(
         [
           ...(platform === 'linux' ? ([{ type: 'item', label: 'Open leakbar', enabled: true, action: { type: 'open-inspector' } }, { type: 'separator' }] satisfies MenuSpec[]) : []),
-          ...trayMenuModel({ targets, paused: options.paused(), notificationsSnoozedUntilMs: options.notificationsSnoozedUntilMs(), nowMs: Date.now() }),
+          ...trayMenuModel({ targets, paused: options.paused(), notificationsSnoozedUntilMs: options.notificationsSnoozedUntilMs(), nowMs: Date.now(), overnight: options.overnight() }),
         ],
         options.run,
       ),
