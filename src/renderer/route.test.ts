@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRoute, parseRoute, resolveRange, type Route } from './route.js';
+import { DEFAULT_RANGE, formatRoute, parseRoute, resolveRange, routeForNavigate, type Route } from './route.js';
 
 describe('hash routes', () => {
   it('round-trips every view through the hash', () => {
@@ -35,5 +35,13 @@ describe('hash routes', () => {
     expect(resolveRange({ kind: 'last', name: '1h' }, now)).toEqual({ fromMs: now - 3_600_000, toMs: now });
     expect(resolveRange({ kind: 'today' }, now)).toEqual({ fromMs: new Date(2024, 4, 3).getTime(), toMs: now });
     expect(resolveRange({ kind: 'custom', fromMs: 1, toMs: 2 }, now)).toEqual({ fromMs: 1, toMs: 2 });
+  });
+});
+
+describe('routeForNavigate', () => {
+  it('takes a clicked alert notification to its target’s timeline, and a capture to its inspector', () => {
+    expect(routeForNavigate({ view: 'inspector', alertId: 'threshold:fds@1', targetId: 'api' })).toEqual({ view: 'timeline', targetId: 'api', range: DEFAULT_RANGE, figure: null });
+    expect(formatRoute(routeForNavigate({ view: 'inspector', captureId: '20261124-1-heap-ab' }))).toBe('#/inspector/capture/20261124-1-heap-ab');
+    expect(routeForNavigate({ view: 'settings' })).toEqual({ view: 'settings' });
   });
 });

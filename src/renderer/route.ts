@@ -2,6 +2,7 @@
  * The renderer's routes, kept in the URL hash so a view can be linked, reloaded and opened from a
  * notification: `#/popover`, `#/inspector` (the timeline), `#/inspector/captures`, `#/inspector/capture/<id>`, `#/settings`.
  */
+import type { NavigateRequest } from '../shared/ipc.js';
 
 /** A figure a view can focus on (the popover's tiles link to the timeline with one). */
 export const FIGURE_KEYS = ['rssBytes', 'fds', 'goroutines', 'heapInuseBytes', 'threads', 'cpuPercent'] as const;
@@ -98,4 +99,13 @@ export function resolveRange(range: RangeSpec, nowMs: number): { fromMs: number;
     return { fromMs: d.getTime(), toMs: nowMs };
   }
   return { fromMs: nowMs - RELATIVE_RANGES[range.name], toMs: nowMs };
+}
+
+/** Where a desktop navigation request (a clicked notification, a tray item) takes the renderer. */
+export function routeForNavigate(request: NavigateRequest): Route {
+  if (request.view === 'settings') return { view: 'settings' };
+  if (request.view === 'popover') return { view: 'popover', targetId: null };
+  if (request.captureId) return { view: 'capture', captureId: request.captureId };
+  // An alert is seen on the timeline, where its marker and the figures around it are.
+  return { view: 'timeline', targetId: request.targetId ?? null, range: DEFAULT_RANGE, figure: null };
 }

@@ -1,6 +1,7 @@
 /** The renderer's root: the route decides between the popover, the inspector and the settings. */
 import { useEffect } from 'react';
 import { useRoute } from '../hooks/useRoute.js';
+import { routeForNavigate } from '../route.js';
 import { Inspector } from './Inspector.js';
 import { Popover } from './Popover.js';
 import { Settings } from './Settings.js';
@@ -8,6 +9,8 @@ import { Settings } from './Settings.js';
 /** The app. */
 export function App() {
   const [route, go] = useRoute();
+  // On the desktop, the main process may send this window somewhere (a clicked notification, a tray item).
+  useEffect(() => window.leakbarDesktop?.onNavigate((request) => go(routeForNavigate(request))), [go]);
   useEffect(() => {
     document.body.dataset.view = route.view === 'popover' ? 'popover' : 'inspector';
   }, [route.view]);
