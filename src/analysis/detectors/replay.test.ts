@@ -10,6 +10,8 @@ import goroutineLeak from '../../../test/data/series/goroutine-leak.jsonl?raw';
 import heapLeak from '../../../test/data/series/heap-leak.jsonl?raw';
 import { parseJsonl, SERIES, toJsonl } from '../../../test/data/series/series.js';
 import startupRamp from '../../../test/data/series/startup-ramp.jsonl?raw';
+import realHealthy from '../../../test/data/series/recorded-healthy.jsonl?raw';
+import realLeak from '../../../test/data/series/recorded-leak.jsonl?raw';
 import steadyNoise from '../../../test/data/series/steady-noise.jsonl?raw';
 import { createAlertEngine } from './engine.js';
 
@@ -41,6 +43,28 @@ describe('recorded quiet series', () => {
     for (const [name, text] of Object.entries({ ...quiet, 'fd-leak': fdLeak, 'goroutine-leak': goroutineLeak, 'heap-leak': heapLeak })) {
       expect(toJsonl(SERIES[name as keyof typeof SERIES]()), name).toBe(text);
     }
+  });
+});
+
+// Recorded from the real Go fixture by scripts/record-series.ts: 12.5 minutes at the watcher's 5 s cadence.
+describe('series recorded from the real Go fixture', () => {
+  it('a busy but healthy process (30 MB/s of garbage, a goroutine ramp and FDs that stop after 100 s) fires nothing', () => {
+    const samples = parseJsonl(realHealthy);
+    expect(samples.length).toBeGreaterThanOrEqual(140);
+    // The recording holds what the test claims: a GC sawtooth and ramps that stop.
+    expect(Math.max(...samples.map((s) => s.numGC ?? 0))).toBeGreaterThan(100);
+    expect(samples.at(-1)!.goroutines).toBeGreaterThanOrEqual(400);
+    expect(replay(samples).map((e) => `${e.index} ${e.type} ${e.alert.key}: ${e.alert.message}`)).toEqual([]);
+  });
+
+  it('a goroutine leak of 1/s under the same garbage fires the growth alert within its 10-minute window, at about +60/min', () => {
+    const samples = parseJsonl(realLeak);
+    const fired = replay(samples).filter((e) => e.type === 'fired');
+    expect(fired.map((e) => e.alert.key)).toEqual(['growth:goroutines']);
+    const firedMs = samples[fired[0]!.index]!.timeMs - samples[0]!.timeMs;
+    expect(firedMs).toBeLessThanOrEqual(11 * 60_000);
+    expect(fired[0]!.alert.ratePerMinute).toBeGreaterThan(55);
+    expect(fired[0]!.alert.ratePerMinute).toBeLessThan(65);
   });
 });
 
