@@ -6,7 +6,7 @@ import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { createService } from '../engine/service.js';
-import { parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { checkPidExists, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
 
 interface OvernightCliOptions {
   pid?: number;
@@ -31,7 +31,7 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
   const target = targetFromOptions(o);
   if (!target.pprofUrl) throw new LeakbarError('bad-input', 'the overnight test compares heap and goroutine profiles: it needs a pprof endpoint (drop --no-pprof)');
   const collectors = createCollectors();
-  if ('pid' in target.selector) await collectors.readProcess(target.selector.pid, null);
+  if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid);
   const service = await createService({ dataDir: o.dataDir ?? defaultDataDir(), collectors, cadences: { sampleMs: o.interval * 1000 } });
   const print = (line: string) => out.write(line + '\n');
   try {
@@ -42,7 +42,8 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
     });
     const status = await service.startOvernight({ targetId: t.id, intervalMs: Math.round(o.every * 60_000), includeCpu: o.withCpu ?? false });
     print(`leakbar: overnight test of ${t.name} started; baseline ${status.baselineId ?? '(none: see the report notes)'}, heap and goroutine captures every ${o.every} min.`);
-    print(process.platform === 'darwin' ? 'Keep the Mac awake (run under `caffeinate -i`), and press Ctrl-C in the morning.' : 'Press Ctrl-C in the morning for the report.');
+    const end = o.duration !== undefined ? `It stops by itself in ${o.duration} s.` : 'Press Ctrl-C in the morning for the report.';
+    print(process.platform === 'darwin' ? `Keep the Mac awake (run under \`caffeinate -i\`). ${end}` : end);
     await new Promise<void>((resolve) => {
       if (o.duration !== undefined) setTimeout(resolve, o.duration * 1000).unref();
       process.once('SIGINT', resolve);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCollectors } from '../collectors/index.js';
 import { csvHeader, csvRow } from '../shared/csv.js';
-import { LeakbarError } from '../shared/errors.js';
+import { isLeakbarError, LeakbarError } from '../shared/errors.js';
+import type { Collectors } from '../collectors/types.js';
 import type { WatchEvent } from '../shared/events.js';
 import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type Sample, type TargetConfig } from '../shared/types.js';
 import { formatBytes } from '../shared/units.js';
@@ -106,7 +107,7 @@ export function formatSampleLine(s: Sample): string {
 /** An event as one line for people. */
 export function formatEventLine(e: WatchEvent): string {
   if (e.type === 'restart') return `${time(e.timeMs)}  restart: pid ${e.oldPid} → ${e.newPid}`;
-  return `${time(e.timeMs)}  ${e.ok ? 'ok' : 'problem'} (${e.source}): ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
+  return `${time(e.timeMs)}  ${e.ok ? 'note' : 'problem'} (${e.source}): ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
 }
 
 /** The JSON object printed for a sample: the issue's field names, with an ISO time. */
@@ -121,15 +122,32 @@ export function formatAlertLine(change: string, a: Alert): string {
   return `${time(a.lastMs)}  ALERT (${a.severity}) ${a.title}: ${a.message} — next: ${a.nextStep}`;
 }
 
+/** A PID that is not there at all is a mistake in the command, not a process that went away: say so plainly. */
+export async function checkPidExists(collectors: Pick<Collectors, 'readProcess'>, pid: number): Promise<void> {
+  try {
+    await collectors.readProcess(pid, null);
+  } catch (e) {
+    if (isLeakbarError(e, 'no-such-process')) throw new LeakbarError('no-such-process', `no process has PID ${pid}`, { hint: `check it with \`ps -p ${pid}\`, or watch by --match REGEX to wait for the program` });
+    throw e;
+  }
+}
+
 /** Runs a watch until --duration passes or a signal arrives. */
 export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const target = targetFromOptions(o);
   const collectors = createCollectors();
-  // A PID that is not there at all is a mistake in the command, not a process that went away.
-  if ('pid' in target.selector) await collectors.readProcess(target.selector.pid, null);
+  if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid);
   const detectorSettings = o.alerts ? await readDetectorSettingsFile(o.alerts) : undefined;
   const dataDir = o.dataDir ?? defaultDataDir();
-  const service = await createService({ dataDir, collectors, persist: o.store, cadences: { sampleMs: o.interval * 1000 }, ...(detectorSettings ? { detectorSettings } : {}) });
+  const service = await createService({
+    dataDir,
+    collectors,
+    persist: o.store,
+    cadences: { sampleMs: o.interval * 1000 },
+    ...(detectorSettings ? { detectorSettings } : {}),
+    // --no-store keeps nothing on disk: no history, and no automatic captures either.
+    ...(o.store ? {} : { autoCaptureGapMs: Number.POSITIVE_INFINITY }),
+  });
   let csv: WriteStream | null = null;
   if (o.csv) {
     csv = createWriteStream(o.csv, { flags: 'w' });
@@ -169,7 +187,12 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     const where = o.store ? `; history in ${join(dataDir, 'targets', targetConfigFrom(input, new Set()).id)}` : '';
     print(`leakbar: watching ${how} every ${o.interval}s${target.pprofUrl ? `, pprof at ${target.pprofUrl}` : ''}${where}`);
   }
-  await service.addTarget(input);
+  const { target: added } = await service.addTarget(input);
+  // Alerts still open from the history read back: say them once, so a restart of leakbar hides nothing.
+  for (const a of await service.alerts({ targetId: added.id })) {
+    const { evidence: _evidence, ...alert } = a;
+    print(o.json ? JSON.stringify({ ...alert, type: 'alert', event: 'open', time: new Date(a.firstMs).toISOString() }) : `${time(a.lastMs)}  open since ${time(a.firstMs)} (${a.severity}) ${a.title}: ${a.message}`);
+  }
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     if (o.duration !== undefined) setTimeout(done, o.duration * 1000).unref();
@@ -194,7 +217,7 @@ export function registerWatch(program: Command): void {
     .option('--json', 'print one JSON object per line')
     .option('--csv <file>', 'also write the samples to a CSV file')
     .option('--data-dir <dir>', 'where history is kept (default: LEAKBAR_DATA_DIR or the per-user data folder)')
-    .option('--no-store', 'keep no history on disk')
+    .option('--no-store', 'keep nothing on disk: no history, no automatic captures')
     .option('--alerts <file>', 'a JSON file of alert settings (thresholds, growth window, …) laid over the defaults')
     .action(async (opts: WatchOptions) => {
       await runWatch(opts);

@@ -148,8 +148,10 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   function autoCapture(rt: TargetRuntime, alert: Alert): void {
     const kind: CaptureKind | null = alert.suggestedCapture === 'fds' ? 'system' : alert.suggestedCapture;
     if (!kind) return;
+    const gapMs = autoCaptureGapMs(applied);
+    if (gapMs === Number.POSITIVE_INFINITY) return; // automatic captures are off
     const last = rt.autoCapturedMs.get(kind);
-    if (last !== undefined && now() - last < autoCaptureGapMs(applied)) return;
+    if (last !== undefined && now() - last < gapMs) return;
     if (kind !== 'system' && !rt.config.pprofUrl) return;
     rt.autoCapturedMs.set(kind, now());
     // Failures reach listeners as capture-failed events; the watcher goes on either way.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
@@ -133,7 +133,8 @@ describe('leakbar watch', () => {
   it('prints alerts as they fire, with lines set from an --alerts file', async () => {
     const settings = join(dir, 'alerts.json');
     writeFileSync(settings, JSON.stringify({ thresholds: { fds: { line: 30 } } }));
-    const r = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--json', '--interval', '0.5', '--duration', '4', '--no-store', '--data-dir', join(dir, 'data-nostore'), '--alerts', settings]);
+    const data = join(dir, 'data-alerts');
+    const r = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--json', '--interval', '0.5', '--duration', '4', '--data-dir', data, '--alerts', settings]);
     expect(r.code).toBe(0);
     const alerts = jsonLines(r.stdout).filter((l) => l.type === 'alert');
     const fds = alerts.find((a) => a.key === 'threshold:fds');
@@ -144,6 +145,14 @@ describe('leakbar watch', () => {
     // Its automatic FD snapshot comes in and names the file too.
     const found = jsonLines(r.stdout).find((l) => l.type === 'finding');
     expect(found?.finding).toMatch(/leaky-\d+-\d\.dat/);
+    expect(readdirSync(join(data, 'captures'))).toHaveLength(1);
+    // With --no-store nothing goes to disk: no history and no automatic capture.
+    const bare = join(dir, 'data-bare');
+    const quiet = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--json', '--interval', '0.5', '--duration', '2.5', '--no-store', '--data-dir', bare, '--alerts', settings]);
+    expect(jsonLines(quiet.stdout).some((l) => l.type === 'alert' && l.event === 'fired')).toBe(true);
+    expect(jsonLines(quiet.stdout).some((l) => l.type === 'finding')).toBe(false);
+    expect(existsSync(join(bare, 'captures')) ? readdirSync(join(bare, 'captures')) : []).toEqual([]);
+    expect(existsSync(join(bare, 'targets'))).toBe(false);
 
     writeFileSync(settings, JSON.stringify({ thresholds: { fds: { line: -5 } } }));
     const bad = await leakbar(['watch', '--pid', String(fx.pid), '--duration', '1', '--alerts', settings]);
@@ -151,11 +160,21 @@ describe('leakbar watch', () => {
     expect(bad.stderr).toMatch(/thresholds\.fds\.line/);
   });
 
+  it('says at start which alerts are still open from the history it read back', async () => {
+    const data = join(dir, 'data-reopen');
+    const settings = join(dir, 'alerts-reopen.json');
+    writeFileSync(settings, JSON.stringify({ thresholds: { fds: { line: 30 } } }));
+    const first = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--json', '--interval', '0.5', '--duration', '2.5', '--data-dir', data, '--alerts', settings]);
+    expect(jsonLines(first.stdout).some((l) => l.type === 'alert' && l.key === 'threshold:fds' && l.event === 'fired')).toBe(true);
+    const second = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--json', '--interval', '0.5', '--duration', '1.5', '--data-dir', data, '--alerts', settings]);
+    expect(jsonLines(second.stdout).find((l) => l.type === 'alert' && l.key === 'threshold:fds')).toMatchObject({ event: 'open' });
+  });
+
   it('refuses a bad command with one clear line and a non-zero exit', async () => {
     const unknown = await leakbar(['watch', '--pid', '999999999', '--no-pprof', '--duration', '1']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
-    expect(unknown.stderr).toMatch(/999999999/);
+    expect(unknown.stderr).toMatch(/no process has PID 999999999/);
 
     const badRe = await leakbar(['watch', '--match', '(', '--duration', '1']);
     expect(badRe.code).not.toBe(0);
