@@ -4,7 +4,7 @@ import { cpuPercentSince, matchProcesses } from './common.js';
 import { createExec, createFetch, createFileReader } from './deps.js';
 import { summarizeFds } from './fds.js';
 import { countNumberedFds, runLsof } from './lsof.js';
-import { readGoroutineCount, readGoroutineLeakCount, readMemStats } from './pprof-http.js';
+import { readGoroutineCount, readGoroutineLeakCount, readMemStats, readPprofCmdline } from './pprof-http.js';
 import { Procfs } from './procfs.js';
 import { ancestorsInListing, runPsFigures, runPsList, runPsThreads } from './ps.js';
 import type { Collectors, CpuMark, ExecFn, FetchFn, FileReader } from './types.js';
@@ -59,13 +59,14 @@ export function createCollectors(deps: Partial<CollectorDeps> = {}): Collectors 
     readGoroutineCount: (pprofUrl: string) => readGoroutineCount(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
     readMemStats: (pprofUrl: string) => readMemStats(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
     readGoroutineLeakCount: (pprofUrl: string) => readGoroutineLeakCount(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
+    readPprofCmdline: (pprofUrl: string) => readPprofCmdline(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
   };
   if (d.platform === 'linux') return linuxCollectors(d, pprof);
   if (d.platform === 'darwin') return darwinCollectors(d, pprof);
   throw new LeakbarError('unsupported', `leakbar does not run on ${d.platform}`, { hint: 'it runs on Linux and macOS' });
 }
 
-type PprofReaders = Pick<Collectors, 'readGoroutineCount' | 'readMemStats' | 'readGoroutineLeakCount'>;
+type PprofReaders = Pick<Collectors, 'readGoroutineCount' | 'readMemStats' | 'readGoroutineLeakCount' | 'readPprofCmdline'>;
 
 function linuxCollectors(d: CollectorDeps, pprof: PprofReaders): Collectors {
   const procfs = new Procfs(d.files, d.now);

@@ -78,3 +78,15 @@ export async function readGoroutineLeakCount(pprofUrl: string, fetch: FetchFn, o
   if (!m) throw new LeakbarError('endpoint-garbage', `the endpoint answered, but not with a goroutineleak profile: ${JSON.stringify(text.slice(0, 60))}`);
   return Number(m[1]);
 }
+
+/**
+ * The command line of the program that serves the endpoint (`GET {pprofUrl}cmdline`: its arguments,
+ * NUL-separated), joined by spaces; null when the endpoint has no such page.
+ */
+export async function readPprofCmdline(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<string | null> {
+  const url = pprofEndpointUrl(pprofUrl, 'cmdline');
+  const res = await fetch(url, { timeoutMs: options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS });
+  if (res.status === 404) return null;
+  if (res.status !== 200) throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`);
+  return new TextDecoder().decode(res.body).split('\0').filter(Boolean).join(' ');
+}

@@ -62,6 +62,8 @@ export interface Collectors {
   readMemStats(pprofUrl: string): Promise<MemStats>;
   /** Go 1.26's leaked-goroutine count (`goroutineleak` profile), or null when the runtime has none. */
   readGoroutineLeakCount(pprofUrl: string): Promise<number | null>;
+  /** The command line of the program serving the pprof endpoint, arguments joined by spaces; null when it has no `cmdline` page. */
+  readPprofCmdline(pprofUrl: string): Promise<string | null>;
 }
 
 export type { GoFigures };

@@ -11,6 +11,7 @@ function memoryOs() {
   const procs = new Map<number, { command: string; fds: number }>();
   let pprof: 'ok' | 'refuse' | 'hang' = 'ok';
   let leakProfile: number | null = null;
+  let pprofCmdline: string | null = null;
   let leakAsks = 0;
   const gone = (pid: number) => new LeakbarError('no-such-process', `process ${pid} is gone`);
   const collectors: Collectors = {
@@ -49,12 +50,15 @@ function memoryOs() {
     async readMemStats() {
       return { HeapAlloc: 100, HeapInuse: 200, HeapSys: 300, NumGC: 3 };
     },
+    async readPprofCmdline() {
+      return pprofCmdline;
+    },
     async readGoroutineLeakCount() {
       leakAsks++;
       return leakProfile;
     },
   };
-  return { procs, collectors, setPprof: (v: typeof pprof) => (pprof = v), setLeakProfile: (v: number | null) => (leakProfile = v), leakAsks: () => leakAsks };
+  return { procs, collectors, setPprof: (v: typeof pprof) => (pprof = v), setLeakProfile: (v: number | null) => (leakProfile = v), setPprofCmdline: (v: string | null) => (pprofCmdline = v), leakAsks: () => leakAsks };
 }
 
 const target = (selector: TargetConfig['selector']): TargetConfig => ({ id: 't', name: 't', selector, pprofUrl: 'http://127.0.0.1:6060/debug/pprof/', fdPatterns: [] });
@@ -160,6 +164,29 @@ describe('Watcher', () => {
     await b.stop();
     expect(without.leakAsks()).toBe(1);
     expect(bs.every((s) => s.leakedGoroutines === undefined && s.heapInuseBytes === 200)).toBe(true);
+  });
+
+  it('says when several processes match, and leaves out pprof figures of an endpoint that serves another process', async () => {
+    const os = memoryOs();
+    os.procs.set(10, { command: '/bin/server --port 1', fds: 1 });
+    os.procs.set(11, { command: '/bin/server --port 2', fds: 2 });
+    os.setPprofCmdline('/bin/server --port 1');
+    const w = new Watcher({ target: target({ match: 'server' }), collectors: os.collectors, store: null, cadences: { sampleMs: 10 } });
+    const samples: Sample[] = [];
+    const events: WatchEvent[] = [];
+    w.onSample((s) => samples.push(s));
+    w.onEvent((e) => events.push(e));
+    await w.start();
+    await until(() => samples.length >= 4);
+    await w.stop();
+    expect(events.find((e) => e.type === 'status' && e.source === 'target' && e.ok && e.message.startsWith('2 processes match'))).toMatchObject({
+      message: '2 processes match /server/: watching the newest, pid 11 (/bin/server --port 2); also 10 (/bin/server --port 1)',
+    });
+    const pprof = events.filter((e) => e.type === 'status' && e.source === 'pprof');
+    expect(pprof).toHaveLength(1);
+    expect(pprof[0]).toMatchObject({ ok: false, message: expect.stringContaining('belongs to another program (/bin/server --port 1), not to pid 11') });
+    expect(samples.at(-1)!.goroutines).toBeUndefined();
+    expect(samples.at(-1)!.fds).toBe(2);
   });
 
   it('says once that a watched PID exited', async () => {

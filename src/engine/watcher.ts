@@ -44,6 +44,11 @@ interface Latest<T> {
   atMs: number;
 }
 
+/** A command line cut to a readable length for a one-line message. */
+function shorten(command: string, max = 60): string {
+  return command.length <= max ? command : `${command.slice(0, max - 1)}…`;
+}
+
 /** Rejects with a timeout LeakbarError if `p` takes longer than `ms`. */
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
@@ -77,6 +82,9 @@ export class Watcher {
   private leaked: Latest<number> | null = null;
   /** False once the runtime has said it has no goroutineleak profile (before Go 1.26): not asked again. */
   private leakProfile = true;
+  /** The PID whose pprof endpoint was last checked to be its own, and whether it was. */
+  private pprofCheckedPid: number | null = null;
+  private pprofIsOthers = false;
   private readonly sampleListeners = new Set<Listener<Sample>>();
   private readonly eventListeners = new Set<Listener<WatchEvent>>();
 
@@ -117,6 +125,7 @@ export class Watcher {
     const c = this.cadences;
     const budget = (ms: number) => Math.max(200, Math.min(ms * 0.8, 20_000));
     await this.resolveTarget();
+    if (this.pid !== null && this.command) await this.checkPprofOwner(this.pid, this.command);
     await Promise.all([this.readFdBreakdown(budget(c.fdBreakdownMs)), this.readMemStats(budget(c.memStatsMs)), this.readMemoryMap(budget(c.memoryMapMs))]);
     const errorTo = (source: SourceName) => (e: unknown) => this.report(source, e);
     this.runner = startJobs([
@@ -202,8 +211,19 @@ export class Watcher {
       this.report('target', new LeakbarError('not-found', `no process matches /${sel.match}/ yet; waiting for one`, { hint: 'start the program, or check the pattern against `ps -eo pid,args`' }));
       return;
     }
-    // Several matches: keep following the newest, as a restarted dev server is the newest.
+    // Several matches: keep following the newest, as a restarted dev server is the newest, and say so.
     const pick = found.reduce((a, b) => (b.pid > a.pid ? b : a));
+    if (found.length > 1) {
+      const others = found.filter((f) => f.pid !== pick.pid).slice(0, 4).map((f) => `${f.pid} (${shorten(f.command)})`);
+      this.emitEvent({
+        type: 'status',
+        timeMs: this.now(),
+        source: 'target',
+        ok: true,
+        message: `${found.length} processes match /${sel.match}/: watching the newest, pid ${pick.pid} (${shorten(pick.command)}); also ${others.join(', ')}`,
+        hint: 'narrow --match to the one you mean, or give --pid',
+      });
+    }
     this.pid = pick.pid;
     this.command = pick.command;
     this.state = 'watching';
@@ -231,7 +251,8 @@ export class Watcher {
     this.cpuMark = proc.mark;
     this.process = proc.figures;
     if (proc.figures.command) this.command = proc.figures.command;
-    const url = this.target.pprofUrl;
+    if (this.pprofCheckedPid !== pid && proc.figures.command) void this.checkPprofOwner(pid, proc.figures.command);
+    const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     const [fds, goroutines] = await Promise.all([
       this.timed('fds', timeoutMs, 'counting open files', () => this.collectors.countFds(pid!)),
       url ? this.timed('goroutines', timeoutMs, 'reading the goroutine count', () => this.collectors.readGoroutineCount(url)) : undefined,
@@ -288,8 +309,35 @@ export class Watcher {
     if (v) this.fdBreakdown = { value: v, atMs: this.now() };
   }
 
-  private async readMemStats(timeoutMs: number): Promise<void> {
+  /**
+   * Checks that the pprof endpoint is the watched process's own (Go serves its command line at
+   * `cmdline`): with several copies of a program running, figures from another one would mislead.
+   */
+  private async checkPprofOwner(pid: number, command: string): Promise<void> {
     const url = this.target.pprofUrl;
+    this.pprofCheckedPid = pid;
+    if (!url) return;
+    const served = await this.collectors.readPprofCmdline(url).catch(() => null);
+    if (served === null || this.pid !== pid) return;
+    const norm = (c: string) => c.trim().split(/\s+/).join(' ');
+    this.pprofIsOthers = norm(served) !== norm(command);
+    if (this.pprofIsOthers) {
+      // Whatever was read from that endpoint so far described the other program.
+      this.memStats = null;
+      this.leaked = null;
+    }
+    this.report(
+      'pprof',
+      this.pprofIsOthers
+        ? new LeakbarError('bad-input', `the pprof endpoint at ${url} belongs to another program (${shorten(served)}), not to pid ${pid} (${shorten(command)}); its goroutine and heap figures are left out`, {
+            hint: 'give --pprof the URL this process serves, or narrow --match',
+          })
+        : null,
+    );
+  }
+
+  private async readMemStats(timeoutMs: number): Promise<void> {
+    const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     if (!url || this.pid === null) return;
     const v = await this.timed('memstats', timeoutMs, 'reading Go MemStats', () => this.collectors.readMemStats(url));
     if (v) this.memStats = { value: v, atMs: this.now() };

@@ -2,7 +2,7 @@
 import type { FdBreakdown, MemoryMap, MemStats, ProcessFigures, Sample } from './types.js';
 
 /** The sources a watcher reads, each with its own status and cost. */
-export const SOURCES = ['target', 'process', 'fds', 'goroutines', 'fd-breakdown', 'memstats', 'memory-map', 'store'] as const;
+export const SOURCES = ['target', 'pprof', 'process', 'fds', 'goroutines', 'fd-breakdown', 'memstats', 'memory-map', 'store'] as const;
 export type SourceName = (typeof SOURCES)[number];
 
 /** One source's health. */

@@ -170,6 +170,23 @@ describe('leakbar watch', () => {
     expect(jsonLines(second.stdout).find((l) => l.type === 'alert' && l.key === 'threshold:fds')).toMatchObject({ event: 'open' });
   });
 
+  it('leaves out the figures of a pprof endpoint that belongs to another process, and says so once', async () => {
+    const other = await startFixture({ dir, goroutines: 50 });
+    try {
+      const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', other.pprofUrl, '--json', '--interval', '0.5', '--duration', '2.5', '--no-store', '--data-dir', join(dir, 'data-nostore')]);
+      expect(r.code).toBe(0);
+      const lines = jsonLines(r.stdout);
+      const problems = lines.filter((l) => l.type === 'status' && l.source === 'pprof');
+      expect(problems).toHaveLength(1);
+      expect(String(problems[0]!.message)).toContain(`not to pid ${fx.pid}`);
+      const samples = lines.filter((l) => l.type === 'sample');
+      expect(samples.length).toBeGreaterThanOrEqual(3);
+      expect(samples.slice(1).every((s) => s.goroutines === undefined && s.heapInuseBytes === undefined)).toBe(true);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('refuses a bad command with one clear line and a non-zero exit', async () => {
     const unknown = await leakbar(['watch', '--pid', '999999999', '--no-pprof', '--duration', '1']);
     expect(unknown.code).not.toBe(0);
