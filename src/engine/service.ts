@@ -145,6 +145,9 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   }
 
   /** An alert that fired with a suggested capture takes one, kept with the alert, unless one was taken lately. */
+  /** Automatic captures under way: close() waits for them, so none is cut off halfway. */
+  const inflight = new Set<Promise<unknown>>();
+
   function autoCapture(rt: TargetRuntime, alert: Alert): void {
     const kind: CaptureKind | null = alert.suggestedCapture === 'fds' ? 'system' : alert.suggestedCapture;
     if (!kind) return;
@@ -155,13 +158,15 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     if (kind !== 'system' && !rt.config.pprofUrl) return;
     rt.autoCapturedMs.set(kind, now());
     // Failures reach listeners as capture-failed events; the watcher goes on either way.
-    capture(rt, kind, { alertKey: alert.key })
+    const done = capture(rt, kind, { alertKey: alert.key })
       .then(async (meta) => {
         findings.set(alert.key, await findingFor(captureStore, meta, await captureStore.list(rt.config.id)));
         const live = rt.alerts.live().find((a) => a.key === alert.key);
         if (live) alertChange(rt, 'updated', live);
       })
-      .catch(() => {});
+      .catch(() => {})
+      .finally(() => inflight.delete(done));
+    inflight.add(done);
   }
 
   /** What each alert's capture showed, by alert key: merged into every version of the alert handed out. */
@@ -364,6 +369,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       const all = [...targets.values()];
       targets.clear();
       await Promise.all(all.map(stopTarget));
+      await Promise.allSettled([...inflight]);
       await captures.close();
       listeners.clear();
     },
