@@ -93,7 +93,7 @@ async function runTop(file: string, flags: TopFlags): Promise<void> {
 
 /** Adds `leakbar profile` (with `top`, and the goroutine commands) to the program; returns the `profile` command. */
 export function registerProfile(program: Command): Command {
-  const profile = program.command('profile').description('Analyse pprof profiles (files or URLs of a pprof endpoint).');
+  const profile = program.command('profile').description('analyse pprof profiles (files or URLs of a pprof endpoint)');
   profile
     .command('top')
     .description('Top functions by flat or cum value, as `go tool pprof -top` prints them.')

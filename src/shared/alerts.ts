@@ -416,3 +416,39 @@ function deepMerge(base: unknown, over: unknown): unknown {
   for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
   return out;
 }
+
+const FIGURE_NAMES: Record<string, string> = {
+  fds: 'open FDs',
+  goroutines: 'goroutines',
+  heapInuseBytes: 'heap in use',
+  rssBytes: 'RSS',
+  threads: 'threads',
+  swapBytes: 'swap',
+};
+
+/** An alert key (`kind:figure[:subject]`) in words for people: "growth:goroutines" → "goroutines kept growing". */
+export function describeAlertKey(key: string): string {
+  const [kind = '', figure = '', ...rest] = key.split(':');
+  const subject = rest.join(':');
+  const name = FIGURE_NAMES[figure] ?? figure;
+  switch (kind) {
+    case 'threshold':
+      return `${name} past the line`;
+    case 'fd-limit':
+      return 'FDs near the limit';
+    case 'growth':
+      return `${name} kept growing`;
+    case 'repeated-file':
+      return 'a file open many times';
+    case 'fd-pattern-growth':
+      return subject ? `more and more ${subject} files open` : 'session files left open';
+    case 'restart':
+      return 'a restart';
+    case 'goroutine-leak-profile':
+      return 'leaked goroutines (Go runtime)';
+    case 'rss-heap-gap':
+      return 'RSS high, heap small';
+    default:
+      return key;
+  }
+}

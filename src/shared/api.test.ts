@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isApiCallName, parseApiInput } from './api.js';
+import { describeAlertKey } from './alerts.js';
 
 describe('parseApiInput', () => {
   it('accepts a target by match with a pprof URL', () => {
@@ -26,5 +27,15 @@ describe('parseApiInput', () => {
     expect(isApiCallName('status')).toBe(true);
     expect(isApiCallName('constructor')).toBe(false);
     expect(isApiCallName('__proto__')).toBe(false);
+  });
+});
+
+describe('describeAlertKey', () => {
+  it('puts alert keys in words', () => {
+    expect(describeAlertKey('growth:goroutines')).toBe('goroutines kept growing');
+    expect(describeAlertKey('threshold:fds')).toBe('open FDs past the line');
+    expect(describeAlertKey('repeated-file:repeatedFiles')).toBe('a file open many times');
+    expect(describeAlertKey('fd-pattern-growth:fdPattern:.codex/sessions')).toBe('more and more .codex/sessions files open');
+    expect(describeAlertKey('something-new:x')).toBe('something-new:x');
   });
 });

@@ -70,7 +70,7 @@ export function formatGoroutineDiffText(diff: GoroutineDiff, options: TextReport
   const limit = (xs: GroupChange[]): GroupChange[] => (options.maxGroups ? xs.slice(0, options.maxGroups) : xs);
   const out = [
     `goroutines ${formatCount(diff.baseTotal)} → ${formatCount(diff.total)} (${signed(diff.delta)}); ` +
-      `${diff.grew.length} stacks grew (${diff.added.length} new), ${diff.shrank.length} shrank, ${diff.removed.length} gone, ${diff.unchangedGroups} unchanged`,
+      `${diff.grew.length} ${diff.grew.length === 1 ? 'stack' : 'stacks'} grew (${diff.added.length} new), ${diff.shrank.length} shrank, ${diff.removed.length} gone, ${diff.unchangedGroups} unchanged`,
     '',
   ];
   const section = (title: string, xs: GroupChange[]): void => {

@@ -7,6 +7,7 @@ import { saveFile } from '../download.js';
 import { FIGURES } from '../figures.js';
 import { dateTime } from '../format.js';
 import { formatRoute } from '../route.js';
+import { describeAlertKey } from '../../shared/alerts.js';
 
 const KIND_TITLE: Record<CaptureMeta['kind'], string> = {
   heap: 'Heap profile',
@@ -68,7 +69,7 @@ export function CaptureDetail({ captureId }: { captureId: string }) {
         {capture.alertKey ? (
           <>
             <dt>Caused by</dt>
-            <dd>{capture.alertKey}</dd>
+            <dd title={capture.alertKey}>alert: {describeAlertKey(capture.alertKey)}</dd>
           </>
         ) : null}
         {capture.baseline ? (

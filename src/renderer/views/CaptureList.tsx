@@ -5,6 +5,7 @@ import { formatBytes } from '../../shared/units.js';
 import { useApiContext } from '../api/context.js';
 import { dateTime } from '../format.js';
 import { formatRoute } from '../route.js';
+import { describeAlertKey } from '../../shared/alerts.js';
 
 /** The captures view. */
 export function CaptureList({ targetId }: { targetId: string }) {
@@ -55,7 +56,7 @@ export function CaptureList({ targetId }: { targetId: string }) {
             </td>
             <td className="mono">{c.files.map((f) => f.name).join(', ')}</td>
             <td className="num">{formatBytes(c.files.reduce((n, f) => n + f.bytes, 0))}</td>
-            <td>{c.alertKey ?? 'you'}</td>
+            <td title={c.alertKey ?? undefined}>{c.alertKey ? `alert: ${describeAlertKey(c.alertKey)}` : 'you'}</td>
           </tr>
         ))}
       </tbody>
