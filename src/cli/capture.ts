@@ -10,6 +10,7 @@ import { formatBytes } from '../shared/units.js';
 import { buildReport, createCaptureService, createCaptureStore, reportHtml, reportMarkdown } from '../engine/captures/index.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { readJsonLines } from '../engine/series-store.js';
+import { getForCli, listCommand } from './captures.js';
 import { parsePprofUrl, targetFromOptions } from './watch.js';
 
 /** Options of `leakbar capture` as commander hands them over. */
@@ -109,6 +110,14 @@ export async function runReport(o: ReportOptions): Promise<string> {
   const dataDir = o.dataDir ?? defaultDataDir();
   const store = await createCaptureStore(dataDir);
   const service = createCaptureService({ store, collectors: null });
+  // Named ids and the missing baseline are explained with the commands that fix them.
+  const named = await getForCli(store, o.current, o.dataDir);
+  if (o.base !== undefined) await getForCli(store, o.base, o.dataDir);
+  else if (!(await store.baseline(named.targetId))) {
+    throw new LeakbarError('not-found', `${named.targetId} has no baseline capture to compare ${named.id} with`, {
+      hint: `mark one with \`leakbar baseline ID${o.dataDir ? ` --data-dir ${o.dataDir}` : ''}\` (\`${listCommand(o.dataDir, named.targetId)}\` lists them), or name one with --base ID`,
+    });
+  }
   const comparison = await service.compare(o.current, o.base);
   if (o.format === 'json') return JSON.stringify(comparison, null, 2) + '\n';
   const { base, current } = comparison;
@@ -122,6 +131,7 @@ export async function runReport(o: ReportOptions): Promise<string> {
     fromMs,
     toMs,
     base,
+    baseNote: o.base === undefined ? "the target's baseline" : 'named with --base',
     current,
     captures: [base, current],
     sections: comparison.sections,
@@ -179,8 +189,8 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description('compare a capture with a base capture (or its target\'s baseline): heap growth by function, goroutine groups that grew, FD growth')
-    .requiredOption('--current <id>', 'the later capture (an id printed by `leakbar capture --json`)')
-    .option('--base <id>', "the earlier capture (default: the target's baseline)")
+    .requiredOption('--current <id>', 'the later capture (`leakbar captures` lists them)')
+    .option('--base <id>', "the earlier capture (default: the target's baseline, set with `leakbar baseline ID`)")
     .addOption(new Option('--format <format>', 'md (Markdown), html (one self-contained file with charts) or json (the Comparison)').choices(['md', 'html', 'json']).default('md'))
     .option('--out <file>', 'write the report to this file instead of printing it')
     .option('--data-dir <dir>', 'the data folder holding the capture store (default: LEAKBAR_DATA_DIR or the per-user data folder)')

@@ -4,6 +4,7 @@ import { describeError } from '../shared/errors.js';
 import { registerWatch } from './watch.js';
 import { registerProfile } from './profile.js';
 import { registerCapture, registerReport } from './capture.js';
+import { registerCaptures } from './captures.js';
 import { registerServe } from './serve.js';
 import { registerOvernight } from './overnight.js';
 
@@ -17,6 +18,7 @@ registerWatch(program);
 registerProfile(program);
 registerCapture(program);
 registerReport(program);
+registerCaptures(program);
 registerServe(program);
 registerOvernight(program);
 

@@ -345,6 +345,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
         target: rt.config,
         pid: () => rt.watcher.status().pid,
         figures: () => rt.watcher.status().lastSample,
+        markBaseline: 'if-none', // the bundle becomes the baseline unless the target already has one a person chose
         ...(intervalMs === undefined ? {} : { intervalMs }),
         ...(includeCpu === undefined ? {} : { includeCpu }),
       });

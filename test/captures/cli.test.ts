@@ -33,7 +33,7 @@ let tmp: { dir: string; cleanup: () => Promise<void> };
 
 beforeAll(async () => {
   // The bundle must know `capture`; build it when it is missing or older than this command.
-  if ((await leakbar(['capture', '--help'])).code !== 0) await promisify(execFile)(process.execPath, ['scripts/build-cli.mjs'], { cwd: root });
+  if ((await leakbar(['capture', '--help'])).code !== 0 || (await leakbar(['captures', '--help'])).code !== 0) await promisify(execFile)(process.execPath, ['scripts/build-cli.mjs'], { cwd: root });
   tmp = await tempDir();
   // Its own -dir flag makes the fixture's command line unique, for --match.
   fx = await startFixture({ dir: tmp.dir });
@@ -117,5 +117,77 @@ describe('leakbar capture', () => {
     const id = await leakbar(['report', '--current', '../../etc', '--data-dir', tmp.dir]);
     expect(id.code).toBe(1);
     expect(id.stderr).toContain('is not a valid capture id');
+  });
+});
+
+describe('leakbar captures, baseline and pin', () => {
+  it('lists two captures newest first, marks the first as the baseline, and reports the second against it without --base', async () => {
+    const data = join(tmp.dir, 'marks');
+    const first = await leakbar(['capture', 'heap', '--pprof', fx.pprofUrl, '--out', data, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const a = JSON.parse(first.stdout) as CaptureMeta;
+    await fx.leak({ heapkb: 20_000 });
+    const second = await leakbar(['capture', 'heap', '--pprof', fx.pprofUrl, '--out', data, '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    const b = JSON.parse(second.stdout) as CaptureMeta;
+
+    const json = await leakbar(['captures', '--json', '--data-dir', data]);
+    expect(json.code, json.stderr).toBe(0);
+    const listed = JSON.parse(json.stdout) as Array<CaptureMeta & { dir: string }>;
+    expect(listed.map((c) => [c.id, c.baseline, c.pinned])).toEqual([
+      [b.id, false, false],
+      [a.id, false, false],
+    ]);
+    expect(listed[0]!.dir).toBe(join(data, 'captures', b.targetId, b.id));
+
+    // No baseline yet: the report says how to mark one and how to list the captures.
+    const none = await leakbar(['report', '--current', b.id, '--data-dir', data]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`${b.targetId} has no baseline capture to compare ${b.id} with`);
+    expect(none.stderr).toContain(`leakbar baseline ID --data-dir ${data}`);
+    expect(none.stderr).toContain(`leakbar captures --target ${b.targetId} --data-dir ${data}`);
+
+    const mark = await leakbar(['baseline', a.id, '--data-dir', data]);
+    expect(mark.code, mark.stderr).toBe(0);
+    expect(mark.stdout).toBe(`leakbar: ${a.id} is now the baseline of ${a.targetId}\n`);
+    const pin = await leakbar(['pin', b.id, '--data-dir', data]);
+    expect(pin.code, pin.stderr).toBe(0);
+    expect(pin.stdout).toBe(`leakbar: ${b.id} is pinned\n`);
+
+    const table = await leakbar(['captures', '--target', a.targetId, '--data-dir', data]);
+    expect(table.code, table.stderr).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID +KIND +TAKEN +TARGET +MARKS +SIZE +CAUSED BY$/);
+    expect(lines[1]).toMatch(new RegExp(`^${b.id} +heap +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +${b.targetId} +pinned +[\\d.]+ [kMG]?i?B +you$`));
+    expect(lines[2]).toMatch(new RegExp(`^${a.id} +heap +.* +baseline +[\\d.]+ [kMG]?i?B +you$`));
+    expect(lines).toHaveLength(3);
+
+    const md = await leakbar(['report', '--current', b.id, '--data-dir', data]);
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout).toContain(`- Base: \`${a.id}\` (heap, pid ?): the target's baseline`);
+    expect(md.stdout).toContain('main.leakHeap');
+
+    // A later mark moves the baseline; unpinning clears the mark.
+    const moved = await leakbar(['baseline', b.id, '--data-dir', data]);
+    expect(moved.stdout).toBe(`leakbar: ${b.id} is now the baseline of ${b.targetId} (was ${a.id})\n`);
+    expect((await leakbar(['pin', b.id, '--unpin', '--data-dir', data])).stdout).toBe(`leakbar: ${b.id} is no longer pinned\n`);
+    const after = JSON.parse((await leakbar(['captures', '--json', '--data-dir', data])).stdout) as CaptureMeta[];
+    expect(after.map((c) => [c.id, c.baseline, c.pinned])).toEqual([
+      [b.id, true, false],
+      [a.id, false, false],
+    ]);
+  });
+
+  it('names an unknown id and the command that lists the captures', async () => {
+    const data = join(tmp.dir, 'marks');
+    for (const args of [['baseline', 'nosuch'], ['pin', 'nosuch'], ['report', '--current', 'nosuch']]) {
+      const r = await leakbar([...args, '--data-dir', data]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toBe(`leakbar: no capture nosuch in ${join(data, 'captures')} (\`leakbar captures --data-dir ${data}\` lists the captures kept there)\n`);
+    }
+    const empty = await leakbar(['captures', '--data-dir', join(tmp.dir, 'empty')]);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toContain('no captures in');
   });
 });

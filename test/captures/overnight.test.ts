@@ -19,7 +19,8 @@ beforeAll(async () => {
   const store = await createCaptureStore(tmp.dir);
   service = createCaptureService({ store, collectors: createCollectors(), onOvernightChange: (active, id) => changes.push([active, id]) });
   const target: TargetConfig = { id: 'night', name: 'leaky overnight', selector: { pid: fx.pid }, pprofUrl: fx.pprofUrl, fdPatterns: [] };
-  const status = await service.startOvernight({ target, pid: () => fx.pid, intervalMs: 1500, figures: () => ({ timeMs: Date.now(), pid: fx.pid }) });
+  // As the engine service starts it: the bundle becomes the baseline when the target has none.
+  const status = await service.startOvernight({ target, pid: () => fx.pid, intervalMs: 1500, markBaseline: 'if-none', figures: () => ({ timeMs: Date.now(), pid: fx.pid }) });
   expect(status).toMatchObject({ active: true, intervalMs: 1500, baselineId: expect.stringMatching(/-bundle-/), captureIds: [] });
   await expect(service.startOvernight({ target, pid: fx.pid })).rejects.toMatchObject({ code: 'busy' });
   await fx.leak({ goroutines: 300, heapkb: 20_000, fds: 50 });
@@ -58,6 +59,24 @@ describe('the overnight test', () => {
     expect(stored.map((m) => m.id).sort()).toEqual(report.captures.map((c) => c.id).sort());
     expect((await readdir(`${service.store.root}/night`)).filter((n) => n.startsWith('.'))).toEqual([]);
   });
+
+  it("marks its baseline bundle as the target's baseline when the target had none, and says so", async () => {
+    expect(report.base).toMatchObject({ kind: 'bundle', baseline: true });
+    expect((await service.store.baseline('night'))?.id).toBe(report.base!.id);
+    expect(reportMarkdown(report)).toContain(`- Base: \`${report.base!.id}\` (bundle, pid ${fx.pid}): the overnight baseline bundle, marked as the target's baseline`);
+  });
+
+  it("keeps a baseline a person chose, compares with its own bundle, and names both", async () => {
+    const target: TargetConfig = { id: 'chosen', name: 'leaky chosen', selector: { pid: fx.pid }, pprofUrl: fx.pprofUrl, fdPatterns: [] };
+    const chosen = await service.store.markBaseline((await service.capture({ target, pid: fx.pid, kind: 'heap' })).id);
+    const status = await service.startOvernight({ target, pid: fx.pid, intervalMs: 60_000, markBaseline: 'if-none' });
+    await fx.leak({ heapkb: 5_000 });
+    const r = await service.stopOvernight('chosen');
+    expect((await service.store.baseline('chosen'))?.id).toBe(chosen.id);
+    expect(r.base).toMatchObject({ id: status.baselineId, kind: 'bundle', baseline: false, pinned: true });
+    expect(r.baseNote).toBe(`the overnight baseline bundle; the target's baseline stays \`${chosen.id}\`, as chosen before`);
+    expect(reportHtml(r)).toContain(`(the overnight baseline bundle; the target&#39;s baseline stays ${chosen.id}, as chosen before)`);
+  }, 30_000);
 
   it('reports figures over the night, heap growth by function, goroutine groups and FDs that grew', () => {
     expect(report.figures.find((f) => f.name === 'goroutines')).toMatchObject({ first: 5, last: 5 + 49 * 6, min: 5 });

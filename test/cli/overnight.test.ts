@@ -42,6 +42,7 @@ describe('leakbar overnight', () => {
     expect(stdout).toContain(`report written to ${out}`);
     const md = readFileSync(out, 'utf8');
     expect(md).toContain('main.leakHeap');
+    expect(md).toContain(`- Base: \`${/baseline ([a-z0-9-]+)/.exec(stdout)![1]}\` (bundle, pid ${fx.pid}): the overnight baseline bundle, marked as the target's baseline`);
     expect(md).toContain('main.waitForever');
     expect(md).toMatch(/\+400\b/);
     const html = readFileSync(out.replace(/\.md$/, '.html'), 'utf8');

@@ -27,12 +27,14 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
   let env: InspectorEnv;
   let page: Page;
   const problems: string[] = [];
-  const caps: Record<'heapBefore' | 'heap' | 'grBefore' | 'goroutine' | 'sysBefore' | 'system', CaptureMeta> = {} as never;
+  const caps: Record<'heapFirst' | 'heapBefore' | 'heap' | 'grBefore' | 'goroutine' | 'sysBefore' | 'system', CaptureMeta> = {} as never;
 
   beforeAll(async () => {
     env = await startInspectorEnv();
     // A little retained heap first, so the leak shows as growth of an existing function.
     await env.fx.leak({ heapkb: 1000 });
+    // Marked as the baseline later, from its page in the browser.
+    caps.heapFirst = await env.capture('heap');
     caps.heapBefore = await env.capture('heap');
     await env.call('markBaseline', { captureId: caps.heapBefore.id });
     caps.grBefore = await env.capture('goroutine');
@@ -120,6 +122,39 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
     expect(await row.getAttribute('data-status')).toBe('grown');
     expect(await page.getByTestId('diff-base').inputValue()).toBe(caps.heapBefore.id);
     await page.getByTestId('diff-flame-canvas').waitFor();
+  });
+
+  it('marks a capture as the baseline from its page; a later capture then diffs against it, without a reload', async () => {
+    await env.openInspector(page, caps.heapFirst.id, 'view=top');
+    const marks = page.getByTestId('capture-marks');
+    const mark = page.getByTestId('mark-baseline');
+    expect(await marks.getAttribute('data-baseline')).toBe('false');
+    expect(await mark.textContent()).toBe('Mark as baseline');
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await mark.click();
+    await expect.poll(() => marks.getAttribute('data-baseline'), { timeout: 15_000 }).toBe('true');
+    expect(await mark.isDisabled()).toBe(true);
+    await expect.poll(() => page.getByTestId('fact-baseline').textContent(), { timeout: 15_000 }).toMatch(/^yes/);
+    await page.getByTestId('pin-capture').click();
+    await expect.poll(() => marks.getAttribute('data-pinned'), { timeout: 15_000 }).toBe('true');
+    expect(await env.call<CaptureMeta>('getCapture', { captureId: caps.heapFirst.id })).toMatchObject({ baseline: true, pinned: true });
+    expect(await env.call<CaptureMeta>('getCapture', { captureId: caps.heapBefore.id })).toMatchObject({ baseline: false });
+
+    // The later capture, opened in the same page: its Diff tab compares with the new baseline.
+    await page.evaluate((id) => (location.hash = `#/inspector/capture/${id}?view=diff&df=grown`), caps.heap.id);
+    await expect.poll(() => page.getByTestId('diff-base').inputValue(), { timeout: 30_000 }).toBe(caps.heapFirst.id);
+    const row = page.locator('[data-testid=diff-row][data-name="main.leakHeap"]');
+    await row.waitFor();
+    expect(await row.getAttribute('data-status')).toBe('grown');
+
+    // The capture list shows the marks.
+    await page.evaluate((t) => (location.hash = `#/inspector/captures?target=${t}`), env.targetId);
+    const first = page.locator(`[data-testid=capture-row][data-id="${caps.heapFirst.id}"]`);
+    await first.waitFor();
+    expect([await first.getAttribute('data-baseline'), await first.getAttribute('data-pinned')]).toEqual(['true', 'true']);
+    expect(await first.locator('.tag').allTextContents()).toEqual(['baseline', 'pinned']);
+    expect(await page.locator(`[data-testid=capture-row][data-id="${caps.heapBefore.id}"]`).getAttribute('data-baseline')).toBe('false');
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
   });
 
   it('shows the leaked goroutine group with its count, and that it grew', async () => {

@@ -26,8 +26,11 @@ export interface OvernightOptions {
   cpuSeconds?: number;
   /** The watcher's figures now, stored with each capture. @default () => null */
   figures?: () => Sample | null;
-  /** Also mark the baseline bundle as the target's baseline (it is always pinned). @default false */
-  markBaseline?: boolean;
+  /**
+   * Also mark the baseline bundle as the target's baseline (it is always pinned): true always, 'if-none' only
+   * when the target has no baseline yet (one a person chose is kept). @default false
+   */
+  markBaseline?: boolean | 'if-none';
 }
 
 export type { OvernightStatus };
@@ -60,6 +63,8 @@ interface Session {
   status: OvernightStatus;
   captures: CaptureMeta[];
   baseline: CaptureMeta | null;
+  /** The target's baseline when it was kept (not the bundle), for the report. */
+  keptBaseline: CaptureMeta | null;
   jobs: JobRunner | null;
 }
 
@@ -109,6 +114,7 @@ export function createOvernightRunner(deps: { service: OvernightHost; now: () =>
         status: { targetId, active: true, startedMs: now(), intervalMs, baselineId: null, captureIds: [], failures: [], nextMs: null },
         captures: [],
         baseline: null,
+        keptBaseline: null,
         jobs: null,
       };
       sessions.set(targetId, session);
@@ -116,7 +122,9 @@ export function createOvernightRunner(deps: { service: OvernightHost; now: () =>
         const seconds = o.cpuSeconds ?? 30;
         let baseline = await service.capture({ target: o.target, pid: pidOf(o), kind: 'bundle', includeCpu: o.includeCpu ?? false, seconds, figures: o.figures?.() ?? null, note: 'overnight baseline' });
         baseline = await service.store.setPinned(baseline.id, true);
-        if (o.markBaseline) baseline = await service.store.markBaseline(baseline.id);
+        const kept = o.markBaseline === 'if-none' ? await service.store.baseline(targetId) : null;
+        if (o.markBaseline && !kept) baseline = await service.store.markBaseline(baseline.id);
+        session.keptBaseline = kept;
         session.baseline = baseline;
         session.status.baselineId = baseline.id;
       } catch (e) {
@@ -186,6 +194,11 @@ export function createOvernightRunner(deps: { service: OvernightHost; now: () =>
         fromMs: session.status.startedMs,
         toMs: endedMs,
         base,
+        baseNote: session.keptBaseline
+          ? `the overnight baseline bundle; the target's baseline stays \`${session.keptBaseline.id}\`, as chosen before`
+          : base.baseline
+            ? "the overnight baseline bundle, marked as the target's baseline"
+            : 'the overnight baseline bundle',
         current: final ?? session.captures.at(-1) ?? null,
         captures: [base, ...session.captures],
         sections,

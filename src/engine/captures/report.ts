@@ -29,6 +29,8 @@ export interface CaptureReport {
   fromMs: number;
   toMs: number;
   base: CaptureMeta | null;
+  /** Which base this is and why ("the target's baseline", "named with --base"), shown beside it. */
+  baseNote?: string;
   current: CaptureMeta | null;
   /** Captures taken in the period, oldest first. */
   captures: Array<Pick<CaptureMeta, 'id' | 'kind' | 'startedMs'>>;
@@ -46,6 +48,7 @@ export interface ReportInput {
   fromMs: number;
   toMs: number;
   base?: CaptureMeta | null;
+  baseNote?: string;
   current?: CaptureMeta | null;
   captures?: ReadonlyArray<Pick<CaptureMeta, 'id' | 'kind' | 'startedMs'>>;
   sections?: readonly ComparisonSection[];
@@ -82,6 +85,7 @@ export function buildReport(input: ReportInput): CaptureReport {
     fromMs: input.fromMs,
     toMs: input.toMs,
     base: input.base ?? null,
+    ...(input.baseNote ? { baseNote: input.baseNote } : {}),
     current: input.current ?? null,
     captures: [...(input.captures ?? [])].sort((a, b) => a.startedMs - b.startedMs),
     sections: [...(input.sections ?? [])],
@@ -135,7 +139,7 @@ export function reportMarkdown(r: CaptureReport, maxRows = 15): string {
   const out: string[] = [`# ${r.title}`, ''];
   out.push(`- Target: \`${r.targetId}\``);
   out.push(`- Period: ${iso(r.fromMs)} → ${iso(r.toMs)} (${formatDurationMs(Math.max(0, r.toMs - r.fromMs))})`);
-  if (r.base) out.push(`- Base: \`${r.base.id}\` (${r.base.kind}, pid ${r.base.pid ?? '?'})`);
+  if (r.base) out.push(`- Base: \`${r.base.id}\` (${r.base.kind}, pid ${r.base.pid ?? '?'})${r.baseNote ? `: ${r.baseNote}` : ''}`);
   if (r.current) out.push(`- Current: \`${r.current.id}\` (${r.current.kind}, pid ${r.current.pid ?? '?'})`);
   if (r.captures.length) out.push(`- Captures: ${r.captures.length}`);
   if (r.figures.length) {
@@ -173,7 +177,7 @@ export function reportHtml(r: CaptureReport, maxRows = 25): string {
   parts.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
   parts.push(`<title>${e(r.title)}</title><style>${STYLE}</style></head><body>`);
   parts.push(`<h1>${e(r.title)}</h1><p class="meta">Target <code>${e(r.targetId)}</code> · ${e(iso(r.fromMs))} → ${e(iso(r.toMs))} (${e(formatDurationMs(Math.max(0, r.toMs - r.fromMs)))})`);
-  if (r.base) parts.push(` · base <code>${e(r.base.id)}</code>`);
+  if (r.base) parts.push(` · base <code>${e(r.base.id)}</code>${r.baseNote ? ` (${e(r.baseNote.replace(/`/g, ''))})` : ''}`);
   if (r.current) parts.push(` · current <code>${e(r.current.id)}</code>`);
   parts.push('</p>');
   if (r.figures.length) {

@@ -222,7 +222,7 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
       const dir = resolveInside(root, t, captureId);
       if (await stat(join(dir, META)).then(() => true, () => false)) return dir;
     }
-    throw new LeakbarError('not-found', `no capture ${captureId}`, { hint: 'list the captures of the target to see what is stored' });
+    throw new LeakbarError('not-found', `no capture ${captureId}`, { hint: `\`leakbar captures\` (or the app's Captures view) lists what is stored in ${root}` });
   }
 
   async function load(captureId: string): Promise<{ dir: string; meta: CaptureMeta }> {

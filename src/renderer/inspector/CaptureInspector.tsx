@@ -3,14 +3,14 @@
  * goroutines, file descriptors, memory map, files), with the view state in the URL hash, keyboard
  * shortcuts, the raw profile download and an HTML export. Profiles are analysed in a Web Worker.
  */
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CaptureFile, CaptureMeta } from '../../shared/captures.js';
 import type { MemoryMap } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
 import { useApiContext } from '../api/context.js';
 import { saveFile } from '../download.js';
 import { dateTime } from '../format.js';
-import { CaptureDetail } from '../views/CaptureDetail.js';
+import { CaptureDetail, CaptureMarks } from '../views/CaptureDetail.js';
 import { buildExportHtml, flamePngDataUrl, type ExportTable } from './export-html.js';
 import { parseFdSnapshot } from './fd-model.js';
 import { formatShare, formatValue } from './FlameGraph.js';
@@ -79,9 +79,12 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
   const [state, update] = useInspectorState();
   const worker = useAnalysisWorker();
   const searchRef = useRef<HTMLInputElement | null>(null);
-  const meta = useAsync(() => api.getCapture({ captureId }).finally(() => recordStep('capture-meta')), [api, captureId]);
-  const capture = meta.value;
-  const captures = useAsync(() => (capture ? api.listCaptures({ targetId: capture.targetId }) : null), [api, capture?.targetId]);
+  // Counts up when this page changed a capture's marks: the capture and its target's list (the Diff base) are read again.
+  const [version, setVersion] = useState(0);
+  const meta = useAsync(() => api.getCapture({ captureId }).finally(() => recordStep('capture-meta')), [api, captureId, version]);
+  const capture = meta.value?.id === captureId ? meta.value : null;
+  // Read again per capture opened, too: a baseline marked on another capture's page counts here.
+  const captures = useAsync(() => (capture ? api.listCaptures({ targetId: capture.targetId }) : null), [api, capture?.targetId, captureId, version]);
   const views = capture ? availableViews(capture) : [];
   const view: InspectorView = capture ? (state.view && views.includes(state.view) ? state.view : defaultView(capture, views)) : 'top';
   const profileFiles = capture ? capture.files.filter((f) => PROFILE_ROLES.includes(f.role)) : [];
@@ -223,6 +226,8 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
           <span className="muted">{dateTime(capture.startedMs)}</span>
           {capture.pid ? <span className="muted">pid {capture.pid}</span> : null}
           {capture.baseline ? <span className="tag">baseline</span> : null}
+          {capture.pinned ? <span className="tag">pinned</span> : null}
+          <CaptureMarks capture={capture} onChange={() => setVersion((v) => v + 1)} />
           <span className="toolbar-gap" />
           {file ? <DownloadLink door={door} captureId={capture.id} name={file.name} /> : null}
           {isProfileView ? (
@@ -299,7 +304,7 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
       </div>
       {/* The capture's facts and its files as stored, to download byte for byte (the capture view's own section). */}
       <section className="cinsp-files" aria-label="Capture files">
-        <CaptureDetail captureId={capture.id} />
+        <CaptureDetail captureId={capture.id} version={version} />
       </section>
     </div>
   );

@@ -238,7 +238,7 @@ export function DiffPane({
   const matchedFrames = useMemo(() => (d ? matchFrames(d.flame.names, state.search) : null), [d, state.search]);
   const zoomNode = useMemo(() => (d ? nodeOfZoomPath(d.flame, state.zoom) : 0), [d, state.zoom]);
   const baseScale = d && state.normalize && d.columns.baseTotal > 0 ? d.columns.total / d.columns.baseTotal : 1;
-  if (choices.length === 0) return <p className="muted pad">No earlier capture of this kind to compare with. Take another capture later, or mark this one as the baseline.</p>;
+  if (choices.length === 0) return <p className="muted pad">No earlier capture of this kind to compare with. Take another capture later, or mark this one as the baseline (the button above) to compare later captures with it.</p>;
   const unit = d?.columns.unit ?? '';
   const fmtDelta = (v: number) => `${v > 0 ? '+' : ''}${formatValue(v, unit)}`;
   const totalDelta = d ? d.columns.total - d.columns.baseTotal * baseScale : 0;

@@ -33,8 +33,59 @@ const ROLE: Record<CaptureFile['role'], string> = {
   process: 'process figures',
 };
 
-/** The capture detail view. */
-export function CaptureDetail({ captureId }: { captureId: string }) {
+/**
+ * "Mark as baseline" and "Pin" for one capture, showing its state. `onChange` hears the capture as stored
+ * after a change, so the page can refetch what depends on it (the Diff tab's base).
+ */
+export function CaptureMarks({ capture, onChange }: { capture: CaptureMeta; onChange: (c: CaptureMeta) => void }) {
+  const api = useApi();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const act = (call: () => Promise<CaptureMeta>) => {
+    setBusy(true);
+    setError(null);
+    call().then(
+      (c) => {
+        setBusy(false);
+        onChange(c);
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError(e instanceof Error ? e.message : String(e));
+      },
+    );
+  };
+  return (
+    <span className="capture-marks" data-testid="capture-marks" data-baseline={String(capture.baseline)} data-pinned={String(capture.pinned)}>
+      <button
+        type="button"
+        className="btn small"
+        data-testid="mark-baseline"
+        disabled={busy || capture.baseline}
+        aria-pressed={capture.baseline}
+        title={capture.baseline ? "This capture is its target's baseline: the Diff tab of later captures compares with it" : "Compare later captures of this target with this one (replaces the current baseline)"}
+        onClick={() => act(() => api.markBaseline({ captureId: capture.id }))}
+      >
+        {capture.baseline ? 'Baseline ✓' : 'Mark as baseline'}
+      </button>
+      <button
+        type="button"
+        className="btn small"
+        data-testid="pin-capture"
+        disabled={busy}
+        aria-pressed={capture.pinned}
+        title={capture.pinned ? 'Pinned: retention never deletes it. Click to unpin' : 'Keep this capture: retention never deletes a pinned one'}
+        onClick={() => act(() => api.setPinned({ captureId: capture.id, pinned: !capture.pinned }))}
+      >
+        {capture.pinned ? 'Pinned ✓' : 'Pin'}
+      </button>
+      {error ? <span className="error-text"> {error}</span> : null}
+    </span>
+  );
+}
+
+/** The capture detail view. `version` counts up when the capture changed (refetches it). */
+export function CaptureDetail({ captureId, version = 0 }: { captureId: string; version?: number }) {
   const api = useApi();
   const [capture, setCapture] = useState<CaptureMeta | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -47,7 +98,7 @@ export function CaptureDetail({ captureId }: { captureId: string }) {
     return () => {
       live = false;
     };
-  }, [api, captureId]);
+  }, [api, captureId, version]);
 
   if (error) return <p className="error-text">{error}</p>;
   if (!capture) return <p className="muted">Loading…</p>;
@@ -72,12 +123,10 @@ export function CaptureDetail({ captureId }: { captureId: string }) {
             <dd title={capture.alertKey}>alert: {describeAlertKey(capture.alertKey)}</dd>
           </>
         ) : null}
-        {capture.baseline ? (
-          <>
-            <dt>Baseline</dt>
-            <dd>yes</dd>
-          </>
-        ) : null}
+        <dt>Baseline</dt>
+        <dd data-testid="fact-baseline">{capture.baseline ? "yes: later captures of this target are compared with it" : 'no'}</dd>
+        <dt>Pinned</dt>
+        <dd data-testid="fact-pinned">{capture.pinned ? 'yes: retention never deletes it' : 'no'}</dd>
         {capture.note ? (
           <>
             <dt>Note</dt>

@@ -45,14 +45,22 @@ export function CaptureList({ targetId }: { targetId: string }) {
       </thead>
       <tbody>
         {captures.map((c) => (
-          <tr key={c.id}>
+          <tr key={c.id} data-testid="capture-row" data-id={c.id} data-baseline={String(c.baseline)} data-pinned={String(c.pinned)}>
             <td>
               <a href={formatRoute({ view: 'capture', captureId: c.id })}>{dateTime(c.startedMs)}</a>
             </td>
             <td>
               {c.kind}
-              {c.baseline ? <span className="tag">baseline</span> : null}
-              {c.pinned ? <span className="tag">pinned</span> : null}
+              {c.baseline ? (
+                <span className="tag" title="The target's baseline: later captures are compared with it">
+                  baseline
+                </span>
+              ) : null}
+              {c.pinned ? (
+                <span className="tag" title="Pinned: retention never deletes it">
+                  pinned
+                </span>
+              ) : null}
             </td>
             <td className="mono">{c.files.map((f) => f.name).join(', ')}</td>
             <td className="num">{formatBytes(c.files.reduce((n, f) => n + f.bytes, 0))}</td>
