@@ -41,7 +41,9 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
       pprofUrl: target.pprofUrl,
     });
     const status = await service.startOvernight({ targetId: t.id, intervalMs: Math.round(o.every * 60_000), includeCpu: o.withCpu ?? false });
-    print(`leakbar: overnight test of ${t.name} started; baseline ${status.baselineId ?? '(none: see the report notes)'}, heap and goroutine captures every ${o.every} min.`);
+    const marked = status.baselineId ? (await service.getCapture({ captureId: status.baselineId })).baseline : false;
+    const note = status.baselineId ? (marked ? ' (now the target’s baseline)' : ' (the target keeps the baseline chosen before)') : '';
+    print(`leakbar: overnight test of ${t.name} started; baseline ${status.baselineId ?? '(none: see the report notes)'}${note}, heap and goroutine captures every ${o.every} min.`);
     const end = o.duration !== undefined ? `It stops by itself in ${o.duration} s.` : 'Press Ctrl-C in the morning for the report.';
     print(process.platform === 'darwin' ? `Keep the Mac awake (run under \`caffeinate -i\`). ${end}` : end);
     await new Promise<void>((resolve) => {

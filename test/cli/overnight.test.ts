@@ -38,7 +38,7 @@ describe('leakbar overnight', () => {
     });
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/overnight test of .* started; baseline [a-z0-9-]+/);
+    expect(stdout).toMatch(/overnight test of .* started; baseline [a-z0-9-]+ \(now the target’s baseline\)/);
     expect(stdout).toContain(`report written to ${out}`);
     const md = readFileSync(out, 'utf8');
     expect(md).toContain('main.leakHeap');
