@@ -172,7 +172,8 @@ export function fdDiffRows(base: FdSnapshot, current: FdSnapshot, options: Secti
   };
   push('type', types(base), types(current), FD_TYPES.length);
   const files = (s: FdSnapshot): Map<string, number> => {
-    if (s.entries) return countBy(s.entries.filter((e) => e.name !== ''), (e) => e.name);
+    // Paths only: sockets and pipes come and go with every connection (leakbar's own pprof reads among them) and are counted by type above.
+    if (s.entries) return countBy(s.entries.filter((e) => e.name.startsWith('/')), (e) => e.name);
     return new Map((s.breakdown?.repeated ?? []).map((r) => [r.name, r.count]));
   };
   push('file', files(base), files(current), options.maxRows ?? 25);
