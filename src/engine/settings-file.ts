@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { DetectorSettings } from '../shared/alerts.js';
 import { applySettingsPatch, DEFAULT_SETTINGS, migrateSettings, type Settings, type SettingsPort, type SettingsResult } from '../shared/settings.js';
 import type { Cadences } from './watcher.js';
+import { deepMerge, isPlainObject } from '../shared/merge.js';
 
 /** The settings file's name inside the data folder. */
 export const SETTINGS_FILE_NAME = 'settings.json';
@@ -156,17 +157,6 @@ export function settingsChanges(before: Settings, after: Settings): { detectors:
 /** The least time between two automatic captures, or Infinity when auto-capture is off. */
 export function autoCaptureGapMs(settings: Settings): number {
   return settings.autoCapture.enabled ? settings.autoCapture.minGapMs : Number.POSITIVE_INFINITY;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
-  return out;
 }
 
 /** `base` without the leaves `patch` names; undefined when nothing is left. */

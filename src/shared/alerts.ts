@@ -1,6 +1,7 @@
 /** Alerts and detector settings: what a leak alert says, the states it goes through, and every line and window the detectors use (with defaults and one zod schema). */
 import { z } from 'zod';
 import type { FigureName } from './types.js';
+import { deepMerge, isPlainObject } from './merge.js';
 
 const MiB = 1024 * 1024;
 
@@ -404,17 +405,6 @@ export function parseDetectorSettings(
     ok: false,
     problems: parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'settings'}: ${i.message}`),
   };
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
-  return out;
 }
 
 const FIGURE_NAMES: Record<string, string> = {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_DETECTOR_SETTINGS, detectorSettingsSchema, type DetectorSettings } from './alerts.js';
 import { targetInputSchema, type TargetInput } from './api.js';
 import { DEFAULT_FD_PATTERNS } from './types.js';
+import { deepMerge, isPlainObject } from './merge.js';
 
 const MiB = 1024 * 1024;
 
@@ -222,16 +223,3 @@ function validate(doc: unknown): { ok: true; settings: Settings } | { ok: false;
   return { ok: false, problems: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'settings'}: ${i.message}`) };
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
-    out[k] = k in base ? deepMerge(base[k], v) : v;
-  }
-  return out;
-}

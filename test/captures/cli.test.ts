@@ -1,5 +1,5 @@
 /** `leakbar capture` and `leakbar report` end to end, from the bundle (`npm run build:cli`), against the Go fixture. */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,24 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureMeta } from '../../src/shared/captures.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { pprofTop, tempDir } from './helpers.js';
+import { leakbar } from '../helpers/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'bin', 'leakbar.js');
 
-function leakbar(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((ok) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      ok({ code, stdout, stderr });
-    });
-  });
-}
 
 let fx: Fixture;
 let tmp: { dir: string; cleanup: () => Promise<void> };
