@@ -2,22 +2,25 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cacheDir = join(root, '.cache', 'fixtures');
+// Outside the checkout: a profile records its binary's path, and committed goldens should not name this machine's folders.
+const cacheDir = join(tmpdir(), 'leakbar-fixtures');
 
 /** Builds a Go program under test/fixtures/NAME once per source version; returns the binary's path. */
 export function buildGoFixture(name: string): string {
   const src = join(root, 'test', 'fixtures', name);
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update('trimpath');
   for (const f of readdirSync(src).sort()) hash.update(f).update(readFileSync(join(src, f)));
   const bin = join(cacheDir, `${name}-${hash.digest('hex').slice(0, 12)}`);
   if (existsSync(bin)) return bin;
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${bin}.${process.pid}.tmp`;
-  execFileSync('go', ['build', '-o', tmp, '.'], {
+  // -trimpath: profiles of the fixtures name module paths, not this machine's folders (goldens are committed).
+  execFileSync('go', ['build', '-trimpath', '-o', tmp, '.'], {
     cwd: src,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, GOFLAGS: '-mod=mod', GOCACHE: join(cacheDir, 'gocache'), GO111MODULE: 'on' },

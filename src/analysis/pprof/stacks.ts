@@ -382,7 +382,7 @@ function groupAbsTotal(group: PreparedSource[], vi: number): number {
   for (const src of group) {
     const S = src.profile.samples;
     for (let s = 0; s < S.count; s++) {
-      if (S.locStart[s + 1] === S.locStart[s]) continue; // pprof drops samples without locations
+      // A sample without locations still counts in pprof's total (Go's goroutine profile can hold one).
       const v = S.values[s * S.valueCount + vi]! * src.sign;
       if (v > 0) pos = true;
       else if (v < 0) neg = true;
@@ -411,7 +411,7 @@ function groupAbsTotal(group: PreparedSource[], vi: number): number {
       canon[loc] = id;
     }
     for (let s = 0; s < S.count; s++) {
-      if (S.locStart[s + 1] === S.locStart[s]) continue;
+      // A sample with no stack (Go's goroutine profile can hold one) still counts in pprof's total.
       let key = '';
       for (let k = S.locStart[s]!; k < S.locStart[s + 1]!; k++) key += `${canon[S.locs[k]!]},`;
       const labels: string[] = [];
