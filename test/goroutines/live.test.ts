@@ -9,9 +9,10 @@ import { diffGoroutineDumps, parseGoroutineDump, type GoroutineDiff, type Gorout
 import { parseHeapDump } from '../../src/analysis/heapdump.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const fixtureSource = join(root, 'test', 'fixtures', 'leaky', 'main.go');
+// The fixture is built with -trimpath, so its frames name the module path; the source is read from the checkout.
+const fixtureSource = 'leakbar.test/leaky/main.go';
 /** The line of `func waitForever() { <-block }`, where the leaked goroutines wait. */
-const sourceLines = readFileSync(fixtureSource, 'utf8').split('\n');
+const sourceLines = readFileSync(join(root, 'test', 'fixtures', 'leaky', 'main.go'), 'utf8').split('\n');
 const waitLine = sourceLines.findIndex((l) => l.startsWith('func waitForever()')) + 1;
 /** The line of `go waitForever()`, where they are started. */
 const goLine = sourceLines.findIndex((l) => l.trim() === 'go waitForever()') + 1;
