@@ -233,8 +233,8 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   function restartWatcher(rt: TargetRuntime, next: (current: TargetConfig) => TargetConfig): Promise<void> {
     const run = async () => {
       const config = next(rt.config);
-      for (const u of rt.unsubscribe.splice(0)) u();
       await rt.watcher.stop();
+      for (const u of rt.unsubscribe.splice(0)) u();
       rt.config = config;
       if (targets.get(config.id) !== rt) return; // removed (or the service closed) meanwhile
       rt.watcher = newWatcher(config, rt.store);
@@ -271,8 +271,9 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   }
 
   async function stopTarget(rt: TargetRuntime): Promise<void> {
-    for (const u of rt.unsubscribe) u();
+    // Stop first, then stop listening: a tick under way at stop is stored, so it is also told.
     await rt.watcher.stop();
+    for (const u of rt.unsubscribe) u();
     await rt.store.close();
   }
 
