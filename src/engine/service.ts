@@ -14,6 +14,7 @@ import { createAlertEngine, type AlertEngine, type StepExtras } from '../analysi
 import type { CaptureKind, CaptureMeta } from '../shared/captures.js';
 import { createCaptureService, createCaptureStore, reportHtml, reportMarkdown, type CaptureService, type RetentionOptions } from './captures/index.js';
 import type { Collectors } from '../collectors/types.js';
+import type { WatcherStatus } from '../shared/status.js';
 import { createCollectors } from '../collectors/index.js';
 import { slugify } from './data-dir.js';
 import { findingFor, type AlertFinding } from './alert-findings.js';
@@ -183,10 +184,10 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   }
 
   /** Runs the detectors over a new sample, with the FD breakdown when a fresh one came since the last step. */
-  function detect(rt: TargetRuntime, sample: Parameters<AlertEngine['step']>[0]): void {
+  function detect(rt: TargetRuntime, sample: Parameters<AlertEngine['step']>[0], status: WatcherStatus): void {
     const extras: StepExtras = {};
     if (sample.leakedGoroutines !== undefined) extras.goroutineLeakCount = sample.leakedGoroutines;
-    const fdb = rt.watcher.status().fdBreakdown;
+    const fdb = status.fdBreakdown;
     if (fdb && fdb !== rt.lastBreakdown) {
       extras.fdBreakdown = fdb;
       rt.lastBreakdown = fdb;
@@ -220,8 +221,9 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     rt.unsubscribe.push(
       watcher.onSample((sample) => {
         emit({ type: 'sample', targetId: config.id, sample });
-        detect(rt, sample);
-        emit({ type: 'status', targetId: config.id, status: watcher.status() });
+        const status = watcher.status();
+        detect(rt, sample, status);
+        emit({ type: 'status', targetId: config.id, status });
       }),
       watcher.onEvent((event) => emit({ type: 'watch', targetId: config.id, event })),
     );

@@ -5,6 +5,18 @@ import type { Sample } from './types.js';
 export const CAPTURE_KINDS = ['heap', 'allocs', 'goroutine', 'cpu', 'block', 'mutex', 'system', 'bundle'] as const;
 export type CaptureKind = (typeof CAPTURE_KINDS)[number];
 
+/** Each kind's name for people, as headings show it. */
+export const CAPTURE_KIND_TITLES: Record<CaptureKind, string> = {
+  heap: 'Heap profile',
+  allocs: 'Allocations profile',
+  goroutine: 'Goroutines',
+  cpu: 'CPU profile',
+  block: 'Block profile',
+  mutex: 'Mutex profile',
+  system: 'System snapshot',
+  bundle: 'Everything',
+};
+
 /** One file of a capture, stored byte for byte as fetched (e.g. heap.pb.gz opens in `go tool pprof`). */
 export interface CaptureFile {
   /** File name inside the capture folder: heap.pb.gz, goroutine.pb.gz, goroutine-debug2.txt, cpu.pb.gz, fds.json, memory-map.json, … */

@@ -153,6 +153,21 @@ function appendEvidence(evidence: EvidencePoint[], point: Point | null, maxPoint
   return next.length > maxPoints ? downsampleLttb(next, Math.ceil(maxPoints / 2)) : next;
 }
 
+/** What an alert takes from the finding that raised (or keeps) it. */
+function fromFinding(f: ActiveFinding, capture: Alert['suggestedCapture']) {
+  return {
+    value: f.value,
+    line: f.line,
+    ratePerMinute: f.ratePerMinute,
+    unit: f.unit,
+    growth: f.growth,
+    title: f.title,
+    message: f.message,
+    nextStep: f.nextStep,
+    suggestedCapture: capture,
+  } satisfies Partial<Alert>;
+}
+
 function applyActive(tx: Tx, f: ActiveFinding): void {
   tx.touched.add(f.key);
   const existing = tx.alerts[f.key];
@@ -164,15 +179,7 @@ function applyActive(tx: Tx, f: ActiveFinding): void {
       subject: f.subject,
       severity: f.severity,
       lastMs: tx.t,
-      value: f.value,
-      line: f.line,
-      ratePerMinute: f.ratePerMinute,
-      unit: f.unit,
-      growth: f.growth,
-      title: f.title,
-      message: f.message,
-      nextStep: f.nextStep,
-      suggestedCapture: capture,
+      ...fromFinding(f, capture),
       evidence: appendEvidence(existing.evidence, f.point, tx.settings.evidenceMaxPoints),
     };
     const snoozeOver = alert.state === 'snoozed' && alert.snoozedUntilMs !== null && tx.t >= alert.snoozedUntilMs;
@@ -205,15 +212,7 @@ function applyActive(tx: Tx, f: ActiveFinding): void {
     lastMs: tx.t,
     resolvedMs: null,
     snoozedUntilMs: snoozed ? snoozedUntilMs : null,
-    value: f.value,
-    line: f.line,
-    ratePerMinute: f.ratePerMinute,
-    unit: f.unit,
-    growth: f.growth,
-    title: f.title,
-    message: f.message,
-    nextStep: f.nextStep,
-    suggestedCapture: capture,
+    ...fromFinding(f, capture),
     evidence: downsampleLttb(f.seed(), tx.settings.evidenceMaxPoints),
   };
   tx.alerts[f.key] = alert;

@@ -25,6 +25,7 @@ import { FdsView, GoroutinesView, MemoryView } from './SystemViews.js';
 import { diffRows, pprofPercent, pprofValue, topView } from './table-model.js';
 import type { AnalysisClient } from './worker-client.js';
 import './inspector.css';
+import { CAPTURE_KIND_TITLES as KIND_TITLE } from '../../shared/captures.js';
 
 const PROFILE_ROLES: ReadonlyArray<CaptureFile['role']> = ['heap', 'allocs', 'cpu', 'goroutine', 'block', 'mutex'];
 
@@ -37,16 +38,6 @@ const VIEW_LABEL: Record<InspectorView, string> = {
   memory: 'Memory map',
 };
 
-const KIND_TITLE: Record<CaptureMeta['kind'], string> = {
-  heap: 'Heap profile',
-  allocs: 'Allocations profile',
-  goroutine: 'Goroutines',
-  cpu: 'CPU profile',
-  block: 'Block profile',
-  mutex: 'Mutex profile',
-  system: 'System snapshot',
-  bundle: 'Everything',
-};
 
 /** The views a capture's files support, in tab (and number key) order; its files are listed below every view. */
 export function availableViews(c: CaptureMeta): InspectorView[] {

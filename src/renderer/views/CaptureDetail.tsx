@@ -8,17 +8,8 @@ import { FIGURES } from '../figures.js';
 import { dateTime } from '../format.js';
 import { formatRoute } from '../route.js';
 import { describeAlertKey } from '../../shared/alerts.js';
+import { CAPTURE_KIND_TITLES as KIND_TITLE } from '../../shared/captures.js';
 
-const KIND_TITLE: Record<CaptureMeta['kind'], string> = {
-  heap: 'Heap profile',
-  allocs: 'Allocations profile',
-  goroutine: 'Goroutines',
-  cpu: 'CPU profile',
-  block: 'Block profile',
-  mutex: 'Mutex profile',
-  system: 'System snapshot',
-  bundle: 'Everything',
-};
 
 const ROLE: Record<CaptureFile['role'], string> = {
   heap: 'heap profile',
