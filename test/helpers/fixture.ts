@@ -12,7 +12,11 @@ const cacheDir = join(tmpdir(), 'leakbar-fixtures');
 
 /** Builds a Go program under test/fixtures/NAME once per source version; returns the binary's path. */
 export function buildGoFixture(name: string): string {
-  const src = join(root, 'test', 'fixtures', name);
+  return buildGoProgram(join(root, 'test', 'fixtures', name), name);
+}
+
+/** Builds the Go program in `src` (a folder with its own go.mod) once per source version; returns the binary's path. */
+export function buildGoProgram(src: string, name: string): string {
   const hash = createHash('sha256').update('trimpath');
   for (const f of readdirSync(src).sort()) hash.update(f).update(readFileSync(join(src, f)));
   const bin = join(cacheDir, `${name}-${hash.digest('hex').slice(0, 12)}`);

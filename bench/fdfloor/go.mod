@@ -1,0 +1,3 @@
+module leakbar.bench/fdfloor
+
+go 1.19
