@@ -48,6 +48,8 @@ export interface WatchOptions {
   match?: string;
   pprof: string | false;
   interval: number;
+  /** Seconds between reads of Go's MemStats (the heap figures). */
+  heapInterval: number;
   duration?: number;
   json?: boolean;
   csv?: string;
@@ -143,7 +145,7 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     dataDir,
     collectors,
     persist: o.store,
-    cadences: { sampleMs: o.interval * 1000 },
+    cadences: { sampleMs: o.interval * 1000, memStatsMs: o.heapInterval * 1000 },
     ...(detectorSettings ? { detectorSettings } : {}),
     // --no-store keeps nothing on disk: no history, and no automatic captures either.
     ...(o.store ? {} : { autoCaptureGapMs: Number.POSITIVE_INFINITY }),
@@ -213,6 +215,7 @@ export function registerWatch(program: Command): void {
     .addOption(new Option('--pprof <url>', 'the pprof base URL').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
     .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
     .addOption(new Option('--interval <seconds>', 'seconds between samples').default(5).argParser(parseSeconds))
+    .addOption(new Option('--heap-interval <seconds>', "seconds between reads of Go's MemStats (the heap figures)").default(30).argParser(parseSeconds))
     .addOption(new Option('--duration <seconds>', 'stop after this many seconds').argParser(parseSeconds))
     .option('--json', 'print one JSON object per line')
     .option('--csv <file>', 'also write the samples to a CSV file')

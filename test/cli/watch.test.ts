@@ -68,6 +68,26 @@ describe('leakbar watch', () => {
     expect(stored.length).toBe(samples.length);
   });
 
+  it('reads the heap figures at --heap-interval, and every 30 s without it', async () => {
+    const heapDir = mkdtempSync(join(tmpdir(), 'leakbar-watch-heap-'));
+    const growing = await startFixture({ dir: heapDir, 'heap-rate-kb': 256 });
+    try {
+      const heapValues = async (extra: string[]) => {
+        const r = await leakbar(['watch', '--pid', String(growing.pid), '--pprof', growing.pprofUrl, '--json', '--interval', '1', '--duration', '5', '--no-store', ...extra]);
+        expect(r.stderr).toBe('');
+        const samples = jsonLines(r.stdout).filter((o) => o.type === 'sample');
+        expect(samples.length).toBeGreaterThanOrEqual(4);
+        return new Set(samples.map((o) => o.heapAllocBytes));
+      };
+      // The fixture keeps 256 KB more every second, so each fresh read of MemStats differs from the last.
+      expect((await heapValues(['--heap-interval', '1'])).size).toBeGreaterThanOrEqual(3);
+      expect((await heapValues([])).size).toBe(1);
+    } finally {
+      await growing.stop();
+      rmSync(heapDir, { recursive: true, force: true });
+    }
+  });
+
   it('writes the CSV people’s shell scripts wrote, with full ISO times', async () => {
     const csv = join(dir, 'out.csv');
     const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '1', '--duration', '2.5', '--csv', csv, '--no-store', '--data-dir', join(dir, 'data-nostore')]);
