@@ -118,6 +118,10 @@ describe('leakbar serve in a browser, watching the Go fixture', () => {
     await open.click();
     await page.getByTestId('capture-detail').waitFor();
     await expect.poll(() => page.getByTestId('capture-file').first().getAttribute('data-name')).toBe(file.name);
+    // The figures shown are the watcher's last sample, and the page says how old they were.
+    expect(meta.figures).not.toBeNull();
+    expect(meta.figures!.timeMs).toBeLessThanOrEqual(meta.startedMs);
+    expect(await page.getByTestId('figures-heading').textContent()).toMatch(/^Figures of the last sample, at \d\d:\d\d:\d\d/);
     await page.goto(`${serve.origin}/#/popover`);
   });
 

@@ -1,11 +1,11 @@
-/** One capture: what it is, when and of which process, the figures at that moment, and its files to download (as stored, byte for byte). */
+/** One capture: what it is, when and of which process, the figures of the watcher's last sample, and its files to download (as stored, byte for byte). */
 import { useEffect, useState } from 'react';
 import type { CaptureFile, CaptureMeta } from '../../shared/captures.js';
 import { formatBytes, formatDurationMs } from '../../shared/units.js';
 import { useApi } from '../api/context.js';
 import { saveFile } from '../download.js';
 import { FIGURES } from '../figures.js';
-import { dateTime } from '../format.js';
+import { clockSeconds, dateTime } from '../format.js';
 import { formatRoute } from '../route.js';
 import { describeAlertKey } from '../../shared/alerts.js';
 import { CAPTURE_KIND_TITLES as KIND_TITLE } from '../../shared/captures.js';
@@ -146,7 +146,11 @@ export function CaptureDetail({ captureId, version = 0 }: { captureId: string; v
       </p>
       {capture.figures ? (
         <>
-          <h3>Figures at that moment</h3>
+          {/* The watcher's last sample, taken up to one interval before the capture began: say when. */}
+          <h3 data-testid="figures-heading">
+            Figures of the last sample, at {clockSeconds(capture.figures.timeMs)}
+            {capture.startedMs > capture.figures.timeMs ? ` (${formatDurationMs(capture.startedMs - capture.figures.timeMs)} before the capture)` : ''}
+          </h3>
           <dl className="facts">
             {FIGURES.map((f) =>
               capture.figures?.[f.key] !== undefined ? (
