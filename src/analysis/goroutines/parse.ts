@@ -733,6 +733,17 @@ function readDebug1Frames(text: string, start: number, stop: number, stacks: Sta
   return frames;
 }
 
+/**
+ * The program's main goroutine: its stack ends in `main.main` (debug=1 shows `runtime.main` below
+ * it). There is one, and a server's main blocks for its whole life by design, so it is no leak.
+ */
+function isMainGoroutine(frames: readonly StackFrame[]): boolean {
+  const n = frames.length;
+  if (n === 0) return false;
+  if (frames[n - 1]!.function === 'main.main') return true;
+  return n >= 2 && frames[n - 1]!.function === 'runtime.main' && frames[n - 2]!.function === 'main.main';
+}
+
 function finishGroup(
   acc: GroupAcc,
   key: string,
@@ -763,7 +774,7 @@ function finishGroup(
     labels,
     goroutineIds: acc.ids,
     blockedOn,
-    suspicious: blockedOn !== null,
+    suspicious: blockedOn !== null && !isMainGoroutine(frames),
     longWait: maxWaitMinutes !== null && maxWaitMinutes >= longWaitMinutes,
   };
 }
