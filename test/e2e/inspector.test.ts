@@ -166,6 +166,11 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
     const grew = page.locator('[data-testid=goroutine-growth-row][data-name="main.waitForever"]');
     await grew.waitFor();
     expect(await grew.textContent()).toContain('+300');
+    // The Diff view of a goroutine profile leads with the runtime's wait frame, and says where the stacks are compared.
+    await page.getByTestId('view-diff').click();
+    await page.getByTestId('diff-goroutine-hint').waitFor();
+    await page.getByTestId('diff-goroutine-link').click();
+    await page.getByTestId('goroutine-group').first().waitFor();
   });
 
   it('shows the file the fixture opened again and again in the FD view', async () => {

@@ -271,7 +271,7 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
         {isProfileView && !analysis.value && !summary.error && !analysis.error ? <p className="muted pad">Analysing {file?.name}…</p> : null}
         {view === 'top' && analysis.value ? <TopPane analysis={analysis.value} state={state} update={update} searchRef={searchRef} /> : null}
         {view === 'flame' && analysis.value ? <FlamePane analysis={analysis.value} sandwich={sandwich} state={state} update={update} searchRef={searchRef} /> : null}
-        {view === 'diff' && analysis.value ? <DiffPane diff={diff} choices={choices} baseId={baseId} state={state} update={update} searchRef={searchRef} /> : null}
+        {view === 'diff' && analysis.value ? <DiffPane diff={diff} choices={choices} baseId={baseId} state={state} update={update} searchRef={searchRef} goroutineProfile={file?.name === 'goroutine.pb.gz' && views.includes('goroutines')} /> : null}
         {view === 'goroutines' || view === 'fds' ? (
           <div className="pane-toolbar sys-search">
             <SearchBar value={state.search} onChange={(v) => update({ search: v })} inputRef={searchRef} summary={null} placeholder={view === 'fds' ? 'Filter files  ( / )' : 'Filter groups by function  ( / )'} />

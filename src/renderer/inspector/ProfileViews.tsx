@@ -223,6 +223,7 @@ export function DiffPane({
   state,
   update,
   searchRef,
+  goroutineProfile = false,
 }: {
   diff: { value: DiffAnalysis | null; error: string | null; loading: boolean };
   choices: BaseChoice[];
@@ -230,6 +231,8 @@ export function DiffPane({
   state: InspectorState;
   update: Update;
   searchRef: RefObject<HTMLInputElement | null>;
+  /** A goroutine profile: every goroutine's flat frame is the runtime's wait, so point to the Goroutines view. */
+  goroutineProfile?: boolean;
 }) {
   const [measure, setMeasure] = useState<DiffMeasure>('flat');
   const d = diff.value;
@@ -282,6 +285,15 @@ export function DiffPane({
           </span>
         ) : null}
       </div>
+      {goroutineProfile ? (
+        <p className="muted hint pad" data-testid="diff-goroutine-hint">
+          Every waiting goroutine&apos;s own frame is the runtime&apos;s (<code className="mono">runtime.gopark</code>), so flat leads with it. The{' '}
+          <button type="button" className="linklike" onClick={() => update({ view: 'goroutines' })} data-testid="diff-goroutine-link">
+            Goroutines view
+          </button>{' '}
+          compares whole stacks with the base and names the ones that grew.
+        </p>
+      ) : null}
       {diff.error ? <p className="error-text pad">{diff.error}</p> : null}
       {!d && !diff.error ? <p className="muted pad">Comparing…</p> : null}
       {d ? (
