@@ -124,7 +124,8 @@ export async function runReport(o: ReportOptions): Promise<string> {
   const fromMs = Math.min(base.startedMs, current.startedMs);
   const toMs = Math.max(base.endedMs, current.endedMs);
   // Figures over the period come from the target's history, when `leakbar watch` kept one there.
-  const { items } = await readJsonLines<Sample>(join(dataDir, 'targets', current.targetId, 'samples.jsonl')).catch(() => ({ items: [] as Sample[] }));
+  const inPeriod = (s: Sample) => s.timeMs >= fromMs && s.timeMs <= toMs;
+  const { items } = await readJsonLines<Sample>(join(dataDir, 'targets', current.targetId, 'samples.jsonl'), inPeriod).catch(() => ({ items: [] as Sample[] }));
   const report = buildReport({
     title: `leakbar report: ${current.targetId}, ${base.id} → ${current.id}`,
     targetId: current.targetId,

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSeriesStore } from './series-store.js';
+import { openSeriesStore, type WriteChunksFn } from './series-store.js';
 import { toCsv } from '../shared/csv.js';
 import type { Alert } from '../shared/alerts.js';
+import type { Sample } from '../shared/types.js';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -95,6 +98,198 @@ describe('openSeriesStore', () => {
     expect(b.writeError()?.message).toMatch(/cannot write .*samples\.jsonl/);
     expect(b.samples()).toHaveLength(1);
     await b.close();
+  });
+});
+
+const DAY = 24 * 60 * 60_000;
+const NOW = Date.UTC(2026, 0, 31);
+
+/** JSON lines, one per item. */
+const jsonl = (items: readonly unknown[]) => items.map((x) => JSON.stringify(x) + '\n').join('');
+/** What a history file holds now, parsed. */
+const onDisk = <T,>(dir: string, name: string): T[] =>
+  readFileSync(join(dir, name), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
+/** One sample every `everyMs` from `fromMs` up to (not including) `toMs`. */
+function samplesOver(fromMs: number, toMs: number, everyMs: number): Sample[] {
+  const out: Sample[] = [];
+  for (let t = fromMs; t < toMs; t += everyMs) out.push({ timeMs: t, pid: 7, fds: out.length });
+  return out;
+}
+const alertAt = (key: string, firstMs: number, lastMs: number, resolvedMs: number | null) =>
+  ({ id: `${key}@${firstMs}`, key, firstMs, lastMs, resolvedMs, state: resolvedMs === null ? 'firing' : 'resolved' }) as unknown as Alert;
+/** A writer that fails the way write(2) does on a full disk, after writing part of the file. */
+const fullDisk: WriteChunksFn = async (path, chunks) => {
+  for await (const chunk of chunks) {
+    await writeFile(path, chunk.slice(0, 10));
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  }
+};
+
+describe('history retention', () => {
+  it('drops what is older than the history at open, from the files and from memory', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'samples.jsonl'), jsonl(samplesOver(NOW - 40 * DAY, NOW, 60 * 60_000)));
+    writeFileSync(join(dir, 'events.jsonl'), jsonl([{ type: 'restart', timeMs: NOW - 35 * DAY, oldPid: 1, newPid: 2 }, { type: 'restart', timeMs: NOW - 2 * DAY, oldPid: 2, newPid: 7 }]));
+    const gone = alertAt('threshold:fds', NOW - 38 * DAY, NOW - 36 * DAY, NOW - 36 * DAY);
+    const longFiring = alertAt('growth:fds', NOW - 35 * DAY, NOW - 35 * DAY, null);
+    writeFileSync(join(dir, 'alerts.jsonl'), jsonl([gone, longFiring, { ...longFiring, lastMs: NOW - DAY }]));
+
+    const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => NOW, windowSize: 100_000 });
+    const cutoff = NOW - 30 * DAY;
+    expect(store.samples()).toHaveLength(30 * 24);
+    expect(store.samples()[0]!.timeMs).toBe(cutoff);
+    expect(store.events().map((e) => e.timeMs)).toEqual([NOW - 2 * DAY]);
+    // An alert stays while its last activity is within the history, however long ago it fired.
+    expect(store.alerts().map((a) => [a.id, a.lastMs])).toEqual([[longFiring.id, NOW - DAY]]);
+    await store.flush();
+
+    const samples = onDisk<Sample>(dir, 'samples.jsonl');
+    expect(samples).toHaveLength(30 * 24);
+    expect(samples.every((x) => x.timeMs >= cutoff)).toBe(true);
+    expect(onDisk<{ timeMs: number }>(dir, 'events.jsonl').map((e) => e.timeMs)).toEqual([NOW - 2 * DAY]);
+    expect(onDisk<Alert>(dir, 'alerts.jsonl').map((a) => a.lastMs)).toEqual([NOW - DAY]);
+    expect(readdirSync(dir).sort()).toEqual(['alerts.jsonl', 'events.jsonl', 'samples.jsonl']);
+    await store.close();
+  });
+
+  it('leaves a file alone while its first line is within the history', async () => {
+    const dir = tmp();
+    const text = jsonl(samplesOver(NOW - 10 * DAY, NOW, 60 * 60_000));
+    writeFileSync(join(dir, 'samples.jsonl'), text);
+    const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => NOW });
+    expect(await store.compact()).toEqual({ droppedLines: 0 });
+    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(text);
+    await store.close();
+  });
+
+  it('drops what aged out while running, and loses no line appended during the compaction', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'samples.jsonl'), jsonl(samplesOver(NOW - 30 * DAY, NOW, 60_000)));
+    let now = NOW;
+    let store: Awaited<ReturnType<typeof openSeriesStore>> | null = null;
+    const appended: number[] = [];
+    const appendSome = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const timeMs = now + appended.length;
+        appended.push(timeMs);
+        store!.append({ timeMs, pid: 7 });
+      }
+    };
+    // The writer appends between every two chunks it writes: those lines land while the compaction runs.
+    const appendingWriter: WriteChunksFn = async (path, chunks) => {
+      const out = createWriteStream(path, { flags: 'wx' });
+      for await (const chunk of chunks) {
+        appendSome(50);
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'finish');
+    };
+    store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => now, writeFile: appendingWriter });
+    expect(store.samples()).toHaveLength(17_280);
+
+    now = NOW + 10 * DAY;
+    appendSome(100);
+    const compacting = store.compact();
+    appendSome(100);
+    const { droppedLines } = await compacting;
+    appendSome(100);
+    await store.close();
+
+    expect(droppedLines).toBe(10 * 24 * 60);
+    expect(appended.length).toBeGreaterThan(300 + 50 * 10);
+    const lines = onDisk<Sample>(dir, 'samples.jsonl');
+    expect(lines).toHaveLength(20 * 24 * 60 + appended.length);
+    expect(lines[0]!.timeMs).toBe(NOW - 20 * DAY);
+    // Every appended line is there once, in the order it was appended.
+    expect(lines.slice(-appended.length).map((x) => x.timeMs)).toEqual(appended);
+    // In memory, the window starts at the new cutoff too.
+    const again = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => now, windowSize: 1_000_000 });
+    expect(again.samples()).toHaveLength(lines.length);
+    await again.close();
+  });
+
+  it('applies a shorter history set while running at the next compaction', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'samples.jsonl'), jsonl(samplesOver(NOW - 20 * DAY, NOW, 60 * 60_000)));
+    const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => NOW });
+    expect(store.samples()).toHaveLength(20 * 24);
+    store.setHistoryMs(7 * DAY);
+    expect(store.historyMs()).toBe(7 * DAY);
+    expect(await store.compact()).toEqual({ droppedLines: 13 * 24 });
+    expect(store.samples()).toHaveLength(7 * 24);
+    expect(onDisk<Sample>(dir, 'samples.jsonl')).toHaveLength(7 * 24);
+    await store.close();
+  });
+
+  it('drops a last line cut short along with the old lines, and the next append still starts a fresh line', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'samples.jsonl'), jsonl(samplesOver(NOW - 40 * DAY, NOW, DAY)) + '{"timeMs":' + NOW + ',"pid":7,"fd');
+    const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => NOW });
+    expect(store.loaded).toEqual({ samples: 30, events: 0, alerts: 0, skippedLines: 1 });
+    store.append({ timeMs: NOW + 1, pid: 7, fds: 99 });
+    await store.close();
+    const text = readFileSync(join(dir, 'samples.jsonl'), 'utf8');
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).not.toContain('"fd\n');
+    expect(onDisk<Sample>(dir, 'samples.jsonl').at(-1)).toEqual({ timeMs: NOW + 1, pid: 7, fds: 99 });
+  });
+
+  it('keeps the file whole when the compaction cannot write it, says so, and keeps appending', async () => {
+    const dir = tmp();
+    const before = jsonl(samplesOver(NOW - 40 * DAY, NOW, DAY));
+    writeFileSync(join(dir, 'samples.jsonl'), before);
+    const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => NOW, writeFile: fullDisk });
+    store.append({ timeMs: NOW + 1, pid: 7 });
+    await store.flush();
+    expect(store.writeError()).toMatchObject({ code: 'disk-full', message: expect.stringMatching(/cannot drop old history from .*samples\.jsonl/) });
+    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(before + JSON.stringify({ timeMs: NOW + 1, pid: 7 }) + '\n');
+    expect(readdirSync(dir)).toEqual(['samples.jsonl']);
+    expect(await store.compact()).toEqual({ droppedLines: 0 });
+    expect(store.writeError()?.code).toBe('disk-full');
+    await store.close();
+
+    // Once the disk takes it, the next compaction drops the old lines and clears the error.
+    const healthy = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => NOW });
+    await healthy.flush();
+    expect(healthy.writeError()).toBeNull();
+    expect(onDisk<Sample>(dir, 'samples.jsonl')).toHaveLength(31);
+    await healthy.close();
+  });
+
+  it.skipIf(process.getuid?.() === 0)('keeps the file whole in a folder it may not write to', async () => {
+    // Root ignores file modes; the injected full disk above covers the same path for root.
+    const dir = tmp();
+    const before = jsonl(samplesOver(NOW - 40 * DAY, NOW, DAY));
+    writeFileSync(join(dir, 'samples.jsonl'), before);
+    chmodSync(dir, 0o500);
+    try {
+      const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => NOW });
+      await store.flush();
+      expect(store.writeError()?.code).toBe('permission-denied');
+      expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(before);
+      await store.close();
+    } finally {
+      chmodSync(dir, 0o700);
+    }
+  });
+
+  it('reads a 200,000-line file back line by line, keeping only the window, and skips a line too long to be ours', async () => {
+    const dir = tmp();
+    const out = createWriteStream(join(dir, 'samples.jsonl'));
+    for (let i = 0; i < 200_000; i++) {
+      if (i === 100_000) out.write('x'.repeat(2 * 1024 * 1024) + '\n');
+      if (!out.write(JSON.stringify({ timeMs: NOW - 200_000 + i, pid: 7, fds: i, rssBytes: 1e8 + i, goroutines: 12 }) + '\n')) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    const store = await openSeriesStore(dir, { windowSize: 1000 });
+    expect(store.loaded).toEqual({ samples: 1000, events: 0, alerts: 0, skippedLines: 1 });
+    expect(store.samples().map((s) => s.fds)).toEqual(Array.from({ length: 1000 }, (_, i) => 199_000 + i));
+    await store.close();
   });
 });
 

@@ -1,14 +1,20 @@
 /**
  * A target's history: an in-memory window for charts and detectors, plus append-only JSON-lines
- * files on disk (samples.jsonl, events.jsonl) read back on restart. A line cut short by a crash is
- * skipped, never fatal; a failing disk is reported and the in-memory history goes on.
+ * files on disk (samples.jsonl, events.jsonl, alerts.jsonl) read back on restart line by line, never
+ * as one string. Lines older than the history kept are dropped by a compaction: the kept lines go to
+ * a temporary file beside the old one, which is renamed over it between two appends. A line cut short
+ * by a crash is skipped, never fatal; a failing disk is reported and the in-memory history goes on.
  */
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LeakbarError } from '../shared/errors.js';
 import type { Alert } from '../shared/alerts.js';
 import type { WatchEvent } from '../shared/events.js';
+import { isPlainObject } from '../shared/merge.js';
 import type { Sample } from '../shared/types.js';
+
+/** Writes a new file from chunks of text, durably (fsynced before it resolves). Injected by tests to simulate a full disk. */
+export type WriteChunksFn = (path: string, chunks: AsyncIterable<string>) => Promise<void>;
 
 /** Options for {@link openSeriesStore}. */
 export interface SeriesStoreOptions {
@@ -18,6 +24,16 @@ export interface SeriesStoreOptions {
   eventWindowSize?: number;
   /** Alerts kept in memory. @default 500 */
   alertWindowSize?: number;
+  /**
+   * How far back history is kept, on disk and in memory: older lines are dropped at open and by
+   * {@link SeriesStore.compact}; an alert goes once its last activity (`resolvedMs ?? lastMs`) is older.
+   * @default Infinity (everything is kept)
+   */
+  historyMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+  /** How a compaction writes the file that replaces the old one. @default create, write, fsync, close */
+  writeFile?: WriteChunksFn;
 }
 
 /** What reading the files back found. */
@@ -43,57 +59,225 @@ export interface SeriesStore {
   /** Samples in memory with fromMs <= timeMs <= toMs (all when no range). */
   samples(fromMs?: number, toMs?: number): Sample[];
   events(fromMs?: number, toMs?: number): WatchEvent[];
-  /** The last write error, or null while the disk takes every write. */
+  /** How far back history is kept, in ms (Infinity: all of it). */
+  historyMs(): number;
+  /** Changes how far back history is kept; the next {@link compact} applies it. */
+  setHistoryMs(historyMs: number): void;
+  /**
+   * Drops history older than {@link historyMs}: from memory at once, and from each file whose first line is
+   * older still by {@link compactSlackMs}, by rewriting it between two appends (a line appended meanwhile
+   * waits, and is kept). A
+   * failure keeps the file as it was and shows in {@link writeError} until a compaction succeeds.
+   * Resolves with the number of lines dropped from disk; never rejects.
+   */
+  compact(): Promise<{ droppedLines: number }>;
+  /** The last write or compaction error, or null while the disk takes every write. */
   writeError(): LeakbarError | null;
-  /** Resolves when every queued write has reached the file. */
+  /** Resolves when every queued write (and compaction) has reached the file. */
   flush(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Reads a JSON-lines file, skipping lines that do not parse; a missing file is empty. */
-export async function readJsonLines<T>(path: string): Promise<{ items: T[]; skipped: number; endsClean: boolean }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], skipped: 0, endsClean: true };
-    throw toStoreError(e, path);
-  }
-  const items: T[] = [];
-  let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      items.push(JSON.parse(line) as T);
-    } catch {
-      skipped++;
-    }
-  }
-  return { items, skipped, endsClean: text.length === 0 || text.endsWith('\n') };
+/** The longest line read back: a sample is ~335 bytes, an alert a few KB; a longer line is not ours and is skipped. */
+const MAX_LINE_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
+/** Text handed to the writer at a time during a compaction. */
+const COMPACT_CHUNK_CHARS = 64 * 1024;
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * How much older than the cutoff a file's first line may be before the file is rewritten. Without it a file
+ * fed every 5 s would be rewritten whole at every compaction to drop the last hour; with it, a 30-day history
+ * is rewritten about once a day and holds at most a day more than asked.
+ */
+export function compactSlackMs(historyMs: number): number {
+  return Math.min(historyMs / 30, DAY_MS);
 }
 
-function toStoreError(e: unknown, path: string): LeakbarError {
+/**
+ * The lines of a file, read in chunks so that the file is never one string; null stands for a line longer
+ * than MAX_LINE_BYTES (skipped unread). A missing file has no lines. Afterwards `end.clean` tells whether
+ * the file ended on a newline (or was empty), i.e. whether the next append starts a fresh line.
+ */
+async function* readLines(path: string, end: { clean: boolean } = { clean: true }): AsyncGenerator<string | null> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  try {
+    // The part of a line read so far, when the line spans chunks; `oversize` once it passed the limit.
+    const parts: Buffer[] = [];
+    let partBytes = 0;
+    let oversize = false;
+    for await (const chunk of fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+        if (oversize || partBytes + nl - start > MAX_LINE_BYTES) yield null;
+        else yield (partBytes > 0 ? Buffer.concat([...parts, chunk.subarray(start, nl)]) : chunk.subarray(start, nl)).toString('utf8');
+        parts.length = 0;
+        partBytes = 0;
+        oversize = false;
+        start = nl + 1;
+      }
+      if (start < chunk.length && !oversize) {
+        parts.push(chunk.subarray(start));
+        partBytes += chunk.length - start;
+        if (partBytes > MAX_LINE_BYTES) {
+          oversize = true;
+          parts.length = 0;
+          partBytes = 0;
+        }
+      }
+    }
+    end.clean = partBytes === 0 && !oversize;
+    // The file does not end on a newline: a last line cut short (it will not parse) or one whose newline never came.
+    if (oversize) yield null;
+    else if (partBytes > 0) yield Buffer.concat(parts).toString('utf8');
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+function parseLine(line: string | null): unknown {
+  if (!line) return undefined;
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A history file's item's time (what retention compares), or null when the line is not one of ours. */
+type TimeOf = (item: unknown) => number | null;
+
+const sampleTime: TimeOf = (x) => (isPlainObject(x) && typeof x.timeMs === 'number' ? x.timeMs : null);
+/** An alert's last activity: an alert is kept while it is within the history. */
+const alertTime: TimeOf = (x) => {
+  if (!isPlainObject(x) || typeof x.id !== 'string' || typeof x.firstMs !== 'number') return null;
+  if (typeof x.resolvedMs === 'number') return x.resolvedMs;
+  return typeof x.lastMs === 'number' ? x.lastMs : x.firstMs;
+};
+
+/** Hands each line of a JSON-lines file that holds an object to `take`, in order, and counts the lines that do not; a missing file has none. */
+async function eachJsonLine(path: string, take: (item: Record<string, unknown>) => void): Promise<{ skipped: number; endsClean: boolean }> {
+  let skipped = 0;
+  const end = { clean: true };
+  try {
+    for await (const line of readLines(path, end)) {
+      if (line === '') continue;
+      const item = parseLine(line);
+      if (isPlainObject(item)) take(item);
+      else skipped++;
+    }
+  } catch (e) {
+    throw toStoreError(e, path, 'read');
+  }
+  return { skipped, endsClean: end.clean };
+}
+
+/** Reads a JSON-lines file of objects line by line, skipping lines that are not one (and objects `keep` refuses); a missing file is empty. */
+export async function readJsonLines<T>(path: string, keep: (item: T) => boolean = () => true): Promise<{ items: T[]; skipped: number; endsClean: boolean }> {
+  const items: T[] = [];
+  const r = await eachJsonLine(path, (x) => {
+    if (keep(x as T)) items.push(x as T);
+  });
+  return { items, ...r };
+}
+
+const FAILED = { read: 'read', write: 'write', compact: 'drop old history from' } as const;
+const DISK_FULL_HINT = { read: undefined, write: 'free some space; history stays in memory meanwhile', compact: 'free some space; the file is kept whole meanwhile' } as const;
+
+function toStoreError(e: unknown, path: string, action: keyof typeof FAILED = 'write'): LeakbarError {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return new LeakbarError('disk-full', `the disk is full: cannot write ${path}`, { hint: 'free some space; history stays in memory meanwhile', cause: e });
+  const what = `${FAILED[action]} ${path}`;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new LeakbarError('disk-full', `the disk is full: cannot ${what}`, { hint: DISK_FULL_HINT[action], cause: e });
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
-    return new LeakbarError('permission-denied', `cannot write ${path}: ${code}`, { hint: 'check the data folder’s permissions or set LEAKBAR_DATA_DIR', cause: e });
-  return new LeakbarError('io-error', `cannot write ${path}: ${(e as Error).message}`, { cause: e });
+    return new LeakbarError('permission-denied', `cannot ${what}: ${code}`, { hint: 'check the data folder’s permissions or set LEAKBAR_DATA_DIR', cause: e });
+  return new LeakbarError('io-error', `cannot ${what}: ${(e as Error).message}`, { cause: e });
+}
+
+/** The default {@link WriteChunksFn}: create (never over an existing file), write each chunk, fsync, close. */
+async function writeChunksDurably(path: string, chunks: AsyncIterable<string>): Promise<void> {
+  const fh = await open(path, 'wx');
+  try {
+    // A FileHandle's writeFile writes at the current position and loops until all of it is written.
+    for await (const chunk of chunks) await fh.writeFile(chunk);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Rewrites `path` without its lines older than `cutoffMs` (nor lines that are not ours), when its first line is
+ * older than `cutoffMs - slackMs` (or is not ours): the kept lines go to `<path>.compact.tmp`, fsynced, then
+ * renamed over `path`. Resolves with the lines dropped and whether the file was replaced; rejects (the
+ * temporary file removed, `path` untouched) on failure.
+ */
+async function compactFile(path: string, timeOf: TimeOf, cutoffMs: number, slackMs: number, write: WriteChunksFn): Promise<{ dropped: number; rewritten: boolean }> {
+  // Lines are appended in time order, so the first one tells whether there is anything to drop.
+  let first: string | null | undefined;
+  for await (const line of readLines(path)) {
+    if (line === '') continue;
+    first = line;
+    break;
+  }
+  if (first === undefined) return { dropped: 0, rewritten: false };
+  const firstMs = timeOf(parseLine(first));
+  if (firstMs !== null && firstMs >= cutoffMs - slackMs) return { dropped: 0, rewritten: false };
+
+  let dropped = 0;
+  async function* kept(): AsyncGenerator<string> {
+    let text = '';
+    for await (const line of readLines(path)) {
+      if (line === '') continue;
+      const t = line === null ? null : timeOf(parseLine(line));
+      if (t === null || t < cutoffMs) {
+        dropped++;
+        continue;
+      }
+      text += line + '\n';
+      if (text.length >= COMPACT_CHUNK_CHARS) {
+        yield text;
+        text = '';
+      }
+    }
+    if (text) yield text;
+  }
+  const tmp = `${path}.compact.tmp`;
+  try {
+    await rm(tmp, { force: true });
+    await write(tmp, kept());
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw e;
+  }
+  return { dropped, rewritten: true };
 }
 
 /** An append-only file that queues writes in order and never throws into the caller. */
 class AppendLog {
   private handle: Promise<FileHandle> | null = null;
   private queue: Promise<void> = Promise.resolve();
+  /** The last append's error, cleared by the next append that succeeds. */
   error: LeakbarError | null = null;
+  /** The last compaction's error, cleared by the next compaction that succeeds. */
+  compactError: LeakbarError | null = null;
   constructor(
     readonly path: string,
+    private readonly timeOf: TimeOf,
+    /** The file does not end on a newline (a crash cut its last line short): the next append starts a fresh one. */
     private needsNewline: boolean,
   ) {}
 
   write(line: string): void {
-    const text = (this.needsNewline ? '\n' : '') + line + '\n';
-    this.needsNewline = false;
     this.queue = this.queue.then(async () => {
+      const text = (this.needsNewline ? '\n' : '') + line + '\n';
+      this.needsNewline = false;
       try {
         this.handle ??= open(this.path, 'a');
         await (await this.handle).appendFile(text);
@@ -105,12 +289,41 @@ class AppendLog {
     });
   }
 
+  /**
+   * Drops the lines older than `cutoffMs` (see compactFile). It runs in the write queue with the file closed,
+   * so appends made meanwhile wait and then go to the new file; resolves with the lines dropped.
+   */
+  compact(cutoffMs: number, slackMs: number, write: WriteChunksFn): Promise<number> {
+    const run = this.queue.then(async () => {
+      await this.closeHandle();
+      try {
+        const r = await compactFile(this.path, this.timeOf, cutoffMs, slackMs, write);
+        // A rewritten file ends on a newline: the cut-short line, if any, was dropped.
+        if (r.rewritten) this.needsNewline = false;
+        this.compactError = null;
+        return r.dropped;
+      } catch (e) {
+        this.compactError = toStoreError(e, this.path, 'compact');
+        return 0;
+      }
+    });
+    this.queue = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
   flush(): Promise<void> {
     return this.queue;
   }
 
   async close(): Promise<void> {
     await this.queue;
+    await this.closeHandle();
+  }
+
+  private async closeHandle(): Promise<void> {
     const h = this.handle;
     this.handle = null;
     if (h) await (await h.catch(() => null))?.close().catch(() => {});
@@ -124,53 +337,104 @@ function inRange<T extends { timeMs: number }>(items: readonly T[], fromMs?: num
   return items.filter((x) => x.timeMs >= lo && x.timeMs <= hi);
 }
 
-/** A log that writes nowhere, for a history kept in memory only. */
-const NO_LOG = { write() {}, flush: () => Promise.resolve(), close: () => Promise.resolve(), error: null } as const;
-const EMPTY = { items: [], skipped: 0, endsClean: true };
+/** Appends to a window kept to its last `size` items, trimmed once it is `slack` over so it is not shifted per item. */
+function pushBounded<T>(items: T[], item: T, size: number, slack: number): void {
+  items.push(item);
+  if (items.length > size + slack) items.splice(0, items.length - size);
+}
 
-/** Opens (creating when needed) the history in `dir`, reading back what is there; `dir` null keeps it in memory only. */
+/** Removes the leading items older than `cutoffMs` (items are in time order). */
+function dropBefore<T extends { timeMs: number }>(items: T[], cutoffMs: number): void {
+  let n = 0;
+  while (n < items.length && items[n]!.timeMs < cutoffMs) n++;
+  if (n > 0) items.splice(0, n);
+}
+
+/** Reads one history file back into a window: items at or after `cutoffMs` go to `take`; tells what it skipped and what is too old. */
+async function loadFile(path: string, timeOf: TimeOf, cutoffMs: number, take: (item: unknown) => void): Promise<{ skipped: number; old: number; endsClean: boolean }> {
+  let old = 0;
+  const r = await eachJsonLine(path, (x) => {
+    const t = timeOf(x);
+    if (t === null) return;
+    if (t < cutoffMs) old++;
+    else take(x);
+  });
+  return { ...r, old };
+}
+
+const FILES = { samples: 'samples.jsonl', events: 'events.jsonl', alerts: 'alerts.jsonl' } as const;
+
+/**
+ * Opens (creating when needed) the history in `dir`, reading back what is there; `dir` null keeps it in memory only.
+ * History older than `historyMs` is left out of memory, and a compaction that drops it from disk is queued
+ * ahead of the first append ({@link SeriesStore.flush} waits for it).
+ */
 export async function openSeriesStore(dir: string | null, options: SeriesStoreOptions = {}): Promise<SeriesStore> {
   const windowSize = options.windowSize ?? 17_280;
   const eventWindowSize = options.eventWindowSize ?? 1000;
   const alertWindowSize = options.alertWindowSize ?? 500;
+  const now = options.now ?? Date.now;
+  const writeFile = options.writeFile ?? writeChunksDurably;
+  let historyMs = options.historyMs ?? Number.POSITIVE_INFINITY;
+  const cutoffMs = () => now() - historyMs;
+
+  const samples: Sample[] = [];
+  const events: WatchEvent[] = [];
+  const alerts = new Map<string, Alert>();
+  const keepAlert = (a: Alert) => {
+    alerts.delete(a.id);
+    alerts.set(a.id, a);
+    if (alerts.size > alertWindowSize) alerts.delete(alerts.keys().next().value!);
+  };
+
+  let logs: { samples: AppendLog; events: AppendLog; alerts: AppendLog } | null = null;
+  let skippedLines = 0;
   if (dir !== null) {
     try {
       await mkdir(dir, { recursive: true });
     } catch (e) {
       throw toStoreError(e, dir);
     }
+    const path = (name: string) => join(dir, name);
+    const cutoff = cutoffMs();
+    // A compaction cut off by a crash leaves its temporary file; the original is whole.
+    await Promise.all(Object.values(FILES).map((name) => rm(`${path(name)}.compact.tmp`, { force: true }).catch(() => {})));
+    const [s, ev, al] = await Promise.all([
+      loadFile(path(FILES.samples), sampleTime, cutoff, (x) => pushBounded(samples, x as Sample, windowSize, windowSize)),
+      loadFile(path(FILES.events), sampleTime, cutoff, (x) => pushBounded(events, x as WatchEvent, eventWindowSize, eventWindowSize)),
+      loadFile(path(FILES.alerts), alertTime, cutoff, (x) => keepAlert(x as Alert)),
+    ]);
+    if (samples.length > windowSize) samples.splice(0, samples.length - windowSize);
+    if (events.length > eventWindowSize) events.splice(0, events.length - eventWindowSize);
+    skippedLines = s.skipped + ev.skipped + al.skipped;
+    logs = {
+      samples: new AppendLog(path(FILES.samples), sampleTime, !s.endsClean),
+      events: new AppendLog(path(FILES.events), sampleTime, !ev.endsClean),
+      alerts: new AppendLog(path(FILES.alerts), alertTime, !al.endsClean),
+    };
+    // Only a file that holds old lines is rewritten.
+    const slack = compactSlackMs(historyMs);
+    if (s.old > 0) void logs.samples.compact(cutoff, slack, writeFile);
+    if (ev.old > 0) void logs.events.compact(cutoff, slack, writeFile);
+    if (al.old > 0) void logs.alerts.compact(cutoff, slack, writeFile);
   }
-  const path = (name: string) => (dir === null ? null : join(dir, name));
-  const read = <T>(p: string | null) => (p === null ? Promise.resolve<{ items: T[]; skipped: number; endsClean: boolean }>(EMPTY) : readJsonLines<T>(p));
-  const log = (p: string | null, endsClean: boolean) => (p === null ? NO_LOG : new AppendLog(p, !endsClean));
-  const [s, ev, al] = await Promise.all([read<Sample>(path('samples.jsonl')), read<WatchEvent>(path('events.jsonl')), read<Alert>(path('alerts.jsonl'))]);
-  const samples = s.items.filter((x) => typeof x?.timeMs === 'number').slice(-windowSize);
-  const events = ev.items.filter((x) => typeof x?.timeMs === 'number').slice(-eventWindowSize);
-  const alerts = new Map<string, Alert>();
-  for (const a of al.items) if (typeof a?.id === 'string' && typeof a.firstMs === 'number') alerts.set(a.id, a);
-  const sampleLog = log(path('samples.jsonl'), s.endsClean);
-  const eventLog = log(path('events.jsonl'), ev.endsClean);
-  const alertLog = log(path('alerts.jsonl'), al.endsClean);
+  const all = () => (logs ? [logs.samples, logs.events, logs.alerts] : []);
+  let closed = false;
 
   return {
     dir,
-    loaded: { samples: samples.length, events: events.length, alerts: alerts.size, skippedLines: s.skipped + ev.skipped + al.skipped },
+    loaded: { samples: samples.length, events: events.length, alerts: alerts.size, skippedLines },
     append(sample) {
-      samples.push(sample);
-      // Trim in batches so the window is not shifted one element per tick.
-      if (samples.length > windowSize + 256) samples.splice(0, samples.length - windowSize);
-      sampleLog.write(JSON.stringify(sample));
+      pushBounded(samples, sample, windowSize, 256);
+      logs?.samples.write(JSON.stringify(sample));
     },
     appendEvent(event) {
-      events.push(event);
-      if (events.length > eventWindowSize + 64) events.splice(0, events.length - eventWindowSize);
-      eventLog.write(JSON.stringify(event));
+      pushBounded(events, event, eventWindowSize, 64);
+      logs?.events.write(JSON.stringify(event));
     },
     putAlert(alert) {
-      alerts.delete(alert.id);
-      alerts.set(alert.id, alert);
-      if (alerts.size > alertWindowSize) alerts.delete(alerts.keys().next().value!);
-      alertLog.write(JSON.stringify(alert));
+      keepAlert(alert);
+      logs?.alerts.write(JSON.stringify(alert));
     },
     alerts(fromMs, toMs) {
       const lo = fromMs ?? -Infinity;
@@ -179,12 +443,26 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     },
     samples: (fromMs, toMs) => inRange(samples.length > windowSize ? samples.slice(-windowSize) : samples, fromMs, toMs),
     events: (fromMs, toMs) => inRange(events, fromMs, toMs),
-    writeError: () => sampleLog.error ?? eventLog.error ?? alertLog.error,
+    historyMs: () => historyMs,
+    setHistoryMs(ms) {
+      historyMs = ms;
+    },
+    async compact() {
+      const cutoff = cutoffMs();
+      dropBefore(samples, cutoff);
+      dropBefore(events, cutoff);
+      for (const a of [...alerts.values()]) if ((alertTime(a) ?? cutoff) < cutoff) alerts.delete(a.id);
+      if (closed) return { droppedLines: 0 };
+      const dropped = await Promise.all(all().map((log) => log.compact(cutoff, compactSlackMs(historyMs), writeFile)));
+      return { droppedLines: dropped.reduce((n, d) => n + d, 0) };
+    },
+    writeError: () => all().find((l) => l.error)?.error ?? all().find((l) => l.compactError)?.compactError ?? null,
     async flush() {
-      await Promise.all([sampleLog.flush(), eventLog.flush(), alertLog.flush()]);
+      await Promise.all(all().map((l) => l.flush()));
     },
     async close() {
-      await Promise.all([sampleLog.close(), eventLog.close(), alertLog.close()]);
+      closed = true;
+      await Promise.all(all().map((l) => l.close()));
     },
   };
 }
