@@ -131,6 +131,27 @@ describe('the capture store', () => {
     expect((await store.list('t1')).map((m) => m.id)).toEqual([made[4]!.id, made[0]!.id]);
   });
 
+  it('deletes captures older than maxAgeMs, never the baseline, pinned ones or the ids it is told to keep', async () => {
+    const day = 24 * 60 * 60_000;
+    const now = Date.UTC(2026, 0, 31);
+    const store = await createCaptureStore(dir, { now: () => now });
+    const [baseline, pinned, kept, old, recent] = [
+      await put(store, 't1', now - 60 * day),
+      await put(store, 't1', now - 50 * day),
+      await put(store, 't1', now - 45 * day),
+      await put(store, 't1', now - 31 * day),
+      await put(store, 't1', now - 29 * day),
+    ];
+    const other = await put(store, 't2', now - 40 * day);
+    await store.markBaseline(baseline!.id);
+    await store.setPinned(pinned!.id, true);
+    expect(await store.applyRetention('t1', { maxAgeMs: 30 * day, keepIds: [kept!.id] })).toEqual([old!.id]);
+    expect((await store.list('t1')).map((m) => m.id)).toEqual([recent!.id, kept!.id, pinned!.id, baseline!.id]);
+    // Without an age limit (the default), age alone deletes nothing; other targets are left alone.
+    expect(await store.applyRetention('t1')).toEqual([]);
+    expect((await store.list('t2')).map((m) => m.id)).toEqual([other.id]);
+  });
+
   it('pins, notes and deletes', async () => {
     const store = await createCaptureStore(dir);
     const a = await put(store, 't1', 1000);

@@ -18,10 +18,12 @@ export interface RetentionOptions {
   maxCaptures?: number;
   /** Bytes kept per target, summed over the captures' files. @default 524288000 (500 MB) */
   maxBytes?: number;
+  /** Captures started longer ago than this go (baseline and pinned ones stay). @default Infinity */
+  maxAgeMs?: number;
 }
 
 /** Retention defaults, sized for a laptop. */
-export const DEFAULT_RETENTION: Required<RetentionOptions> = { maxCaptures: 50, maxBytes: 500 * 1024 * 1024 };
+export const DEFAULT_RETENTION: Required<RetentionOptions> = { maxCaptures: 50, maxBytes: 500 * 1024 * 1024, maxAgeMs: Number.POSITIVE_INFINITY };
 
 /** Writes one file durably (data fsynced before it resolves). Injected by tests to simulate a full disk. */
 export type DurableWriteFn = (path: string, bytes: Uint8Array) => Promise<void>;
@@ -32,6 +34,8 @@ export interface CaptureStoreOptions {
   retention?: RetentionOptions;
   /** @default open, write, fsync, close */
   writeFile?: DurableWriteFn;
+  /** The clock `maxAgeMs` is measured by. @default Date.now */
+  now?: () => number;
 }
 
 /** A capture being written: files go into its temporary folder until {@link PendingCapture.commit}. */
@@ -75,8 +79,8 @@ export interface CaptureStore {
   /** Deletes a capture (a person's explicit choice: baseline and pinned ones too). */
   delete(captureId: string): Promise<void>;
   /**
-   * Deletes the oldest captures of `targetId` until it is within the limits, never a baseline, a pinned
-   * capture or one of `keepIds`. Returns the deleted ids.
+   * Deletes the oldest captures of `targetId` until it is within the limits (and none is older than
+   * `maxAgeMs`), never a baseline, a pinned capture or one of `keepIds`. Returns the deleted ids.
    */
   applyRetention(targetId: string, options?: RetentionOptions & { keepIds?: readonly string[] }): Promise<string[]>;
 }
@@ -174,6 +178,7 @@ async function readMetaFile(dir: string): Promise<CaptureMeta | null> {
 export async function createCaptureStore(dataDir: string, options: CaptureStoreOptions = {}): Promise<CaptureStore> {
   const root = join(dataDir, 'captures');
   const write = options.writeFile ?? writeDurably;
+  const now = options.now ?? Date.now;
   const retentionDefaults = { ...DEFAULT_RETENTION, ...options.retention };
   try {
     await mkdir(root, { recursive: true });
@@ -393,6 +398,7 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
       return serial(async () => {
         const maxCaptures = opts.maxCaptures ?? retentionDefaults.maxCaptures;
         const maxBytes = opts.maxBytes ?? retentionDefaults.maxBytes;
+        const oldestMs = now() - (opts.maxAgeMs ?? retentionDefaults.maxAgeMs);
         const keep = new Set(opts.keepIds ?? []);
         const all = await list(targetId); // newest first
         const size = (m: CaptureMeta) => m.files.reduce((n, f) => n + f.bytes, 0);
@@ -400,7 +406,7 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
         let bytes = all.reduce((n, m) => n + size(m), 0);
         const deleted: string[] = [];
         for (const m of [...all].reverse()) {
-          if (count <= maxCaptures && bytes <= maxBytes) break;
+          if (count <= maxCaptures && bytes <= maxBytes && m.startedMs >= oldestMs) break;
           if (m.baseline || m.pinned || keep.has(m.id)) continue;
           await removeCapture(resolveInside(root, m.targetId, m.id), m.id);
           deleted.push(m.id);
