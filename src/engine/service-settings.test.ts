@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DETECTOR_SETTINGS, type Alert } from '../shared/alerts.js';
@@ -8,6 +8,8 @@ import type { ApiEvent } from '../shared/api.js';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings.js';
 import type { Sample } from '../shared/types.js';
 import { createService, type LeakbarService } from './service.js';
+import { createCaptureStore } from './captures/index.js';
+import { newCaptureId } from './captures/ids.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -100,6 +102,51 @@ describe('settings through the service', () => {
     expect(r.ok).toBe(true);
     const status = await w.service.status({ targetId: w.targetId });
     expect(status.jobs.find((j) => j.name === 'sample')?.intervalMs).toBe(1000);
+  });
+});
+
+describe('retention through the service', () => {
+  const DAY = 24 * 60 * 60_000;
+
+  it('drops history and captures past the settings’ days at start, and again when they are lowered', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-retention-'));
+    const now = Date.now();
+    const history = join(dataDir, 'targets', 'self', 'samples.jsonl');
+    mkdirSync(join(dataDir, 'targets', 'self'), { recursive: true });
+    const old: Sample[] = [];
+    for (let t = now - 40 * DAY; t < now - DAY; t += 60 * 60_000) old.push({ timeMs: t, pid: process.pid });
+    writeFileSync(history, old.map((x) => JSON.stringify(x) + '\n').join(''));
+    // Captures of the watched target and of one no longer watched; the pinned one stays whatever its age.
+    const captures = await createCaptureStore(dataDir);
+    const put = async (targetId: string, ageDays: number, pinned = false) => {
+      const p = await captures.begin(targetId, newCaptureId(now - ageDays * DAY, 'heap'));
+      await p.writeFile('heap.pb.gz', new Uint8Array(8), 'heap');
+      return (await p.commit({ kind: 'heap', pid: 1, startedMs: now - ageDays * DAY, endedMs: now - ageDays * DAY, figures: null, alertKey: null, baseline: false, pinned, note: '' })).id;
+    };
+    // Made oldest first, so each id's random part comes from its own call.
+    await put('self', 40);
+    const pinned = await put('self', 45, true);
+    await put('gone', 35);
+    const twentyDays = await put('self', 20);
+    const fresh = await put('self', 1);
+
+    const w = await watchSelf({ dataDir });
+    expect(w.targetId).toBe('self');
+    const oldestOnDisk = () => JSON.parse(readFileSync(history, 'utf8').split('\n', 1)[0]!) as Sample;
+    await until(() => oldestOnDisk().timeMs >= now - 30 * DAY, 10_000, 'history older than 30 days dropped from disk');
+    const ids = async () => (await captures.list()).map((c) => c.id).sort();
+    await expect.poll(ids, { timeout: 10_000 }).toEqual([pinned, twentyDays, fresh].sort());
+
+    expect(await w.service.setSettings({ patch: { retention: { historyDays: 5, captureDays: 10 } } })).toMatchObject({ ok: true });
+    await until(() => oldestOnDisk().timeMs >= now - 5 * DAY, 10_000, 'history older than 5 days dropped from disk');
+    await expect.poll(ids, { timeout: 10_000 }).toEqual([pinned, fresh].sort());
+    const kept = await w.service.history({ targetId: w.targetId });
+    expect(kept.samples[0]!.timeMs).toBeGreaterThanOrEqual(now - 5 * DAY);
+    // The samples taken meanwhile are all on disk, once each, after the old ones.
+    await until(() => w.samples.length >= 2, 10_000, 'two samples');
+    await w.service.close();
+    const lines = readFileSync(history, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Sample);
+    expect(lines.filter((x) => x.timeMs >= now).map((x) => x.timeMs)).toEqual(w.samples.map((x) => x.timeMs));
   });
 });
 

@@ -40,8 +40,8 @@ export interface ServiceOptions {
   settings?: SettingsPort;
   /** Keep history on disk under dataDir (captures always go there). @default true */
   persist?: boolean;
-  /** Capture retention per target; `maxBytes` wins over the settings' `retention.maxCaptureBytes`. @default 50 captures, the settings' bytes */
-  retention?: RetentionOptions;
+  /** Capture retention per target; `maxBytes` wins over the settings' `retention.maxCaptureBytes` (the age limit is always the settings' `captureDays`). @default 50 captures, the settings' bytes */
+  retention?: Omit<RetentionOptions, 'maxAgeMs'>;
   /** The least time between two automatic captures of one kind for one target (Infinity: none). @default the settings' `autoCapture` */
   autoCaptureGapMs?: number;
   /** @default Date.now */
@@ -50,6 +50,9 @@ export interface ServiceOptions {
 
 /** How much recent history is replayed into the detectors at start, so growth windows survive a restart. */
 const REPLAY_MS = 30 * 60_000;
+const DAY_MS = 24 * 60 * 60_000;
+/** How often history and captures past the settings' retention are dropped while the engine runs. */
+const RETENTION_EVERY_MS = 60 * 60_000;
 
 /** The engine as the API contract describes it, plus a way to shut it down. */
 export interface LeakbarService extends LeakbarApi {
@@ -109,9 +112,10 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   let overrides = overridesFromOptions(options);
   let applied = overlaySettings(settingsPort.get(), overrides);
   const now = options.now ?? Date.now;
-  /** Read at every capture, so a retention change applies to the next one. */
-  const retention: RetentionOptions = { ...options.retention, maxBytes: applied.retention.maxCaptureBytes };
-  const captureStore = await createCaptureStore(options.dataDir, { retention });
+  /** Read at every capture and every retention pass, so a retention change applies to the next one. */
+  const retention: RetentionOptions = { ...options.retention, maxBytes: applied.retention.maxCaptureBytes, maxAgeMs: applied.retention.captureDays * DAY_MS };
+  const historyMs = () => applied.retention.historyDays * DAY_MS;
+  const captureStore = await createCaptureStore(options.dataDir, { retention, now });
   const overnightListeners = new Set<(running: boolean) => void>();
   const overnightTargets = new Set<string>();
   const captures: CaptureService = createCaptureService({
@@ -200,7 +204,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
 
   async function addTarget(input: TargetInput): Promise<TargetSummary> {
     const config = targetConfigFrom(input, new Set(targets.keys()));
-    const store = await openSeriesStore(options.persist === false ? null : join(options.dataDir, 'targets', config.id));
+    const store = await openSeriesStore(options.persist === false ? null : join(options.dataDir, 'targets', config.id), { historyMs: historyMs(), now });
     const alerts = createAlertEngine({ targetId: config.id, settings: applied.detectors, platform: collectors.platform });
     // Replay recent history silently: the detectors' windows fill again, nothing already told is told twice.
     const recent = store.samples();
@@ -279,7 +283,35 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     await rt.store.close();
   }
 
+  /**
+   * Drops history and captures past the settings' retention: every target's history (its store compacts), and
+   * the captures of every target in the capture store, watched or not. Passes run one at a time; a pass asked
+   * for while one runs is run once after it. Failures show in the stores' status; this never rejects.
+   */
+  let retentionPass: Promise<void> = Promise.resolve();
+  let retentionQueued = false;
+  let closing = false;
+  function applyRetention(): Promise<void> {
+    if (retentionQueued || closing) return retentionPass;
+    retentionQueued = true;
+    retentionPass = retentionPass.then(async () => {
+      retentionQueued = false;
+      if (closing) return;
+      for (const rt of targets.values()) {
+        rt.store.setHistoryMs(historyMs());
+        await rt.store.compact();
+      }
+      const targetIds = new Set((await captureStore.list().catch(() => [])).map((c) => c.targetId));
+      for (const id of targetIds) await captureStore.applyRetention(id, retention).catch(() => {});
+    }).catch(() => {});
+    return retentionPass;
+  }
+
   for (const t of options.targets ?? []) await addTarget(t);
+  // History is trimmed as each store opens; captures of a target that took none lately go here.
+  void applyRetention();
+  const retentionTimer = setInterval(() => void applyRetention(), RETENTION_EVERY_MS);
+  retentionTimer.unref();
 
   const api: LeakbarService = {
     async listTargets() {
@@ -299,7 +331,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       return summary(rt);
     },
     getSettings: async () => overlaySettings(settingsPort.get(), overrides),
-    // Detector lines go live at once; new cadences restart the watchers; retention holds from the next capture.
+    // Detector lines go live at once; new cadences restart the watchers; a retention change drops what it no longer keeps.
     async setSettings({ patch }) {
       const r = settingsPort.set(patch);
       if (!r.ok) return { ok: false, problems: r.problems };
@@ -308,6 +340,8 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       applied = overlaySettings(r.settings, overrides);
       const changed = settingsChanges(before, applied);
       retention.maxBytes = applied.retention.maxCaptureBytes;
+      retention.maxAgeMs = applied.retention.captureDays * DAY_MS;
+      if (changed.retention) void applyRetention();
       if (changed.detectors) for (const rt of targets.values()) rt.alerts.reconfigure(applied.detectors);
       if (changed.cadences) await Promise.all([...targets.values()].map((rt) => restartWatcher(rt, (config) => config)));
       return { ok: true, settings: applied };
@@ -370,6 +404,9 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       return () => listeners.delete(listener);
     },
     async close() {
+      closing = true;
+      clearInterval(retentionTimer);
+      await retentionPass;
       const all = [...targets.values()];
       targets.clear();
       await Promise.all(all.map(stopTarget));

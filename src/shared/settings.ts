@@ -45,7 +45,9 @@ export const settingsSchema = z.strictObject({
   }),
   /** How long history and captures are kept (pinned captures and baselines are kept regardless). */
   retention: z.strictObject({
+    /** Samples, events and alerts of a target older than this are dropped from its history (memory and disk). */
     historyDays: z.number().int().min(1).max(3650),
+    /** Captures started longer ago than this are deleted. */
     captureDays: z.number().int().min(1).max(3650),
     /** Oldest unpinned captures go first past this size. */
     maxCaptureBytes: z.number().int().min(10 * MiB),
