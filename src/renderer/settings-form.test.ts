@@ -18,6 +18,8 @@ describe('the settings form', () => {
     expect(d['detectors.thresholds.fdLimitRatio.line']).toBe('80');
     expect(d['detectors.growth.windowMs']).toBe('10');
     expect(d['retention.maxCaptureBytes']).toBe('2048');
+    expect(d['retention.historyDays']).toBe('30');
+    expect(d['retention.captureDays']).toBe('30');
     expect(d['quietHours.from']).toBe('22:00');
     expect(d['autoCapture.enabled']).toBe(true);
   });
@@ -32,6 +34,21 @@ describe('the settings form', () => {
     });
     expect(applySettingsPatch(DEFAULT_SETTINGS, patch).ok).toBe(true);
     expect(patchFrom(draftFrom(DEFAULT_SETTINGS, desktop), DEFAULT_SETTINGS, desktop).patch).toEqual({});
+  });
+
+  it('keeps history and captures for the days asked, and gives the engine’s reason for a part of a day', () => {
+    const groups = browser.filter((g) => g.id === 'retention');
+    expect(groups[0]!.fields.map((f) => [f.path, f.label, f.kind === 'number' ? f.unit : null])).toEqual([
+      ['retention.historyDays', 'History kept', 'days'],
+      ['retention.captureDays', 'Captures kept', 'days'],
+      ['retention.maxCaptureBytes', 'Captures per target', 'MB'],
+    ]);
+    const d = { ...draftFrom(DEFAULT_SETTINGS, browser), 'retention.historyDays': '7', 'retention.captureDays': '90' };
+    const { patch } = patchFrom(d, DEFAULT_SETTINGS, browser);
+    expect(patch).toEqual({ retention: { historyDays: 7, captureDays: 90 } });
+    expect(applySettingsPatch(DEFAULT_SETTINGS, patch).ok).toBe(true);
+    const half = applySettingsPatch(DEFAULT_SETTINGS, patchFrom({ ...d, 'retention.historyDays': '0.5' }, DEFAULT_SETTINGS, browser).patch);
+    expect(problemsByField(half.ok ? [] : half.problems, browser)).toEqual({ 'retention.historyDays': [expect.stringMatching(/int/i)] });
   });
 
   it('refuses text that is not a number before asking the engine', () => {

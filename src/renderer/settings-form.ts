@@ -26,6 +26,7 @@ const same = { toUi: (v: number) => v, fromUi: (n: number) => n };
 const mb = { unit: 'MB', toUi: (v: number) => round(v / MiB, 1), fromUi: (n: number) => Math.round(n * MiB) };
 const minutes = { unit: 'min', toUi: (v: number) => round(v / 60_000, 2), fromUi: (n: number) => Math.round(n * 60_000) };
 const percent = { unit: '%', toUi: (v: number) => round(v * 100, 2), fromUi: (n: number) => n / 100 };
+const days = { unit: 'days', ...same };
 
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
@@ -76,8 +77,12 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
   {
     id: 'retention',
     title: 'Retention',
-    note: 'Past this size, the oldest captures of a target go first (pinned ones and baselines stay).',
-    fields: [{ kind: 'number', path: 'retention.maxCaptureBytes', label: 'Captures per target', ...mb }],
+    note: 'History and captures older than these days go; past the size, a target’s oldest captures go first. Pinned captures and baselines always stay.',
+    fields: [
+      { kind: 'number', path: 'retention.historyDays', label: 'History kept', ...days },
+      { kind: 'number', path: 'retention.captureDays', label: 'Captures kept', ...days },
+      { kind: 'number', path: 'retention.maxCaptureBytes', label: 'Captures per target', ...mb },
+    ],
   },
 ];
 

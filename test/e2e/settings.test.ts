@@ -52,6 +52,8 @@ describe('the settings view, in a browser against leakbar serve on the Go fixtur
     await expect.poll(() => page.getByTestId(FD_LINE).inputValue(), { timeout: 15_000 }).toBe('1000');
     expect(await page.getByTestId('setting-detectors.growth.windowMs').inputValue()).toBe('10');
     expect(await page.getByTestId('setting-retention.maxCaptureBytes').inputValue()).toBe('2048');
+    expect(await page.getByTestId('setting-retention.historyDays').inputValue()).toBe('30');
+    expect(await page.getByTestId('setting-retention.captureDays').inputValue()).toBe('30');
     expect(await page.getByTestId('group-quiet-hours').count()).toBe(0);
     await expect.poll(() => page.getByTestId('target-row').count()).toBe(1);
     // No settings file until something is saved.
@@ -119,6 +121,17 @@ describe('the settings view, in a browser against leakbar serve on the Go fixtur
     await page.getByTestId('open-settings').click();
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/settings');
     await page.getByTestId('group-targets').waitFor();
+  });
+
+  it('saves how many days history and captures are kept', async () => {
+    const days = (path: string) => page.getByTestId(`setting-retention.${path}`);
+    await expect.poll(() => days('historyDays').inputValue()).toBe('30');
+    await days('historyDays').fill('7');
+    await days('captureDays').fill('14');
+    await page.getByTestId('settings-save').click();
+    await expect.poll(() => page.getByTestId('settings-status').getAttribute('data-kind')).toBe('saved');
+    expect((await call<Settings>('getSettings', {})).retention).toMatchObject({ historyDays: 7, captureDays: 14 });
+    expect((JSON.parse(readFileSync(settingsFile(), 'utf8')) as Settings).retention).toMatchObject({ historyDays: 7, captureDays: 14 });
   });
 
   it('ran without page errors or CSP violations', () => {
