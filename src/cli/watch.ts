@@ -32,13 +32,18 @@ function parsePid(value: string): number {
 export function parsePprofUrl(value: string): string {
   let url: URL;
   try {
-    url = new URL(value);
+    // host:port alone, as people type it, means http.
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
   } catch {
     throw new InvalidArgumentError(`${JSON.stringify(value)} is not a URL (expected e.g. ${DEFAULT_PPROF_URL})`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`the pprof URL must be http or https, got ${url.protocol}`);
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  if (!url.pathname.endsWith('/debug/pprof/')) url.pathname += 'debug/pprof/';
+  // A profile's own URL pasted in (…/debug/pprof/heap?debug=1) stands for its base.
+  const at = `${url.pathname}/`.indexOf('/debug/pprof/');
+  if (at >= 0) url.pathname = url.pathname.slice(0, at) + '/debug/pprof/';
+  else url.pathname = `${url.pathname.replace(/\/+$/, '')}/debug/pprof/`;
+  url.search = '';
+  url.hash = '';
   return url.toString();
 }
 
