@@ -1,4 +1,5 @@
 /** Helpers both platforms' collectors share: CPU % between two readings, and picking processes by command line without picking leakbar. */
+import { LeakbarError } from '../shared/errors.js';
 import type { CpuMark, FoundProcess } from './types.js';
 
 /**
@@ -45,4 +46,9 @@ export function matchProcesses(listing: Iterable<ProcessListing>, pattern: RegEx
     found.push({ pid: p.pid, command: p.command });
   }
   return found;
+}
+
+/** A zombie (state Z) has exited; only its parent has not collected its exit status yet. Its figures are zeros, not samples. */
+export function exitedZombie(pid: number): LeakbarError {
+  return new LeakbarError('no-such-process', `process ${pid} has exited`, { hint: 'it is a zombie: its parent has not collected its exit status yet' });
 }

@@ -1,7 +1,7 @@
 /** Linux procfs, read in-process (no spawn per tick): process figures, open FDs by type, the FD limit, smaps_rollup, and the process list. */
 import { isLeakbarError, LeakbarError } from '../shared/errors.js';
 import type { FdBreakdown, FdEntry, FdType, MemoryMap, ProcessFigures } from '../shared/types.js';
-import { cpuPercentSince, matchProcesses, type ProcessListing } from './common.js';
+import { cpuPercentSince, exitedZombie, matchProcesses, type ProcessListing } from './common.js';
 import { summarizeFds } from './fds.js';
 import type { CpuMark, FileReader, FoundProcess } from './types.js';
 
@@ -272,6 +272,8 @@ export class Procfs {
     const atMs = this.now();
     const [statusText, cmdline] = await Promise.all([this.files.readFile(this.path(pid, 'status')), this.files.readFile(this.path(pid, 'cmdline')).catch(() => '')]);
     const stat = parseProcStat(statText);
+    // Z: exited, not yet reaped; X: dead. Either way its figures are zeros, not samples.
+    if (stat.state === 'Z' || stat.state === 'X') throw exitedZombie(pid);
     const status = parseProcStatus(statusText);
     const mark: CpuMark = { pid, cpuTimeMs: (stat.cpuTicks * 1000) / CLK_TCK, atMs };
     const bootMs = await this.bootTime().catch(() => null);

@@ -1,5 +1,6 @@
 /** ps (macOS): process figures, the thread count (`ps -M`), and the process list, each one spawn with an argument array. */
 import { LeakbarError } from '../shared/errors.js';
+import { exitedZombie } from './common.js';
 import type { ExecFn } from './types.js';
 
 /** Where macOS keeps ps. */
@@ -126,7 +127,9 @@ export interface PsRunOptions {
 export async function runPsFigures(pid: number, exec: ExecFn, options: PsRunOptions): Promise<PsFigures> {
   const stdout = await exec(options.psPath ?? PS_PATH_DARWIN, ['-o', PS_FIGURES_COLUMNS, '-p', String(pid)], { timeoutMs: options.timeoutMs, allowExitCodes: [0, 1] });
   if (stdout.trim() === '') throw new LeakbarError('no-such-process', `process ${pid} is gone`, { hint: 'ps lists no such process; it has exited' });
-  return parsePsFigures(stdout);
+  const figures = parsePsFigures(stdout);
+  if (figures.state === 'Z') throw exitedZombie(pid);
+  return figures;
 }
 
 /** Runs `ps -M -p PID` and counts the threads. */
