@@ -1,6 +1,6 @@
 /** `leakbar watch`: samples one process and prints a line (or a JSON object) per sample, events as they happen. */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCollectors } from '../collectors/index.js';
@@ -139,6 +139,17 @@ export async function checkPidExists(collectors: Pick<Collectors, 'readProcess'>
   }
 }
 
+/** Opens (creating or emptying) the --csv file, or says why it cannot. */
+async function openCsv(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'w');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'an error';
+    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
+    throw new LeakbarError('bad-input', `cannot write the CSV file ${path}: ${why}`, { cause: e });
+  }
+}
+
 /** Runs a watch until --duration passes or a signal arrives. */
 export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const target = targetFromOptions(o);
@@ -146,6 +157,8 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid);
   const detectorSettings = o.alerts ? await readDetectorSettingsFile(o.alerts) : undefined;
   const dataDir = o.dataDir ?? defaultDataDir();
+  // A CSV that cannot be written is known now, not after a night of watching.
+  const csvFile = o.csv ? await openCsv(o.csv) : null;
   const service = await createService({
     dataDir,
     collectors,
@@ -156,14 +169,17 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     ...(o.store ? {} : { autoCaptureGapMs: Number.POSITIVE_INFINITY }),
   });
   let csv: WriteStream | null = null;
-  if (o.csv) {
-    csv = createWriteStream(o.csv, { flags: 'w' });
+  if (csvFile) {
+    csv = csvFile.createWriteStream();
     csv.write(csvHeader() + '\n');
     csv.on('error', (e) => process.stderr.write(`leakbar: cannot write ${o.csv}: ${e.message}\n`));
   }
   const print = (line: string) => out.write(line + '\n');
   const iso = (ms: number) => new Date(ms).toISOString();
   const findings = new Set<string>();
+  // A watch by --pid has nothing left to watch once that process exits: it ends, non-zero.
+  let ended: (() => void) | null = null;
+  let targetExited = false;
   service.subscribe((e) => {
     if (e.type === 'sample') {
       print(o.json ? JSON.stringify(sampleJson(e.sample)) : formatSampleLine(e.sample));
@@ -171,6 +187,10 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     } else if (e.type === 'watch') {
       const { timeMs, ...rest } = e.event;
       print(o.json ? JSON.stringify({ ...rest, time: iso(timeMs) }) : formatEventLine(e.event));
+      if ('pid' in target.selector && e.event.type === 'status' && e.event.source === 'target' && e.event.code === 'no-such-process' && !targetExited) {
+        targetExited = true;
+        ended?.();
+      }
     } else if (e.type === 'alert') {
       const a = e.alert;
       if (a.finding && !findings.has(`${a.id} ${a.finding}`)) {
@@ -202,12 +222,18 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   }
   await new Promise<void>((resolve) => {
     const done = () => resolve();
+    ended = done;
+    if (targetExited) done();
     if (o.duration !== undefined) setTimeout(done, o.duration * 1000).unref();
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
   await service.close();
   if (csv) await new Promise<void>((r) => csv!.end(r));
+  if (targetExited) {
+    process.stderr.write(`leakbar: process ${(target.selector as { pid: number }).pid} has exited; nothing left to watch (watch by --match to follow restarts)\n`);
+    process.exitCode = 1;
+  }
 }
 
 /** Adds `watch` to the program. */

@@ -121,6 +121,27 @@ describe('leakbar watch', () => {
     }
   });
 
+  it('ends a --pid watch when that process exits, saying so, with a non-zero exit', async () => {
+    const edir = mkdtempSync(join(tmpdir(), 'leakbar-exit-'));
+    const gone = await startFixture({ dir: edir });
+    try {
+      // --duration is far away: only the exit can end this run before the 20 s kill.
+      const run = leakbar(['watch', '--pid', String(gone.pid), '--no-pprof', '--json', '--interval', '0.5', '--duration', '120', '--no-store'], 20_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      await gone.stop();
+      const r = await run;
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`leakbar: process ${gone.pid} has exited; nothing left to watch (watch by --match to follow restarts)`);
+      const lines = jsonLines(r.stdout);
+      expect(lines).toContainEqual(expect.objectContaining({ type: 'status', source: 'target', ok: false, code: 'no-such-process' }));
+      // No sample of zeros from the exiting process.
+      expect(lines.filter((l) => l.type === 'sample').every((l) => (l.rssBytes as number) > 0)).toBe(true);
+    } finally {
+      await gone.stop();
+      rmSync(edir, { recursive: true, force: true });
+    }
+  });
+
   it('without a pprof endpoint still reports every system figure, and says once what is missing', async () => {
     const port = await closedPort();
     const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', `http://127.0.0.1:${port}/debug/pprof/`, '--json', '--interval', '0.5', '--duration', '2.5', '--no-store', '--data-dir', join(dir, 'data-nostore')]);
@@ -208,6 +229,12 @@ describe('leakbar watch', () => {
     const neither = await leakbar(['watch', '--duration', '1']);
     expect(neither.code).not.toBe(0);
     expect(neither.stderr).toMatch(/exactly one of --pid N or --match REGEX/);
+
+    // A CSV it could not write would be found out only after the night: it is refused before watching.
+    const csv = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--duration', '1', '--no-store', '--csv', join(dir, 'no-such-folder', 'out.csv')]);
+    expect(csv.code).toBe(1);
+    expect(csv.stdout).toBe('');
+    expect(csv.stderr.trim()).toBe(`leakbar: cannot write the CSV file ${join(dir, 'no-such-folder', 'out.csv')}: its folder does not exist`);
   });
 
   it('waits for a --match that matches nothing yet, saying so once', async () => {
