@@ -70,7 +70,7 @@ async function runTop(file: string, flags: TopFlags): Promise<void> {
   const gunzip = (gz: Uint8Array): Uint8Array => gunzipSync(gz);
   const baseFile = flags.diffBase ?? flags.base;
   const [bytes, baseBytes] = await Promise.all([readProfileBytes(file), baseFile ? readProfileBytes(baseFile) : Promise.resolve(null)]);
-  const profile = decodeProfile(bytes, { gunzip, allowNoSamples: baseBytes !== null });
+  const profile = decodeProfile(bytes, { gunzip, allowNoSamples: true });
   const base = baseBytes ? decodeProfile(baseBytes, { gunzip, allowNoSamples: true }) : undefined;
   const report = top(
     { profile, base, baseMode: flags.base ? 'base' : 'diff-base' },

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fetchTimeoutMs } from '../../src/cli/profile.js';
+import { synthProfile } from './synth.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const golden = join(root, 'test', 'golden');
@@ -53,6 +56,24 @@ describe('leakbar profile top', () => {
     expect(b.stdout).toBe(readFileSync(g('cpu-2.vs.cpu-1.base.cpu.cum.txt'), 'utf8'));
     const both = await run(['profile', 'top', g('heap-2.pb.gz'), '--base', g('heap-1.pb.gz'), '--diff-base', g('heap-1.pb.gz')]);
     expect(both.code).toBe(2);
+  });
+
+  it('prints the empty table go tool pprof prints for a profile with no samples (an idle CPU profile)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-empty-'));
+    try {
+      const file = join(dir, 'idle-cpu.pb.gz');
+      writeFileSync(file, gzipSync(synthProfile(['samples/count', 'cpu/nanoseconds'], [], { durationNanos: 1e9 })));
+      const pprof = await new Promise<string>((ok, fail) =>
+        execFile('go', ['tool', 'pprof', '-top', file], { env: { ...process.env, TZ: 'UTC', PPROF_TMPDIR: dir }, timeout: 30_000 }, (e, stdout) => (e ? fail(e) : ok(stdout))),
+      );
+      expect(pprof).toMatch(/Showing nodes accounting for 0, 0% of 0 total/);
+      const r = await run(['profile', 'top', file]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(pprof);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints raw values as JSON', async () => {
