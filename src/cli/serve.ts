@@ -12,7 +12,8 @@ import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { createService } from '../engine/service.js';
-import { parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { checkPidExists, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { createCollectors } from '../collectors/index.js';
 
 /** Options of `leakbar serve` as commander hands them over. */
 export interface ServeOptions {
@@ -104,6 +105,8 @@ function openBrowser(url: string): void {
 /** Runs the service and the server until a signal arrives. */
 export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const targets = await targetsFromServeOptions(o);
+  // As watch does: a PID given on the command line that names no process is refused, not served empty.
+  if (o.pid !== undefined) await checkPidExists(createCollectors(), o.pid);
   const staticDir = findRendererDir();
   if (!staticDir) process.stderr.write('leakbar: the renderer is not built (out/renderer is missing); the API works, the pages do not. Run `npm run build`.\n');
   const dataDir = o.dataDir ?? defaultDataDir();

@@ -36,6 +36,14 @@ describe('leakbar serve refuses what it cannot do safely', () => {
     expect(r.stderr).toMatch(/exactly one of --pid N, --match REGEX or --config FILE/);
   });
 
+  it('refuses a --pid that names no process, as watch does', async () => {
+    const r = await serveRefuses(['--pid', '999999999']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/no process has PID 999999999/);
+    expect(r.stdout).not.toMatch(/token=/);
+  });
+
   it('names each bad field of a --config file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leakbar-serve-cli-'));
     try {
