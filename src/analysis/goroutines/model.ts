@@ -76,7 +76,7 @@ export interface GoroutineGroup {
   goroutineIds: number[];
   /** What the group waits on: from its most common state (debug=2), or guessed from the top frame (debug=1); null when not blocked or unknown. */
   blockedOn: BlockKind | null;
-  /** Blocked in one of {@link BLOCK_KINDS}, and not the program's main goroutine: the groups a person hunting a goroutine leak looks at first. */
+  /** Blocked in one of {@link BLOCK_KINDS}, and not a wait by design (the main goroutine, a listener's accept loop, the signal loop): the groups a person hunting a goroutine leak looks at first. */
   suspicious: boolean;
   /** Some member has waited at least `longWaitMinutes`. */
   longWait: boolean;

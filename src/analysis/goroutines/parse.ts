@@ -733,15 +733,20 @@ function readDebug1Frames(text: string, start: number, stop: number, stacks: Sta
   return frames;
 }
 
+/** Waits that are a program's normal idle state, one per listener or handler: a listener's accept loop and the signal loop. */
+const IDLE_BY_DESIGN = new Set(['net.(*TCPListener).Accept', 'net.(*UnixListener).Accept', 'os/signal.signal_recv']);
+
 /**
- * The program's main goroutine: its stack ends in `main.main` (debug=1 shows `runtime.main` below
- * it). There is one, and a server's main blocks for its whole life by design, so it is no leak.
+ * Goroutines that wait by design and do not multiply: the program's main goroutine (its stack ends
+ * in `main.main`; debug=1 shows `runtime.main` below it), a listener's accept loop, the signal loop.
+ * They are no leak however long they wait.
  */
-function isMainGoroutine(frames: readonly StackFrame[]): boolean {
+function waitsByDesign(frames: readonly StackFrame[]): boolean {
   const n = frames.length;
   if (n === 0) return false;
   if (frames[n - 1]!.function === 'main.main') return true;
-  return n >= 2 && frames[n - 1]!.function === 'runtime.main' && frames[n - 2]!.function === 'main.main';
+  if (n >= 2 && frames[n - 1]!.function === 'runtime.main' && frames[n - 2]!.function === 'main.main') return true;
+  return frames.some((f) => IDLE_BY_DESIGN.has(f.function));
 }
 
 function finishGroup(
@@ -774,7 +779,7 @@ function finishGroup(
     labels,
     goroutineIds: acc.ids,
     blockedOn,
-    suspicious: blockedOn !== null && !isMainGoroutine(frames),
+    suspicious: blockedOn !== null && !waitsByDesign(frames),
     longWait: maxWaitMinutes !== null && maxWaitMinutes >= longWaitMinutes,
   };
 }
