@@ -257,9 +257,15 @@ export function detectGoroutineFormat(text: string): 'debug=1' | 'debug=2' {
   if (head.trim() === '' && text.trim() === '') {
     throw new LeakbarError('empty-profile', 'the goroutine dump is empty', { hint: 'fetch /debug/pprof/goroutine?debug=2 from a running Go program' });
   }
-  if (head.charCodeAt(0) === 0x1f || head.includes('\u0000') || head.includes('\ufffd')) {
-    throw new LeakbarError('not-a-profile', 'this is a binary (protobuf) goroutine profile, not a text dump', {
+  // pprof serves its protobuf profiles gzip'd (magic 1f 8b, whose 8b decodes as U+FFFD).
+  if (head.charCodeAt(0) === 0x1f && head.charCodeAt(1) === 0xfffd) {
+    throw new LeakbarError('not-a-profile', 'this is a gzip file (likely a protobuf goroutine profile), not a text dump', {
       hint: 'ask for the text form: /debug/pprof/goroutine?debug=2 (or ?debug=1), or open the protobuf with `leakbar profile top`',
+    });
+  }
+  if (head.includes('\u0000') || head.includes('\ufffd') || /[\u0001-\u0008\u000e-\u001f]/.test(head)) {
+    throw new LeakbarError('not-a-profile', 'this is binary data, not a goroutine dump', {
+      hint: 'fetch /debug/pprof/goroutine?debug=2 (or ?debug=1) from a running Go program',
     });
   }
   const first = head.trimStart();
