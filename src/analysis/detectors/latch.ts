@@ -9,6 +9,11 @@ export interface Latch {
   under: number;
   /** While tripped: sample time of the first of the samples in a row that tripped it. While armed: start of the current run over the line. */
   sinceMs: number | null;
+  /**
+   * A threshold latch, while tripped: the line it tripped past. Its alert keeps saying that line, and is judged against it,
+   * however the rule's line changes meanwhile; a changed line applies from the next trip. Absent in state saved before it was kept.
+   */
+  line?: number;
 }
 
 /** A latch that has seen nothing. */
@@ -30,7 +35,18 @@ export function stepLatch(latch: Latch, isOver: boolean, isUnder: boolean, conse
   return under === latch.under && latch.over === 0 ? latch : { ...latch, over: 0, under };
 }
 
-/** A value against a line: past `line` trips, under `line × rearmRatio` re-arms. */
+/**
+ * A value against a line: past `line` trips, under `line × rearmRatio` re-arms. A tripped latch keeps the line it tripped
+ * past and re-arms against that one; when the rule's line has moved since, to the value or above it, it re-arms at once
+ * (the condition the alert was raised for is no longer one a person asks to hear about).
+ */
 export function stepThreshold(latch: Latch, value: number, line: number, rearmRatio: number, consecutive: number, timeMs: number): Latch {
-  return stepLatch(latch, value > line, value < line * rearmRatio, consecutive, timeMs);
+  if (!latch.tripped) {
+    const next = stepLatch(latch, value > line, value < line * rearmRatio, consecutive, timeMs);
+    return next.tripped ? { ...next, line } : next;
+  }
+  const tripLine = latch.line ?? line;
+  if (tripLine !== line && !(value > line)) return ARMED;
+  const next = stepLatch(latch, value > tripLine, value < tripLine * rearmRatio, consecutive, timeMs);
+  return next.tripped && next.line === undefined ? { ...next, line: tripLine } : next;
 }

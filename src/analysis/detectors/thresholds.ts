@@ -79,6 +79,8 @@ function fixedFinding(figure: FixedFigure, latch: Latch, value: number, rule: Th
   const { label, unit } = FIGURE_WORDS[figure];
   const t = input.sample.timeMs;
   const fmt = (v: number) => formatAmount(v, unit);
+  // The line it fired past, not the rule's line now: a line changed in Settings applies to the next alert.
+  const line = latch.line ?? rule.line;
   const critical = rule.criticalLine !== null && value > rule.criticalLine;
   const what = figure === 'rssBytes' ? `RSS ${fmt(value)}` : `${fmt(value)} ${label}${figure === 'fds' ? ' open' : ''}`;
   return {
@@ -89,14 +91,14 @@ function fixedFinding(figure: FixedFigure, latch: Latch, value: number, rule: Th
     subject: null,
     severity: critical ? 'critical' : 'warning',
     value,
-    line: rule.line,
+    line,
     ratePerMinute: null,
     unit,
     growth: null,
-    title: `${TITLE_WORD[figure]} past ${fmt(rule.line)}`,
+    title: `${TITLE_WORD[figure]} past ${fmt(line)}`,
     message:
-      `${what}, over the line of ${fmt(rule.line)} for ${formatSpan(t - (latch.sinceMs ?? t))}` +
-      `${critical ? ` and past the critical line of ${fmt(rule.criticalLine ?? 0)}` : ''}. It clears below ${fmt(rule.line * rule.rearmRatio)}.`,
+      `${what}, over the line of ${fmt(line)} for ${formatSpan(t - (latch.sinceMs ?? t))}` +
+      `${critical ? ` and past the critical line of ${fmt(rule.criticalLine ?? 0)}` : ''}. It clears below ${fmt(line * rule.rearmRatio)}.`,
     nextStep: FIGURE_TRIAGE[figure].nextStep,
     family: FIGURE_TRIAGE[figure].family,
     seed: () => input.history(figure),
@@ -112,6 +114,7 @@ function fdLimitFinding(latch: Latch, fds: number, limit: number, rule: Threshol
   const key = alertKey('fd-limit', 'fds');
   if (!latch.tripped) return { active: false, key };
   const share = fds / limit;
+  const line = latch.line ?? rule.line;
   const critical = rule.criticalLine !== null && share > rule.criticalLine;
   return {
     active: true,
@@ -121,14 +124,14 @@ function fdLimitFinding(latch: Latch, fds: number, limit: number, rule: Threshol
     subject: null,
     severity: critical ? 'critical' : 'warning',
     value: fds,
-    line: Math.floor(rule.line * limit),
+    line: Math.floor(line * limit),
     ratePerMinute: null,
     unit: 'count',
     growth: null,
     title: `FDs at ${percent(share)} of the limit`,
     message:
-      `${formatAmount(fds, 'count')} of ${formatAmount(limit, 'count')} FDs in use (${percent(share)}), past ${percent(rule.line)} of the limit; ` +
-      `at the limit every open, accept and dial fails with "too many open files". It clears below ${percent(rule.line * rule.rearmRatio)}.`,
+      `${formatAmount(fds, 'count')} of ${formatAmount(limit, 'count')} FDs in use (${percent(share)}), past ${percent(line)} of the limit; ` +
+      `at the limit every open, accept and dial fails with "too many open files". It clears below ${percent(line * rule.rearmRatio)}.`,
     nextStep: NEXT_STEPS.fds,
     family: 'fds',
     seed: () => input.history('fds'),
