@@ -35,6 +35,15 @@ export interface OvernightOptions {
 
 export type { OvernightStatus };
 
+/** The notes the overnight test keeps with its captures (the first line of each one's note); they name the test as what caused them. */
+export const OVERNIGHT_NOTES = { baseline: 'overnight baseline', periodic: 'overnight', final: 'overnight final' } as const;
+
+/** True for a capture the overnight test took (its baseline bundle, a periodic capture or its final bundle). */
+export function isOvernightCapture(meta: Pick<CaptureMeta, 'note' | 'alertKey'>): boolean {
+  // The service adds lines to a note ("Skipped: …"), so the first line is the one the test wrote.
+  return meta.alertKey === null && (Object.values(OVERNIGHT_NOTES) as string[]).includes(meta.note.split('\n')[0]!);
+}
+
 /** Options for stopping. */
 export interface StopOvernightOptions {
   /** The watcher's samples over the night (from the series store), for the figures. @default [] */
@@ -86,7 +95,7 @@ export function createOvernightRunner(deps: { service: OvernightHost; now: () =>
     for (const kind of ['heap', 'goroutine'] as const) {
       if (signal.aborted) return;
       try {
-        const meta = await service.capture({ target: o.target, pid: pidOf(o), kind, figures: o.figures?.() ?? null, note: 'overnight', signal });
+        const meta = await service.capture({ target: o.target, pid: pidOf(o), kind, figures: o.figures?.() ?? null, note: OVERNIGHT_NOTES.periodic, signal });
         session.captures.push(meta);
         session.status.captureIds.push(meta.id);
       } catch (e) {
@@ -120,7 +129,7 @@ export function createOvernightRunner(deps: { service: OvernightHost; now: () =>
       sessions.set(targetId, session);
       try {
         const seconds = o.cpuSeconds ?? 30;
-        let baseline = await service.capture({ target: o.target, pid: pidOf(o), kind: 'bundle', includeCpu: o.includeCpu ?? false, seconds, figures: o.figures?.() ?? null, note: 'overnight baseline' });
+        let baseline = await service.capture({ target: o.target, pid: pidOf(o), kind: 'bundle', includeCpu: o.includeCpu ?? false, seconds, figures: o.figures?.() ?? null, note: OVERNIGHT_NOTES.baseline });
         baseline = await service.store.setPinned(baseline.id, true);
         const kept = o.markBaseline === 'if-none' ? await service.store.baseline(targetId) : null;
         if (o.markBaseline && !kept) baseline = await service.store.markBaseline(baseline.id);
@@ -158,7 +167,7 @@ export function createOvernightRunner(deps: { service: OvernightHost; now: () =>
       let final: CaptureMeta | null = null;
       if (so.finalCapture ?? true) {
         try {
-          final = await service.capture({ target: o.target, pid: pidOf(o), kind: 'bundle', figures: o.figures?.() ?? null, note: 'overnight final' });
+          final = await service.capture({ target: o.target, pid: pidOf(o), kind: 'bundle', figures: o.figures?.() ?? null, note: OVERNIGHT_NOTES.final });
           final = await service.store.setPinned(final.id, true);
           session.captures.push(final);
         } catch (e) {
