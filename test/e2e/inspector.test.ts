@@ -90,6 +90,17 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('flame-breadcrumb').locator('[aria-current=true]').textContent(), { timeout: 15_000 }).not.toBe('main.leakHeap');
+
+    // Zoomed into leakHeap's caller, a search for "http" highlights the net/http frames on the path to it,
+    // and the count says so: the frames drawn highlighted, all of the zoomed frame, and the whole graph's count beside.
+    await page.keyboard.press('/');
+    await page.keyboard.type('http');
+    const count = Number(await until('the zoomed search count', async () => (await page.getByTestId('search-count').textContent({ timeout: 1000 })) ?? undefined));
+    expect(count).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('flame-canvas').getAttribute('data-matched'), { timeout: 15_000 }).toBe(String(count));
+    expect(await page.getByTestId('search-summary').textContent()).toMatch(/^\d+ of \d+ matching frames in this zoom \(\d+ on its path\) · 100\.0% of the zoomed frame \(/);
+    expect(Number(await page.getByTestId('search-count-all').textContent())).toBeGreaterThanOrEqual(count);
+    await page.keyboard.press('Escape');
   });
 
   it("highlights the leaking function when searched and gives its share of the total", async () => {

@@ -89,6 +89,7 @@ export function FlameGraph(props: FlameGraphProps) {
       const start = performance.now();
       const stats = drawFlame(ctx, layout, viewport(), style);
       canvas.dataset.frames = String(stats.frames);
+      canvas.dataset.matched = String(stats.matched);
       recordFlameDraw({ reason, ms: stats.ms, frames: stats.frames }, start);
     },
     [widthCss, dark, hues, matchedFrames, colorBy, baseScale, diffMaxAbs, layout, viewport],

@@ -114,14 +114,22 @@ export function FlamePane({
   const { flame } = analysis;
   const zoomNode = useMemo(() => nodeOfZoomPath(flame, state.zoom), [flame, state.zoom]);
   const matchedFrames = useMemo(() => matchFrames(flame.names, state.search), [flame, state.search]);
+  // What the view draws: the zoomed subtree and, across the full width, the frames on the path to it.
   const share = useMemo(() => (matchedFrames ? searchShare(flame, matchedFrames, zoomNode) : null), [flame, matchedFrames, zoomNode]);
+  const wholeGraph = useMemo(() => (matchedFrames && zoomNode > 0 ? searchShare(flame, matchedFrames, 0) : null), [flame, matchedFrames, zoomNode]);
   const orientation = state.icicle ? 'icicle' : 'flame';
   const zoomedName = zoomNode > 0 ? flame.names[flame.frame[zoomNode]!]! : null;
   const summary = share ? (
-    <>
-      <strong>{share.matchedNodes.toLocaleString('en-US')}</strong> {share.matchedNodes === 1 ? 'frame matches' : 'frames match'} · <strong data-testid="search-share">{formatShare(share.value, flame.totalValue[zoomNode]!)}</strong> of {zoomNode > 0 ? 'the zoomed frame' : 'the total'} (
-      {formatValue(share.value, flame.unit)})
-    </>
+    zoomedName && wholeGraph ? (
+      <span title={`Counted in the zoomed view: the zoomed frame, what it calls, and the frames on its path from the root (drawn across the full width). ${wholeGraph.matchedNodes.toLocaleString('en-US')} frames match in the whole graph.`}>
+        <strong data-testid="search-count">{share.matchedNodes.toLocaleString('en-US')}</strong> of <span data-testid="search-count-all">{wholeGraph.matchedNodes.toLocaleString('en-US')}</span> matching frames in this zoom
+        {share.pathNodes > 0 ? ` (${share.pathNodes.toLocaleString('en-US')} on its path)` : ''} · <strong data-testid="search-share">{formatShare(share.value, flame.totalValue[zoomNode]!)}</strong> of the zoomed frame ({formatValue(share.value, flame.unit)})
+      </span>
+    ) : (
+      <>
+        <strong data-testid="search-count">{share.matchedNodes.toLocaleString('en-US')}</strong> {share.matchedNodes === 1 ? 'frame matches' : 'frames match'} · <strong data-testid="search-share">{formatShare(share.value, flame.totalValue[0]!)}</strong> of the total ({formatValue(share.value, flame.unit)})
+      </>
+    )
   ) : (
     <span className="muted">Click a frame to zoom · Esc zooms out</span>
   );

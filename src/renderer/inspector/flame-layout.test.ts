@@ -77,6 +77,20 @@ describe('the flame layout', () => {
     expect(searchShare(l, matchFrames(l.names, '/^(x|b)$/')!, 0).value).toBe(40);
   });
 
+  it('counts, when zoomed, the matches the view draws: the zoomed subtree and the path above it', () => {
+    // The user's case: zoomed below net/http frames, a search for "http" matches only frames on the path.
+    const t = layoutCallTree(treeOf(['net/http.serve;net/http.handler;main.handle;main.leakHeap 80', 'net/http.serve;net/http.read 15', 'main.other 5']));
+    const http = matchFrames(t.names, 'http')!;
+    const handle = nodeOfZoomPath(t, 'net/http.serve;net/http.handler;main.handle');
+    const zoomed = searchShare(t, http, handle);
+    expect(zoomed).toEqual({ matchedNodes: 2, pathNodes: 2, value: 80, share: 1 });
+    expect(searchShare(t, http, 0)).toEqual({ matchedNodes: 3, pathNodes: 0, value: 95, share: 0.95 });
+    // A match inside the zoom and none above it: the subtree alone.
+    const leak = searchShare(t, matchFrames(t.names, 'leakHeap')!, handle);
+    expect(leak).toEqual({ matchedNodes: 1, pathNodes: 0, value: 80, share: 1 });
+    expect(searchShare(t, matchFrames(t.names, 'main.other')!, handle)).toEqual({ matchedNodes: 0, pathNodes: 0, value: 0, share: 0 });
+  });
+
   it('maps CSS space to value space and rows for both orientations', () => {
     expect(valueAtCss(l, { widthCss: 1000, zoomNode: 0 }, 500)).toBe(50);
     expect(depthAtCss(ROW_HEIGHT_CSS * 2 + 1, { heightCss: 200, orientation: 'icicle' })).toBe(2);

@@ -232,18 +232,35 @@ export function matchFrames(names: readonly string[], search: string): Uint8Arra
   return out;
 }
 
-/** What a search covers in a subtree: matching nodes and the value of the stacks through them, each stack counted once. */
+/**
+ * What a search covers in the view of a subtree (the zoomed frame, drawn with the frames on its path from
+ * the root across the full width above it): the matching frames drawn, and the value of the stacks
+ * through them, each stack counted once.
+ */
 export interface SearchShare {
-  /** Nodes whose frame matches. */
+  /** Drawn nodes whose frame matches: the subtree's, and those on the path above its root (the root's frame excluded). */
   matchedNodes: number;
-  /** Sum of the totals of matching nodes not nested under another match (value space). */
+  /** Of `matchedNodes`, those on the path from the root down to the subtree root's parent. */
+  pathNodes: number;
+  /**
+   * Value of the subtree's stacks that pass through a match (value space): the sum of the totals of matching
+   * nodes not nested under another match, or the subtree root's whole total when a frame on its path matches.
+   */
   value: number;
   /** `value` over the subtree root's total (0..1). */
   share: number;
 }
 
-/** Sums a search over the subtree of `rootNode`: a match's total counts once, and matches beneath it add nothing. */
+/**
+ * Sums a search over the view of `rootNode`: its subtree, where a match's total counts once and matches
+ * beneath it add nothing, and the path above it, where a match covers every stack of the subtree.
+ */
 export function searchShare(l: FlameLayout, matchedFrames: Uint8Array, rootNode = 0): SearchShare {
+  let pathNodes = 0;
+  for (let a = l.parent[rootNode]!; a >= 0; a = l.parent[a]!) {
+    const f = l.frame[a]!;
+    if (f >= 0 && matchedFrames[f]) pathNodes++;
+  }
   let matchedNodes = 0;
   let value = 0;
   const end = l.subtreeEnd[rootNode]!;
@@ -259,5 +276,6 @@ export function searchShare(l: FlameLayout, matchedFrames: Uint8Array, rootNode 
     }
   }
   const total = l.totalValue[rootNode]!;
-  return { matchedNodes, value, share: total > 0 ? value / total : 0 };
+  if (pathNodes > 0) value = total;
+  return { matchedNodes: matchedNodes + pathNodes, pathNodes, value, share: total > 0 ? value / total : 0 };
 }

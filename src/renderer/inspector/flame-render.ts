@@ -50,6 +50,8 @@ export interface FlameStyle {
 export interface DrawStats {
   /** Frames drawn. */
   frames: number;
+  /** Of `frames`, those a search matched (drawn highlighted). */
+  matched: number;
   /** Milliseconds the draw took. */
   ms: number;
 }
@@ -111,7 +113,7 @@ export function drawFlame(ctx: CanvasRenderingContext2D, l: FlameLayout, vp: Fla
   ctx.setTransform(vp.dpr, 0, 0, vp.dpr, 0, 0);
   ctx.fillStyle = palette.background;
   ctx.fillRect(0, 0, vp.widthCss, vp.heightCss);
-  if (l.count === 0 || l.totalValue[0]! <= 0) return { frames: 0, ms: performance.now() - t0 };
+  if (l.count === 0 || l.totalValue[0]! <= 0) return { frames: 0, matched: 0, ms: performance.now() - t0 };
   ctx.font = LABEL_FONT;
   ctx.textBaseline = 'middle';
   const z = vp.zoomNode;
@@ -122,6 +124,7 @@ export function drawFlame(ctx: CanvasRenderingContext2D, l: FlameLayout, vp: Fla
   const charW = style.charWidthCss;
   const diffBase = l.baseTotalValue;
   let frames = 0;
+  let matched = 0;
   const hover: { rect: [number, number, number] | null } = { rect: null };
 
   const fillOf = (i: number): { fill: string; dim: boolean } => {
@@ -145,6 +148,7 @@ export function drawFlame(ctx: CanvasRenderingContext2D, l: FlameLayout, vp: Fla
     const gap = wCss > 3 ? 1 : 0;
     ctx.fillRect(xCss, y, Math.max(wCss - gap, 0.5), rowH - 1);
     frames++;
+    if (matchedFrames !== null && !dim) matched++;
     if (i === style.hoverNode) hover.rect = [xCss, y, wCss];
     if (wCss > charW * 3 + 6) {
       const f = l.frame[i]!;
@@ -177,5 +181,5 @@ export function drawFlame(ctx: CanvasRenderingContext2D, l: FlameLayout, vp: Fla
     ctx.lineWidth = 1.5;
     ctx.strokeRect(x + 0.75, y + 0.75, Math.max(w - 1.5, 1), rowH - 2.5);
   }
-  return { frames, ms: performance.now() - t0 };
+  return { frames, matched, ms: performance.now() - t0 };
 }
