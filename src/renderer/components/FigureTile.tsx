@@ -13,10 +13,12 @@ export interface FigureTileProps {
   line: number | null;
   palette: ChartPalette;
   onOpen(): void;
+  /** The process is gone: the figures are its last, shown dimmed, and `staleNote` says since when. */
+  staleNote?: string | null;
 }
 
 /** The tile; `data-testid="figure-<key>"`, the value in `.figure-value`. */
-export function FigureTile({ spec, samples, current, line, palette, onOpen }: FigureTileProps) {
+export function FigureTile({ spec, samples, current, line, palette, onOpen, staleNote = null }: FigureTileProps) {
   const points: SparkPoint[] = [];
   for (const s of samples) {
     const v = s[spec.key];
@@ -24,7 +26,14 @@ export function FigureTile({ spec, samples, current, line, palette, onOpen }: Fi
   }
   const tone = line !== null && current !== undefined ? (current > line ? 'alert' : current >= line * NEAR_LINE_RATIO ? 'warning' : 'normal') : 'normal';
   return (
-    <button type="button" className={`figure-tile tone-${tone}`} data-testid={`figure-${spec.key}`} onClick={onOpen} title={`${spec.label}: open the timeline`}>
+    <button
+      type="button"
+      className={`figure-tile tone-${tone}${staleNote ? ' stale' : ''}`}
+      data-testid={`figure-${spec.key}`}
+      data-stale={staleNote ? 'true' : undefined}
+      onClick={onOpen}
+      title={staleNote ? `${spec.label}: ${staleNote}; open the timeline` : `${spec.label}: open the timeline`}
+    >
       <span className="figure-row">
         <span className="figure-label">{spec.label}</span>
         {line !== null ? (

@@ -51,6 +51,9 @@ export function useLiveTarget(targetId: string | null, windowMs: number, maxPoin
       if (e.type === 'sample' && e.targetId === targetId) setSamples((s) => appendSample(s, e.sample, windowMs));
       else if (e.type === 'status' && e.targetId === targetId) setStatus(e.status);
       else if (e.type === 'alert' && e.targetId === targetId) setAlerts((a) => mergeAlert(a, e.alert));
+      // A status comes with each sample; a change between samples (the process exited, a source failed) comes
+      // as a watch event alone, and no sample follows while the process is gone: read the status then.
+      else if (e.type === 'watch' && e.targetId === targetId) api.status({ targetId }).then((s) => live && setStatus(s), fail);
     });
     const now = Date.now();
     api.status({ targetId }).then((s) => live && setStatus((cur) => cur ?? s), fail);

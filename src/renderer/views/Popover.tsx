@@ -14,7 +14,7 @@ import { CaptureBar } from '../components/CaptureBar.js';
 import { FigureTile } from '../components/FigureTile.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { TargetPicker } from '../components/TargetPicker.js';
-import { ago } from '../format.js';
+import { ago, clockSeconds } from '../format.js';
 
 /** The sparklines' window. */
 export const POPOVER_WINDOW_MS = 30 * 60_000;
@@ -38,6 +38,9 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
   const health = judgeHealth(status, live.alerts, detectors);
   const last = live.samples.at(-1) ?? status.lastSample;
   const openAlerts = live.alerts.filter((a) => a.state !== 'resolved');
+  // The process is gone (or no longer watched): its last figures stay, dimmed, with when it went.
+  const gone = status.state !== 'watching' && last ? { pid: last.pid, atMs: last.timeMs, word: status.state === 'stopped' ? 'not watched since' : 'exited at' } : null;
+  const staleNote = gone ? `last figures of pid ${gone.pid}, ${gone.word} ${clockSeconds(gone.atMs)}` : null;
   const inspector = (figure: FigureKey | null) => go({ view: 'timeline', targetId, range: { kind: 'last', name: '1h' }, figure });
 
   return (
@@ -45,10 +48,16 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
       <header className="pop-header">
         <div className="pop-title">
           <TargetPicker targets={targets} currentId={current.target.id} onPick={(id) => go({ view: 'popover', targetId: id })} />
-          <span className="pop-sub" title={status.command ?? ''}>
-            {status.pid ? `pid ${status.pid}` : 'no process'}
-            {last ? ` · ${ago(last.timeMs, now)}` : ''}
-          </span>
+          {gone ? (
+            <span className="pop-sub pop-gone" data-testid="pop-gone" title={`Its last sample was taken at ${clockSeconds(gone.atMs)} (${ago(gone.atMs, now)}); the figures below are from then.`}>
+              pid {gone.pid} {gone.word} {clockSeconds(gone.atMs)}
+            </span>
+          ) : (
+            <span className="pop-sub" title={status.command ?? ''}>
+              {status.pid ? `pid ${status.pid}` : 'no process'}
+              {last ? ` · ${ago(last.timeMs, now)}` : ''}
+            </span>
+          )}
         </div>
         <StateBadge level={health.level} />
       </header>
@@ -58,7 +67,7 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
 
       <section className="tiles" aria-label="Figures, last 30 minutes">
         {FIGURES.map((f) => (
-          <FigureTile key={f.key} spec={f} samples={live.samples} current={last?.[f.key]} line={f.line(detectors)} palette={palette} onOpen={() => inspector(f.key)} />
+          <FigureTile key={f.key} spec={f} samples={live.samples} current={last?.[f.key]} line={f.line(detectors)} palette={palette} onOpen={() => inspector(f.key)} staleNote={staleNote} />
         ))}
       </section>
 

@@ -1,0 +1,71 @@
+/** What an open page says when the things it shows go away: the watched process exits (its last figures dimmed, with the time). */
+import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { launchChromium, startServe, until, type Serve } from './serve-helper.js';
+
+/** A port free on 127.0.0.1 just now, so a second `leakbar serve` can listen where the first one did. */
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+describe('an open page when the process exits', () => {
+  let dir: string;
+  let fx: Fixture;
+  let serve: Serve | undefined;
+  let browser: Browser;
+  let page: Page;
+  let port: number;
+  const pageErrors: string[] = [];
+  const serveArgs = () => ['--match', `leaky.*${dir}`, '--port', String(port), '--interval', '1', '--data-dir', join(dir, 'data')];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leakbar-e2e-restart-'));
+    fx = await startFixture({ dir });
+    port = await freePort();
+    serve = await startServe([...serveArgs(), '--pprof', fx.pprofUrl]);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 360, height: 480 } });
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await serve?.stop();
+    await fx?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('dims the last figures of a process that exited and says when', async () => {
+    await page.goto(serve!.url);
+    const fds = page.getByTestId('figure-fds');
+    await until('an FD count in the popover', async () => ((await fds.locator('.figure-value').getAttribute('data-value')) ? true : undefined));
+    expect(await fds.getAttribute('data-stale')).toBeNull();
+    const pid = fx.pid;
+    await fx.stop();
+    const gone = page.getByTestId('pop-gone');
+    await gone.waitFor({ timeout: 30_000 });
+    expect(await gone.textContent()).toMatch(new RegExp(`^pid ${pid} exited at \\d\\d:\\d\\d:\\d\\d$`));
+    expect(await fds.getAttribute('data-stale')).toBe('true');
+    // The value is still there to read, but faint.
+    expect(await fds.locator('.figure-value').getAttribute('data-value')).not.toBe('');
+    expect(Number(await fds.locator('.figure-value').evaluate((e) => getComputedStyle(e).opacity))).toBeLessThan(0.6);
+    await page.screenshot({ path: join(tmpdir(), 'leakbar-popover-exited.png') });
+  });
+
+  it('logged no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
