@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeApi, fakeAlert, fakeStatus, type FakeApi } from '../../test/e2e/fake-api.js';
-import { EventRing, formatMetrics, startHttpServer, tokensMatch, type RunningHttpServer } from './http-server.js';
+import { EventRing, formatMetrics, startHttpServer, tokenCookieName, tokensMatch, type RunningHttpServer } from './http-server.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -80,15 +80,46 @@ describe('the HTTP door', () => {
   });
 
   it('answers 401 and nothing else to every route without the right token', async () => {
-    for (const path of ['/', '/index.html', '/assets/app.js', '/metrics', '/api/events', '/api/captures/c1/files/heap.pb.gz', '/nope']) {
+    for (const path of ['/', '/index.html', '/assets/app.js', '/metrics', '/nope']) {
       const r = await fetch(`${base}${path}`);
       expect(r.status, path).toBe(401);
       expect(await r.text()).toBe('401 Unauthorized\n');
     }
+    for (const path of ['/api/events', '/api/captures/c1/files/heap.pb.gz', `/api/events?token=${TOKEN}x`]) {
+      const r = await fetch(`${base}${path}`, { headers: { Accept: 'text/html,*/*' } });
+      expect(r.status, path).toBe(401);
+      expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await r.json()).toMatchObject({ code: 'unauthorized' });
+    }
     const wrong = await fetch(`${base}/api/call/listTargets`, { method: 'POST', headers: { Authorization: 'Bearer wrong', 'Content-Type': 'application/json' }, body: '{}' });
     expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ code: 'unauthorized', hint: expect.stringContaining('leakbar serve') });
     expect((await fetch(`${base}/?token=${TOKEN}x`)).status).toBe(401);
     expect(api.calls.some((c) => c.name === 'listTargets')).toBe(false);
+  });
+
+  it('answers a browser asking for a page without the right token with a short page saying where the token is', async () => {
+    const accept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    for (const [path, headers] of [
+      ['/', {}],
+      ['/index.html', {}],
+      [`/?token=${TOKEN}x`, {}],
+      ['/', { Cookie: `${tokenCookieName(server.port)}=stale-token-from-the-last-run` }],
+    ] as const) {
+      const r = await fetch(`${base}${path}`, { headers: { Accept: accept, ...headers } });
+      expect(r.status, path).toBe(401);
+      expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
+      const html = await r.text();
+      expect(html).toContain('This leakbar page needs its token: open the URL <code>leakbar serve</code> printed (it changes each time serve starts).');
+      expect(html).not.toMatch(/<script|<style|style=/i);
+      expect(html).not.toContain(TOKEN);
+      expect(html).toContain(`http://127.0.0.1:${server.port}/?token=`);
+      expect(r.headers.get('set-cookie')).toBeNull();
+    }
+    // Not a page: plain text, as before.
+    expect(await (await fetch(`${base}/assets/app.js`, { headers: { Accept: '*/*' } })).text()).toBe('401 Unauthorized\n');
+    expect(await (await fetch(`${base}/metrics`, { headers: { Accept: accept } })).text()).toBe('401 Unauthorized\n');
   });
 
   it('sets an HttpOnly SameSite=Strict cookie with the page, and accepts it for assets', async () => {

@@ -228,7 +228,8 @@ function isLoopback(host: string): boolean {
 
 /**
  * Starts the server. Every request needs the token: `Authorization: Bearer`, the per-port cookie the
- * index page sets, or `?token=` (EventSource cannot send headers). Without it the answer is a bare 401.
+ * index page sets, or `?token=` (EventSource cannot send headers). Without it the answer is a 401 and nothing
+ * else: a short page saying where the token is for a browser asking for a page, JSON for the API.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const host = options.host ?? LOOPBACK_HOST;
@@ -275,11 +276,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const given = tokenOf(req, url, cookieName());
-    if (!given || !tokensMatch(given.token, token)) {
-      res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': 'Bearer realm="leakbar"' });
-      res.end('401 Unauthorized\n');
-      return;
-    }
+    if (!given || !tokensMatch(given.token, token)) return sendUnauthorized(req, res, url.pathname, port);
     const method = req.method ?? 'GET';
     const path = url.pathname;
 
@@ -434,6 +431,32 @@ function setCommonHeaders(res: ServerResponse): void {
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+/** The page a browser gets for a page request without the right token: no script, no style, nothing from the server. */
+const unauthorizedPage = (port: number): string =>
+  [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>leakbar: token needed</title></head>',
+    '<body><h1>leakbar: token needed</h1>',
+    '<p>This leakbar page needs its token: open the URL <code>leakbar serve</code> printed (it changes each time serve starts).</p>',
+    `<p>It looks like <code>http://127.0.0.1:${port}/?token=…#/popover</code>.</p>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+
+/**
+ * The 401: JSON for the API (`/api/…`), a short readable page for a browser asking for a page (GET or HEAD
+ * accepting text/html), plain text for the rest (assets, `/metrics`).
+ */
+function sendUnauthorized(req: IncomingMessage, res: ServerResponse, path: string, port: number): void {
+  res.setHeader('WWW-Authenticate', 'Bearer realm="leakbar"');
+  if (path.startsWith('/api/')) return sendJson(res, 401, { code: 'unauthorized', message: 'the token is missing or not the current one', hint: 'open the URL `leakbar serve` printed (it changes each time serve starts)' } satisfies ApiError);
+  const method = req.method ?? 'GET';
+  const wantsPage = (method === 'GET' || method === 'HEAD') && path !== '/metrics' && /\btext\/html\b/.test(req.headers.accept ?? '');
+  const body = wantsPage ? unauthorizedPage(port) : '401 Unauthorized\n';
+  res.writeHead(401, { 'Content-Type': wantsPage ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(method === 'HEAD' ? undefined : body);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {

@@ -22,6 +22,11 @@ function Root() {
   const value: ApiContextValue = { api: choice.api, door: choice.door, stream, epoch };
   return (
     <ApiProvider value={value}>
+      {stream === 'unauthorized' ? (
+        <p className="token-banner" role="alert" data-testid="token-needed">
+          This leakbar page needs its token: open the URL <code>leakbar serve</code> printed (it changes each time serve starts).
+        </p>
+      ) : null}
       <App />
     </ApiProvider>
   );

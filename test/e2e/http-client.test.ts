@@ -26,6 +26,12 @@ class TinyEventSource {
   private async run(url: string) {
     try {
       const res = await fetch(url, { signal: this.abort.signal });
+      if (!res.ok) {
+        // Like a browser: an HTTP error status fails the connection for good (no reconnect).
+        this.readyState = 2;
+        this.onerror?.call(this as unknown as EventSource, new Event('error'));
+        return;
+      }
       this.readyState = 1;
       this.onopen?.call(this as unknown as EventSource, new Event('open'));
       const reader = res.body!.getReader();
@@ -80,6 +86,20 @@ describe('the renderer’s HTTP client against the HTTP door', () => {
     expect((bad as ApiCallError).issues?.[0]?.path).toBe('targetId');
     const denied = await client('wrong-token-0123456789').listTargets({}).catch((e: unknown) => e);
     expect(denied).toMatchObject({ code: 'unauthorized', status: 401 });
+  });
+
+  it('says the token is no longer taken when a call or the live stream answers 401, instead of reconnecting', async () => {
+    const calls: string[] = [];
+    const denied = client('stale-token-from-the-last-run', (st) => calls.push(st));
+    await denied.listTargets({}).catch(() => undefined);
+    expect(calls).toEqual(['unauthorized']);
+
+    const states: string[] = [];
+    const stale = client('stale-token-from-the-last-run', (st) => states.push(st));
+    const off = stale.subscribe(() => undefined);
+    await expect.poll(() => states.at(-1), { timeout: 5000 }).toBe('unauthorized');
+    expect(states).not.toContain('open');
+    off();
   });
 
   it('reads a capture file as the exact bytes', async () => {

@@ -1,4 +1,8 @@
-/** What an open page says when the things it shows go away: the watched process exits (its last figures dimmed, with the time). */
+/**
+ * What an open page says when the things it shows go away: the watched process exits (its last figures
+ * dimmed, with the time), and `leakbar serve` restarts with a new token (the page says to open the new URL,
+ * and a reload gets a short page saying the same, not a bare 401).
+ */
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +24,9 @@ function freePort(): Promise<number> {
   });
 }
 
-describe('an open page when the process exits', () => {
+const TOKEN_NEEDED = 'This leakbar page needs its token: open the URL leakbar serve printed (it changes each time serve starts).';
+
+describe('an open page when the process exits and when leakbar serve restarts', () => {
   let dir: string;
   let fx: Fixture;
   let serve: Serve | undefined;
@@ -63,6 +69,31 @@ describe('an open page when the process exits', () => {
     expect(await fds.locator('.figure-value').getAttribute('data-value')).not.toBe('');
     expect(Number(await fds.locator('.figure-value').evaluate((e) => getComputedStyle(e).opacity))).toBeLessThan(0.6);
     await page.screenshot({ path: join(tmpdir(), 'leakbar-popover-exited.png') });
+  });
+
+  it('says the page needs the new URL once serve restarted with a new token, and a reload says the same', async () => {
+    await expect.poll(() => page.getByTestId('stream').getAttribute('data-state'), { timeout: 10_000 }).toBe('open');
+    const oldToken = serve!.token;
+    await serve!.stop();
+    await expect.poll(() => page.getByTestId('stream').getAttribute('data-state'), { timeout: 15_000 }).toBe('reconnecting');
+    serve = await startServe(serveArgs());
+    expect(serve.token).not.toBe(oldToken);
+    const banner = page.getByTestId('token-needed');
+    await banner.waitFor({ timeout: 30_000 });
+    expect(await banner.textContent()).toBe(TOKEN_NEEDED);
+    expect(await page.getByTestId('stream').getAttribute('data-state')).toBe('unauthorized');
+    await page.screenshot({ path: join(tmpdir(), 'leakbar-popover-token-needed.png') });
+
+    // A reload sends the old token's cookie: a short readable page, not a bare 401.
+    const res = await page.reload();
+    expect(res!.status()).toBe(401);
+    expect((await page.locator('body').textContent())!.replace(/\s+/g, ' ')).toContain(TOKEN_NEEDED);
+    await page.screenshot({ path: join(tmpdir(), 'leakbar-401-page.png') });
+
+    // The URL serve printed this time opens the page again.
+    await page.goto(serve.url);
+    await expect.poll(() => page.getByTestId('stream').getAttribute('data-state'), { timeout: 15_000 }).toBe('open');
+    expect(await page.getByTestId('token-needed').count()).toBe(0);
   });
 
   it('logged no page errors', () => {

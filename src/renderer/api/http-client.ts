@@ -22,8 +22,11 @@ export class ApiCallError extends Error implements ApiError {
   }
 }
 
-/** The connection of the live stream, for a "reconnecting…" notice. */
-export type StreamState = 'connecting' | 'open' | 'reconnecting';
+/**
+ * The connection of the live stream, for a "reconnecting…" notice; `unauthorized` when the server no
+ * longer takes this page's token (`leakbar serve` restarted with a new one): only the new URL helps then.
+ */
+export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
 
 /** The EventSource constructor (injectable for tests and non-browser hosts). */
 export type EventSourceLike = new (url: string) => Pick<EventSource, 'addEventListener' | 'close' | 'readyState' | 'onerror' | 'onopen'>;
@@ -40,6 +43,8 @@ export interface HttpApiOptions {
   EventSource?: EventSourceLike;
   /** Hears the live stream's state changes, and `resync` when events were lost for good (refetch then). */
   onStream?: (state: StreamState | 'resync') => void;
+  /** How long to wait before opening the stream again after the browser gave it up for good. @default 2000 */
+  reopenMs?: number;
 }
 
 function isApiError(v: unknown): v is ApiError {
@@ -70,7 +75,10 @@ export function createHttpApi(options: HttpApiOptions): LeakbarApi {
     } catch (e) {
       throw new ApiCallError({ code: 'unreachable', message: `leakbar serve is not reachable: ${(e as Error).message}`, hint: 'is `leakbar serve` still running?' }, 0);
     }
-    if (!res.ok) return failure(res);
+    if (!res.ok) {
+      if (res.status === 401) options.onStream?.('unauthorized');
+      return failure(res);
+    }
     return res;
   }
 
@@ -86,15 +94,47 @@ export function createHttpApi(options: HttpApiOptions): LeakbarApi {
 
   const listeners = new Set<(e: ApiEvent) => void>();
   let source: InstanceType<EventSourceLike> | null = null;
+  let reopenTimer: ReturnType<typeof setTimeout> | null = null;
+  // The last event id seen, so a stream opened anew (not the browser's own reconnect) replays what was missed.
+  let lastEventId = '';
+  const CLOSED = 2;
+
+  /**
+   * The browser gave the stream up for good (it retries only after a network error, never after an HTTP
+   * error status): ask the server why with a call. A 401 means the token is gone (the call says so through
+   * `request`); anything else, open the stream again a little later.
+   */
+  function afterStreamClosed(es: InstanceType<EventSourceLike>): void {
+    request('/api/call/listTargets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then(
+      () => reopen(es),
+      (e: unknown) => {
+        if (!(e instanceof ApiCallError && e.status === 401)) reopen(es);
+      },
+    );
+  }
+
+  function reopen(es: InstanceType<EventSourceLike>): void {
+    if (source !== es || reopenTimer) return;
+    reopenTimer = setTimeout(() => {
+      reopenTimer = null;
+      if (source === es) openStream();
+    }, options.reopenMs ?? 2000);
+  }
 
   function openStream(): void {
     const ES = options.EventSource ?? globalThis.EventSource;
     options.onStream?.('connecting');
     // EventSource cannot send headers; the token rides in the query. On reconnect the browser sends Last-Event-ID itself.
-    const es = new ES(`${origin}/api/events?token=${encodeURIComponent(options.token)}`);
+    const es = new ES(`${origin}/api/events?token=${encodeURIComponent(options.token)}${lastEventId ? `&lastEventId=${encodeURIComponent(lastEventId)}` : ''}`);
     es.onopen = () => options.onStream?.('open');
-    es.onerror = () => options.onStream?.('reconnecting');
+    es.onerror = () => {
+      if (es.readyState === CLOSED) {
+        if (source === es) afterStreamClosed(es);
+      } else options.onStream?.('reconnecting');
+    };
     es.addEventListener('message', (m) => {
+      const id = (m as MessageEvent<string>).lastEventId;
+      if (id) lastEventId = id;
       let event: ApiEvent;
       try {
         event = JSON.parse((m as MessageEvent<string>).data) as ApiEvent;
@@ -122,6 +162,8 @@ export function createHttpApi(options: HttpApiOptions): LeakbarApi {
         if (listeners.size === 0 && source) {
           source.close();
           source = null;
+          if (reopenTimer) clearTimeout(reopenTimer);
+          reopenTimer = null;
         }
       };
     },

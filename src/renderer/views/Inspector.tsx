@@ -4,6 +4,7 @@ import { judgeHealth } from '../health.js';
 import { useApiContext } from '../api/context.js';
 import { useTargets } from '../hooks/useTargets.js';
 import { StateBadge } from '../components/StateBadge.js';
+import { StreamBadge } from '../components/StreamBadge.js';
 import { TargetPicker } from '../components/TargetPicker.js';
 import { formatRoute, DEFAULT_RANGE, type Route } from '../route.js';
 import { CaptureInspector } from '../inspector/index.js';
@@ -42,7 +43,7 @@ export function Inspector({ route, go }: { route: InspectorRoute; go(to: Route, 
         <a className="footer-link" href={formatRoute({ view: 'popover', targetId })}>
           Popover
         </a>
-        <span className={`stream stream-${stream}`}>{stream === 'open' ? 'live' : stream}</span>
+        <StreamBadge stream={stream} />
       </header>
       <main className="insp-body">
         {error ? <p className="error-text">{error}</p> : null}

@@ -13,6 +13,7 @@ import { AlertList } from '../components/AlertList.js';
 import { CaptureBar } from '../components/CaptureBar.js';
 import { FigureTile } from '../components/FigureTile.js';
 import { StateBadge } from '../components/StateBadge.js';
+import { StreamBadge } from '../components/StreamBadge.js';
 import { TargetPicker } from '../components/TargetPicker.js';
 import { ago, clockSeconds } from '../format.js';
 
@@ -92,9 +93,7 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
         <a className="footer-link" href={formatRoute({ view: 'settings' })} data-testid="open-settings">
           Settings
         </a>
-        <span className={`stream stream-${stream}`} title="Live updates">
-          {stream === 'open' ? 'live' : stream}
-        </span>
+        <StreamBadge stream={stream} />
       </footer>
     </div>
   );
