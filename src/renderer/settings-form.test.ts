@@ -41,7 +41,7 @@ describe('the settings form', () => {
     expect(groups[0]!.fields.map((f) => [f.path, f.label, f.kind === 'number' ? f.unit : null])).toEqual([
       ['retention.historyDays', 'History kept', 'days'],
       ['retention.captureDays', 'Captures kept', 'days'],
-      ['retention.maxCaptureBytes', 'Captures per target', 'MB'],
+      ['retention.maxCaptureBytes', 'Capture space per target', 'MB'],
     ]);
     const d = { ...draftFrom(DEFAULT_SETTINGS, browser), 'retention.historyDays': '7', 'retention.captureDays': '90' };
     const { patch } = patchFrom(d, DEFAULT_SETTINGS, browser);

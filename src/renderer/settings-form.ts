@@ -81,7 +81,7 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
     fields: [
       { kind: 'number', path: 'retention.historyDays', label: 'History kept', ...days },
       { kind: 'number', path: 'retention.captureDays', label: 'Captures kept', ...days },
-      { kind: 'number', path: 'retention.maxCaptureBytes', label: 'Captures per target', ...mb },
+      { kind: 'number', path: 'retention.maxCaptureBytes', label: 'Capture space per target', ...mb },
     ],
   },
 ];

@@ -56,6 +56,12 @@ describe('the settings view, in a browser against leakbar serve on the Go fixtur
     expect(await page.getByTestId('setting-retention.captureDays').inputValue()).toBe('30');
     expect(await page.getByTestId('group-quiet-hours').count()).toBe(0);
     await expect.poll(() => page.getByTestId('target-row').count()).toBe(1);
+    // The size limit reads as a size, in its unit.
+    expect(await page.getByTestId('setting-retention.maxCaptureBytes').evaluate((i) => i.closest('label')!.textContent)).toBe('Capture space per targetMB');
+    // The target's name (its command line here) shows whole, not cut off.
+    const name = page.getByTestId('target-name-input');
+    expect((await name.inputValue()).length).toBeGreaterThan(20);
+    expect(await name.evaluate((i: HTMLInputElement) => i.scrollWidth <= i.clientWidth)).toBe(true);
     // No settings file until something is saved.
     expect(() => readFileSync(settingsFile())).toThrow(/ENOENT/);
   });

@@ -281,7 +281,7 @@ function TargetRow({ summary, onChanged }: { summary: TargetSummary; onChanged()
     <form className="target-row" data-testid="target-row" data-id={t.id} onSubmit={save} noValidate>
       <label className="field">
         <span className="field-label">Name</span>
-        <input type="text" data-testid="target-name-input" value={name} onChange={(e) => setName(e.target.value)} />
+        <input type="text" className="name-input" data-testid="target-name-input" value={name} title={name} onChange={(e) => setName(e.target.value)} />
       </label>
       <label className="field">
         <span className="field-label">pprof URL</span>
