@@ -164,6 +164,16 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
     await first.waitFor();
     expect([await first.getAttribute('data-baseline'), await first.getAttribute('data-pinned')]).toEqual(['true', 'true']);
     expect(await first.locator('.tag').allTextContents()).toEqual(['baseline', 'pinned']);
+    // At 1280 px, sizes ("271.8 kB") and dates stay on one line each.
+    const lines = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid=capture-size], [data-testid=capture-taken]')].map((td) => {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        return [td.textContent, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size] as const;
+      }),
+    );
+    expect(lines.length).toBeGreaterThan(0);
+    for (const [text, n] of lines) expect(n, text ?? '').toBe(1);
     expect(await page.locator(`[data-testid=capture-row][data-id="${caps.heapBefore.id}"]`).getAttribute('data-baseline')).toBe('false');
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
   });

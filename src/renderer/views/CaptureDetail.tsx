@@ -184,7 +184,7 @@ function FileRow({ captureId, file }: { captureId: string; file: CaptureFile }) 
     <tr data-testid="capture-file" data-name={file.name}>
       <td className="mono">{file.name}</td>
       <td>{ROLE[file.role]}</td>
-      <td className="num">{formatBytes(file.bytes)}</td>
+      <td className="num nowrap">{formatBytes(file.bytes)}</td>
       <td>
         <button type="button" className="btn small" onClick={download}>
           Download

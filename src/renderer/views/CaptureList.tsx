@@ -46,7 +46,7 @@ export function CaptureList({ targetId }: { targetId: string }) {
       <tbody>
         {captures.map((c) => (
           <tr key={c.id} data-testid="capture-row" data-id={c.id} data-baseline={String(c.baseline)} data-pinned={String(c.pinned)}>
-            <td>
+            <td className="nowrap" data-testid="capture-taken">
               <a href={formatRoute({ view: 'capture', captureId: c.id })}>{dateTime(c.startedMs)}</a>
             </td>
             <td>
@@ -62,8 +62,10 @@ export function CaptureList({ targetId }: { targetId: string }) {
                 </span>
               ) : null}
             </td>
-            <td className="mono">{c.files.map((f) => f.name).join(', ')}</td>
-            <td className="num">{formatBytes(c.files.reduce((n, f) => n + f.bytes, 0))}</td>
+            <td className="mono capture-files">{c.files.map((f) => f.name).join(', ')}</td>
+            <td className="num nowrap" data-testid="capture-size">
+              {formatBytes(c.files.reduce((n, f) => n + f.bytes, 0))}
+            </td>
             <td title={c.alertKey ?? undefined}>{c.alertKey ? `alert: ${describeAlertKey(c.alertKey)}` : 'you'}</td>
           </tr>
         ))}
