@@ -175,6 +175,8 @@ describe('leakbar serve in a browser, watching the Go fixture', () => {
     }
 
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), page.getByTestId('export-csv').click()]);
+    // Named by the range's ends, each date and time apart: leakbar-<target>-2026-11-24_18-49_to_2026-11-24_19-04.csv.
+    expect(download.suggestedFilename()).toMatch(/^leakbar-[a-z0-9-]+-\d{4}-\d\d-\d\d_\d\d-\d\d_to_\d{4}-\d\d-\d\d_\d\d-\d\d\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(csvHeader());

@@ -7,7 +7,7 @@ import { Readout } from '../components/Readout.js';
 import { TimelineChart } from '../components/TimelineChart.js';
 import { useDetectorSettings } from '../hooks/useDetectorSettings.js';
 import { saveFile } from '../download.js';
-import { clockSeconds, dateTime } from '../format.js';
+import { clockSeconds, dateTime, fileStamp } from '../format.js';
 import { useHistory } from '../hooks/useHistory.js';
 import { useChartPalette } from '../hooks/useTheme.js';
 import { formatRoute, type RangeSpec, type Route } from '../route.js';
@@ -68,7 +68,9 @@ export function Timeline({ route, targetId, go }: { route: Extract<Route, { view
     try {
       // The export is every stored sample of the range, not the downsampled drawing.
       const full = await api.history({ targetId, fromMs, toMs });
-      const name = `leakbar-${targetId}-${dateTime(fromMs).replace(/[ :]/g, '')}-${dateTime(toMs).replace(/[ :]/g, '')}.csv`;
+      // Seconds only when both ends fall in the same minute (a dragged zoom), so the two stamps differ.
+      const seconds = Math.floor(fromMs / 60_000) === Math.floor(toMs / 60_000);
+      const name = `leakbar-${targetId}-${fileStamp(fromMs, seconds)}_to_${fileStamp(toMs, seconds)}.csv`;
       saveFile(name, toCsv(full.samples), 'text/csv');
       setExporting(`${full.samples.length} rows saved`);
     } catch (e) {
