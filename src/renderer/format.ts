@@ -21,6 +21,12 @@ export function dateTime(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(ms)}`;
 }
 
+/** 2024-05-03 14:05:09 (local time). */
+export function dateTimeSeconds(ms: number): string {
+  const d = new Date(ms);
+  return `${dateTime(ms)}:${pad(d.getSeconds())}`;
+}
+
 /** A time in a file name, sortable and free of spaces and colons: 2024-05-03_14-05 (local time), with `-09` seconds when asked. */
 export function fileStamp(ms: number, seconds = false): string {
   const d = new Date(ms);

@@ -133,6 +133,10 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
     expect(await row.getAttribute('data-status')).toBe('grown');
     expect(await page.getByTestId('diff-base').inputValue()).toBe(caps.heapBefore.id);
     await page.getByTestId('diff-flame-canvas').waitFor();
+    // Captures taken in the same minute read apart: each option of the picker is its own.
+    const options = await page.getByTestId('diff-base').locator('option').allTextContents();
+    expect(options.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(options).size).toBe(options.length);
   });
 
   it('marks a capture as the baseline from its page; a later capture then diffs against it, without a reload', async () => {
@@ -187,6 +191,10 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
     const grew = page.locator('[data-testid=goroutine-growth-row][data-name="main.waitForever"]');
     await grew.waitFor();
     expect(await grew.textContent()).toContain('+300');
+    // The summary says what the number counts and what it is compared with.
+    expect(await page.getByTestId('goroutine-delta').textContent()).toMatch(/^\+\d[\d,]* goroutines since the base capture \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)$/);
+    // The download is the file this view shows: the text dump, not a profile.
+    expect(await page.getByTestId('download-profile').textContent()).toBe('Download goroutine-debug2.txt');
     // The Diff view of a goroutine profile leads with the runtime's wait frame, and says where the stacks are compared.
     await page.getByTestId('view-diff').click();
     await page.getByTestId('diff-goroutine-hint').waitFor();
@@ -203,6 +211,16 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
     expect(leaked.length).toBeGreaterThan(0);
     expect(Number(/(\d+)×/.exec(leaked[0]![1]!)![1])).toBeGreaterThanOrEqual(16);
     await page.getByTestId('fd-diff').waitFor();
+    const fdFile = caps.system.files.find((f) => f.role === 'fds')!;
+    expect(await page.getByTestId('download-profile').textContent()).toBe(`Download ${fdFile.name}`);
+    // The memory map names the process's own /proc file, not a placeholder.
+    const memFile = caps.system.files.find((f) => f.role === 'memory-map')!;
+    expect(memFile).toBeDefined();
+    await page.getByTestId('view-memory').click();
+    await page.getByTestId('memory-view').waitFor();
+    expect(await page.getByTestId('download-profile').textContent()).toBe(`Download ${memFile.name}`);
+    expect(caps.system.pid).toBe(env.fx.pid);
+    expect(await page.getByTestId('memory-source').textContent()).toBe(`Figures from /proc/${env.fx.pid}/smaps_rollup at the moment of capture.`);
   });
 
   it('switches views with number keys, links the raw profile, and exports the view as one HTML file', async () => {

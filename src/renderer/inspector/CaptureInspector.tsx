@@ -17,7 +17,7 @@ import { formatShare, formatValue } from './FlameGraph.js';
 import { matchFrames, nodeOfZoomPath } from './flame-layout.js';
 import { useAnalysisWorker, useAsync, useInspectorState } from './hooks.js';
 import { inspectorPerf, recordStep } from './perf.js';
-import { captureLabel, DiffPane, FlamePane, SearchBar, TopPane, type BaseChoice } from './ProfileViews.js';
+import { baseCaptureText, captureLabel, DiffPane, FlamePane, SearchBar, TopPane, type BaseChoice } from './ProfileViews.js';
 import type { DiffAnalysis, ProfileAnalysis, ProfileSummary } from './protocol.js';
 import { explainSampleType, sampleTypeLabel } from './sample-types.js';
 import type { InspectorState, InspectorView } from './state.js';
@@ -125,7 +125,11 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
   );
 
   // Diff base: the chosen capture, else the baseline, else the latest earlier capture with the same file.
-  const choices: BaseChoice[] = useMemo(() => (capture && file && captures.value ? baseCandidates(capture, captures.value, file.name).map((c) => ({ capture: c, label: captureLabel(c) })) : []), [capture, file, captures.value]);
+  const choices: BaseChoice[] = useMemo(() => {
+    if (!capture || !file || !captures.value) return [];
+    const list = baseCandidates(capture, captures.value, file.name);
+    return list.map((c) => ({ capture: c, label: captureLabel(c, list) }));
+  }, [capture, file, captures.value]);
   const baseId = choices.find((c) => c.capture.id === state.base)?.capture.id ?? choices[0]?.capture.id ?? null;
   const diff = useAsync<DiffAnalysis>(
     () =>
@@ -209,6 +213,8 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
   };
 
   const top = analysis.value?.top ?? null;
+  // The download is the file the view shows: the profile, the goroutine dump, the FD snapshot or the memory map.
+  const viewFile = isProfileView ? file : view === 'goroutines' ? fileOf(capture, 'goroutine-dump') : view === 'fds' ? fileOf(capture, 'fds') : view === 'memory' ? fileOf(capture, 'memory-map') : null;
   return (
     <div className="cinsp" data-testid="capture-inspector" data-view={view}>
       <header className="cinsp-head">
@@ -220,7 +226,7 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
           {capture.pinned ? <span className="tag">pinned</span> : null}
           <CaptureMarks capture={capture} onChange={() => setVersion((v) => v + 1)} />
           <span className="toolbar-gap" />
-          {file ? <DownloadLink door={door} captureId={capture.id} name={file.name} /> : null}
+          {viewFile ? <DownloadLink door={door} captureId={capture.id} name={viewFile.name} /> : null}
           {isProfileView ? (
             <button type="button" className="btn small" onClick={exportView} data-testid="export-html" disabled={!analysis.value}>
               Export HTML
@@ -279,19 +285,19 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
         ) : null}
         {view === 'goroutines' ? (
           goroutines.value ? (
-            <GoroutinesView analysis={goroutines.value} baseLabel={grBase ? captureLabel(grBase) : null} search={state.search} />
+            <GoroutinesView analysis={goroutines.value} baseLabel={grBase ? baseCaptureText(grBase) : null} search={state.search} />
           ) : (
             <p className={goroutines.error ? 'error-text pad' : 'muted pad'}>{goroutines.error ?? 'Grouping goroutines…'}</p>
           )
         ) : null}
         {view === 'fds' ? (
           fds.value ? (
-            <FdsView snapshot={fds.value[0]} base={fds.value[1]} baseLabel={fdBase ? captureLabel(fdBase) : null} search={state.search} />
+            <FdsView snapshot={fds.value[0]} base={fds.value[1]} baseLabel={fdBase ? baseCaptureText(fdBase) : null} search={state.search} />
           ) : (
             <p className={fds.error ? 'error-text pad' : 'muted pad'}>{fds.error ?? 'Reading descriptors…'}</p>
           )
         ) : null}
-        {view === 'memory' ? memory.value ? <MemoryView map={memory.value} /> : <p className={memory.error ? 'error-text pad' : 'muted pad'}>{memory.error ?? 'Reading the memory map…'}</p> : null}
+        {view === 'memory' ? memory.value ? <MemoryView map={memory.value} pid={capture.pid} /> : <p className={memory.error ? 'error-text pad' : 'muted pad'}>{memory.error ?? 'Reading the memory map…'}</p> : null}
       </div>
       {/* The capture's facts and its files as stored, to download byte for byte (the capture view's own section). */}
       <section className="cinsp-files" aria-label="Capture files">

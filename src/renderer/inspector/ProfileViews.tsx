@@ -1,7 +1,7 @@
 /** The profile views of the inspector: the top table, the flame graph (with sandwich and icicle), and the diff against an earlier capture. */
 import { useMemo, useState, type RefObject } from 'react';
 import type { CaptureMeta } from '../../shared/captures.js';
-import { dateTime } from '../format.js';
+import { dateTime, dateTimeSeconds } from '../format.js';
 import { Breadcrumb, FlameGraph, formatShare, formatValue } from './FlameGraph.js';
 import { matchFrames, nodeOfZoomPath, searchShare, zoomPathOf, type FlameLayout } from './flame-layout.js';
 import type { StateChangeOptions } from './hooks.js';
@@ -218,9 +218,21 @@ export interface BaseChoice {
   label: string;
 }
 
-/** A label for a capture in pickers: "baseline · 2026-11-24 14:05" or the date alone. */
-export function captureLabel(c: CaptureMeta): string {
-  return `${c.baseline ? 'baseline · ' : ''}${dateTime(c.startedMs)}`;
+/**
+ * A label for a capture in pickers: "baseline · 2026-11-24 14:05" or the date alone, with seconds when another
+ * capture of `among` was taken in the same minute (and milliseconds in the same second), so no two read alike.
+ */
+export function captureLabel(c: CaptureMeta, among: readonly CaptureMeta[] = []): string {
+  const others = among.filter((o) => o.id !== c.id);
+  const sameSecond = others.some((o) => Math.floor(o.startedMs / 1000) === Math.floor(c.startedMs / 1000));
+  const sameMinute = others.some((o) => dateTime(o.startedMs) === dateTime(c.startedMs));
+  const when = sameSecond ? `${dateTimeSeconds(c.startedMs)}.${String(c.startedMs % 1000).padStart(3, '0')}` : sameMinute ? dateTimeSeconds(c.startedMs) : dateTime(c.startedMs);
+  return `${c.baseline ? 'baseline · ' : ''}${when}`;
+}
+
+/** How a view names the capture it compares with: "the baseline (2026-11-24 18:44:05)" or "the base capture (…)". */
+export function baseCaptureText(c: CaptureMeta): string {
+  return `${c.baseline ? 'the baseline' : 'the base capture'} (${dateTimeSeconds(c.startedMs)})`;
 }
 
 /** The diff view: a table of the change per function with filters, and the diff flame graph. */

@@ -47,12 +47,12 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
         </span>
         <span className={dump.suspiciousTotal > 0 ? 'warn-text' : 'muted'}>{formatCount(dump.suspiciousTotal)} in blocked stacks</span>
         {diff && baseLabel ? (
-          <span>
+          <span data-testid="goroutine-delta">
             <span className={diff.delta > 0 ? 'grow' : diff.delta < 0 ? 'shrink' : 'muted'}>
-              {diff.delta > 0 ? '+' : ''}
+              {diff.delta >= 0 ? '+' : ''}
               {formatCount(diff.delta)}
             </span>{' '}
-            since {baseLabel}
+            {Math.abs(diff.delta) === 1 ? 'goroutine' : 'goroutines'} since {baseLabel}
           </span>
         ) : (
           <span className="muted">no earlier dump to compare with</span>
@@ -263,7 +263,7 @@ function Tile({ label, value, note, tone }: { label: string; value: string; note
 const maybeBytes = (v: number | null): string => (v === null ? '—' : formatBytes(v));
 
 /** The memory map view: smaps_rollup figures (Linux) or vmmap's regions (macOS), and the physical footprint against its peak. */
-export function MemoryView({ map }: { map: MemoryMap }) {
+export function MemoryView({ map, pid }: { map: MemoryMap; /** The process the capture read, when known. */ pid: number | null }) {
   const regions = [...map.regions].sort((a, b) => b.residentBytes - a.residentBytes);
   const foot = map.physFootprintBytes;
   const peak = map.physFootprintPeakBytes;
@@ -346,7 +346,9 @@ export function MemoryView({ map }: { map: MemoryMap }) {
           </table>
         </section>
       ) : null}
-      {map.source === 'smaps' && !regions.length ? <p className="muted hint">Figures from /proc/PID/smaps_rollup at the moment of capture.</p> : null}
+      {map.source === 'smaps' && !regions.length ? <p className="muted hint" data-testid="memory-source">
+          Figures from {pid !== null ? <code className="mono">/proc/{pid}/smaps_rollup</code> : 'the process’s smaps_rollup'} at the moment of capture.
+        </p> : null}
     </div>
   );
 }
