@@ -245,6 +245,15 @@ export function goroutineStackKey(frames: readonly StackFrame[], framesElided = 
   return interner.stableKey(interner.stack());
 }
 
+/** A control character text never holds (NUL, or below space other than tab, newline, vertical tab, form feed, carriage return). */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 && (c < 0x09 || c > 0x0d)) return true;
+  }
+  return false;
+}
+
 /**
  * Detects which text format a goroutine dump is in.
  *
@@ -263,7 +272,7 @@ export function detectGoroutineFormat(text: string): 'debug=1' | 'debug=2' {
       hint: 'ask for the text form: /debug/pprof/goroutine?debug=2 (or ?debug=1), or open the protobuf with `leakbar profile top`',
     });
   }
-  if (head.includes('\u0000') || head.includes('\ufffd') || /[\u0001-\u0008\u000e-\u001f]/.test(head)) {
+  if (head.includes('\ufffd') || hasControlCharacter(head)) {
     throw new LeakbarError('not-a-profile', 'this is binary data, not a goroutine dump', {
       hint: 'fetch /debug/pprof/goroutine?debug=2 (or ?debug=1) from a running Go program',
     });
