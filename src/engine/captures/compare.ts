@@ -18,8 +18,22 @@ export interface CaptureReader {
   readFile(captureId: string, name: string): Promise<Uint8Array>;
 }
 
-/** One section of a comparison, as the API's Comparison carries it. */
-export type ComparisonSection = Comparison['sections'][number];
+/**
+ * What the whole profile or snapshot of each capture holds, beside a section's rows (which keep only what changed):
+ * every goroutine, every in-use byte, every open FD. Reports read a capture's own figures from it.
+ */
+export interface SectionTotals {
+  /** The captures the two totals are of (an overnight section may compare the baseline with a periodic capture). */
+  baseId: string;
+  currentId: string;
+  base: number;
+  current: number;
+  /** What was counted, for people: "goroutine profile", "goroutine dump", "heap profile", "system snapshot". */
+  from: string;
+}
+
+/** One section of a comparison, as the API's Comparison carries it, with the totals of both captures when known. */
+export type ComparisonSection = Comparison['sections'][number] & { totals?: SectionTotals };
 
 /** The system snapshot's FD file (fds.json): the breakdown, and every entry when the collector lists them. */
 export interface FdSnapshot {
@@ -47,9 +61,15 @@ function flatByName(profile: ProfileModel, base: ProfileModel | undefined, sampl
   return m;
 }
 
+/** The `maxRows` largest rises and the `maxRows` largest drops of rows sorted by delta, largest rise first: a drop stays in view when nothing grew. */
+function risesAndDrops<T extends { delta: number }>(sorted: readonly T[], maxRows: number): T[] {
+  const drops = sorted.filter((r) => r.delta < 0);
+  return [...sorted.filter((r) => r.delta > 0).slice(0, maxRows), ...drops.slice(Math.max(0, drops.length - maxRows))];
+}
+
 /**
  * Heap growth by function: flat in-use bytes in base and current, and the delta (current with base
- * subtracted, pprof -base). Rows with growth first; unchanged functions left out.
+ * subtracted, pprof -base). Rows with growth first, then the largest drops; unchanged functions left out.
  * @param sampleType - @default 'inuse_space'
  */
 export function heapDiffRows(base: ProfileModel, current: ProfileModel, options: SectionOptions & { sampleType?: string } = {}): Array<Record<string, string | number>> {
@@ -60,9 +80,8 @@ export function heapDiffRows(base: ProfileModel, current: ProfileModel, options:
   const rows = [...delta.entries()]
     .filter(([, d]) => d !== 0)
     .map(([name, d]) => ({ name, base: baseFlat.get(name) ?? 0, current: curFlat.get(name) ?? 0, delta: d }))
-    .sort((a, b) => b.delta - a.delta || a.name.localeCompare(b.name))
-    .slice(0, options.maxRows ?? 25);
-  return rows.map((r) => ({
+    .sort((a, b) => b.delta - a.delta || a.name.localeCompare(b.name));
+  return risesAndDrops(rows, options.maxRows ?? 25).map((r) => ({
     function: r.name,
     baseBytes: r.base,
     currentBytes: r.current,
@@ -100,7 +119,7 @@ export function goroutineGroupName(frames: readonly string[]): string {
   return frames.find((f) => !f.startsWith('runtime.') && !f.startsWith('runtime/internal')) ?? frames[0] ?? '(no stack)';
 }
 
-/** Goroutine groups whose count changed between two goroutine profiles, growth first. */
+/** Goroutine groups whose count changed between two goroutine profiles, growth first, then the largest drops. */
 export function goroutineDiffRows(base: ProfileModel, current: ProfileModel, options: SectionOptions = {}): Array<Record<string, string | number>> {
   const b = goroutineGroups(base);
   const c = goroutineGroups(current);
@@ -113,7 +132,7 @@ export function goroutineDiffRows(base: ProfileModel, current: ProfileModel, opt
     if (delta !== 0) rows.push({ frames: (cg ?? bg)!.frames, base: bg?.count ?? 0, current: cg?.count ?? 0, delta });
   }
   rows.sort((x, y) => y.delta - x.delta || goroutineGroupName(x.frames).localeCompare(goroutineGroupName(y.frames)));
-  return rows.slice(0, options.maxRows ?? 25).map((r) => ({
+  return risesAndDrops(rows, options.maxRows ?? 25).map((r) => ({
     group: goroutineGroupName(r.frames),
     stack: r.frames.slice(0, 6).join(' ← '),
     base: r.base,
@@ -194,13 +213,24 @@ function fileOf(meta: CaptureMeta, role: CaptureFile['role']): CaptureFile | und
   return meta.files.find((f) => f.role === role);
 }
 
+/** A profile's total of one sample type, as pprof counts it (the heap profile's in-use bytes, …). */
+export function profileTotal(profile: ProfileModel, sampleType: string): number {
+  return top({ profile }, { sampleType, nodeFraction: 0, edgeFraction: 0, nodeCount: 1 }).total;
+}
+
 /** The heap section of two captures, or null when either lacks a heap profile. */
 export async function heapSection(reader: CaptureReader, base: CaptureMeta, current: CaptureMeta, options: SectionOptions = {}): Promise<ComparisonSection | null> {
   const bf = fileOf(base, 'heap');
   const cf = fileOf(current, 'heap');
   if (!bf || !cf) return null;
   const [b, c] = await Promise.all([reader.readFile(base.id, bf.name), reader.readFile(current.id, cf.name)]);
-  return { kind: 'heap', title: 'Heap growth by function (in-use bytes, flat)', rows: heapDiffRows(decodeStoredProfile(b), decodeStoredProfile(c), options) };
+  const [bp, cp] = [decodeStoredProfile(b), decodeStoredProfile(c)];
+  return {
+    kind: 'heap',
+    title: 'Heap growth by function (in-use bytes, flat)',
+    rows: heapDiffRows(bp, cp, options),
+    totals: { baseId: base.id, currentId: current.id, base: profileTotal(bp, 'inuse_space'), current: profileTotal(cp, 'inuse_space'), from: 'heap profile' },
+  };
 }
 
 /** The goroutine section of two captures, or null when either lacks a goroutine profile. */
@@ -212,8 +242,10 @@ export async function goroutineSection(reader: CaptureReader, base: CaptureMeta,
     const [b, c] = await Promise.all([reader.readFile(base.id, bd.name), reader.readFile(current.id, cd.name)]);
     const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
     try {
-      const rows = goroutineDumpDiffRows(parseGoroutineDump(text(b)), parseGoroutineDump(text(c)), options);
-      return { kind: 'goroutine', title: 'Goroutine groups that changed (by stack, from the debug=2 dumps)', rows };
+      const [bDump, cDump] = [parseGoroutineDump(text(b)), parseGoroutineDump(text(c))];
+      const rows = goroutineDumpDiffRows(bDump, cDump, options);
+      const totals = { baseId: base.id, currentId: current.id, base: bDump.total, current: cDump.total, from: 'goroutine dump' };
+      return { kind: 'goroutine', title: 'Goroutine groups that changed (by stack, from the debug=2 dumps)', rows, totals };
     } catch {
       // A dump that does not parse: fall back to the protobuf profiles below.
     }
@@ -222,7 +254,14 @@ export async function goroutineSection(reader: CaptureReader, base: CaptureMeta,
   const cf = fileOf(current, 'goroutine');
   if (!bf || !cf) return null;
   const [b, c] = await Promise.all([reader.readFile(base.id, bf.name), reader.readFile(current.id, cf.name)]);
-  return { kind: 'goroutine', title: 'Goroutine groups that changed (by stack)', rows: goroutineDiffRows(decodeStoredProfile(b), decodeStoredProfile(c), options) };
+  const [bp, cp] = [decodeStoredProfile(b), decodeStoredProfile(c)];
+  const count = (p: ProfileModel) => [...goroutineGroups(p).values()].reduce((n, g) => n + g.count, 0);
+  return {
+    kind: 'goroutine',
+    title: 'Goroutine groups that changed (by stack)',
+    rows: goroutineDiffRows(bp, cp, options),
+    totals: { baseId: base.id, currentId: current.id, base: count(bp), current: count(cp), from: 'goroutine profile' },
+  };
 }
 
 /** The FD section of two captures, or null when either lacks a system snapshot. */
@@ -231,7 +270,14 @@ export async function fdSection(reader: CaptureReader, base: CaptureMeta, curren
   const cf = fileOf(current, 'fds');
   if (!bf || !cf) return null;
   const [b, c] = await Promise.all([reader.readFile(base.id, bf.name), reader.readFile(current.id, cf.name)]);
-  return { kind: 'fds', title: 'File descriptors that changed (by type and by file)', rows: fdDiffRows(parseFdSnapshot(b), parseFdSnapshot(c), options) };
+  const rows = fdDiffRows(parseFdSnapshot(b), parseFdSnapshot(c), options);
+  const total = rows.find((r) => r.what === 'total')!;
+  return {
+    kind: 'fds',
+    title: 'File descriptors that changed (by type and by file)',
+    rows,
+    totals: { baseId: base.id, currentId: current.id, base: Number(total.base), current: Number(total.current), from: 'system snapshot' },
+  };
 }
 
 /** The figures comparisons and reports show, in order. */
@@ -251,17 +297,112 @@ export function formatFigure(value: number, bytes: boolean, signed = false): str
   return plus + (bytes ? formatBytes(value) : formatCount(value));
 }
 
-/** Rows comparing the watcher's figures stored with each capture (only figures both have). */
-export function figureRows(base: Sample | null, current: Sample | null): Array<{ label: string; base: string; current: string; change: string }> {
-  if (!base || !current) return [];
-  const out: Array<{ label: string; base: string; current: string; change: string }> = [];
+/** One figure at one capture, and what it was read from. */
+export interface FigureReading {
+  value: number;
+  /** For people: "its goroutine dump", "watcher sample at 18:42:32Z, 1.0s before the capture". */
+  from: string;
+  /** The time of the watcher sample it was read from; null when it came from the capture's own files. */
+  sampleMs: number | null;
+}
+
+/** A figure at the base and at the current capture. */
+export interface FigureAtCaptures {
+  /** A {@link FigureName}, or 'heapProfileInuseBytes' for the heap profile's own total. */
+  name: string;
+  label: string;
+  bytes: boolean;
+  base: FigureReading;
+  current: FigureReading;
+}
+
+/** How long after a capture starts a watcher sample still stands for the figures at the capture. */
+export const AT_CAPTURE_MS = 15_000;
+
+const TOTALS_OF: Partial<Record<FigureName, ComparisonSection['kind']>> = { goroutines: 'goroutine', fds: 'fds' };
+/** A sample's time: the time of day, with the date when it is half a day or more from the capture. */
+const clockOf = (ms: number, captureMs: number) => {
+  const t = new Date(ms).toISOString();
+  return Math.abs(ms - captureMs) < 43_200_000 ? `${t.slice(11, 19)}Z` : `${t.slice(0, 19)}Z`;
+};
+
+/** What a section's totals say of `capture`, or undefined. */
+function totalOf(sections: readonly ComparisonSection[], kind: ComparisonSection['kind'], capture: CaptureMeta): { value: number; from: string } | undefined {
+  for (const s of sections) {
+    if (s.kind !== kind || !s.totals) continue;
+    if (s.totals.currentId === capture.id) return { value: s.totals.current, from: s.totals.from };
+    if (s.totals.baseId === capture.id) return { value: s.totals.base, from: s.totals.from };
+  }
+  return undefined;
+}
+
+/**
+ * A figure at a capture, the best reading there is: the capture's own files (a goroutine profile's or dump's total, a
+ * system snapshot's FD count), else the first watcher sample of the same process in the {@link AT_CAPTURE_MS} after the
+ * capture started, else the last one before it (the capture's stored figures among them), whatever its age, which it says.
+ */
+export function readFigureAt(name: FigureName, capture: CaptureMeta, sections: readonly ComparisonSection[], samples: readonly Sample[] = []): FigureReading | null {
+  const kind = TOTALS_OF[name];
+  const own = kind ? totalOf(sections, kind, capture) : undefined;
+  if (own) return { value: own.value, from: `its ${own.from}`, sampleMs: null };
+  const t0 = capture.startedMs;
+  let after: Sample | null = null;
+  let before: Sample | null = null;
+  for (const s of capture.figures ? [...samples, capture.figures] : samples) {
+    const v = s[name];
+    if (typeof v !== 'number' || !Number.isFinite(v) || (capture.pid !== null && s.pid !== capture.pid)) continue;
+    if (s.timeMs >= t0) {
+      if (s.timeMs <= t0 + AT_CAPTURE_MS && (!after || s.timeMs < after.timeMs)) after = s;
+    } else if (!before || s.timeMs > before.timeMs) before = s;
+  }
+  if (after) return { value: after[name]!, from: `watcher sample at ${clockOf(after.timeMs, t0)}, ${formatDurationMs(after.timeMs - t0)} after the capture`, sampleMs: after.timeMs };
+  if (before) return { value: before[name]!, from: `watcher sample at ${clockOf(before.timeMs, t0)}, ${formatDurationMs(t0 - before.timeMs)} before the capture`, sampleMs: before.timeMs };
+  return null;
+}
+
+/**
+ * The figures at the base and at the current capture (only those read at both), each with what it was read from, and
+ * the heap profile's in-use bytes when both hold one. Changes are current minus base, as every section reads.
+ */
+export function figuresAtCaptures(base: CaptureMeta, current: CaptureMeta, sections: readonly ComparisonSection[], samples: readonly Sample[] = []): FigureAtCaptures[] {
+  const out: FigureAtCaptures[] = [];
   for (const f of REPORT_FIGURES) {
-    const b = base[f.name];
-    const c = current[f.name];
-    if (b === undefined || c === undefined) continue;
-    out.push({ label: f.label, base: formatFigure(b, f.bytes), current: formatFigure(c, f.bytes), change: formatFigure(c - b, f.bytes, true) });
+    const b = readFigureAt(f.name, base, sections, samples);
+    const c = readFigureAt(f.name, current, sections, samples);
+    if (b && c) out.push({ name: f.name, label: f.label, bytes: f.bytes, base: b, current: c });
+    if (f.name === 'heapAllocBytes') {
+      const hb = totalOf(sections, 'heap', base);
+      const hc = totalOf(sections, 'heap', current);
+      if (hb && hc) {
+        const from = 'its heap profile (live objects, sampled, after a GC)';
+        out.push({ name: 'heapProfileInuseBytes', label: 'Heap profile in use', bytes: true, base: { value: hb.value, from, sampleMs: null }, current: { value: hc.value, from, sampleMs: null } });
+      }
+    }
   }
   return out;
+}
+
+/** Where a row of {@link figuresAtCaptures} was read, in one cell. */
+export function readingsFrom(row: FigureAtCaptures): string {
+  return row.base.from === row.current.from ? `both: ${row.base.from}` : `base: ${row.base.from}; current: ${row.current.from}`;
+}
+
+/** The Markdown table of {@link figuresAtCaptures}. */
+export function figuresAtCapturesMarkdown(rows: readonly FigureAtCaptures[]): string {
+  return mdTable(
+    ['figure', 'base', 'current', 'change', 'from'],
+    rows.map((r) => [r.label, formatFigure(r.base.value, r.bytes), formatFigure(r.current.value, r.bytes), formatFigure(r.current.value - r.base.value, r.bytes, true), readingsFrom(r)]),
+  );
+}
+
+/** When the base was taken after the current capture: a warning that every change reads backwards; else null. */
+export function reversedWarning(base: CaptureMeta, current: CaptureMeta): string | null {
+  if (base.startedMs <= current.startedMs) return null;
+  return (
+    `The base is newer than the current capture: the changes read backwards. The base \`${base.id}\` was taken ${formatDurationMs(base.startedMs - current.startedMs)} after ` +
+    `\`${current.id}\`, and every change here is the current capture minus the base, so what grew over that time shows as a drop (and "Nothing grew" can hide it). ` +
+    'Swap the two to read growth.'
+  );
 }
 
 /** Escapes a table cell for Markdown. */
@@ -290,10 +431,23 @@ export function sectionColumns(kind: ComparisonSection['kind']): Array<{ key: st
   return [{ key: 'what', label: 'what' }, { key: 'name', label: 'name' }, { key: 'base', label: 'base' }, { key: 'current', label: 'current' }, { key: 'delta', label: 'delta' }];
 }
 
-/** Rows of a section worth showing people: growth only for heap and goroutines (FD rows already are changes). */
-export function rowsToShow(s: ComparisonSection): Array<Record<string, string | number>> {
-  return s.kind === 'fds' ? s.rows : s.rows.filter((r) => Number(r.deltaBytes ?? r.delta ?? 0) > 0);
+/** How to show a section's rows. */
+export interface ShowOptions {
+  /** Show drops too, largest change first: when the base is the newer capture, a drop is growth over time. @default false */
+  drops?: boolean;
 }
+
+const deltaOf = (r: Record<string, string | number>) => Number(r.deltaBytes ?? r.delta ?? 0);
+
+/** Rows of a section worth showing people: growth only for heap and goroutines (FD rows already are changes), or every change with `drops`. */
+export function rowsToShow(s: ComparisonSection, options: ShowOptions = {}): Array<Record<string, string | number>> {
+  if (s.kind === 'fds') return s.rows;
+  if (!options.drops) return s.rows.filter((r) => deltaOf(r) > 0);
+  return s.rows.filter((r) => deltaOf(r) !== 0).sort((a, b) => Math.abs(deltaOf(b)) - Math.abs(deltaOf(a)));
+}
+
+/** The line a section showing drops says under its heading. */
+export const DROPS_SHOWN = '_Drops are shown too, largest change first: with the base newer than the current capture, a drop here is growth over time._';
 
 /** A cell of a section as people read it: a + before growth counts. */
 export function sectionCell(row: Record<string, string | number>, key: string): string {
@@ -302,12 +456,25 @@ export function sectionCell(row: Record<string, string | number>, key: string): 
   return key === 'delta' && typeof v === 'number' && v > 0 ? `+${v}` : String(v);
 }
 
-/** One section as Markdown: a heading and a table of its first `maxRows` rows that grew. */
-export function sectionMarkdown(s: ComparisonSection, maxRows = 10, heading = '###'): string {
-  const shown = rowsToShow(s);
-  if (shown.length === 0) return `${heading} ${s.title}\n\nNothing grew.`;
+/**
+ * What a section with no growth to show says: that nothing grew from the base to the current capture, and what dropped
+ * most, if anything did (growth over time, when the base is the newer one).
+ */
+export function nothingGrew(s: ComparisonSection): string {
+  let most: Record<string, string | number> | undefined;
+  for (const r of s.rows) if (deltaOf(r) < (most ? deltaOf(most) : 0)) most = r;
+  if (!most) return 'Nothing grew from the base to the current capture.';
+  const name = String(most.function ?? most.group ?? most.name ?? '?');
+  return `Nothing grew from the base to the current capture; what dropped most: \`${name}\` (${String(most.delta)}).`;
+}
+
+/** One section as Markdown: a heading and a table of its first `maxRows` rows that grew (or changed, with `drops`). */
+export function sectionMarkdown(s: ComparisonSection, maxRows = 10, heading = '###', options: ShowOptions = {}): string {
+  const shown = rowsToShow(s, options);
+  const head = `${heading} ${s.title}\n\n${options.drops && s.kind !== 'fds' ? `${DROPS_SHOWN}\n\n` : ''}`;
+  if (shown.length === 0) return `${head}${nothingGrew(s)}`;
   const cols = sectionColumns(s.kind);
-  return `${heading} ${s.title}\n\n${mdTable(cols.map((c) => c.label), shown.slice(0, maxRows).map((r) => cols.map((c) => sectionCell(r, c.key))))}`;
+  return `${head}${mdTable(cols.map((c) => c.label), shown.slice(0, maxRows).map((r) => cols.map((c) => sectionCell(r, c.key))))}`;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -320,9 +487,11 @@ export function comparisonMarkdown(base: CaptureMeta, current: CaptureMeta, sect
   lines.push(`- Base: \`${base.id}\` (${base.kind}, pid ${base.pid ?? '?'}, ${iso(base.startedMs)})`);
   lines.push(`- Current: \`${current.id}\` (${current.kind}, pid ${current.pid ?? '?'}, ${iso(current.startedMs)})`);
   lines.push(`- Apart: ${formatDurationMs(Math.abs(current.startedMs - base.startedMs))}${base.pid !== null && current.pid !== null && base.pid !== current.pid ? ' — **the process restarted in between** (different PIDs)' : ''}`);
-  const figs = figureRows(base.figures, current.figures);
-  if (figs.length) lines.push('', mdTable(['figure', 'base', 'current', 'change'], figs.map((f) => [f.label, f.base, f.current, f.change])));
-  for (const s of sections) lines.push('', sectionMarkdown(s, maxRows, '###'));
+  const reversed = reversedWarning(base, current);
+  if (reversed) lines.push('', `**Warning:** ${reversed}`);
+  const figs = figuresAtCaptures(base, current, sections);
+  if (figs.length) lines.push('', figuresAtCapturesMarkdown(figs));
+  for (const s of sections) lines.push('', sectionMarkdown(s, maxRows, '###', { drops: reversed !== null }));
   for (const m of options.missing ?? []) lines.push('', `_${m}_`);
   return lines.join('\n') + '\n';
 }

@@ -7,7 +7,23 @@ import type { CaptureMeta } from '../../shared/captures.js';
 import type { Sample } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
 import { downsampleForDrawing } from '../downsample.js';
-import { formatFigure, mdTable, REPORT_FIGURES, rowsToShow, sectionCell, sectionColumns, sectionMarkdown, type ComparisonSection } from './compare.js';
+import {
+  figuresAtCaptures,
+  figuresAtCapturesMarkdown,
+  formatFigure,
+  DROPS_SHOWN,
+  mdTable,
+  nothingGrew,
+  readingsFrom,
+  REPORT_FIGURES,
+  reversedWarning,
+  rowsToShow,
+  sectionCell,
+  sectionColumns,
+  sectionMarkdown,
+  type ComparisonSection,
+  type FigureAtCaptures,
+} from './compare.js';
 
 /** One figure over the report's period. */
 export interface FigureSeries {
@@ -18,6 +34,9 @@ export interface FigureSeries {
   points: Array<[number, number]>;
   first: number;
   last: number;
+  /** Times of the first and the last sample that had the figure. */
+  firstMs: number;
+  lastMs: number;
   min: number;
   max: number;
 }
@@ -35,7 +54,15 @@ export interface CaptureReport {
   /** Captures taken in the period, oldest first. */
   captures: Array<Pick<CaptureMeta, 'id' | 'kind' | 'startedMs'>>;
   sections: ComparisonSection[];
+  /** The base was taken after the current capture: every change reads backwards, and sections show drops too. */
+  reversed: boolean;
+  /** Said first: the base is newer than the current capture. */
+  warnings: string[];
+  /** The figures at the base and at the current capture, each with what it was read from. */
+  atCaptures: FigureAtCaptures[];
   figures: FigureSeries[];
+  /** Where the figures over the period come from, and where they and the figures at the captures differ, why. */
+  figureNotes: string[];
   /** Things a person should know: failed captures, a restart, missing sections. */
   notes: string[];
   generatedMs: number;
@@ -52,7 +79,7 @@ export interface ReportInput {
   current?: CaptureMeta | null;
   captures?: ReadonlyArray<Pick<CaptureMeta, 'id' | 'kind' | 'startedMs'>>;
   sections?: readonly ComparisonSection[];
-  /** The watcher's samples of the period (from the series store). @default [] */
+  /** The watcher's samples of the period (from the series store); also read for the figures at the captures. @default [] */
   samples?: readonly Sample[];
   notes?: readonly string[];
   /** @default Date.now() */
@@ -61,7 +88,37 @@ export interface ReportInput {
   maxPoints?: number;
 }
 
-/** Builds a report: figure series from the samples in [fromMs, toMs], and the given sections. */
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19) + 'Z';
+
+/** "1.0s before the current capture `id`": where a sample stands against a capture. */
+function against(sampleMs: number, capture: CaptureMeta, role: string): string {
+  const d = sampleMs - capture.startedMs;
+  return `${d === 0 ? 'at' : `${formatDurationMs(Math.abs(d))} ${d > 0 ? 'after' : 'before'}`} the ${role} \`${capture.id}\``;
+}
+
+/** Why the figures over the period and the figures at the captures differ, one line per figure and end that differs. */
+function disagreements(figures: readonly FigureSeries[], at: readonly FigureAtCaptures[], base: CaptureMeta, current: CaptureMeta): string[] {
+  const out: string[] = [];
+  for (const row of at) {
+    const f = figures.find((x) => x.name === row.name);
+    if (!f) continue;
+    const b = [row.base, base, 'base'] as const;
+    const c = [row.current, current, 'current capture'] as const;
+    // The period starts at the earlier capture and ends at the later one, whichever is the base.
+    const [earlier, later] = base.startedMs <= current.startedMs ? [b, c] : [c, b];
+    const ends = [[f.first, f.firstMs, ...earlier, 'start'], [f.last, f.lastMs, ...later, 'end']] as const;
+    for (const [value, ms, reading, capture, role, end] of ends) {
+      if (value === reading.value) continue;
+      out.push(
+        `${f.label}: the figures over the period ${end} at ${formatFigure(value, f.bytes)}, the watcher's sample at ${clock(ms)} (${against(ms, capture, role)}); ` +
+          `at the ${role} itself it is ${formatFigure(reading.value, f.bytes)}, read from ${reading.from}${reading.sampleMs === null ? ', as the sections below count' : ''}.`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Builds a report: figure series from the samples in [fromMs, toMs], the figures at the base and current captures, and the given sections. */
 export function buildReport(input: ReportInput): CaptureReport {
   const inRange = (input.samples ?? []).filter((s) => s.timeMs >= input.fromMs && s.timeMs <= input.toMs).sort((a, b) => a.timeMs - b.timeMs);
   const drawn = downsampleForDrawing(inRange, input.maxPoints ?? 240);
@@ -73,8 +130,25 @@ export function buildReport(input: ReportInput): CaptureReport {
       if (typeof v === 'number' && Number.isFinite(v)) points.push([s.timeMs, v]);
     }
     if (points.length === 0) continue;
-    const all = inRange.map((s) => s[f.name]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    figures.push({ name: f.name, label: f.label, bytes: f.bytes, points, first: all[0]!, last: all.at(-1)!, min: Math.min(...all), max: Math.max(...all) });
+    const had = inRange.filter((s) => typeof s[f.name] === 'number' && Number.isFinite(s[f.name]));
+    const all = had.map((s) => s[f.name]!);
+    figures.push({ name: f.name, label: f.label, bytes: f.bytes, points, first: all[0]!, last: all.at(-1)!, firstMs: had[0]!.timeMs, lastMs: had.at(-1)!.timeMs, min: Math.min(...all), max: Math.max(...all) });
+  }
+  const base = input.base ?? null;
+  const current = input.current ?? null;
+  const sections = [...(input.sections ?? [])];
+  const warnings: string[] = [];
+  const reversed = base && current ? reversedWarning(base, current) : null;
+  if (reversed) warnings.push(reversed);
+  const atCaptures = base && current ? figuresAtCaptures(base, current, sections, input.samples ?? []) : [];
+  const figureNotes: string[] = [];
+  if (figures.length) {
+    figureNotes.push(
+      `From the watcher's history: ${inRange.length} sample${inRange.length === 1 ? '' : 's'} from ${clock(inRange[0]!.timeMs)} to ${clock(inRange.at(-1)!.timeMs)}, in time order; ` +
+        'first and last are the first and last samples, not readings at the captures.',
+    );
+    if (reversed) figureNotes.push('In time order, these read the other way from the comparison: here a change is the later sample minus the earlier one.');
+    if (base && current) figureNotes.push(...disagreements(figures, atCaptures, base, current));
   }
   const pids = new Set(inRange.map((s) => s.pid));
   const notes = [...(input.notes ?? [])];
@@ -84,12 +158,16 @@ export function buildReport(input: ReportInput): CaptureReport {
     targetId: input.targetId,
     fromMs: input.fromMs,
     toMs: input.toMs,
-    base: input.base ?? null,
+    base,
     ...(input.baseNote ? { baseNote: input.baseNote } : {}),
-    current: input.current ?? null,
+    current,
     captures: [...(input.captures ?? [])].sort((a, b) => a.startedMs - b.startedMs),
-    sections: [...(input.sections ?? [])],
+    sections,
+    reversed: reversed !== null,
+    warnings,
+    atCaptures,
     figures,
+    figureNotes,
     notes,
     generatedMs: input.generatedMs ?? Date.now(),
   };
@@ -142,6 +220,8 @@ export function reportMarkdown(r: CaptureReport, maxRows = 15): string {
   if (r.base) out.push(`- Base: \`${r.base.id}\` (${r.base.kind}, pid ${r.base.pid ?? '?'})${r.baseNote ? `: ${r.baseNote}` : ''}`);
   if (r.current) out.push(`- Current: \`${r.current.id}\` (${r.current.kind}, pid ${r.current.pid ?? '?'})`);
   if (r.captures.length) out.push(`- Captures: ${r.captures.length}`);
+  for (const w of r.warnings) out.push('', `**Warning:** ${w}`);
+  if (r.atCaptures.length) out.push('', '## Figures at the captures', '', figuresAtCapturesMarkdown(r.atCaptures));
   if (r.figures.length) {
     out.push('', '## Figures over the period', '');
     out.push(
@@ -150,8 +230,9 @@ export function reportMarkdown(r: CaptureReport, maxRows = 15): string {
         r.figures.map((f) => [f.label, formatFigure(f.first, f.bytes), formatFigure(f.last, f.bytes), formatFigure(f.last - f.first, f.bytes, true), formatFigure(f.min, f.bytes), formatFigure(f.max, f.bytes), sparklineText(f.points.map((p) => p[1]))]),
       ),
     );
+    if (r.figureNotes.length) out.push('', ...r.figureNotes.map((n) => `- ${n}`));
   }
-  for (const s of r.sections) out.push('', sectionMarkdown(s, maxRows, '##'));
+  for (const s of r.sections) out.push('', sectionMarkdown(s, maxRows, '##', { drops: r.reversed }));
   if (r.notes.length) out.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
   if (r.captures.length) out.push('', '## Captures', '', mdTable(['id', 'kind', 'time'], r.captures.map((c) => [`\`${c.id}\``, c.kind, iso(c.startedMs)])));
   out.push('', `_Generated by leakbar at ${iso(r.generatedMs)}._`);
@@ -167,7 +248,7 @@ const STYLE = `body{font:14px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",H
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:middle}
 th{background:#f5f5f5}td.n{text-align:right;font-variant-numeric:tabular-nums}td.grow{color:#b91c1c}code,.mono{font-family:ui-monospace,Menlo,monospace;font-size:12px}
-.meta{color:#555}.stack{color:#666;font-size:12px}`;
+.meta{color:#555}.stack{color:#666;font-size:12px}.warn{border-left:4px solid #b45309;background:#fffbeb;padding:.5rem .75rem}`;
 
 /** The report as one self-contained HTML file. */
 export function reportHtml(r: CaptureReport, maxRows = 25): string {
@@ -180,6 +261,19 @@ export function reportHtml(r: CaptureReport, maxRows = 25): string {
   if (r.base) parts.push(` · base <code>${e(r.base.id)}</code>${r.baseNote ? ` (${e(r.baseNote.replace(/`/g, ''))})` : ''}`);
   if (r.current) parts.push(` · current <code>${e(r.current.id)}</code>`);
   parts.push('</p>');
+  const code = (text: string) => e(text).replace(/`([^`]*)`/g, '<code>$1</code>');
+  for (const w of r.warnings) parts.push(`<p class="warn"><strong>Warning:</strong> ${code(w)}</p>`);
+  if (r.atCaptures.length) {
+    parts.push('<h2>Figures at the captures</h2><table><thead><tr><th>figure</th><th>base</th><th>current</th><th>change</th><th>from</th></tr></thead><tbody>');
+    for (const f of r.atCaptures) {
+      const change = f.current.value - f.base.value;
+      parts.push(
+        `<tr><td>${e(f.label)}</td><td class="n">${e(formatFigure(f.base.value, f.bytes))}</td><td class="n">${e(formatFigure(f.current.value, f.bytes))}</td>` +
+          `<td class="n${change > 0 ? ' grow' : ''}">${e(formatFigure(change, f.bytes, true))}</td><td>${e(readingsFrom(f))}</td></tr>`,
+      );
+    }
+    parts.push('</tbody></table>');
+  }
   if (r.figures.length) {
     parts.push('<h2>Figures over the period</h2><table><thead><tr><th>figure</th><th>chart</th><th>first</th><th>last</th><th>change</th><th>min</th><th>max</th></tr></thead><tbody>');
     for (const f of r.figures) {
@@ -190,12 +284,14 @@ export function reportHtml(r: CaptureReport, maxRows = 25): string {
       );
     }
     parts.push('</tbody></table>');
+    if (r.figureNotes.length) parts.push(`<ul class="meta">${r.figureNotes.map((n) => `<li>${code(n)}</li>`).join('')}</ul>`);
   }
   for (const s of r.sections) {
     parts.push(`<h2>${e(s.title)}</h2>`);
-    const rows = rowsToShow(s).slice(0, maxRows);
+    if (r.reversed && s.kind !== 'fds') parts.push(`<p class="meta">${e(DROPS_SHOWN.slice(1, -1))}</p>`);
+    const rows = rowsToShow(s, { drops: r.reversed }).slice(0, maxRows);
     if (rows.length === 0) {
-      parts.push('<p>Nothing grew.</p>');
+      parts.push(`<p>${code(nothingGrew(s))}</p>`);
       continue;
     }
     const cols = sectionColumns(s.kind);
