@@ -69,6 +69,8 @@ describe('FD threshold', () => {
     });
     expect(a.message).toBe('1,200 FDs open, over the line of 1,000 for 5 s. It clears below 900.');
     expect(a.nextStep).toMatch(/repeated files/);
+    // The command in the next step names the watched process, not a placeholder.
+    expect(a.nextStep).toContain(`(lsof -p ${samples[11]!.pid})`);
     expect(a.evidence.at(-1)).toEqual([at(11), 1200]);
     expect(a.evidence.some(([, v]) => v <= 1000)).toBe(true);
   });
@@ -159,6 +161,7 @@ describe('other lines', () => {
     const rss = fired(events, 'threshold:rssBytes')[0]!.alert;
     expect(rss.title).toBe('RSS past 500.0 MB');
     expect(rss.nextStep).toMatch(/FD count, then the memory map .* then a heap profile/);
+    expect(rss.nextStep).toMatch(/\/proc\/\d+\/smaps_rollup/);
   });
 });
 
@@ -198,7 +201,7 @@ describe('restart', () => {
     const restart = fired(events, 'restart:pid');
     expect(restart.map((e) => e.index)).toEqual([120]);
     expect(restart[0]!.alert).toMatchObject({ severity: 'warning', value: 200, title: 'The process restarted', suggestedCapture: null });
-    expect(restart[0]!.alert.message).toMatch(/^PID 100 → 200: the process restarted\./);
+    expect(restart[0]!.alert.message).toMatch(/^PID 100 → 200\. Its figures and trends start over from here\./);
     expect(restart[0]!.alert.evidence).toEqual([[at(119), 100], [at(120), 200]]);
     const fdEnd = resolved(events, 'threshold:fds');
     expect(fdEnd.map((e) => e.index)).toEqual([120]);
@@ -246,7 +249,7 @@ describe('FD patterns', () => {
     const f = fired(events, 'repeated-file:repeatedFiles');
     expect(f.map((e) => e.index)).toEqual([3]);
     expect(f[0]!.alert).toMatchObject({ subject: '/var/log/app.log', value: 12, line: 4, title: 'app.log is open 12 times' });
-    expect(f[0]!.alert.message).toContain('/var/log/app.log is open 12 times');
+    expect(f[0]!.alert.message).toMatch(/^\/var\/log\/app\.log: something opens it again without closing the earlier ones\./);
     expect(f[0]!.alert.message).toMatch(/Also open 4\+ times: \/tmp\/cache\.db \(4\)\./);
     expect(f[0]!.alert.nextStep).toMatch(/^Find where \/var\/log\/app\.log is opened/);
     expect(resolved(events, 'repeated-file:repeatedFiles').map((e) => e.index)).toEqual([20]);

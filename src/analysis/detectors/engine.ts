@@ -129,6 +129,8 @@ export function liveAlerts(state: AlertEngineState): Alert[] {
 /** Mutable scratch of one step; `step` hands out only fresh objects. */
 interface Tx {
   t: number;
+  /** The sample's process, named in the next steps' commands. */
+  pid: number;
   settings: DetectorSettings;
   targetId: string;
   alerts: Record<string, Alert>;
@@ -137,6 +139,11 @@ interface Tx {
   emittedMs: Record<string, number>;
   events: AlertEvent[];
   touched: Set<string>;
+}
+
+/** The next steps write commands with a PID placeholder (`lsof -p PID`, `/proc/PID/smaps`): put the process's own in. */
+export function withPid(text: string, pid: number): string {
+  return text.replace(/(-p |\/proc\/)PID\b/g, `$1${pid}`);
 }
 
 function emit(tx: Tx, type: AlertEvent['type'], alert: Alert): void {
@@ -153,8 +160,8 @@ function appendEvidence(evidence: EvidencePoint[], point: Point | null, maxPoint
   return next.length > maxPoints ? downsampleLttb(next, Math.ceil(maxPoints / 2)) : next;
 }
 
-/** What an alert takes from the finding that raised (or keeps) it. */
-function fromFinding(f: ActiveFinding, capture: Alert['suggestedCapture']) {
+/** What an alert takes from the finding that raised (or keeps) it; the next step's commands name the process (`lsof -p 4242`). */
+function fromFinding(f: ActiveFinding, capture: Alert['suggestedCapture'], pid: number) {
   return {
     value: f.value,
     line: f.line,
@@ -163,7 +170,7 @@ function fromFinding(f: ActiveFinding, capture: Alert['suggestedCapture']) {
     growth: f.growth,
     title: f.title,
     message: f.message,
-    nextStep: f.nextStep,
+    nextStep: withPid(f.nextStep, pid),
     suggestedCapture: capture,
   } satisfies Partial<Alert>;
 }
@@ -179,7 +186,7 @@ function applyActive(tx: Tx, f: ActiveFinding): void {
       subject: f.subject,
       severity: f.severity,
       lastMs: tx.t,
-      ...fromFinding(f, capture),
+      ...fromFinding(f, capture, tx.pid),
       evidence: appendEvidence(existing.evidence, f.point, tx.settings.evidenceMaxPoints),
     };
     const snoozeOver = alert.state === 'snoozed' && alert.snoozedUntilMs !== null && tx.t >= alert.snoozedUntilMs;
@@ -212,7 +219,7 @@ function applyActive(tx: Tx, f: ActiveFinding): void {
     lastMs: tx.t,
     resolvedMs: null,
     snoozedUntilMs: snoozed ? snoozedUntilMs : null,
-    ...fromFinding(f, capture),
+    ...fromFinding(f, capture, tx.pid),
     evidence: downsampleLttb(f.seed(), tx.settings.evidenceMaxPoints),
   };
   tx.alerts[f.key] = alert;
@@ -256,6 +263,7 @@ export function step(state: AlertEngineState, sample: Sample, extras: StepExtras
   const t = sample.timeMs;
   const tx: Tx = {
     t,
+    pid: sample.pid,
     settings,
     targetId: state.targetId,
     alerts: { ...state.alerts },

@@ -28,7 +28,7 @@ export function detectRepeatedFiles(breakdown: FdBreakdown, settings: DetectorSe
     // The title names the file (a popover line is short); the message and subject keep the full path.
     title: `${top.name.slice(top.name.lastIndexOf('/') + 1) || top.name} is open ${top.count} times`,
     message:
-      `${top.name} is open ${top.count} times at once: something opens it again without closing the earlier ones.` +
+      `${top.name}: something opens it again without closing the earlier ones.` +
       (others.length ? ` Also open ${rule.minCount}+ times: ${others.join(', ')}${files.length > 5 ? ', …' : ''}.` : ''),
     nextStep: `Find where ${top.name} is opened and make sure every open has its Close (a defer right after the error check). ${NEXT_STEPS.fds}`,
     family: 'fds',
@@ -96,7 +96,7 @@ export function detectRestart(
       growth: null,
       title: loop ? `Restarted ${m.count} times in ${formatSpan(m.lastMs - m.firstMs)}` : 'The process restarted',
       message:
-        `PID ${m.fromPid} → ${m.toPid}: the process restarted${m.count > 1 ? ` (${m.count} restarts in ${formatSpan(m.lastMs - m.firstMs)})` : ''}. ` +
+        `PID ${m.fromPid} → ${m.toPid}${m.count > 1 ? ` (${m.count} restarts in ${formatSpan(m.lastMs - m.firstMs)})` : ''}. ` +
         'Its figures and trends start over from here.',
       nextStep: NEXT_STEPS.restart,
       family: 'process',
