@@ -130,7 +130,21 @@ export interface Comparison {
   /** Markdown summary a person can paste into an issue. */
   markdown: string;
   /** Kind-specific detail (heap diff rows, goroutine group growth, FD growth), as JSON. */
-  sections: Array<{ kind: 'heap' | 'goroutine' | 'fds'; title: string; rows: Array<Record<string, string | number>> }>;
+  sections: Array<{ kind: 'heap' | 'goroutine' | 'fds'; title: string; rows: Array<Record<string, string | number>>; totals?: SectionTotals }>;
+}
+
+/**
+ * What the whole profile or snapshot of each capture holds, beside a section's rows (which keep only what changed):
+ * every goroutine, every in-use byte, every open FD. Reports read a capture's own figures from it.
+ */
+export interface SectionTotals {
+  /** The captures the two totals are of (an overnight section may compare the baseline with a periodic capture). */
+  baseId: string;
+  currentId: string;
+  base: number;
+  current: number;
+  /** What was counted, for people: "goroutine profile", "goroutine dump", "heap profile", "system snapshot". */
+  from: string;
 }
 
 /** What each call resolves to. */

@@ -18,22 +18,8 @@ export interface CaptureReader {
   readFile(captureId: string, name: string): Promise<Uint8Array>;
 }
 
-/**
- * What the whole profile or snapshot of each capture holds, beside a section's rows (which keep only what changed):
- * every goroutine, every in-use byte, every open FD. Reports read a capture's own figures from it.
- */
-export interface SectionTotals {
-  /** The captures the two totals are of (an overnight section may compare the baseline with a periodic capture). */
-  baseId: string;
-  currentId: string;
-  base: number;
-  current: number;
-  /** What was counted, for people: "goroutine profile", "goroutine dump", "heap profile", "system snapshot". */
-  from: string;
-}
-
-/** One section of a comparison, as the API's Comparison carries it, with the totals of both captures when known. */
-export type ComparisonSection = Comparison['sections'][number] & { totals?: SectionTotals };
+/** One section of a comparison, as the API's Comparison carries it. */
+export type ComparisonSection = Comparison['sections'][number];
 
 /** The system snapshot's FD file (fds.json): the breakdown, and every entry when the collector lists them. */
 export interface FdSnapshot {
