@@ -1,11 +1,10 @@
 /** `leakbar captures` lists the capture store; `leakbar baseline ID` and `leakbar pin ID` mark a capture kept there. */
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { describeAlertKey } from '../shared/alerts.js';
-import type { CaptureMeta } from '../shared/captures.js';
+import { captureCause, type CaptureMeta } from '../shared/captures.js';
 import { LeakbarError } from '../shared/errors.js';
 import { formatBytes } from '../shared/units.js';
-import { captureBytes, checkId, createCaptureStore, isOvernightCapture, type CaptureStore } from '../engine/captures/index.js';
+import { captureBytes, checkId, createCaptureStore, type CaptureStore } from '../engine/captures/index.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 
 /** Options of `leakbar captures`. */
@@ -47,16 +46,11 @@ export function marksOf(c: Pick<CaptureMeta, 'baseline' | 'pinned'>): string {
   return [c.baseline ? 'baseline' : '', c.pinned ? 'pinned' : ''].filter(Boolean).join(',') || '-';
 }
 
-/** What caused a capture, in the app's words: "alert: a file open many times", "overnight test", or "you". */
-export function causeOf(c: Pick<CaptureMeta, 'alertKey' | 'note'>): string {
-  if (c.alertKey) return `alert: ${describeAlertKey(c.alertKey)}`;
-  return isOvernightCapture(c) ? 'overnight test' : 'you';
-}
 
 /** The captures as an aligned table, newest first. */
 export function capturesTable(captures: readonly CaptureMeta[]): string {
   const head = ['ID', 'KIND', 'TAKEN', 'TARGET', 'MARKS', 'SIZE', 'CAUSED BY'];
-  const rows = captures.map((c) => [c.id, c.kind, localTime(c.startedMs), c.targetId, marksOf(c), formatBytes(captureBytes(c)), causeOf(c)]);
+  const rows = captures.map((c) => [c.id, c.kind, localTime(c.startedMs), c.targetId, marksOf(c), formatBytes(captureBytes(c)), captureCause(c)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [head, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 /** What a capture is: the kinds leakbar takes, and the metadata kept beside the bytes as fetched. */
+import { describeAlertKey } from './alerts.js';
 import type { Sample } from './types.js';
 
 /** Profile kinds fetched from pprof, plus the system snapshot and the bundle of everything. */
@@ -72,4 +73,19 @@ export interface OvernightStatus {
   failures: Array<{ timeMs: number; kind: CaptureKind; message: string }>;
   /** When the next periodic capture is due, epoch ms; null when stopped. */
   nextMs: number | null;
+}
+
+/** The notes the overnight test gives its captures: how its captures are told from others. */
+export const OVERNIGHT_NOTES = { baseline: 'overnight baseline', periodic: 'overnight', final: 'overnight final' } as const;
+
+/** True for a capture the overnight test took (its baseline bundle, a periodic capture or its final bundle). */
+export function isOvernightCapture(meta: Pick<CaptureMeta, 'note' | 'alertKey'>): boolean {
+  // The service adds lines to a note ("Skipped: …"), so the first line is the one the test wrote.
+  return meta.alertKey === null && (Object.values(OVERNIGHT_NOTES) as string[]).includes(meta.note.split('\n')[0]!);
+}
+
+/** What caused a capture, in the app's words: "alert: a file open many times", "overnight test", or "you". */
+export function captureCause(c: Pick<CaptureMeta, 'alertKey' | 'note'>): string {
+  if (c.alertKey) return `alert: ${describeAlertKey(c.alertKey)}`;
+  return isOvernightCapture(c) ? 'overnight test' : 'you';
 }

@@ -3,7 +3,7 @@
  * at a time, a slow one skips a tick), and at stop a final bundle and a report of what grew. Keeping the
  * machine awake is the desktop app's job: it hears `onChange(active)` and holds a powerSaveBlocker.
  */
-import type { CaptureMeta, OvernightStatus } from '../../shared/captures.js';
+import { OVERNIGHT_NOTES, type CaptureMeta, type OvernightStatus } from '../../shared/captures.js';
 import { describeError, LeakbarError } from '../../shared/errors.js';
 import type { Sample, TargetConfig } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
@@ -36,14 +36,6 @@ export interface OvernightOptions {
 export type { OvernightStatus };
 
 /** The notes the overnight test keeps with its captures (the first line of each one's note); they name the test as what caused them. */
-export const OVERNIGHT_NOTES = { baseline: 'overnight baseline', periodic: 'overnight', final: 'overnight final' } as const;
-
-/** True for a capture the overnight test took (its baseline bundle, a periodic capture or its final bundle). */
-export function isOvernightCapture(meta: Pick<CaptureMeta, 'note' | 'alertKey'>): boolean {
-  // The service adds lines to a note ("Skipped: …"), so the first line is the one the test wrote.
-  return meta.alertKey === null && (Object.values(OVERNIGHT_NOTES) as string[]).includes(meta.note.split('\n')[0]!);
-}
-
 /** Options for stopping. */
 export interface StopOvernightOptions {
   /** The watcher's samples over the night (from the series store), for the figures. @default [] */

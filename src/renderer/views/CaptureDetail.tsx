@@ -7,8 +7,7 @@ import { saveFile } from '../download.js';
 import { FIGURES } from '../figures.js';
 import { clockSeconds, dateTime } from '../format.js';
 import { formatRoute } from '../route.js';
-import { describeAlertKey } from '../../shared/alerts.js';
-import { CAPTURE_KIND_TITLES as KIND_TITLE } from '../../shared/captures.js';
+import { CAPTURE_KIND_TITLES as KIND_TITLE, captureCause } from '../../shared/captures.js';
 
 
 const ROLE: Record<CaptureFile['role'], string> = {
@@ -108,12 +107,8 @@ export function CaptureDetail({ captureId, version = 0 }: { captureId: string; v
         </dd>
         <dt>Process</dt>
         <dd>{capture.pid ?? '—'}</dd>
-        {capture.alertKey ? (
-          <>
-            <dt>Caused by</dt>
-            <dd title={capture.alertKey}>alert: {describeAlertKey(capture.alertKey)}</dd>
-          </>
-        ) : null}
+        <dt>Caused by</dt>
+        <dd title={capture.alertKey ?? undefined}>{captureCause(capture)}</dd>
         <dt>Baseline</dt>
         <dd data-testid="fact-baseline">{capture.baseline ? "yes: later captures of this target are compared with it" : 'no'}</dd>
         <dt>Pinned</dt>

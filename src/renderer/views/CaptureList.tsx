@@ -1,11 +1,10 @@
 /** A target's captures, newest first, each linking to its detail. */
 import { useEffect, useState } from 'react';
-import type { CaptureMeta } from '../../shared/captures.js';
+import { captureCause, type CaptureMeta } from '../../shared/captures.js';
 import { formatBytes } from '../../shared/units.js';
 import { useApiContext } from '../api/context.js';
 import { dateTime } from '../format.js';
 import { formatRoute } from '../route.js';
-import { describeAlertKey } from '../../shared/alerts.js';
 
 /** The captures view. */
 export function CaptureList({ targetId }: { targetId: string }) {
@@ -66,7 +65,7 @@ export function CaptureList({ targetId }: { targetId: string }) {
             <td className="num nowrap" data-testid="capture-size">
               {formatBytes(c.files.reduce((n, f) => n + f.bytes, 0))}
             </td>
-            <td title={c.alertKey ?? undefined}>{c.alertKey ? `alert: ${describeAlertKey(c.alertKey)}` : 'you'}</td>
+            <td title={c.alertKey ?? undefined}>{captureCause(c)}</td>
           </tr>
         ))}
       </tbody>
