@@ -43,6 +43,22 @@ export function createExec(): ExecFn {
   };
 }
 
+/** A wait for a message: "200 ms" under a second, else seconds ("1.5 s", "20 s"). */
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
+}
+
+/**
+ * The error of an HTTP GET that got no answer in time. It names the URL and what usually causes it: the
+ * program, or the address, not the machine (a busy machine still answers a pprof GET within seconds).
+ */
+export function noAnswerError(url: string, timeoutMs: number, cause?: unknown): LeakbarError {
+  return new LeakbarError('timeout', `GET ${url}: no answer within ${formatWait(timeoutMs)}`, {
+    hint: 'the program may be stuck, stopped in a debugger, or this is not its pprof address',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
 function errorCode(e: unknown): string | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
   const code = (e as { code?: unknown }).code;
@@ -65,7 +81,7 @@ export function createFetch(): FetchFn {
     } catch (e) {
       const name = e instanceof Error ? e.name : '';
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new LeakbarError('timeout', `GET ${url} took longer than ${options.timeoutMs} ms`, { hint: 'the program may be busy or stopped in a debugger', cause: e });
+        throw noAnswerError(url, options.timeoutMs, e);
       }
       const code = errorCode(e instanceof Error ? e.cause : undefined);
       if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'EADDRNOTAVAIL') {

@@ -69,7 +69,7 @@ describe('pprof endpoint readers with an injected fetch', () => {
     const html = '<!DOCTYPE html><html><head><title>Dashboard</title></head><body>' + 'x'.repeat(100);
     await expect(readGoroutineCount('http://x/debug/pprof/', answer(200, html))).rejects.toMatchObject({
       code: 'endpoint-garbage',
-      message: `the endpoint answered, but not with a pprof text: ${JSON.stringify(html.slice(0, 60))}`,
+      message: `the pprof endpoint at http://x/debug/pprof/ does not answer like Go's net/http/pprof (got ${JSON.stringify(html.slice(0, 60))}…)`,
     });
     await expect(readMemStats('http://x/debug/pprof/', answer(200, 'heap profile: 0: 0 [0: 0] @ heap/1\n'))).rejects.toMatchObject({ code: 'endpoint-garbage' });
   });

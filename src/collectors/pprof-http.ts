@@ -1,4 +1,9 @@
-/** Go's pprof HTTP endpoint: the goroutine count (`goroutine?debug=1`), MemStats (`heap?debug=1`) and Go 1.26's leaked-goroutine count (`goroutineleak?debug=1`), each one GET with a timeout. */
+/**
+ * Go's pprof HTTP endpoint: the goroutine count (`goroutine?debug=1`), MemStats (`heap?debug=1`), Go 1.26's
+ * leaked-goroutine count (`goroutineleak?debug=1`) and the serving program's command line (`cmdline`, to
+ * check the endpoint is the watched process's own), each one GET with a timeout; and how what a server
+ * answered is quoted in a message (escaped, cut short).
+ */
 import { parseMemStats } from '../analysis/memstats.js';
 import { LeakbarError } from '../shared/errors.js';
 import type { MemStats } from '../shared/types.js';
@@ -23,8 +28,45 @@ export function pprofEndpointUrl(pprofUrl: string, endpoint: string): string {
   }
 }
 
+/**
+ * `text` quoted for a one-line message: cut to `max` characters (then "…"), and every control, DEL, C1,
+ * line-separator or bidi-override character escaped, so what a server sent cannot move the cursor,
+ * recolour or reorder a terminal.
+ */
+export function quoteExcerpt(text: string, max = 60): string {
+  const cut = [...text].length > max;
+  const quoted = JSON.stringify(cut ? [...text].slice(0, max).join('') : text);
+  return quoted.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + (cut ? '…' : '');
+}
+
+/** True when `bytes` are no text: invalid UTF-8, or holding a NUL. (Text with terminal escapes is text, quoted escaped.) */
+function isBinary(bytes: Uint8Array, cut: boolean): boolean {
+  try {
+    // A cut may split the last character: streaming leaves it pending instead of calling it invalid.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: cut }).includes('\0');
+  } catch {
+    return true;
+  }
+}
+
+/** What a server answered, for a message: an excerpt of text (see {@link quoteExcerpt}), or the size and first bytes of binary data. */
+export function describeBody(bytes: Uint8Array, max = 60): string {
+  if (bytes.length === 0) return 'an empty answer';
+  const head = bytes.subarray(0, max * 4);
+  if (isBinary(head, head.length < bytes.length)) {
+    const hex = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    return `${bytes.length} bytes of binary data, starting ${hex}`;
+  }
+  return quoteExcerpt(new TextDecoder().decode(head), max);
+}
+
+/** The error for an endpoint whose answer is not what Go's net/http/pprof serves, naming the base URL and quoting the answer. */
+function notPprof(pprofUrl: string, body: Uint8Array, hint: string): LeakbarError {
+  return new LeakbarError('endpoint-garbage', `the pprof endpoint at ${pprofUrl} does not answer like Go's net/http/pprof (got ${describeBody(body)})`, { hint });
+}
+
 /** GETs `url` and returns its body as text when it answers 200 with a body that starts as `expected` says. */
-async function getPprofText(url: string, fetch: FetchFn, timeoutMs: number, expected: RegExp): Promise<string> {
+async function getPprofText(pprofUrl: string, url: string, fetch: FetchFn, timeoutMs: number, expected: RegExp): Promise<string> {
   const res = await fetch(url, { timeoutMs });
   if (res.status !== 200) {
     throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`, {
@@ -33,9 +75,7 @@ async function getPprofText(url: string, fetch: FetchFn, timeoutMs: number, expe
   }
   const text = new TextDecoder().decode(res.body);
   if (!expected.test(text)) {
-    throw new LeakbarError('endpoint-garbage', `the endpoint answered, but not with a pprof text: ${JSON.stringify(text.slice(0, 60))}`, {
-      hint: `GET ${url} should return Go's text profile; is the URL the pprof endpoint (…/debug/pprof/) and not another page?`,
-    });
+    throw notPprof(pprofUrl, res.body, `GET ${url} should return Go's text profile; is the URL the pprof endpoint (…/debug/pprof/) and not another page?`);
   }
   return text;
 }
@@ -43,20 +83,20 @@ async function getPprofText(url: string, fetch: FetchFn, timeoutMs: number, expe
 /** Reads N from the first line of `goroutine?debug=1`: `goroutine profile: total N`. @throws LeakbarError 'endpoint-garbage' otherwise. */
 export function parseGoroutineTotal(text: string): number {
   const m = /^goroutine profile: total (\d+)/.exec(text);
-  if (!m) throw new LeakbarError('endpoint-garbage', `the endpoint answered, but not with a pprof text: ${JSON.stringify(text.slice(0, 60))}`);
+  if (!m) throw new LeakbarError('endpoint-garbage', `the endpoint answered, but not with a goroutine profile: ${quoteExcerpt(text)}`);
   return Number(m[1]);
 }
 
 /** The goroutine count from `GET {pprofUrl}goroutine?debug=1`. */
 export async function readGoroutineCount(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<number> {
   const url = pprofEndpointUrl(pprofUrl, 'goroutine?debug=1');
-  return parseGoroutineTotal(await getPprofText(url, fetch, options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS, /^goroutine profile: total \d+/));
+  return parseGoroutineTotal(await getPprofText(pprofUrl, url, fetch, options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS, /^goroutine profile: total \d+/));
 }
 
 /** The `# runtime.MemStats` section of `GET {pprofUrl}heap?debug=1` (it comes after every profile record, so the whole body is read). */
 export async function readMemStats(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<MemStats> {
   const url = pprofEndpointUrl(pprofUrl, 'heap?debug=1');
-  const text = await getPprofText(url, fetch, options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS, /^heap profile: /);
+  const text = await getPprofText(pprofUrl, url, fetch, options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS, /^heap profile: /);
   try {
     return parseMemStats(text);
   } catch (e) {
@@ -75,18 +115,113 @@ export async function readGoroutineLeakCount(pprofUrl: string, fetch: FetchFn, o
   if (res.status !== 200) throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`, { hint: 'the pprof endpoint is there but failed; see the program’s log' });
   const text = new TextDecoder().decode(res.body);
   const m = /^goroutineleak profile: total (\d+)/.exec(text);
-  if (!m) throw new LeakbarError('endpoint-garbage', `the endpoint answered, but not with a goroutineleak profile: ${JSON.stringify(text.slice(0, 60))}`);
+  if (!m) throw new LeakbarError('endpoint-garbage', `GET ${url} answered, but not with a goroutineleak profile: ${describeBody(res.body)}`);
   return Number(m[1]);
+}
+
+/** True when `text` holds a C0 control character not in `allowed`, DEL, or a C1 control character. */
+function hasControlCharacter(text: string, allowed: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 || (c >= 0x7f && c <= 0x9f)) && !allowed.includes(text[i]!)) return true;
+  }
+  return false;
+}
+
+/** The longest command line a `cmdline` answer may be (Linux's ARG_MAX is 2 MiB; real ones are far shorter). */
+const MAX_CMDLINE_BYTES = 256 * 1024;
+
+/**
+ * The command line in a `cmdline` answer, arguments joined by spaces. Go's handler writes os.Args joined
+ * by NUL as text/plain; anything else (an HTML page, binary data, a huge body) is not a command line,
+ * and says so rather than being taken for another program's.
+ *
+ * @throws LeakbarError 'endpoint-garbage'
+ */
+export function parsePprofCmdline(pprofUrl: string, res: { contentType: string; body: Uint8Array }): string {
+  const url = pprofEndpointUrl(pprofUrl, 'cmdline');
+  const garbage = () => notPprof(pprofUrl, res.body, `GET ${url} should return the program's command line as plain text; is ${pprofUrl} the program's pprof address?`);
+  if (res.body.length === 0 || res.body.length > MAX_CMDLINE_BYTES) throw garbage();
+  if (res.contentType !== '' && !/^text\/plain\b/i.test(res.contentType)) throw garbage();
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
+  } catch {
+    throw garbage();
+  }
+  // NUL separates the arguments; tab and newline may sit inside one. Other control characters, or markup, are not a command line.
+  if (hasControlCharacter(text, '\0\t\n') || /^\s*</.test(text)) throw garbage();
+  const args = text.split('\0').filter(Boolean);
+  if (args.length === 0) throw garbage();
+  return args.join(' ');
 }
 
 /**
  * The command line of the program that serves the endpoint (`GET {pprofUrl}cmdline`: its arguments,
  * NUL-separated), joined by spaces; null when the endpoint has no such page.
+ *
+ * @throws LeakbarError 'endpoint-status' for another failing status, 'endpoint-garbage' when the answer is not a command line (see {@link parsePprofCmdline})
  */
 export async function readPprofCmdline(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<string | null> {
   const url = pprofEndpointUrl(pprofUrl, 'cmdline');
   const res = await fetch(url, { timeoutMs: options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS });
   if (res.status === 404) return null;
   if (res.status !== 200) throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`);
-  return new TextDecoder().decode(res.body).split('\0').filter(Boolean).join(' ');
+  return parsePprofCmdline(pprofUrl, res);
+}
+
+/** A command line with its whitespace collapsed: arguments joined by one space. */
+function oneLine(command: string): string {
+  return command.trim().split(/\s+/).join(' ');
+}
+
+/** True when two command lines are the same program's, whitespace aside (the endpoint joins arguments by spaces, as the process readers do). */
+export function sameCommandLine(a: string, b: string): boolean {
+  return oneLine(a) === oneLine(b);
+}
+
+/**
+ * Two command lines on one readable line each (whitespace collapsed), cut to `max` characters so that
+ * where they differ stays in sight: copies of one program differ only late, in their flags. A cut
+ * keeps the program and the arguments just before the difference ("/bin/srv … -config a.yaml -port 2").
+ */
+function shortCommands(a: string, b: string, max = 80): [string, string] {
+  const [x, y] = [oneLine(a), oneLine(b)];
+  if (x.length <= max && y.length <= max) return [x, y];
+  let same = 0;
+  while (same < x.length && same < y.length && x[same] === y[same]) same++;
+  const fit = (line: string) => (line.length <= max ? line : `${line.slice(0, max - 1)}…`);
+  const cut = (line: string) => {
+    const program = line.split(' ', 1)[0]!;
+    const from = same < max - 10 ? -1 : line.lastIndexOf(' ', same - 20);
+    if (from <= program.length) return fit(line);
+    return fit(`${program.length <= 40 ? program : `…${program.slice(-39)}`} …${line.slice(from)}`);
+  };
+  return [cut(x), cut(y)];
+}
+
+/** The message that the pprof endpoint at `pprofUrl` serves `served`, another program than pid `pid` (`command`). */
+export function pprofOwnerError(pprofUrl: string, pid: number, served: string, command: string, options: { consequence?: string; hint: string }): LeakbarError {
+  const [theirs, ours] = shortCommands(served, command);
+  const then = options.consequence ? `; ${options.consequence}` : '';
+  return new LeakbarError('bad-input', `the pprof endpoint at ${pprofUrl} belongs to another program (${theirs}), not to pid ${pid} (${ours})${then}`, { hint: options.hint });
+}
+
+/**
+ * Checks that the pprof endpoint at `pprofUrl` is served by pid `pid`, whose command line is `command`
+ * (Go serves its own at `cmdline`). Resolves when it is, or when the endpoint cannot tell: no `cmdline`
+ * page (404, an older or non-Go server) or another failing status.
+ *
+ * @throws LeakbarError 'bad-input' when it serves another program, 'endpoint-garbage' when its answer
+ *   is not a command line, 'timeout' or 'endpoint-refused' when it does not answer
+ */
+export async function checkPprofOwner(pprofUrl: string, pid: number, command: string, fetch: FetchFn, options: PprofReadOptions & { hint: string }): Promise<void> {
+  let served: string | null;
+  try {
+    served = await readPprofCmdline(pprofUrl, fetch, options);
+  } catch (e) {
+    if (e instanceof LeakbarError && e.code === 'endpoint-status') return;
+    throw e;
+  }
+  if (served !== null && !sameCommandLine(served, command)) throw pprofOwnerError(pprofUrl, pid, served, command, { hint: options.hint });
 }

@@ -139,7 +139,11 @@ describe('Watcher', () => {
     await until(() => samples.length >= 2);
     await w.stop();
     expect(samples[0]!.fds).toBe(3);
-    expect(w.status().sources.goroutines).toMatchObject({ ok: false, message: 'reading the goroutine count took longer than 200 ms' });
+    expect(w.status().sources.goroutines).toMatchObject({
+      ok: false,
+      message: 'GET http://127.0.0.1:6060/debug/pprof/goroutine?debug=1: no answer within 200 ms',
+      hint: 'the program may be stuck, stopped in a debugger, or this is not its pprof address',
+    });
   });
 
   it('carries the runtime’s leaked-goroutine count where the profile exists, and stops asking where it does not', async () => {

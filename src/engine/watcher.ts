@@ -8,6 +8,8 @@ import type { FdBreakdown, MemoryMap, MemStats, ProcessFigures, Sample, TargetCo
 
 export type { SourceCost, SourceName, SourceStatus, WatcherStatus };
 import type { Collectors, CpuMark } from '../collectors/types.js';
+import { noAnswerError } from '../collectors/deps.js';
+import { pprofEndpointUrl, pprofOwnerError, sameCommandLine } from '../collectors/pprof-http.js';
 import type { SourceCost, SourceName, SourceStatus, WatcherStatus } from '../shared/status.js';
 import { startJobs, type JobRunner } from './jobs.js';
 import type { SeriesStore } from './series-store.js';
@@ -49,11 +51,26 @@ function shorten(command: string, max = 60): string {
   return command.length <= max ? command : `${command.slice(0, max - 1)}…`;
 }
 
+/** A reading, as a timeout names it: a local read ("reading the memory map"), or a GET of a pprof page (its base URL and page). */
+type Reading = string | { pprofUrl: string; page: string };
+
+/** The timeout error of a reading: a slow local read is a busy machine; a pprof GET without an answer names its URL and the likely causes. */
+function timeoutError(what: Reading, ms: number): LeakbarError {
+  if (typeof what === 'string') return new LeakbarError('timeout', `${what} took longer than ${ms} ms`, { hint: 'the machine may be busy; leakbar skips this reading' });
+  let url = what.pprofUrl;
+  try {
+    url = pprofEndpointUrl(what.pprofUrl, what.page);
+  } catch {
+    // A base that is no URL: the reader itself says so; the timeout names the base.
+  }
+  return noAnswerError(url, ms);
+}
+
 /** Rejects with a timeout LeakbarError if `p` takes longer than `ms`. */
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+function withTimeout<T>(p: Promise<T>, ms: number, what: Reading): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LeakbarError('timeout', `${what} took longer than ${ms} ms`, { hint: 'the machine may be busy; leakbar skips this reading' })), ms);
+    timer = setTimeout(() => reject(timeoutError(what, ms)), ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
@@ -164,7 +181,7 @@ export class Watcher {
   }
 
   /** Runs `fn` as `source`, timing it and recording success or failure; resolves to undefined on failure. */
-  private async timed<T>(source: SourceName, timeoutMs: number, what: string, fn: () => Promise<T>, reportOk = true): Promise<T | undefined> {
+  private async timed<T>(source: SourceName, timeoutMs: number, what: Reading, fn: () => Promise<T>, reportOk = true): Promise<T | undefined> {
     let cost = this.costs.get(source);
     if (!cost) this.costs.set(source, (cost = { source, runs: 0, failures: 0, lastMs: 0, totalMs: 0 }));
     const started = performance.now();
@@ -255,7 +272,7 @@ export class Watcher {
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     const [fds, goroutines] = await Promise.all([
       this.timed('fds', timeoutMs, 'counting open files', () => this.collectors.countFds(pid!)),
-      url ? this.timed('goroutines', timeoutMs, 'reading the goroutine count', () => this.collectors.readGoroutineCount(url)) : undefined,
+      url ? this.timed('goroutines', timeoutMs, { pprofUrl: url, page: 'goroutine?debug=1' }, () => this.collectors.readGoroutineCount(url)) : undefined,
     ]);
     if (this.pid !== pid) return;
     const f = proc.figures;
@@ -311,35 +328,43 @@ export class Watcher {
 
   /**
    * Checks that the pprof endpoint is the watched process's own (Go serves its command line at
-   * `cmdline`): with several copies of a program running, figures from another one would mislead.
+   * `cmdline`): with several copies of a program running, figures from another one would mislead. An
+   * endpoint whose `cmdline` is no command line is not Go's pprof: its figures are left out too. One
+   * that does not answer is checked again at the next sample (its readings report it meanwhile).
    */
   private async checkPprofOwner(pid: number, command: string): Promise<void> {
     const url = this.target.pprofUrl;
     this.pprofCheckedPid = pid;
     if (!url) return;
-    const served = await this.collectors.readPprofCmdline(url).catch(() => null);
-    if (served === null || this.pid !== pid) return;
-    const norm = (c: string) => c.trim().split(/\s+/).join(' ');
-    this.pprofIsOthers = norm(served) !== norm(command);
+    let problem: LeakbarError | null;
+    try {
+      const served = await this.collectors.readPprofCmdline(url);
+      if (served === null) return;
+      problem = sameCommandLine(served, command)
+        ? null
+        : pprofOwnerError(url, pid, served, command, { consequence: 'its goroutine and heap figures are left out', hint: 'give --pprof the URL this process serves, or narrow --match' });
+    } catch (e) {
+      if (!isLeakbarError(e, 'endpoint-garbage')) {
+        // No answer (yet): checked again at the next sample.
+        if (this.pprofCheckedPid === pid && (isLeakbarError(e, 'timeout') || isLeakbarError(e, 'endpoint-refused'))) this.pprofCheckedPid = null;
+        return;
+      }
+      problem = e;
+    }
+    if (this.pid !== pid) return;
+    this.pprofIsOthers = problem !== null;
     if (this.pprofIsOthers) {
-      // Whatever was read from that endpoint so far described the other program.
+      // Whatever was read from that endpoint so far described the other program, or was not Go's.
       this.memStats = null;
       this.leaked = null;
     }
-    this.report(
-      'pprof',
-      this.pprofIsOthers
-        ? new LeakbarError('bad-input', `the pprof endpoint at ${url} belongs to another program (${shorten(served)}), not to pid ${pid} (${shorten(command)}); its goroutine and heap figures are left out`, {
-            hint: 'give --pprof the URL this process serves, or narrow --match',
-          })
-        : null,
-    );
+    this.report('pprof', problem);
   }
 
   private async readMemStats(timeoutMs: number): Promise<void> {
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     if (!url || this.pid === null) return;
-    const v = await this.timed('memstats', timeoutMs, 'reading Go MemStats', () => this.collectors.readMemStats(url));
+    const v = await this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, () => this.collectors.readMemStats(url));
     if (v) this.memStats = { value: v, atMs: this.now() };
     if (v && this.leakProfile) {
       // Go 1.26's own leaked-goroutine count; a runtime without the profile is not asked again. Its failures stay quiet:
@@ -371,6 +396,8 @@ export class Watcher {
     const hint = isLeakbarError(error) ? error.hint : undefined;
     if (prev && !prev.ok && prev.message === message) return;
     this.sources[source] = { ok: false, message, ...(hint ? { hint } : {}), sinceMs: this.now() };
+    // An endpoint that answers every page with the same garbage fails each pprof source with the same message: say it once.
+    if (Object.entries(this.sources).some(([s, st]) => s !== source && st && !st.ok && st.message === message)) return;
     const event: StatusEvent = { type: 'status', timeMs: this.now(), source, ok: false, message };
     if (hint) event.hint = hint;
     if (isLeakbarError(error)) event.code = error.code;

@@ -7,6 +7,8 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeProfile, isGzip, type ProfileModel } from '../../analysis/pprof/index.js';
 import { LeakbarError } from '../../shared/errors.js';
+import { noAnswerError } from '../../collectors/deps.js';
+import { describeBody, quoteExcerpt } from '../../collectors/pprof-http.js';
 
 /** One HTTP response, fully read. */
 export interface FetchedResponse {
@@ -22,9 +24,16 @@ export interface FetchedResponse {
  */
 export type CaptureFetchFn = (url: string, options: { timeoutMs: number; signal?: AbortSignal }) => Promise<FetchedResponse>;
 
-/** How long a profile fetch may take: 1.5 × the CPU seconds when given, else 60 s (pprof's rule). */
+/**
+ * How long a profile that is not timed (heap, allocs, goroutine, block, mutex) may take to arrive. A live Go
+ * program answers within a second or two, even with a large heap (heap?gc=1 runs one GC first) or a
+ * 64 MB goroutine?debug=2 dump; pprof's own 60 s only kept a stuck program's caller waiting.
+ */
+export const PROFILE_ANSWER_TIMEOUT_MS = 20_000;
+
+/** How long a profile fetch may take: 1.5 × the CPU seconds when given, else {@link PROFILE_ANSWER_TIMEOUT_MS}. */
 export function profileTimeoutMs(seconds?: number): number {
-  return seconds !== undefined && seconds > 0 ? Math.ceil(seconds * 1500) : 60_000;
+  return seconds !== undefined && seconds > 0 ? Math.ceil(seconds * 1500) : PROFILE_ANSWER_TIMEOUT_MS;
 }
 
 function causeMessage(e: unknown): string {
@@ -46,9 +55,7 @@ export function createCaptureFetch(fetchImpl: typeof globalThis.fetch = globalTh
     const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
     const fail = (e: unknown): never => {
       if (signal?.aborted) throw new LeakbarError('cancelled', `the fetch of ${url} was cancelled`, { cause: e });
-      if (timeout.aborted) {
-        throw new LeakbarError('timeout', `no answer from ${url} within ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 ? 1 : 0)} s`, { cause: e, hint: 'is the program stuck, or very busy? try again, or a shorter CPU profile' });
-      }
+      if (timeout.aborted) throw noAnswerError(url, timeoutMs, e);
       const code = e instanceof Error && e.cause instanceof Error ? (e.cause as NodeJS.ErrnoException).code : undefined;
       if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') {
         throw new LeakbarError('endpoint-refused', `the connection to ${url} closed before the profile arrived (${causeMessage(e)})`, { cause: e, hint: 'did the program exit or restart during the capture?' });
@@ -72,6 +79,7 @@ export function createCaptureFetch(fetchImpl: typeof globalThis.fetch = globalTh
   };
 }
 
+/** The first line of a text answer, as sent (for matching; quote it with quoteExcerpt). */
 function firstLine(body: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(body.subarray(0, 300)).trim().split('\n', 1)[0]?.slice(0, 160) ?? '';
 }
@@ -91,7 +99,7 @@ export function checkStatus(url: string, res: FetchedResponse): void {
     });
   }
   const line = firstLine(res.body);
-  throw new LeakbarError('endpoint-status', `${url} answered ${res.status}${line ? `: ${line}` : ''}`, {
+  throw new LeakbarError('endpoint-status', `${url} answered ${res.status}${line ? `: ${quoteExcerpt(line, 80)}` : ''}`, {
     hint: /already in use/i.test(line) ? 'another CPU profile is running in that program; wait for it to finish' : 'check the program and the profile name',
   });
 }
@@ -116,8 +124,12 @@ export function checkProfileResponse(url: string, res: FetchedResponse): Fetched
         hint: 'open the URL in a browser; the pprof base URL ends in /debug/pprof/',
       });
     }
+    // Binary data is described by its size and first bytes; text is quoted (escaped and cut), after its first bytes.
     const hex = Array.from(body.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new LeakbarError('not-a-profile', `${url} answered with something other than a gzipped profile (first bytes ${hex}${res.contentType ? `, ${res.contentType}` : ''}): "${firstLine(body).slice(0, 60)}"`, {
+    const got = describeBody(body);
+    const type = res.contentType ? `, ${quoteExcerpt(res.contentType)}` : '';
+    const what = got.startsWith('"') ? `(first bytes ${hex}${type}): ${got}` : `(${got}${type})`;
+    throw new LeakbarError('not-a-profile', `${url} answered with something other than a gzipped profile ${what}`, {
       hint: 'check that the URL is a Go pprof endpoint',
     });
   }
@@ -130,7 +142,7 @@ export function checkGoroutineDump(url: string, res: FetchedResponse): Uint8Arra
   checkStatus(url, res);
   const head = new TextDecoder('utf-8', { fatal: false }).decode(res.body.subarray(0, 64)).trimStart();
   if (!head.startsWith('goroutine ')) {
-    throw new LeakbarError('not-a-profile', `${url} did not answer with a goroutine dump: "${firstLine(res.body).slice(0, 60)}"`, { hint: 'check that the URL is a Go pprof endpoint' });
+    throw new LeakbarError('not-a-profile', `${url} did not answer with a goroutine dump: ${describeBody(res.body)}`, { hint: 'check that the URL is a Go pprof endpoint' });
   }
   return res.body;
 }

@@ -9,8 +9,9 @@ import { describeError, LeakbarError } from '../../shared/errors.js';
 import type { FdBreakdown, FdEntry, Sample, TargetConfig } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
 import type { Collectors } from '../../collectors/types.js';
+import { checkPprofOwner } from '../../collectors/pprof-http.js';
 import { compareCaptures, type SectionOptions } from './compare.js';
-import { checkGoroutineDump, checkProfileResponse, createCaptureFetch, profileTimeoutMs, type CaptureFetchFn } from './fetch.js';
+import { checkGoroutineDump, checkProfileResponse, createCaptureFetch, PROFILE_ANSWER_TIMEOUT_MS, profileTimeoutMs, type CaptureFetchFn } from './fetch.js';
 import { checkId, newCaptureId } from './ids.js';
 import { createOvernightRunner, type OvernightOptions, type OvernightStatus, type StopOvernightOptions } from './overnight.js';
 import type { CaptureReport } from './report.js';
@@ -150,11 +151,36 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
     }
   }
 
+  /**
+   * Checks that the endpoint at `base` is the process's own before anything is fetched from it: with
+   * several copies of a program running, another one's profile would be stored under this PID. Nothing
+   * to check without a PID (a pprof-only capture) or its command line; an endpoint without `cmdline`
+   * (404) goes ahead. @throws LeakbarError 'bad-input' (another program), 'endpoint-garbage' (not Go's pprof), 'timeout', 'endpoint-refused'
+   */
+  async function checkOwner(req: CaptureRequest, base: string, signal: AbortSignal): Promise<void> {
+    const pid = req.pid;
+    if (pid === null || !options.collectors) return;
+    const command = (await options.collectors.readProcess(pid, null).catch(() => null))?.figures.command;
+    if (!command) return;
+    await checkPprofOwner(base, pid, command, (url, o) => fetchFn(url, { ...o, signal }), {
+      timeoutMs: PROFILE_ANSWER_TIMEOUT_MS,
+      hint: `pass --pprof with the address pid ${pid} serves its pprof on, or fix the target's pprof URL`,
+    });
+    if (signal.aborted) throw signal.reason;
+  }
+
   /** Fetches and checks one pprof part; nothing is written here, so its errors are about the endpoint only. */
   async function fetchPartBytes(base: string, part: PprofPart, signal: AbortSignal): Promise<{ bytes: Uint8Array; url: string }> {
     const url = new URL(part.path, base).toString();
     const seconds = part.cpu ? Number(new URL(url).searchParams.get('seconds')) : undefined;
-    const res = await fetchFn(url, { timeoutMs: profileTimeoutMs(seconds), signal });
+    let res;
+    try {
+      res = await fetchFn(url, { timeoutMs: profileTimeoutMs(seconds), signal });
+    } catch (e) {
+      // A CPU profile answers only after its seconds: a shorter one may get through a slow program.
+      if (part.cpu && e instanceof LeakbarError && e.code === 'timeout') throw new LeakbarError('timeout', e.message, { hint: `${e.hint ?? 'the program may be stuck'}; try again, or a shorter CPU profile`, cause: e });
+      throw e;
+    }
     if (signal.aborted) throw signal.reason;
     if (part.text) return { bytes: checkGoroutineDump(url, res), url };
     const checked = checkProfileResponse(url, res);
@@ -220,8 +246,12 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
   async function run(req: CaptureRequest, pending: PendingCapture, signal: AbortSignal, seconds: number): Promise<string[]> {
     const skipped: string[] = [];
     const pprofBase = req.target.pprofUrl;
-    const needPprof = (kind: string) => {
+    let owner: Promise<void> | null = null;
+    /** The endpoint's owner, checked once per capture. */
+    const checkedOwner = (base: string) => (owner ??= checkOwner(req, base, signal));
+    const needPprof = async (kind: string) => {
       if (!pprofBase) throw new LeakbarError('unsupported', `${req.target.name} has no pprof endpoint, so there is no ${kind} profile to take`, { hint: 'give the target a pprof URL (--pprof http://127.0.0.1:6060/debug/pprof/)' });
+      await checkedOwner(pprofBase);
       return pprofBase;
     };
     switch (req.kind) {
@@ -229,16 +259,16 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
       case 'allocs':
       case 'block':
       case 'mutex':
-        await fetchPart(pending, needPprof(req.kind), PPROF_PARTS[req.kind], signal);
+        await fetchPart(pending, await needPprof(req.kind), PPROF_PARTS[req.kind], signal);
         break;
       case 'goroutine': {
-        const base = needPprof('goroutine');
+        const base = await needPprof('goroutine');
         await fetchPart(pending, base, PPROF_PARTS.goroutine, signal);
         await fetchPart(pending, base, PPROF_PARTS['goroutine-dump'], signal);
         break;
       }
       case 'cpu':
-        await fetchPart(pending, needPprof('CPU'), cpuPart(seconds), signal);
+        await fetchPart(pending, await needPprof('CPU'), cpuPart(seconds), signal);
         break;
       case 'system': {
         const err = await systemParts(pending, req, signal, skipped);
@@ -248,22 +278,28 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
       case 'bundle': {
         // "Something is wrong, grab everything": keep every part that works, say which did not.
         let firstError: LeakbarError | null = null;
-        // An endpoint that refused or timed out once is not asked again: a stuck program would cost 60 s a part.
-        let endpointDown: LeakbarError | null = null;
+        // An endpoint that refused or timed out once is not asked again (a stuck program would cost 20 s a part),
+        // nor one that serves another program or is not Go's pprof: why, for the parts not tried.
+        let endpointDown: string | null = null;
         const tryPart = async (label: string, part: PprofPart, base: string) => {
           if (signal.aborted) throw signal.reason;
           if (endpointDown) {
-            skipped.push(`${label} (not tried: the endpoint ${endpointDown.code === 'timeout' ? 'timed out' : 'refused'} before)`);
+            skipped.push(`${label} (not tried: ${endpointDown})`);
             return;
           }
           let got: { bytes: Uint8Array; url: string };
+          let owned = false;
           try {
+            await checkedOwner(base);
+            owned = true;
             got = await fetchPartBytes(base, part, signal);
           } catch (e) {
             if (signal.aborted) throw signal.reason;
             const err = e instanceof LeakbarError ? e : new LeakbarError('io-error', describeError(e), { cause: e });
             firstError ??= err;
-            if (err.code === 'timeout' || err.code === 'endpoint-refused') endpointDown = err;
+            if (err.code === 'timeout') endpointDown = 'the endpoint timed out before';
+            else if (err.code === 'endpoint-refused') endpointDown = 'the endpoint refused before';
+            else if (!owned) endpointDown = err.code === 'endpoint-garbage' ? 'the endpoint does not answer like Go’s net/http/pprof' : `the endpoint is not pid ${req.pid}’s`;
             skipped.push(`${label} (${err.code === 'empty-profile' ? 'profiling is off, or empty' : describeError(err)})`);
             return;
           }
