@@ -5,6 +5,10 @@ import type { FdType, Sample, TargetConfig } from '../shared/types.js';
 import { FD_TYPES } from '../shared/types.js';
 import type { Collectors } from '../collectors/types.js';
 import { Watcher } from './watcher.js';
+import { openSeriesStore } from './series-store.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** An in-memory OS: a table of processes the test changes as it goes. The live tests use the real collectors. */
 function memoryOs() {
@@ -126,6 +130,43 @@ describe('Watcher', () => {
     const g = events.filter((e) => e.type === 'status' && e.source === 'goroutines');
     expect(g.map((e) => e.type === 'status' && e.ok)).toEqual([false, true]);
     expect(g[0]).toMatchObject({ message: 'connection refused by 127.0.0.1:6060', code: 'endpoint-refused' });
+  });
+
+  it('keeps nothing from a tick that outlives stop(): what is stored is what was told', async () => {
+    const os = memoryOs();
+    os.procs.set(8, { command: 'x', fds: 3 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let counts = 0;
+    const collectors: Collectors = {
+      ...os.collectors,
+      async countFds() {
+        // The second tick hangs here until after stop().
+        if (++counts === 2) await gate;
+        return 3;
+      },
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-watcher-stop-'));
+    try {
+      const store = await openSeriesStore(dir);
+      const w = new Watcher({ target: target({ pid: 8 }), collectors, store, cadences: { sampleMs: 100 } });
+      const told: Sample[] = [];
+      const events: WatchEvent[] = [];
+      w.onSample((x) => told.push(x));
+      w.onEvent((e) => events.push(e));
+      await w.start();
+      await until(() => counts >= 2);
+      await w.stop();
+      const eventsAtStop = events.length;
+      release();
+      await sleep(50);
+      await store.close();
+      expect(told).toHaveLength(1);
+      expect(events).toHaveLength(eventsAtStop);
+      expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('does not let a hanging endpoint hold back the sample', async () => {

@@ -88,6 +88,8 @@ export class Watcher {
   private lastPid: number | null = null;
   private cpuMark: CpuMark | null = null;
   private state: WatcherStatus['state'] = 'waiting';
+  /** Set by stop(): a run that outlives it (stop aborts, it does not wait) keeps nothing. */
+  private stopped = false;
   private runner: JobRunner | null = null;
   private readonly sources: Partial<Record<SourceName, SourceStatus>> = {};
   private readonly costs = new Map<SourceName, SourceCost>();
@@ -139,6 +141,7 @@ export class Watcher {
   /** Starts sampling: the slow collectors run once first so the first sample carries their figures. */
   async start(): Promise<void> {
     if (this.runner) return;
+    this.stopped = false;
     const c = this.cadences;
     const budget = (ms: number) => Math.max(200, Math.min(ms * 0.8, 20_000));
     await this.resolveTarget();
@@ -157,6 +160,7 @@ export class Watcher {
   async stop(): Promise<void> {
     const r = this.runner;
     this.runner = null;
+    this.stopped = true;
     this.state = 'stopped';
     if (r) await r.stop();
     await this.store?.flush();
@@ -262,7 +266,8 @@ export class Watcher {
       pid = this.pid;
       proc = await this.timed('process', timeoutMs, 'reading the process figures', () => this.collectors.readProcess(pid!, null));
     }
-    if (!proc) return;
+    // A tick still under way when stop() aborted it ends here: after stop nothing is stored or told.
+    if (!proc || this.stopped) return;
     if ('pid' in this.target.selector && this.lastPid === null) this.lastPid = pid;
     this.state = 'watching';
     this.cpuMark = proc.mark;
@@ -274,7 +279,7 @@ export class Watcher {
       this.timed('fds', timeoutMs, 'counting open files', () => this.collectors.countFds(pid!)),
       url ? this.timed('goroutines', timeoutMs, { pprofUrl: url, page: 'goroutine?debug=1' }, () => this.collectors.readGoroutineCount(url)) : undefined,
     ]);
-    if (this.pid !== pid) return;
+    if (this.pid !== pid || this.stopped) return;
     const f = proc.figures;
     const sample: Sample = { timeMs, pid, rssBytes: f.rssBytes, vszBytes: f.vszBytes, threads: f.threads };
     if (f.cpuPercent !== null) sample.cpuPercent = Math.round(f.cpuPercent * 100) / 100;
@@ -405,6 +410,7 @@ export class Watcher {
   }
 
   private emitEvent(event: WatchEvent): void {
+    if (this.stopped) return;
     // A store that cannot write reports it through its own status, not through another event.
     if (!(event.type === 'status' && event.source === 'store')) this.store?.appendEvent(event);
     for (const l of this.eventListeners) l(event);
