@@ -74,7 +74,11 @@ describe('compare with baseline', () => {
   });
 
   it('refuses to compare without a baseline, or with itself', async () => {
-    await expect(service.compare(comparison.base.id)).rejects.toMatchObject({ code: 'bad-input' });
+    await expect(service.compare(comparison.base.id)).rejects.toMatchObject({ code: 'bad-input', message: `capture ${comparison.base.id} is the baseline itself` });
+    await expect(service.compare(comparison.current.id, comparison.current.id)).rejects.toMatchObject({
+      code: 'bad-input',
+      message: `the base and the current capture are the same (${comparison.current.id})`,
+    });
     await service.store.setPinned(comparison.base.id, true);
     const other = await createCaptureStore(join(tmp.dir, 'empty')).then((s) => createCaptureService({ store: s, collectors: null }));
     await expect(other.compare('20261124-153012-heap-ab12')).rejects.toMatchObject({ code: 'not-found' });

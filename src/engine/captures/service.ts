@@ -432,7 +432,11 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
         if (!b) throw new LeakbarError('not-found', `${current.targetId} has no baseline capture to compare ${captureId} with`, { hint: 'mark a capture as the baseline first, or name one to compare with' });
         base = b;
       }
-      if (base.id === current.id) throw new LeakbarError('bad-input', `capture ${captureId} is the baseline itself`, { hint: 'compare a later capture with it' });
+      if (base.id === current.id) {
+        throw baseId !== undefined
+          ? new LeakbarError('bad-input', `the base and the current capture are the same (${captureId})`, { hint: 'name two different captures' })
+          : new LeakbarError('bad-input', `capture ${captureId} is the baseline itself`, { hint: 'compare a later capture with it' });
+      }
       return compareCaptures(store, base, current, sectionOptions);
     },
 
