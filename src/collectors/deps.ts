@@ -75,7 +75,9 @@ function errorCode(e: unknown): string | undefined {
 export function createFetch(): FetchFn {
   return async (url, options) => {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), redirect: 'follow' });
+      // Connection: close: a kept-alive connection would sit in the watched program between samples, as an
+      // open FD and a goroutine of its own, and the figures leakbar reports would count leakbar.
+      const res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), redirect: 'follow', headers: { connection: 'close' } });
       const body = new Uint8Array(await res.arrayBuffer());
       return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
     } catch (e) {
