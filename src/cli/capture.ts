@@ -6,8 +6,10 @@ import { createCollectors } from '../collectors/index.js';
 import { CAPTURE_KINDS, type CaptureKind, type CaptureMeta } from '../shared/captures.js';
 import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type Sample, type TargetConfig } from '../shared/types.js';
-import { formatBytes } from '../shared/units.js';
-import { buildReport, createCaptureService, createCaptureStore, reportHtml, reportMarkdown } from '../engine/captures/index.js';
+import { DAY_MS, formatBytes } from '../shared/units.js';
+import { DEFAULT_SETTINGS } from '../shared/settings.js';
+import { buildReport, createCaptureService, createCaptureStore, DEFAULT_RETENTION, reportHtml, reportMarkdown } from '../engine/captures/index.js';
+import { openSettingsFile } from '../engine/settings-file.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { readJsonLines } from '../engine/series-store.js';
 import { getForCli, listCommand } from './captures.js';
@@ -81,7 +83,10 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   if (kind === 'system' && pid === null) {
     throw new LeakbarError('bad-input', 'a system snapshot needs a process: give --pid N or --match REGEX');
   }
-  const store = await createCaptureStore(o.out ?? defaultDataDir());
+  const dataDir = o.out ?? defaultDataDir();
+  // The same retention as the app and `serve`: the capture space and days in the data folder's settings.
+  const { retention } = openSettingsFile(dataDir, { warn: (m) => err.write(`${m}\n`) }).get();
+  const store = await createCaptureStore(dataDir, { retention: { maxBytes: retention.maxCaptureBytes, maxAgeMs: retention.captureDays * DAY_MS } });
   const service = createCaptureService({ store, collectors });
   let figures: Sample | null = null;
   if (collectors && pid !== null) {
@@ -171,7 +176,8 @@ Examples:
   leakbar capture system --pid 4242 --json
 
 Each capture is a folder with the bytes exactly as fetched (heap.pb.gz opens in \`go tool pprof\`)
-and meta.json. Retention keeps the last 50 captures or 500 MB per target, never a baseline or pinned one.`,
+and meta.json. Retention keeps, per target, the last ${DEFAULT_RETENTION.maxCaptures} captures within the capture space and days the
+settings give (${formatBytes(DEFAULT_SETTINGS.retention.maxCaptureBytes)} and ${DEFAULT_SETTINGS.retention.captureDays} days unless changed), never a baseline or pinned one.`,
     )
     .action(async (kind: CaptureKind, opts: CaptureOptions) => {
       const { meta, dir } = await runCapture(kind, opts);

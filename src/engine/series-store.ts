@@ -12,6 +12,7 @@ import type { Alert } from '../shared/alerts.js';
 import type { WatchEvent } from '../shared/events.js';
 import { isPlainObject } from '../shared/merge.js';
 import type { Sample } from '../shared/types.js';
+import { DAY_MS } from '../shared/units.js';
 
 /** Writes a new file from chunks of text, durably (fsynced before it resolves). Injected by tests to simulate a full disk. */
 export type WriteChunksFn = (path: string, chunks: AsyncIterable<string>) => Promise<void>;
@@ -83,7 +84,6 @@ const MAX_LINE_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 /** Text handed to the writer at a time during a compaction. */
 const COMPACT_CHUNK_CHARS = 64 * 1024;
-const DAY_MS = 24 * 60 * 60_000;
 
 /**
  * How much older than the cutoff a file's first line may be before the file is rewritten. Without it a file

@@ -10,6 +10,7 @@ import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type TargetConfig } from '../sh
 import type { Alert, AlertEvent, DetectorSettings } from '../shared/alerts.js';
 import type { SettingsPort } from '../shared/settings.js';
 import type { FdBreakdown } from '../shared/types.js';
+import { DAY_MS } from '../shared/units.js';
 import { createAlertEngine, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
 import type { CaptureKind, CaptureMeta } from '../shared/captures.js';
 import { createCaptureService, createCaptureStore, reportHtml, reportMarkdown, type CaptureService, type RetentionOptions } from './captures/index.js';
@@ -50,7 +51,6 @@ export interface ServiceOptions {
 
 /** How much recent history is replayed into the detectors at start, so growth windows survive a restart. */
 const REPLAY_MS = 30 * 60_000;
-const DAY_MS = 24 * 60 * 60_000;
 /** How often history and captures past the settings' retention are dropped while the engine runs. */
 const RETENTION_EVERY_MS = 60 * 60_000;
 

@@ -3,6 +3,9 @@
 const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 
 /** 1536 → "1.5 kB" (powers of 1024, as pprof and Activity Monitor show memory). */
+/** A day in milliseconds (retention is set in days). */
+export const DAY_MS = 24 * 60 * 60_000;
+
 export function formatBytes(bytes: number, digits = 1): string {
   const sign = bytes < 0 ? '-' : '';
   let v = Math.abs(bytes);

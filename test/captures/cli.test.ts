@@ -1,12 +1,14 @@
 /** `leakbar capture` and `leakbar report` end to end, from the bundle (`npm run build:cli`), against the Go fixture. */
 import { execFile } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureMeta } from '../../src/shared/captures.js';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js';
+import { createCaptureStore, newCaptureId } from '../../src/engine/captures/index.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { pprofTop, tempDir } from './helpers.js';
 import { leakbar } from '../helpers/cli.js';
@@ -43,6 +45,28 @@ describe('leakbar capture', () => {
     const top = await pprofTop(join(meta.dir, 'heap.pb.gz'));
     expect(top.code, top.stderr).toBe(0);
     expect(top.stdout).toContain('Type: inuse_space');
+  });
+
+  it('keeps captures as long as the settings say (captureDays), as serve and the app do', async () => {
+    const out = join(tmp.dir, 'retention');
+    const day = 24 * 60 * 60_000;
+    // A heap capture of the same target taken 10 days ago: within the default 30 days, past the 7 set below.
+    const old = await createCaptureStore(out, { now: () => Date.now() - 10 * day });
+    const first = await leakbar(['capture', 'heap', '--pprof', fx.pprofUrl, '--out', out, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const targetId = (JSON.parse(first.stdout) as CaptureMeta).targetId;
+    const startedMs = Date.now() - 10 * day;
+    const pending = await old.begin(targetId, newCaptureId(startedMs, 'heap', () => 'aaaa'));
+    await pending.writeFile('heap.pb.gz', new Uint8Array(8), 'heap', `${fx.pprofUrl}heap`);
+    const aged = await pending.commit({ kind: 'heap', pid: null, startedMs, endedMs: startedMs + 5, figures: null, alertKey: null, baseline: false, pinned: false, note: '' });
+    const ids = async () => (await createCaptureStore(out)).list(targetId).then((l) => l.map((m) => m.id));
+    await leakbar(['capture', 'heap', '--pprof', fx.pprofUrl, '--out', out]);
+    expect(await ids()).toContain(aged.id);
+    await writeFile(join(out, 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, retention: { ...DEFAULT_SETTINGS.retention, captureDays: 7 } }));
+    const r = await leakbar(['capture', 'heap', '--pprof', fx.pprofUrl, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await ids()).not.toContain(aged.id);
+    expect(await ids()).toHaveLength(3);
   });
 
   it('prints the folder path, and marks a baseline', async () => {
