@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LeakbarError } from '../shared/errors.js';
+import { describeBody } from '../collectors/pprof-http.js';
 import { registerProfileGoroutines } from './profile-goroutines.js';
 
 /** Options of `leakbar profile top`, as commander parses them. */
@@ -49,8 +50,9 @@ export async function readProfileBytes(source: string): Promise<Uint8Array> {
       });
     }
     if (!res.ok) {
-      const body = (await res.text().catch(() => '')).trim().split('\n', 1)[0]?.slice(0, 120) ?? '';
-      throw new LeakbarError('endpoint-status', `${source} answered ${res.status} ${res.statusText}${body ? `: ${body}` : ''}`, { hint: 'check the profile name and parameters in the URL' });
+      const body = new Uint8Array(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
+      // What a server sent is quoted escaped: it must not reach the terminal raw.
+      throw new LeakbarError('endpoint-status', `${source} answered ${res.status} ${res.statusText}${body.length ? `: ${describeBody(body, 120)}` : ''}`, { hint: 'check the profile name and parameters in the URL' });
     }
     return new Uint8Array(await res.arrayBuffer());
   }

@@ -28,6 +28,7 @@ describe('leakbar profile top', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       if (req.url?.startsWith('/debug/pprof/heap')) res.end(readFileSync(g('heap-2.pb.gz')));
+      else if (req.url === '/escapes') res.writeHead(500).end('\u001b[2J\u001b]0;pwned\u0007 oops');
       else if (req.url === '/broken') res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><h1>Internal error</h1></body></html>');
       else res.writeHead(404).end('404 page not found\n');
     });
@@ -96,7 +97,11 @@ describe('leakbar profile top', () => {
     expect(html.code).toBe(1);
     expect(html.stderr).toContain('this is an HTML page, not a profile — the URL probably returned an error page');
     const missing = await run(['profile', 'top', `${base}/debug/pprof/nope`]);
-    expect(missing.stderr).toMatch(/answered 404/);
+    expect(missing.stderr).toMatch(/answered 404 Not Found: "404 page not found\\n"/);
+    // A server's bytes are quoted escaped: nothing it sends reaches the terminal raw.
+    const escapes = await run(['profile', 'top', `${base}/escapes`]);
+    expect(escapes.stderr).toContain('answered 500 Internal Server Error: "\\u001b[2J\\u001b]0;pwned\\u0007 oops"');
+    expect(escapes.stderr).not.toMatch(/\u001b/);
     expect((await run(['profile', 'top', g('no-such.pb.gz')])).stderr).toMatch(/no such profile file/);
     expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--focus', '('])).stderr).toMatch(/parsing focus regexp/);
     expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--sample-index', 'bogus'])).stderr).toMatch(/must be one of: samples, cpu/);
