@@ -30,6 +30,7 @@ export async function run(): Promise<BenchSection> {
     // 1. One tick, in-process vs spawning ps + lsof, interleaved so all see the same machine.
     // The breakdown's total is the FD count, so a full tick is the process figures plus the breakdown.
     const ours: number[] = [];
+    const oursWarm: number[] = [];
     const light: number[] = [];
     const floor: number[] = [];
     const peer: number[] = [];
@@ -42,6 +43,15 @@ export async function run(): Promise<BenchSection> {
       const breakdown = await c.readFdBreakdown(fx.pid, ['.claude/projects', '.codex/sessions']);
       ours.push(performance.now() - t);
       if (breakdown.total < 1000) throw new Error(`the fixture holds ${breakdown.total} FDs, not 1,000`);
+      // Two more back to back: the best of the three is measured as the floor is (warm), like for like.
+      let warm = ours.at(-1)!;
+      for (let k = 0; k < 2; k++) {
+        t = performance.now();
+        mark = (await c.readProcess(fx.pid, mark)).mark;
+        await c.readFdBreakdown(fx.pid, ['.claude/projects', '.codex/sessions']);
+        warm = Math.min(warm, performance.now() - t);
+      }
+      oursWarm.push(warm);
       t = performance.now();
       mark = (await c.readProcess(fx.pid, mark)).mark;
       await c.countFds(fx.pid);
@@ -55,6 +65,7 @@ export async function run(): Promise<BenchSection> {
       leanPeer.push(...native.peerMs);
     }
     const oursMs = median(ours);
+    const oursWarmMs = median(oursWarm);
     const lightMs = median(light);
     const floorMs = median(floor);
     const peerMs = median(peer);
@@ -67,6 +78,7 @@ export async function run(): Promise<BenchSection> {
       '| what | median | vs `ps` + `lsof` spawned from Node | vs `ps` + `lsof` spawned from Go (like a shell) |',
       '|---|---|---|---|',
       `| leakbar, full tick in-process: process figures + FD type breakdown (its total is the FD count) | ${oursMs.toFixed(2)} ms | **${x(oursMs)}** cheaper | **${x(oursMs, leanPeerMs)}** cheaper |`,
+      `| leakbar, the same full tick, best of 3 back to back (measured as the floor row is) | ${oursWarmMs.toFixed(2)} ms | ${x(oursWarmMs)} | ${x(oursWarmMs, leanPeerMs)} |`,
       `| leakbar, the watcher's 5 s tick: process figures + FD count (the breakdown runs every 30 s) | ${lightMs.toFixed(2)} ms | **${x(lightMs)}** | **${x(lightMs, leanPeerMs)}** |`,
       `| floor: the same reads in Go with raw system calls (one \`readlinkat\` per FD, one stat per distinct path), best of 3 | ${floorMs.toFixed(2)} ms | ${x(floorMs)} | ${x(floorMs, leanPeerMs)} |`,
       `| peer: \`ps -o … -p PID\` + \`lsof -n -P -p PID\`, spawned from this Node process | ${peerMs.toFixed(2)} ms | 1× | |`,
@@ -75,8 +87,9 @@ export async function run(): Promise<BenchSection> {
       `30 interleaved runs, medians. The issue asks the full tick to be ≥ 20× cheaper than the peer: it is ${x(oursMs)} (${x(oursMs, leanPeerMs)} against the lean peer).`,
       `The floor row is what any in-process reader must spend: the kernel answers each /proc/PID/fd/N readlink in about`,
       `${((floorMs * 1000) / fdsNow).toFixed(1)} µs, so no implementation, native or not, can be more than ${x(floorMs)} cheaper (${x(floorMs, leanPeerMs)} against the lean peer)`,
-      `here without caching links by FD number, which is wrong whenever a number is reused. leakbar's tick is`,
-      `${((oursMs / floorMs - 1) * 100).toFixed(0)} % above that floor. The tick the watcher runs every 5 s is far past 20×.`,
+      `here without caching links by FD number, which is wrong whenever a number is reused. Measured alike (best of 3),`,
+      `leakbar's tick is ${((oursWarmMs / floorMs - 1) * 100).toFixed(0)} % above that floor: Node's readlink walks the whole /proc/PID/fd/N path each time`,
+      `(Node has no readlinkat) and each call crosses into C++. The tick the watcher runs every 5 s is far past 20×.`,
       '',
     );
 
