@@ -234,6 +234,21 @@ describe('Watcher', () => {
     expect(samples.at(-1)!.fds).toBe(2);
   });
 
+  it('checks a --pid target’s endpoint before its first heap figures, so not even the first sample mixes two programs', async () => {
+    const os = memoryOs();
+    os.procs.set(12, { command: '/bin/server --port 2', fds: 2 });
+    os.setPprofCmdline('/bin/server --port 1');
+    const w = new Watcher({ target: target({ pid: 12 }), collectors: os.collectors, store: null, cadences: { sampleMs: 10 } });
+    const samples: Sample[] = [];
+    w.onSample((s) => samples.push(s));
+    await w.start();
+    await until(() => samples.length >= 2);
+    await w.stop();
+    expect(samples[0]!.heapAllocBytes).toBeUndefined();
+    expect(samples[0]!.goroutines).toBeUndefined();
+    expect(samples[0]!.rssBytes).toBe(1 << 20);
+  });
+
   it('says once that a watched PID exited', async () => {
     const os = memoryOs();
     os.procs.set(9, { command: 'x', fds: 3 });

@@ -145,6 +145,12 @@ export class Watcher {
     const c = this.cadences;
     const budget = (ms: number) => Math.max(200, Math.min(ms * 0.8, 20_000));
     await this.resolveTarget();
+    // A --pid target's command line is known only from a first reading: take it now, so the pprof endpoint's
+    // owner is checked before the first MemStats are read (failures are the first tick's to report).
+    if (this.pid !== null && !this.command) {
+      const p = await this.collectors.readProcess(this.pid, null).catch(() => null);
+      if (p?.figures.command) this.command = p.figures.command;
+    }
     if (this.pid !== null && this.command) await this.checkPprofOwner(this.pid, this.command);
     await Promise.all([this.readFdBreakdown(budget(c.fdBreakdownMs)), this.readMemStats(budget(c.memStatsMs)), this.readMemoryMap(budget(c.memoryMapMs))]);
     const errorTo = (source: SourceName) => (e: unknown) => this.report(source, e);
