@@ -11,7 +11,9 @@ import {
   parseOpenFilesLimit,
   parseProcStat,
   parseProcStatus,
+  parseSmapsRegions,
   parseSmapsRollup,
+  SMAPS_MAX_REGIONS,
   Procfs,
 } from './procfs.js';
 import type { FileReader } from './types.js';
@@ -193,6 +195,32 @@ describe('Procfs with an injected /proc', () => {
     const again = await p.readFdBreakdown(77, []);
     expect(netReads()).toEqual([]);
     expect(again.byType.ipv6).toBe(1);
+  });
+
+  it('groups /proc/PID/smaps into regions by what they map, and agrees with smaps_rollup', () => {
+    // Real input: this test process's own smaps, read back to back with its rollup.
+    const smaps = readFileSync('/proc/self/smaps', 'utf8');
+    const rollup = parseSmapsRollup(readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    const { regions, mappingCount } = parseSmapsRegions(smaps);
+    expect(mappingCount).toBe((smaps.match(/^[0-9a-f]+-[0-9a-f]+ /gm) ?? []).length);
+    expect(regions.reduce((n, r) => n + r.regionCount, 0)).toBe(mappingCount);
+    const resident = regions.reduce((n, r) => n + r.residentBytes, 0);
+    expect(Math.abs(resident - rollup.rssBytes!)).toBeLessThan(0.05 * rollup.rssBytes!);
+    expect(regions.map((r) => r.name)).toContain('[anon]');
+    expect(regions.map((r) => r.name)).toContain(process.execPath);
+    for (let i = 1; i < regions.length - 1; i++) expect(regions[i - 1]!.residentBytes).toBeGreaterThanOrEqual(regions[i]!.residentBytes);
+  });
+
+  it('keeps the largest smaps regions and sums the rest in one row', () => {
+    const mapping = (i: number, kb: number) =>
+      `7f${i.toString(16).padStart(6, '0')}000-7f${i.toString(16).padStart(6, '0')}400 r--p 00000000 fe:00 ${i} /lib/f${i}.so\nSize: 4 kB\nRss: ${kb} kB\nPrivate_Dirty: 1 kB\nShared_Dirty: 1 kB\nSwap: 0 kB\n`;
+    const text = Array.from({ length: SMAPS_MAX_REGIONS + 5 }, (_, i) => mapping(i, i + 1)).join('');
+    const { regions, mappingCount } = parseSmapsRegions(text);
+    expect(mappingCount).toBe(SMAPS_MAX_REGIONS + 5);
+    expect(regions).toHaveLength(SMAPS_MAX_REGIONS);
+    expect(regions[0]).toEqual({ name: `/lib/f${SMAPS_MAX_REGIONS + 4}.so`, virtualBytes: 4096, residentBytes: (SMAPS_MAX_REGIONS + 5) * 1024, dirtyBytes: 2048, swappedBytes: 0, regionCount: 1 });
+    // The 6 smallest (1..6 kB) fold into one row.
+    expect(regions.at(-1)).toEqual({ name: '(6 more)', virtualBytes: 6 * 4096, residentBytes: 21 * 1024, dirtyBytes: 6 * 2048, swappedBytes: 0, regionCount: 6 });
   });
 
   it('reads smaps_rollup and counts the mappings', async () => {

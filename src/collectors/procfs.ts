@@ -1,6 +1,6 @@
 /** Linux procfs, read in-process (no spawn per tick): process figures, open FDs by type, the FD limit, smaps_rollup, and the process list. */
 import { isLeakbarError, LeakbarError } from '../shared/errors.js';
-import type { FdBreakdown, FdEntry, FdType, MemoryMap, ProcessFigures } from '../shared/types.js';
+import type { FdBreakdown, FdEntry, FdType, MemoryMap, MemoryRegion, ProcessFigures } from '../shared/types.js';
 import { cpuPercentSince, exitedZombie, matchProcesses, type ProcessListing } from './common.js';
 import { summarizeFds } from './fds.js';
 import type { CpuMark, FileReader, FoundProcess } from './types.js';
@@ -127,6 +127,58 @@ export function parseSmapsRollup(text: string): SmapsRollup {
     return m ? Number(m[1]) * 1024 : null;
   };
   return { rssBytes: kib('Rss'), pssBytes: kib('Pss'), anonymousBytes: kib('Anonymous'), swapBytes: kib('Swap') };
+}
+
+/** How many named regions a memory map keeps (largest resident first); the rest are summed in one row. */
+export const SMAPS_MAX_REGIONS = 40;
+
+const SMAPS_HEADER = /^[0-9a-f]+-[0-9a-f]+ [-rwxsp]{4} [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ \d+ *(.*)$/;
+
+/**
+ * Parses /proc/PID/smaps into regions grouped by what they map: a file's path (" (deleted)" kept), a
+ * kernel-named region ([heap], [stack], [vdso]…) or "[anon]" for anonymous mappings (a Go heap's arenas and
+ * goroutine stacks live there). Per group: Size (virtual), Rss (resident), Shared_ + Private_Dirty (dirty),
+ * Swap (swapped) and the number of mappings. Largest resident first; past {@link SMAPS_MAX_REGIONS} the rest
+ * are summed in one "(N more)" row. Returns the mapping count too (what /proc/PID/maps lists).
+ */
+export function parseSmapsRegions(text: string): { regions: MemoryRegion[]; mappingCount: number } {
+  const groups = new Map<string, MemoryRegion>();
+  let current: MemoryRegion | null = null;
+  let mappingCount = 0;
+  for (const line of text.split('\n')) {
+    const header = SMAPS_HEADER.exec(line);
+    if (header) {
+      mappingCount++;
+      const name = header[1]!.trim() || '[anon]';
+      current = groups.get(name) ?? null;
+      if (!current) groups.set(name, (current = { name, virtualBytes: 0, residentBytes: 0, dirtyBytes: 0, swappedBytes: 0, regionCount: 0 }));
+      current.regionCount++;
+      continue;
+    }
+    if (!current) continue;
+    const colon = line.indexOf(':');
+    if (colon < 0 || !line.endsWith(' kB')) continue;
+    const key = line.slice(0, colon);
+    const bytes = Number(line.slice(colon + 1, -3).trim()) * 1024;
+    if (!Number.isFinite(bytes)) continue;
+    if (key === 'Size') current.virtualBytes += bytes;
+    else if (key === 'Rss') current.residentBytes += bytes;
+    else if (key === 'Shared_Dirty' || key === 'Private_Dirty') current.dirtyBytes += bytes;
+    else if (key === 'Swap') current.swappedBytes += bytes;
+  }
+  const sorted = [...groups.values()].sort((a, b) => b.residentBytes - a.residentBytes || b.virtualBytes - a.virtualBytes || (a.name < b.name ? -1 : 1));
+  if (sorted.length <= SMAPS_MAX_REGIONS) return { regions: sorted, mappingCount };
+  const kept = sorted.slice(0, SMAPS_MAX_REGIONS - 1);
+  const rest = sorted.slice(SMAPS_MAX_REGIONS - 1);
+  const other: MemoryRegion = { name: `(${rest.length} more)`, virtualBytes: 0, residentBytes: 0, dirtyBytes: 0, swappedBytes: 0, regionCount: 0 };
+  for (const r of rest) {
+    other.virtualBytes += r.virtualBytes;
+    other.residentBytes += r.residentBytes;
+    other.dirtyBytes += r.dirtyBytes;
+    other.swappedBytes += r.swappedBytes;
+    other.regionCount += r.regionCount;
+  }
+  return { regions: [...kept, other], mappingCount };
 }
 
 /** The number of mappings in /proc/PID/maps (one per non-empty line). */
@@ -445,6 +497,12 @@ export class Procfs {
       throw e;
     }
     const rollup = parseSmapsRollup(rollupText);
+    // smaps (per mapping) for the regions; without it (an older kernel's permissions), maps for the count alone.
+    const smaps = await this.files.readFile(this.path(pid, 'smaps')).catch(() => null);
+    if (smaps !== null) {
+      const { regions, mappingCount } = parseSmapsRegions(smaps);
+      return { source: 'smaps', ...rollup, regionCount: mappingCount, physFootprintBytes: null, physFootprintPeakBytes: null, regions, mallocZones: [] };
+    }
     const regionCount = countMapsRegions(await this.files.readFile(this.path(pid, 'maps')));
     return { source: 'smaps', ...rollup, regionCount, physFootprintBytes: null, physFootprintPeakBytes: null, regions: [], mallocZones: [] };
   }

@@ -1,6 +1,6 @@
 /** The Linux collectors against a real Go process (test/fixtures/leaky), checked against /proc, ps and lsof. */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,7 +89,7 @@ describe.skipIf(process.platform !== 'linux')('Linux collectors on a live Go fix
     expect(stats.StackInuse).toBeGreaterThan(0);
   });
 
-  it('reads smaps_rollup and counts the mappings', async () => {
+  it('reads smaps_rollup, counts the mappings and groups them into regions', async () => {
     const m = await c.readMemoryMap(fx.pid);
     const vmRssBytes = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${fx.pid}/status`, 'utf8'))![1]) * 1024;
     expect(m.source).toBe('smaps');
@@ -99,6 +99,12 @@ describe.skipIf(process.platform !== 'linux')('Linux collectors on a live Go fix
     expect(m.swapBytes).toBeGreaterThanOrEqual(0);
     const maps = readFileSync(`/proc/${fx.pid}/maps`, 'utf8').trim().split('\n').length;
     expect(Math.abs(m.regionCount! - maps)).toBeLessThanOrEqual(2);
+    // The regions, from smaps: the Go heap's anonymous arenas and the fixture's own binary, adding up to the rollup's RSS.
+    const names = m.regions.map((r) => r.name);
+    expect(names).toContain('[anon]');
+    expect(names).toContain(readlinkSync(`/proc/${fx.pid}/exe`));
+    const resident = m.regions.reduce((n, r) => n + r.residentBytes, 0);
+    expect(Math.abs(resident - m.rssBytes!)).toBeLessThan(0.1 * m.rssBytes! + 512 * 1024);
   });
 
   it('finds the fixture by its command line, and never the test process itself', async () => {

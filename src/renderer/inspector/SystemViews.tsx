@@ -308,7 +308,7 @@ export function MemoryView({ map, pid }: { map: MemoryMap; /** The process the c
             </thead>
             <tbody>
               {regions.map((r) => (
-                <tr key={r.name}>
+                <tr key={r.name} data-testid="memory-region" data-name={r.name}>
                   <td className="mono">{r.name}</td>
                   <td className="num">{formatBytes(r.virtualBytes)}</td>
                   <td className="num">{formatBytes(r.residentBytes)}</td>
@@ -346,9 +346,13 @@ export function MemoryView({ map, pid }: { map: MemoryMap; /** The process the c
           </table>
         </section>
       ) : null}
-      {map.source === 'smaps' && !regions.length ? <p className="muted hint" data-testid="memory-source">
-          Figures from {pid !== null ? <code className="mono">/proc/{pid}/smaps_rollup</code> : 'the process’s smaps_rollup'} at the moment of capture.
-        </p> : null}
+      {map.source === 'smaps' ? (
+        <p className="muted hint" data-testid="memory-source">
+          Figures from {pid !== null ? <code className="mono">/proc/{pid}/smaps_rollup</code> : 'the process’s smaps_rollup'}
+          {regions.length ? <>, regions from {pid !== null ? <code className="mono">/proc/{pid}/smaps</code> : 'its smaps'} grouped by what they map ([anon]: anonymous memory, where Go keeps its heap and stacks)</> : null}, at
+          the moment of capture.
+        </p>
+      ) : null}
     </div>
   );
 }
