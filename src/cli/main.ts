@@ -24,6 +24,10 @@ registerOvernight(program);
 
 try {
   await program.parseAsync(process.argv);
+  // Every command has finished its work and flushed what it writes (stdout and stderr are synchronous for files,
+  // pipes and terminals on Linux and macOS). A pprof read still waiting on a hung endpoint must not hold the
+  // process open until its own timeout: `watch --duration 2` against a server that never answers took 17 s.
+  process.exit(process.exitCode ?? 0);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   console.error(`leakbar: ${describeError(e)}`);

@@ -152,6 +152,8 @@ async function openCsv(path: string): Promise<FileHandle> {
 
 /** Runs a watch until --duration passes or a signal arrives. */
 export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  // --duration counts from now, not from when the first readings are in.
+  const stopAtMs = o.duration !== undefined ? Date.now() + o.duration * 1000 : null;
   const target = targetFromOptions(o);
   const collectors = createCollectors();
   if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid);
@@ -224,7 +226,7 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     const done = () => resolve();
     ended = done;
     if (targetExited) done();
-    if (o.duration !== undefined) setTimeout(done, o.duration * 1000).unref();
+    if (stopAtMs !== null) setTimeout(done, Math.max(0, stopAtMs - Date.now())).unref();
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });

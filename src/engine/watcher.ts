@@ -75,6 +75,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: Reading): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
+/** How long start() waits for the first slow readings (owner check, FD breakdown, MemStats, memory map) before sampling. */
+const FIRST_READS_WAIT_MS = 1000;
+
 /** Watches one target. Call {@link start}, subscribe with {@link onSample} / {@link onEvent}, {@link stop} at the end. */
 export class Watcher {
   readonly target: TargetConfig;
@@ -151,8 +154,18 @@ export class Watcher {
       const p = await this.collectors.readProcess(this.pid, null).catch(() => null);
       if (p?.figures.command) this.command = p.figures.command;
     }
-    if (this.pid !== null && this.command) await this.checkPprofOwner(this.pid, this.command);
-    await Promise.all([this.readFdBreakdown(budget(c.fdBreakdownMs)), this.readMemStats(budget(c.memStatsMs)), this.readMemoryMap(budget(c.memoryMapMs))]);
+    // The owner check runs beside the first MemStats read: figures read from an endpoint found to be another
+    // program's are dropped (readMemStats checks again after its read), and a hung endpoint costs one wait, not two.
+    const firstReads = Promise.all([
+      this.pid !== null && this.command ? this.checkPprofOwner(this.pid, this.command) : undefined,
+      this.readFdBreakdown(budget(c.fdBreakdownMs)),
+      this.readMemStats(budget(c.memStatsMs)),
+      this.readMemoryMap(budget(c.memoryMapMs)),
+    ]);
+    // A hung endpoint must not hold the start for its whole timeout: what is not read by then lands later.
+    let capTimer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([firstReads, new Promise<void>((ok) => (capTimer = setTimeout(ok, FIRST_READS_WAIT_MS)))]);
+    clearTimeout(capTimer);
     const errorTo = (source: SourceName) => (e: unknown) => this.report(source, e);
     this.runner = startJobs([
       { name: 'sample', intervalMs: c.sampleMs, timeoutMs: budget(c.sampleMs) + 100, run: () => this.tick(budget(c.sampleMs)), onError: errorTo('process') },
@@ -375,7 +388,9 @@ export class Watcher {
   private async readMemStats(timeoutMs: number): Promise<void> {
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     if (!url || this.pid === null) return;
-    const v = await this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, () => this.collectors.readMemStats(url));
+    let v = await this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, () => this.collectors.readMemStats(url));
+    // The owner check may have found, meanwhile, that the endpoint is another program's.
+    if (this.pprofIsOthers) v = undefined;
     if (v) this.memStats = { value: v, atMs: this.now() };
     if (v && this.leakProfile) {
       // Go 1.26's own leaked-goroutine count; a runtime without the profile is not asked again. Its failures stay quiet:

@@ -93,4 +93,11 @@ describe('leakbar watch', () => {
     expect(problems.find((p) => p.source === 'goroutines')).toMatchObject({ message: `GET ${odd.hang}goroutine?debug=1: no answer within 400 ms` });
     expect(r.stdout).not.toContain('machine may be busy');
   });
+
+  it('ends at --duration even while reads of a hung endpoint are still waiting, with samples taken meanwhile', async () => {
+    // --duration 3 with reads that wait up to 16 s: a run that is not over in 10 s is killed (code null).
+    const r = await leakbar(['watch', '--pid', String(b.pid), '--pprof', odd.hang, '--interval', '0.5', '--heap-interval', '20', '--duration', '3', '--no-store', '--json'], 10_000);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).filter((l) => l.type === 'sample').length).toBeGreaterThanOrEqual(2);
+  });
 });
