@@ -24,9 +24,10 @@ registerOvernight(program);
 
 try {
   await program.parseAsync(process.argv);
-  // Every command has finished its work and flushed what it writes (stdout and stderr are synchronous for files,
-  // pipes and terminals on Linux and macOS). A pprof read still waiting on a hung endpoint must not hold the
-  // process open until its own timeout: `watch --duration 2` against a server that never answers took 17 s.
+  // A pprof read still waiting on a hung endpoint must not hold the process open until its own timeout
+  // (`watch --duration 2` against a server that never answers took 17 s): exit once the work is done, but
+  // only after stdout and stderr have drained. A pipe takes 64 KiB at a time and Node queues the rest.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((ok) => stream.write('', () => ok()))));
   process.exit(process.exitCode ?? 0);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
