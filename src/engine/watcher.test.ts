@@ -169,6 +169,35 @@ describe('Watcher', () => {
     }
   });
 
+  it('starts no jobs when stopped while its first readings were under way', async () => {
+    const os = memoryOs();
+    os.procs.set(8, { command: 'x', fds: 3 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let reads = 0;
+    const collectors: Collectors = {
+      ...os.collectors,
+      async readFdBreakdown(pid) {
+        await gate;
+        return os.collectors.readFdBreakdown(pid);
+      },
+      async readProcess(pid, mark) {
+        reads++;
+        return os.collectors.readProcess(pid, mark);
+      },
+    };
+    const w = new Watcher({ target: target({ pid: 8 }), collectors, store: null, cadences: { sampleMs: 10 } });
+    const starting = w.start();
+    await sleep(20);
+    await w.stop();
+    release();
+    await starting;
+    const readsAtStop = reads;
+    await sleep(100);
+    expect(reads).toBe(readsAtStop);
+    expect(w.status().state).toBe('stopped');
+  });
+
   it('does not let a hanging endpoint hold back the sample', async () => {
     const os = memoryOs();
     os.procs.set(8, { command: 'x', fds: 3 });

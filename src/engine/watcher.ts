@@ -166,6 +166,8 @@ export class Watcher {
     let capTimer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([firstReads, new Promise<void>((ok) => (capTimer = setTimeout(ok, FIRST_READS_WAIT_MS)))]);
     clearTimeout(capTimer);
+    // stop() came while the first readings were under way: start no jobs.
+    if (this.stopped) return;
     const errorTo = (source: SourceName) => (e: unknown) => this.report(source, e);
     this.runner = startJobs([
       { name: 'sample', intervalMs: c.sampleMs, timeoutMs: budget(c.sampleMs) + 100, run: () => this.tick(budget(c.sampleMs)), onError: errorTo('process') },
