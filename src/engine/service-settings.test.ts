@@ -116,7 +116,8 @@ describe('retention through the service', () => {
     const old: Sample[] = [];
     for (let t = now - 40 * DAY; t < now - DAY; t += 60 * 60_000) old.push({ timeMs: t, pid: process.pid });
     writeFileSync(history, old.map((x) => JSON.stringify(x) + '\n').join(''));
-    // Captures of the watched target and of one no longer watched; the pinned one stays whatever its age.
+    // Captures of the watched target and of one this engine does not watch (the data folder may be shared with
+    // another process under its own settings: left alone); the pinned one stays whatever its age.
     const captures = await createCaptureStore(dataDir);
     const put = async (targetId: string, ageDays: number, pinned = false) => {
       const p = await captures.begin(targetId, newCaptureId(now - ageDays * DAY, 'heap'));
@@ -126,7 +127,7 @@ describe('retention through the service', () => {
     // Made oldest first, so each id's random part comes from its own call.
     await put('self', 40);
     const pinned = await put('self', 45, true);
-    await put('gone', 35);
+    const otherTarget = await put('gone', 35);
     const twentyDays = await put('self', 20);
     const fresh = await put('self', 1);
 
@@ -135,11 +136,11 @@ describe('retention through the service', () => {
     const oldestOnDisk = () => JSON.parse(readFileSync(history, 'utf8').split('\n', 1)[0]!) as Sample;
     await until(() => oldestOnDisk().timeMs >= now - 30 * DAY, 10_000, 'history older than 30 days dropped from disk');
     const ids = async () => (await captures.list()).map((c) => c.id).sort();
-    await expect.poll(ids, { timeout: 10_000 }).toEqual([pinned, twentyDays, fresh].sort());
+    await expect.poll(ids, { timeout: 10_000 }).toEqual([pinned, otherTarget, twentyDays, fresh].sort());
 
     expect(await w.service.setSettings({ patch: { retention: { historyDays: 5, captureDays: 10 } } })).toMatchObject({ ok: true });
     await until(() => oldestOnDisk().timeMs >= now - 5 * DAY, 10_000, 'history older than 5 days dropped from disk');
-    await expect.poll(ids, { timeout: 10_000 }).toEqual([pinned, fresh].sort());
+    await expect.poll(ids, { timeout: 10_000 }).toEqual([pinned, otherTarget, fresh].sort());
     const kept = await w.service.history({ targetId: w.targetId });
     expect(kept.samples[0]!.timeMs).toBeGreaterThanOrEqual(now - 5 * DAY);
     // The samples taken meanwhile are all on disk, once each, after the old ones.

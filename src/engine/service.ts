@@ -213,6 +213,8 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     const rt: TargetRuntime = { config, watcher: newWatcher(config, store), store, alerts, lastBreakdown: null, autoCapturedMs: new Map(), unsubscribe: [] };
     targets.set(config.id, rt);
     await startWatcher(rt);
+    // Its captures past the retention go now, not at the next hourly pass.
+    if (options.persist !== false) void captureStore.applyRetention(config.id, retention).catch(() => {});
     return summary(rt);
   }
 
@@ -284,8 +286,8 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   }
 
   /**
-   * Drops history and captures past the settings' retention: every target's history (its store compacts), and
-   * the captures of every target in the capture store, watched or not. Passes run one at a time; a pass asked
+   * Drops history and captures past the settings' retention: every watched target's history (its store compacts)
+   * and its captures (never another target's: the data folder may be shared). Passes run one at a time; a pass asked
    * for while one runs is run once after it. Failures show in the stores' status; this never rejects.
    */
   let retentionPass: Promise<void> = Promise.resolve();
@@ -301,14 +303,16 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
         rt.store.setHistoryMs(historyMs());
         await rt.store.compact();
       }
-      const targetIds = new Set((await captureStore.list().catch(() => [])).map((c) => c.targetId));
-      for (const id of targetIds) await captureStore.applyRetention(id, retention).catch(() => {});
+      // Only the captures of the targets this engine watches, and none when it keeps nothing on disk: another
+      // process (the app, another `leakbar watch`) may share the data folder under settings of its own.
+      if (options.persist === false) return;
+      for (const id of [...targets.keys()]) await captureStore.applyRetention(id, retention).catch(() => {});
     }).catch(() => {});
     return retentionPass;
   }
 
   for (const t of options.targets ?? []) await addTarget(t);
-  // History is trimmed as each store opens; captures of a target that took none lately go here.
+  // History is trimmed as each store opens; the captures of a target that took none lately go here.
   void applyRetention();
   const retentionTimer = setInterval(() => void applyRetention(), RETENTION_EVERY_MS);
   retentionTimer.unref();

@@ -177,9 +177,9 @@ describe('Watcher', () => {
     let reads = 0;
     const collectors: Collectors = {
       ...os.collectors,
-      async readFdBreakdown(pid) {
+      async readFdBreakdown(pid, patterns) {
         await gate;
-        return os.collectors.readFdBreakdown(pid);
+        return os.collectors.readFdBreakdown(pid, patterns);
       },
       async readProcess(pid, mark) {
         reads++;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { leakbar } from '../helpers/cli.js';
+import { createCaptureStore, newCaptureId } from '../../src/engine/captures/index.js';
 
 
 
@@ -210,6 +211,28 @@ describe('leakbar watch', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('touches no capture with --no-store, nor another target’s captures when it stores', async () => {
+    const data = join(dir, 'data-shared');
+    const day = 24 * 60 * 60_000;
+    const captures = await createCaptureStore(data);
+    const put = async (targetId: string) => {
+      const startedMs = Date.now() - 45 * day;
+      const p = await captures.begin(targetId, newCaptureId(startedMs, 'heap'));
+      await p.writeFile('heap.pb.gz', new Uint8Array(8), 'heap');
+      return (await p.commit({ kind: 'heap', pid: 1, startedMs, endedMs: startedMs, figures: null, alertKey: null, baseline: false, pinned: false, note: '' })).id;
+    };
+    // 45 days old: past the default 30 days, for a target this watch is not about (the app's, say).
+    const others = await put('api-server');
+    const ids = async () => (await captures.list()).map((c) => c.id);
+    const noStore = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--duration', '1', '--no-store', '--data-dir', data]);
+    expect(noStore.code, noStore.stderr).toBe(0);
+    expect(await ids()).toEqual([others]);
+    const stored = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--duration', '1', '--data-dir', data]);
+    expect(stored.code, stored.stderr).toBe(0);
+    // (It may have taken an automatic capture of its own: the fixture holds a file open many times.)
+    expect(await ids()).toContain(others);
   });
 
   it('refuses a bad command with one clear line and a non-zero exit', async () => {
