@@ -129,6 +129,26 @@ const fullDisk: WriteChunksFn = async (path, chunks) => {
 };
 
 describe('history retention', () => {
+  it('loses no append of another store on the same folder (another process) when one compacts the file', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'samples.jsonl'), jsonl(samplesOver(NOW - 40 * DAY, NOW - DAY, DAY)));
+    // A: keeps everything, has its file open for appends. B: opens later with a 30-day history and compacts.
+    const a = await openSeriesStore(dir, { now: () => NOW });
+    a.append({ timeMs: NOW, pid: 7 });
+    await a.flush();
+    const b = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => NOW });
+    await b.flush();
+    a.append({ timeMs: NOW + 1000, pid: 7 });
+    b.append({ timeMs: NOW + 2000, pid: 7 });
+    a.append({ timeMs: NOW + 3000, pid: 7 });
+    await Promise.all([a.close(), b.close()]);
+    const times = onDisk<Sample>(dir, 'samples.jsonl').map((x) => x.timeMs);
+    expect(times[0]).toBeGreaterThanOrEqual(NOW - 30 * DAY);
+    // Two writers' lines interleave as their writes land; none is lost or doubled.
+    expect(times.filter((t) => t >= NOW).sort((x, y) => x - y)).toEqual([NOW, NOW + 1000, NOW + 2000, NOW + 3000]);
+    expect(readdirSync(dir).filter((n) => n.includes('.compact.'))).toEqual([]);
+  });
+
   it('drops what is older than the history at open, from the files and from memory', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'samples.jsonl'), jsonl(samplesOver(NOW - 40 * DAY, NOW, 60 * 60_000)));

@@ -5,7 +5,7 @@
  * a temporary file beside the old one, which is renamed over it between two appends. A line cut short
  * by a crash is skipped, never fatal; a failing disk is reported and the in-memory history goes on.
  */
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LeakbarError } from '../shared/errors.js';
 import type { Alert } from '../shared/alerts.js';
@@ -213,7 +213,7 @@ async function writeChunksDurably(path: string, chunks: AsyncIterable<string>): 
 
 /**
  * Rewrites `path` without its lines older than `cutoffMs` (nor lines that are not ours), when its first line is
- * older than `cutoffMs - slackMs` (or is not ours): the kept lines go to `<path>.compact.tmp`, fsynced, then
+ * older than `cutoffMs - slackMs` (or is not ours): the kept lines go to `<path>.compact.<pid>.tmp`, fsynced, then
  * renamed over `path`. Resolves with the lines dropped and whether the file was replaced; rejects (the
  * temporary file removed, `path` untouched) on failure.
  */
@@ -247,7 +247,8 @@ async function compactFile(path: string, timeOf: TimeOf, cutoffMs: number, slack
     }
     if (text) yield text;
   }
-  const tmp = `${path}.compact.tmp`;
+  // Named by this process: another one (the app, a second `leakbar watch`) may compact the same folder.
+  const tmp = `${path}.compact.${process.pid}.tmp`;
   try {
     await rm(tmp, { force: true });
     await write(tmp, kept());
@@ -257,6 +258,28 @@ async function compactFile(path: string, timeOf: TimeOf, cutoffMs: number, slack
     throw e;
   }
   return { dropped, rewritten: true };
+}
+
+/** True while a process with this PID runs (signal 0 asks without sending anything). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the `<file>.compact.<pid>.tmp` files in `dir` whose process is gone (or is this one: a compaction of ours is not under way at open). */
+async function removeStaleCompactions(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.map((name) => {
+      const m = /\.compact\.(\d+)\.tmp$/.exec(name);
+      if (!m || (Number(m[1]) !== process.pid && isAlive(Number(m[1])))) return undefined;
+      return rm(join(dir, name), { force: true }).catch(() => {});
+    }),
+  );
 }
 
 /** An append-only file that queues writes in order and never throws into the caller. */
@@ -280,7 +303,16 @@ class AppendLog {
       this.needsNewline = false;
       try {
         this.handle ??= open(this.path, 'a');
-        await (await this.handle).appendFile(text);
+        let h = await this.handle;
+        // Another process sharing the folder may have compacted the file: its rename leaves this handle on the
+        // old, unlinked file, where appends would be lost. Reopen by the path when it names another file.
+        const [held, named] = await Promise.all([h.stat(), stat(this.path).catch(() => null)]);
+        if (!named || held.ino !== named.ino || held.dev !== named.dev) {
+          await h.close().catch(() => {});
+          this.handle = open(this.path, 'a');
+          h = await this.handle;
+        }
+        await h.appendFile(text);
         this.error = null;
       } catch (e) {
         this.handle = null;
@@ -397,8 +429,8 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     }
     const path = (name: string) => join(dir, name);
     const cutoff = cutoffMs();
-    // A compaction cut off by a crash leaves its temporary file; the original is whole.
-    await Promise.all(Object.values(FILES).map((name) => rm(`${path(name)}.compact.tmp`, { force: true }).catch(() => {})));
+    // A compaction cut off by a crash leaves its temporary file (the original is whole): remove those of processes gone.
+    await removeStaleCompactions(dir);
     const [s, ev, al] = await Promise.all([
       loadFile(path(FILES.samples), sampleTime, cutoff, (x) => pushBounded(samples, x as Sample, windowSize, windowSize)),
       loadFile(path(FILES.events), sampleTime, cutoff, (x) => pushBounded(events, x as WatchEvent, eventWindowSize, eventWindowSize)),
