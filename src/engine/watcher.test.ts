@@ -278,6 +278,27 @@ describe('Watcher', () => {
     expect(samples[0]!.rssBytes).toBe(1 << 20);
   });
 
+  it('holds an endpoint’s figures back while its owner is still being checked, and drops them when it is another program', async () => {
+    const os = memoryOs();
+    os.procs.set(12, { command: '/bin/server --port 2', fds: 2 });
+    // The check answers after start() stopped waiting (1 s); the goroutine count and MemStats answer at once.
+    const collectors: Collectors = {
+      ...os.collectors,
+      async readPprofCmdline() {
+        await sleep(1300);
+        return '/bin/server --port 1';
+      },
+    };
+    const w = new Watcher({ target: target({ pid: 12 }), collectors, store: null, cadences: { sampleMs: 20 } });
+    const samples: Sample[] = [];
+    w.onSample((s) => samples.push(s));
+    await w.start();
+    await sleep(600);
+    await w.stop();
+    expect(samples.length).toBeGreaterThanOrEqual(3);
+    expect(samples.filter((s) => s.goroutines !== undefined || s.heapAllocBytes !== undefined)).toEqual([]);
+  });
+
   it('says once that a watched PID exited', async () => {
     const os = memoryOs();
     os.procs.set(9, { command: 'x', fds: 3 });

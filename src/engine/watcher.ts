@@ -91,6 +91,8 @@ export class Watcher {
   private lastPid: number | null = null;
   private cpuMark: CpuMark | null = null;
   private state: WatcherStatus['state'] = 'waiting';
+  /** The PID whose pprof endpoint's owner is being checked right now: that endpoint's figures wait for the answer. */
+  private ownerCheckFor: number | null = null;
   /** Set by stop(): a run that outlives it (stop aborts, it does not wait) keeps nothing. */
   private stopped = false;
   private runner: JobRunner | null = null;
@@ -305,7 +307,9 @@ export class Watcher {
     const sample: Sample = { timeMs, pid, rssBytes: f.rssBytes, vszBytes: f.vszBytes, threads: f.threads };
     if (f.cpuPercent !== null) sample.cpuPercent = Math.round(f.cpuPercent * 100) / 100;
     if (fds !== undefined) sample.fds = fds;
-    if (goroutines !== undefined) sample.goroutines = goroutines;
+    // Until the endpoint is known to be this process's own (or found not to be), its figures stay out.
+    const pprofTrusted = !this.pprofIsOthers && this.ownerCheckFor !== pid;
+    if (goroutines !== undefined && pprofTrusted) sample.goroutines = goroutines;
     this.addSlowFigures(sample, timeMs);
     this.lastSample = sample;
     if (this.store) {
@@ -320,7 +324,7 @@ export class Watcher {
     const fresh = <T>(l: Latest<T> | null, cadenceMs: number) => (l && timeMs - l.atMs <= cadenceMs * 2.5 ? l.value : null);
     const fdb = fresh(this.fdBreakdown, this.cadences.fdBreakdownMs);
     if (fdb?.limit != null) sample.fdLimit = fdb.limit;
-    const ms = fresh(this.memStats, this.cadences.memStatsMs);
+    const ms = this.pprofIsOthers || this.ownerCheckFor === sample.pid ? null : fresh(this.memStats, this.cadences.memStatsMs);
     if (ms) {
       const put = (key: keyof Sample, name: string) => {
         const v = ms[name];
@@ -359,6 +363,15 @@ export class Watcher {
    * that does not answer is checked again at the next sample (its readings report it meanwhile).
    */
   private async checkPprofOwner(pid: number, command: string): Promise<void> {
+    this.ownerCheckFor = pid;
+    try {
+      await this.checkPprofOwnerNow(pid, command);
+    } finally {
+      if (this.ownerCheckFor === pid) this.ownerCheckFor = null;
+    }
+  }
+
+  private async checkPprofOwnerNow(pid: number, command: string): Promise<void> {
     const url = this.target.pprofUrl;
     this.pprofCheckedPid = pid;
     if (!url) return;
