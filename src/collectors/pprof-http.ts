@@ -202,7 +202,9 @@ function shortCommands(a: string, b: string, max = 80): [string, string] {
 
 /** The message that the pprof endpoint at `pprofUrl` serves `served`, another program than pid `pid` (`command`). */
 export function pprofOwnerError(pprofUrl: string, pid: number, served: string, command: string, options: { consequence?: string; hint: string }): LeakbarError {
-  const [theirs, ours] = shortCommands(served, command);
+  // A command line may hold bidi or line-separator characters: escape them, as every quoted server answer is.
+  const plain = (text: string) => (/[^\x20-\x7e]/.test(text) ? quoteExcerpt(text, 200).slice(1, -1).replace(/\\"/g, '"') : text);
+  const [theirs, ours] = shortCommands(served, command).map(plain) as [string, string];
   const then = options.consequence ? `; ${options.consequence}` : '';
   return new LeakbarError('bad-input', `the pprof endpoint at ${pprofUrl} belongs to another program (${theirs}), not to pid ${pid} (${ours})${then}`, { hint: options.hint });
 }

@@ -75,5 +75,7 @@ describe('the message of an endpoint serving another program', () => {
     const err = pprofOwnerError('http://127.0.0.1:6060/debug/pprof/', 42, `${common} --port 8081`, `${common} --port 8082`, { hint: 'h' });
     expect(err.message).toBe('the pprof endpoint at http://127.0.0.1:6060/debug/pprof/ belongs to another program (/opt/services/billing/bin/billing-server … --log-level info --port 8081), not to pid 42 (/opt/services/billing/bin/billing-server … --log-level info --port 8082)');
     expect(pprofOwnerError('u', 1, 'a  b', 'c\td', { hint: 'h', consequence: 'left out' }).message).toBe('the pprof endpoint at u belongs to another program (a b), not to pid 1 (c d); left out');
+    // A served command line with a right-to-left override cannot reorder the message on a terminal; plain non-ASCII stays.
+    expect(pprofOwnerError('u', 1, '/srv/\u202eexe.sh --café', '/srv/app', { hint: 'h' }).message).toBe('the pprof endpoint at u belongs to another program (/srv/\\u202eexe.sh --café), not to pid 1 (/srv/app)');
   });
 });
