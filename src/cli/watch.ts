@@ -139,10 +139,13 @@ export async function checkPidExists(collectors: Pick<Collectors, 'readProcess'>
   }
 }
 
-/** Opens (creating or emptying) the --csv file, or says why it cannot. */
+/**
+ * Opens the --csv file for appending (creating it, emptying nothing), or says why it cannot. It is emptied
+ * once the engine has started, so a start that fails leaves an existing CSV whole.
+ */
 async function openCsv(path: string): Promise<FileHandle> {
   try {
-    return await open(path, 'w');
+    return await open(path, 'a');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'an error';
     const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
@@ -172,6 +175,7 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   });
   let csv: WriteStream | null = null;
   if (csvFile) {
+    await csvFile.truncate(0);
     csv = csvFile.createWriteStream();
     csv.write(csvHeader() + '\n');
     csv.on('error', (e) => process.stderr.write(`leakbar: cannot write ${o.csv}: ${e.message}\n`));
