@@ -7,20 +7,13 @@ import type { Alert } from '../../src/shared/alerts.js';
 import type { ApiEvent } from '../../src/shared/api.js';
 import type { Sample } from '../../src/shared/types.js';
 import { createService, type LeakbarService } from '../../src/engine/service.js';
+import { until } from '../helpers/until.js';
 import { startFixture } from '../helpers/fixture.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
-
-async function until(cond: () => boolean, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('an FD alert after its line moves in Settings', () => {
   it('resolves as "FDs past 50" when the line moves to 1,500, in the live events and in the timeline', async () => {

@@ -6,6 +6,7 @@ import { DEFAULT_DETECTOR_SETTINGS, parseDetectorSettings, type Alert, type Dete
 import type { ApiEvent } from '../../src/shared/api.js';
 import type { Sample } from '../../src/shared/types.js';
 import { createService, type LeakbarService } from '../../src/engine/service.js';
+import { until } from '../helpers/until.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -34,14 +35,6 @@ async function watchFixture(fx: Fixture, settings: DetectorSettings, cadences: {
   });
   const summary = await service.addTarget({ name: 'fixture', pid: fx.pid, pprofUrl: fx.pprofUrl });
   return { service, samples, fired, events, targetId: summary.target.id };
-}
-
-async function until(cond: () => boolean, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('alerts on the real Go fixture', () => {

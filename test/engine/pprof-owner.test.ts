@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCollectors } from '../../src/collectors/index.js';
 import { Watcher } from '../../src/engine/watcher.js';
 import type { WatchEvent } from '../../src/shared/events.js';
+import { until } from '../helpers/until.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -20,14 +21,6 @@ function freePort(): Promise<number> {
       srv.close(() => ok(port));
     });
   });
-}
-
-async function until(cond: () => boolean, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('the watcher’s pprof owner check', () => {
