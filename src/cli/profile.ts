@@ -3,10 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LeakbarError } from '../shared/errors.js';
-import { describeBody, quoteExcerpt } from '../collectors/pprof-http.js';
-
-/** A status line's text as sent, unless it holds anything but printable ASCII: then quoted escaped. */
-const quoteStatusText = (text: string): string => (/^[\x20-\x7e]*$/.test(text) ? text : quoteExcerpt(text, 60));
+import { describeBody, escapeUnsafe } from '../collectors/pprof-http.js';
 import { registerProfileGoroutines } from './profile-goroutines.js';
 
 /** Options of `leakbar profile top`, as commander parses them. */
@@ -55,7 +52,7 @@ export async function readProfileBytes(source: string): Promise<Uint8Array> {
     if (!res.ok) {
       const body = new Uint8Array(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
       // What a server sent is quoted escaped: it must not reach the terminal raw.
-      throw new LeakbarError('endpoint-status', `${source} answered ${res.status} ${quoteStatusText(res.statusText)}${body.length ? `: ${describeBody(body, 120)}` : ''}`, { hint: 'check the profile name and parameters in the URL' });
+      throw new LeakbarError('endpoint-status', `${source} answered ${res.status} ${escapeUnsafe(res.statusText)}${body.length ? `: ${describeBody(body, 120)}` : ''}`, { hint: 'check the profile name and parameters in the URL' });
     }
     return new Uint8Array(await res.arrayBuffer());
   }

@@ -35,8 +35,13 @@ export function pprofEndpointUrl(pprofUrl: string, endpoint: string): string {
  */
 export function quoteExcerpt(text: string, max = 60): string {
   const cut = [...text].length > max;
-  const quoted = JSON.stringify(cut ? [...text].slice(0, max).join('') : text);
-  return quoted.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + (cut ? '…' : '');
+  return escapeUnsafe(JSON.stringify(cut ? [...text].slice(0, max).join('') : text)) + (cut ? '…' : '');
+}
+
+/** `text` with every control, DEL, C1, line-separator or bidi-override character written as `\uXXXX`; the rest as is. */
+export function escapeUnsafe(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** True when `bytes` are no text: invalid UTF-8, or holding a NUL. (Text with terminal escapes is text, quoted escaped.) */
@@ -203,8 +208,7 @@ function shortCommands(a: string, b: string, max = 80): [string, string] {
 /** The message that the pprof endpoint at `pprofUrl` serves `served`, another program than pid `pid` (`command`). */
 export function pprofOwnerError(pprofUrl: string, pid: number, served: string, command: string, options: { consequence?: string; hint: string }): LeakbarError {
   // A command line may hold bidi or line-separator characters: escape them, as every quoted server answer is.
-  const plain = (text: string) => (/[^\x20-\x7e]/.test(text) ? quoteExcerpt(text, 200).slice(1, -1).replace(/\\"/g, '"') : text);
-  const [theirs, ours] = shortCommands(served, command).map(plain) as [string, string];
+  const [theirs, ours] = shortCommands(served, command).map(escapeUnsafe) as [string, string];
   const then = options.consequence ? `; ${options.consequence}` : '';
   return new LeakbarError('bad-input', `the pprof endpoint at ${pprofUrl} belongs to another program (${theirs}), not to pid ${pid} (${ours})${then}`, { hint: options.hint });
 }
