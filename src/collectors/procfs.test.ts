@@ -201,7 +201,9 @@ describe('Procfs with an injected /proc', () => {
     // Real input: this test process's own smaps, read back to back with its rollup.
     const smaps = readFileSync('/proc/self/smaps', 'utf8');
     const rollup = parseSmapsRollup(readFileSync('/proc/self/smaps_rollup', 'utf8'));
-    const { regions, mappingCount } = parseSmapsRegions(smaps);
+    const { regions, mappingCount, totals } = parseSmapsRegions(smaps);
+    // smaps_rollup is the sum of smaps: one read gives both.
+    for (const k of ['rssBytes', 'pssBytes', 'anonymousBytes'] as const) expect(Math.abs(totals[k] - rollup[k]!), k).toBeLessThan(0.05 * rollup[k]! + 64 * 1024);
     expect(mappingCount).toBe((smaps.match(/^[0-9a-f]+-[0-9a-f]+ /gm) ?? []).length);
     expect(regions.reduce((n, r) => n + r.regionCount, 0)).toBe(mappingCount);
     const resident = regions.reduce((n, r) => n + r.residentBytes, 0);

@@ -141,10 +141,12 @@ const SMAPS_HEADER = /^[0-9a-f]+-[0-9a-f]+ [-rwxsp]{4} [0-9a-f]+ [0-9a-f]+:[0-9a
  * Swap (swapped) and the number of mappings. Largest resident first; past {@link SMAPS_MAX_REGIONS} the rest
  * are summed in one "(N more)" row. Returns the mapping count too (what /proc/PID/maps lists).
  */
-export function parseSmapsRegions(text: string): { regions: MemoryRegion[]; mappingCount: number } {
+export function parseSmapsRegions(text: string): { regions: MemoryRegion[]; mappingCount: number; totals: SmapsRollup } {
   const groups = new Map<string, MemoryRegion>();
   let current: MemoryRegion | null = null;
   let mappingCount = 0;
+  // smaps_rollup is these sums: one read of smaps gives both.
+  const totals = { rssBytes: 0, pssBytes: 0, anonymousBytes: 0, swapBytes: 0 };
   for (const line of text.split('\n')) {
     const header = SMAPS_HEADER.exec(line);
     if (header) {
@@ -162,12 +164,18 @@ export function parseSmapsRegions(text: string): { regions: MemoryRegion[]; mapp
     const bytes = Number(line.slice(colon + 1, -3).trim()) * 1024;
     if (!Number.isFinite(bytes)) continue;
     if (key === 'Size') current.virtualBytes += bytes;
-    else if (key === 'Rss') current.residentBytes += bytes;
-    else if (key === 'Shared_Dirty' || key === 'Private_Dirty') current.dirtyBytes += bytes;
-    else if (key === 'Swap') current.swappedBytes += bytes;
+    else if (key === 'Rss') {
+      current.residentBytes += bytes;
+      totals.rssBytes += bytes;
+    } else if (key === 'Shared_Dirty' || key === 'Private_Dirty') current.dirtyBytes += bytes;
+    else if (key === 'Swap') {
+      current.swappedBytes += bytes;
+      totals.swapBytes += bytes;
+    } else if (key === 'Pss') totals.pssBytes += bytes;
+    else if (key === 'Anonymous') totals.anonymousBytes += bytes;
   }
   const sorted = [...groups.values()].sort((a, b) => b.residentBytes - a.residentBytes || b.virtualBytes - a.virtualBytes || (a.name < b.name ? -1 : 1));
-  if (sorted.length <= SMAPS_MAX_REGIONS) return { regions: sorted, mappingCount };
+  if (sorted.length <= SMAPS_MAX_REGIONS) return { regions: sorted, mappingCount, totals };
   const kept = sorted.slice(0, SMAPS_MAX_REGIONS - 1);
   const rest = sorted.slice(SMAPS_MAX_REGIONS - 1);
   const other: MemoryRegion = { name: `(${rest.length} more)`, virtualBytes: 0, residentBytes: 0, dirtyBytes: 0, swappedBytes: 0, regionCount: 0 };
@@ -178,7 +186,7 @@ export function parseSmapsRegions(text: string): { regions: MemoryRegion[]; mapp
     other.swappedBytes += r.swappedBytes;
     other.regionCount += r.regionCount;
   }
-  return { regions: [...kept, other], mappingCount };
+  return { regions: [...kept, other], mappingCount, totals };
 }
 
 /** The number of mappings in /proc/PID/maps (one per non-empty line). */
@@ -487,6 +495,17 @@ export class Procfs {
 
   /** smaps_rollup's Rss, Pss, Anonymous and Swap, and the number of mappings in /proc/PID/maps. */
   async readMemoryMap(pid: number): Promise<MemoryMap> {
+    const none = { physFootprintBytes: null, physFootprintPeakBytes: null, mallocZones: [] };
+    // smaps, per mapping, gives the regions and (summed) the rollup's figures in one read.
+    const smaps = await this.files.readFile(this.path(pid, 'smaps')).catch((e: unknown) => {
+      if (isLeakbarError(e, 'no-such-process')) throw e;
+      return null;
+    });
+    if (smaps !== null) {
+      const { regions, mappingCount, totals } = parseSmapsRegions(smaps);
+      return { source: 'smaps', ...totals, regionCount: mappingCount, regions, ...none };
+    }
+    // Without smaps: the rollup for the figures, maps for the count.
     let rollupText: string;
     try {
       rollupText = await this.files.readFile(this.path(pid, 'smaps_rollup'));
@@ -496,15 +515,8 @@ export class Procfs {
       }
       throw e;
     }
-    const rollup = parseSmapsRollup(rollupText);
-    // smaps (per mapping) for the regions; without it (an older kernel's permissions), maps for the count alone.
-    const smaps = await this.files.readFile(this.path(pid, 'smaps')).catch(() => null);
-    if (smaps !== null) {
-      const { regions, mappingCount } = parseSmapsRegions(smaps);
-      return { source: 'smaps', ...rollup, regionCount: mappingCount, physFootprintBytes: null, physFootprintPeakBytes: null, regions, mallocZones: [] };
-    }
     const regionCount = countMapsRegions(await this.files.readFile(this.path(pid, 'maps')));
-    return { source: 'smaps', ...rollup, regionCount, physFootprintBytes: null, physFootprintPeakBytes: null, regions: [], mallocZones: [] };
+    return { source: 'smaps', ...parseSmapsRollup(rollupText), regionCount, regions: [], ...none };
   }
 
   /** Every process's command line (NUL-separated arguments joined by spaces), from /proc/[0-9]+/cmdline. */
