@@ -205,7 +205,7 @@ describe('Procfs with an injected /proc', () => {
     // smaps_rollup is the sum of smaps: one read gives both.
     for (const k of ['rssBytes', 'pssBytes', 'anonymousBytes'] as const) {
       const expected = rollup[k] ?? 0;
-      expect(Math.abs(totals[k] - expected), k).toBeLessThan(0.05 * expected + 64 * 1024);
+      expect(Math.abs((totals[k] ?? Number.NaN) - expected), k).toBeLessThan(0.05 * expected + 64 * 1024);
     }
     expect(mappingCount).toBe((smaps.match(/^[0-9a-f]+-[0-9a-f]+ /gm) ?? []).length);
     expect(regions.reduce((n, r) => n + r.regionCount, 0)).toBe(mappingCount);
