@@ -198,6 +198,28 @@ describe('Watcher', () => {
     expect(w.status().state).toBe('stopped');
   });
 
+  it('says each distinct problem of a failing source once, even when two alternate tick after tick', async () => {
+    const os = memoryOs();
+    os.procs.set(8, { command: 'x', fds: 3 });
+    os.setPprof('refuse');
+    const w = new Watcher({ target: target({ pid: 8 }), collectors: os.collectors, store: null, cadences: { sampleMs: 250 } });
+    const samples: Sample[] = [];
+    const events: WatchEvent[] = [];
+    // Refused, then no answer, then refused again…: the endpoint of a program under load.
+    w.onSample((s) => {
+      samples.push(s);
+      os.setPprof(samples.length % 2 ? 'hang' : 'refuse');
+    });
+    w.onEvent((e) => events.push(e));
+    await w.start();
+    await until(() => samples.length >= 6);
+    await w.stop();
+    const said = events.filter((e) => e.type === 'status' && e.source === 'goroutines' && !e.ok).map((e) => (e as { message: string }).message);
+    expect(said).toHaveLength(2);
+    expect(said[0]).toMatch(/refused/);
+    expect(said[1]).toMatch(/no answer within/);
+  });
+
   it('does not let a hanging endpoint hold back the sample', async () => {
     const os = memoryOs();
     os.procs.set(8, { command: 'x', fds: 3 });

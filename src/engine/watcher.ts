@@ -91,6 +91,8 @@ export class Watcher {
   private lastPid: number | null = null;
   private cpuMark: CpuMark | null = null;
   private state: WatcherStatus['state'] = 'waiting';
+  /** Per failing source, the problems already said since it last worked. */
+  private readonly saidWhileFailing = new Map<SourceName, Set<string>>();
   /** The PID whose pprof endpoint's owner is being checked right now: that endpoint's figures wait for the answer. */
   private ownerCheckFor: number | null = null;
   /** Set by stop(): a run that outlives it (stop aborts, it does not wait) keeps nothing. */
@@ -428,6 +430,7 @@ export class Watcher {
     const prev = this.sources[source];
     if (error === null || error === undefined) {
       if (prev && !prev.ok) {
+        this.saidWhileFailing.delete(source);
         this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
         this.emitEvent({ type: 'status', timeMs: this.now(), source, ok: true, message: source === 'target' ? `watching pid ${this.pid}` : `${source} is readable again` });
       } else if (!prev) this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
@@ -437,6 +440,12 @@ export class Watcher {
     const hint = isLeakbarError(error) ? error.hint : undefined;
     if (prev && !prev.ok && prev.message === message) return;
     this.sources[source] = { ok: false, message, ...(hint ? { hint } : {}), sinceMs: this.now() };
+    // While a source keeps failing, each distinct problem is said once: one that alternates (refused, then a
+    // timeout on a loaded machine, then refused again) does not print a line per tick.
+    const said = this.saidWhileFailing.get(source) ?? new Set<string>();
+    this.saidWhileFailing.set(source, said);
+    if (said.has(message)) return;
+    said.add(message);
     // An endpoint that answers every page with the same garbage fails each pprof source with the same message: say it once.
     if (Object.entries(this.sources).some(([s, st]) => s !== source && st && !st.ok && st.message === message)) return;
     const event: StatusEvent = { type: 'status', timeMs: this.now(), source, ok: false, message };
