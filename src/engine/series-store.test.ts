@@ -175,6 +175,71 @@ describe('history retention', () => {
     await store.close();
   });
 
+  it('keeps an open alert (firing, snoozed, acknowledged) however old its last activity, and drops a resolved one past the history', async () => {
+    const dir = tmp();
+    // Snoozed for 60 days: a snoozed alert writes nothing until the snooze ends, so its last line is 40 days old.
+    const snoozed = { ...alertAt('growth:fds', NOW - 40 * DAY, NOW - 40 * DAY, null), state: 'snoozed', snoozedUntilMs: NOW + 20 * DAY } as Alert;
+    const acknowledged = { ...alertAt('threshold:threads', NOW - 50 * DAY, NOW - 45 * DAY, null), state: 'acknowledged' } as Alert;
+    const firing = alertAt('threshold:fds', NOW - 35 * DAY, NOW - 32 * DAY, null);
+    const resolved = alertAt('restart:pid', NOW - 33 * DAY, NOW - 31 * DAY, NOW - 31 * DAY);
+    const recent = alertAt('growth:goroutines', NOW - 2 * DAY, NOW - DAY, NOW - DAY);
+    writeFileSync(join(dir, 'alerts.jsonl'), jsonl([acknowledged, firing, resolved, snoozed, recent]));
+
+    let now = NOW;
+    const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => now });
+    // Newest first (by when they fired).
+    expect(store.alerts().map((a) => a.id)).toEqual([recent.id, firing.id, snoozed.id, acknowledged.id]);
+    await store.flush();
+    expect(onDisk<Alert>(dir, 'alerts.jsonl').map((a) => a.id)).toEqual([acknowledged.id, firing.id, snoozed.id, recent.id]);
+
+    // Forty days on, with nothing written meanwhile: the open ones are still there, in memory and on disk.
+    now = NOW + 40 * DAY;
+    expect(await store.compact()).toEqual({ droppedLines: 1 });
+    expect(store.alerts().map((a) => a.id)).toEqual([firing.id, snoozed.id, acknowledged.id]);
+    expect(onDisk<Alert>(dir, 'alerts.jsonl').map((a) => a.id)).toEqual([acknowledged.id, firing.id, snoozed.id]);
+    await store.close();
+    const again = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => now });
+    expect(again.alerts().map((a) => [a.id, a.state])).toEqual([
+      [firing.id, 'firing'],
+      [snoozed.id, 'snoozed'],
+      [acknowledged.id, 'acknowledged'],
+    ]);
+    await again.close();
+  });
+
+  it('compacts alerts.jsonl to the newest version of each alert, which reads back as the same alerts', async () => {
+    const dir = tmp();
+    const fds = alertAt('threshold:fds', NOW - 3 * DAY, NOW - 3 * DAY, null);
+    const heap = alertAt('growth:heapInuseBytes', NOW - 2 * DAY, NOW - 2 * DAY, null);
+    const versions: Alert[] = [fds, heap];
+    for (let i = 1; i <= 5; i++) versions.push({ ...fds, lastMs: fds.lastMs + i * 60_000 }, { ...heap, lastMs: heap.lastMs + i * 60_000 });
+    versions.push({ ...heap, lastMs: NOW - DAY, resolvedMs: NOW - DAY, state: 'resolved' }, { ...fds, lastMs: NOW - DAY / 2, state: 'acknowledged' });
+    writeFileSync(join(dir, 'alerts.jsonl'), jsonl(versions) + '{"id":"cut sho');
+
+    // Opening compacts the file: it holds older versions.
+    const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => NOW });
+    const readBack = store.alerts();
+    expect(readBack.map((a) => [a.id, a.state, a.lastMs])).toEqual([
+      [heap.id, 'resolved', NOW - DAY],
+      [fds.id, 'acknowledged', NOW - DAY / 2],
+    ]);
+    await store.flush();
+    expect(store.writeError()).toBeNull();
+    // One line per alert, each its newest version, in the order of their newest versions (the reader's order).
+    expect(onDisk<Alert>(dir, 'alerts.jsonl')).toEqual([versions.at(-2), versions.at(-1)]);
+    // Nothing more to drop: the next compaction leaves the file alone.
+    const text = readFileSync(join(dir, 'alerts.jsonl'), 'utf8');
+    expect(await store.compact()).toEqual({ droppedLines: 0 });
+    expect(readFileSync(join(dir, 'alerts.jsonl'), 'utf8')).toBe(text);
+    // Another alert's line goes after them, and all read back as they were.
+    store.putAlert({ ...heap, id: 'growth:heapInuseBytes@1', firstMs: NOW, lastMs: NOW });
+    await store.close();
+    const after = await openSeriesStore(dir);
+    expect(after.loaded.skippedLines).toBe(0);
+    expect(after.alerts().slice(1)).toEqual(readBack);
+    await after.close();
+  });
+
   it('leaves a file alone while its first line is within the history', async () => {
     const dir = tmp();
     const text = jsonl(samplesOver(NOW - 10 * DAY, NOW, 60 * 60_000));

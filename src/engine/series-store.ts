@@ -27,7 +27,8 @@ export interface SeriesStoreOptions {
   alertWindowSize?: number;
   /**
    * How far back history is kept, on disk and in memory: older lines are dropped at open and by
-   * {@link SeriesStore.compact}; an alert goes once its last activity (`resolvedMs ?? lastMs`) is older.
+   * {@link SeriesStore.compact}; a resolved alert goes once it resolved longer ago, an open one (firing, snoozed,
+   * acknowledged) never does.
    * @default Infinity (everything is kept)
    */
   historyMs?: number;
@@ -65,9 +66,10 @@ export interface SeriesStore {
   /** Changes how far back history is kept; the next {@link compact} applies it. */
   setHistoryMs(historyMs: number): void;
   /**
-   * Drops history older than {@link historyMs}: from memory at once, and from each file whose first line is
-   * older still by {@link compactSlackMs}, by rewriting it between two appends (a line appended meanwhile
-   * waits, and is kept). A
+   * Drops history older than {@link historyMs} (alerts: the resolved ones that resolved before; an open one stays
+   * however old): from memory at once, and from disk by rewriting a file between two appends (a line appended
+   * meanwhile waits, and is kept): samples and events once their first line is older still by {@link compactSlackMs},
+   * alerts.jsonl whenever it holds a line to drop, as it keeps only each alert's newest version. A
    * failure keeps the file as it was and shows in {@link writeError} until a compaction succeeds.
    * Resolves with the number of lines dropped from disk; never rejects.
    */
@@ -154,12 +156,23 @@ function parseLine(line: string | null): unknown {
 type TimeOf = (item: unknown) => number | null;
 
 const sampleTime: TimeOf = (x) => (isPlainObject(x) && typeof x.timeMs === 'number' ? x.timeMs : null);
-/** An alert's last activity: an alert is kept while it is within the history. */
+/** An alert's last activity, or null when the line is not an alert. */
 const alertTime: TimeOf = (x) => {
   if (!isPlainObject(x) || typeof x.id !== 'string' || typeof x.firstMs !== 'number') return null;
   if (typeof x.resolvedMs === 'number') return x.resolvedMs;
   return typeof x.lastMs === 'number' ? x.lastMs : x.firstMs;
 };
+
+/**
+ * Whether history that starts at `cutoffMs` keeps this version of an alert (when it is the alert's newest): an open
+ * alert (firing, snoozed, acknowledged) always, however long ago its last activity (a snooze may outlast the history,
+ * and a snoozed alert writes nothing until it ends); a resolved one while it resolved within the history.
+ */
+function keepsAlert(x: unknown, cutoffMs: number): boolean {
+  const t = alertTime(x);
+  if (t === null) return false;
+  return typeof (x as Record<string, unknown>).resolvedMs !== 'number' || t >= cutoffMs;
+}
 
 /** Hands each line of a JSON-lines file that holds an object to `take`, in order, and counts the lines that do not; a missing file has none. */
 async function eachJsonLine(path: string, take: (item: Record<string, unknown>) => void): Promise<{ skipped: number; endsClean: boolean }> {
@@ -212,30 +225,79 @@ async function writeChunksDurably(path: string, chunks: AsyncIterable<string>): 
 }
 
 /**
- * Rewrites `path` without its lines older than `cutoffMs` (nor lines that are not ours), when its first line is
- * older than `cutoffMs - slackMs` (or is not ours): the kept lines go to `<path>.compact.<pid>.tmp`, fsynced, then
- * renamed over `path`. Resolves with the lines dropped and whether the file was replaced; rejects (the
- * temporary file removed, `path` untouched) on failure.
+ * Which lines of a file a compaction keeps, decided by reading the file (or its head) first: a test of each line
+ * by its text and its place (the count of lines before it, blank ones included), or null when the file is fine as it is.
  */
-async function compactFile(path: string, timeOf: TimeOf, cutoffMs: number, slackMs: number, write: WriteChunksFn): Promise<{ dropped: number; rewritten: boolean }> {
-  // Lines are appended in time order, so the first one tells whether there is anything to drop.
-  let first: string | null | undefined;
-  for await (const line of readLines(path)) {
-    if (line === '') continue;
-    first = line;
-    break;
-  }
-  if (first === undefined) return { dropped: 0, rewritten: false };
-  const firstMs = timeOf(parseLine(first));
-  if (firstMs !== null && firstMs >= cutoffMs - slackMs) return { dropped: 0, rewritten: false };
+type CompactionPlan = (path: string) => Promise<((line: string, index: number) => boolean) | null>;
+
+/**
+ * Samples and events: the lines at or after `cutoffMs`, once the first line is older than `cutoffMs - slackMs` (or is not ours).
+ */
+function dropOlderThan(timeOf: TimeOf, cutoffMs: number, slackMs: number): CompactionPlan {
+  const keep = (line: string) => {
+    const t = timeOf(parseLine(line));
+    return t !== null && t >= cutoffMs;
+  };
+  return async (path) => {
+    // Lines are appended in time order, so the first one tells whether there is anything to drop.
+    for await (const line of readLines(path)) {
+      if (line === '') continue;
+      const firstMs = line === null ? null : timeOf(parseLine(line));
+      return firstMs !== null && firstMs >= cutoffMs - slackMs ? null : keep;
+    }
+    return null;
+  };
+}
+
+/**
+ * Alerts: each alert's newest version (the one the reader keeps, as the newest wins on read), where it stands, while
+ * {@link keepsAlert}; the older versions go. Lines appended after the plan was made are kept (they are newer still).
+ * The whole file is read, as any line may be an older version; once compacted it holds one line per alert.
+ */
+function newestAlertsSince(cutoffMs: number): CompactionPlan {
+  return async (path) => {
+    /** The place of each alert's newest version, while it is kept. */
+    const newest = new Map<string, number>();
+    let lines = 0;
+    let index = 0;
+    for await (const line of readLines(path)) {
+      const at = index++;
+      if (line === '') continue;
+      lines++;
+      const x = parseLine(line);
+      if (alertTime(x) === null) continue;
+      const id = (x as Alert).id;
+      newest.delete(id);
+      if (keepsAlert(x, cutoffMs)) newest.set(id, at);
+    }
+    if (newest.size === lines) return null;
+    const seen = index;
+    return (line, at) => {
+      if (at >= seen) return true;
+      const x = parseLine(line);
+      return alertTime(x) !== null && newest.get((x as Alert).id) === at;
+    };
+  };
+}
+
+/**
+ * Rewrites `path` with only the lines `plan` keeps, when it says the file needs it: the kept lines go to
+ * `<path>.compact.<pid>.tmp`, fsynced, then renamed over `path`. Resolves with the lines dropped and whether the
+ * file was replaced; rejects (the temporary file removed, `path` untouched) on failure.
+ */
+async function compactFile(path: string, plan: CompactionPlan, write: WriteChunksFn): Promise<{ dropped: number; rewritten: boolean }> {
+  const test = await plan(path);
+  if (test === null) return { dropped: 0, rewritten: false };
+  const keep = test;
 
   let dropped = 0;
   async function* kept(): AsyncGenerator<string> {
     let text = '';
+    let index = 0;
     for await (const line of readLines(path)) {
+      const at = index++;
       if (line === '') continue;
-      const t = line === null ? null : timeOf(parseLine(line));
-      if (t === null || t < cutoffMs) {
+      if (line === null || !keep(line, at)) {
         dropped++;
         continue;
       }
@@ -292,7 +354,6 @@ class AppendLog {
   compactError: LeakbarError | null = null;
   constructor(
     readonly path: string,
-    private readonly timeOf: TimeOf,
     /** The file does not end on a newline (a crash cut its last line short): the next append starts a fresh one. */
     private needsNewline: boolean,
   ) {}
@@ -322,14 +383,14 @@ class AppendLog {
   }
 
   /**
-   * Drops the lines older than `cutoffMs` (see compactFile). It runs in the write queue with the file closed,
+   * Drops the lines `plan` does not keep (see compactFile). It runs in the write queue with the file closed,
    * so appends made meanwhile wait and then go to the new file; resolves with the lines dropped.
    */
-  compact(cutoffMs: number, slackMs: number, write: WriteChunksFn): Promise<number> {
+  compact(plan: CompactionPlan, write: WriteChunksFn): Promise<number> {
     const run = this.queue.then(async () => {
       await this.closeHandle();
       try {
-        const r = await compactFile(this.path, this.timeOf, cutoffMs, slackMs, write);
+        const r = await compactFile(this.path, plan, write);
         // A rewritten file ends on a newline: the cut-short line, if any, was dropped.
         if (r.rewritten) this.needsNewline = false;
         this.compactError = null;
@@ -394,6 +455,27 @@ async function loadFile(path: string, timeOf: TimeOf, cutoffMs: number, take: (i
   return { ...r, old };
 }
 
+/**
+ * Reads alerts.jsonl back: the newest version of each alert wins, and goes (`drop`) when history from `cutoffMs` does
+ * not keep it; `old` counts the lines a compaction would drop (older versions, alerts gone).
+ */
+async function loadAlerts(path: string, cutoffMs: number, keep: (alert: Alert) => void, drop: (id: string) => void): Promise<{ skipped: number; old: number; endsClean: boolean }> {
+  const kept = new Set<string>();
+  let versions = 0;
+  const r = await eachJsonLine(path, (x) => {
+    if (alertTime(x) === null) return;
+    versions++;
+    if (keepsAlert(x, cutoffMs)) {
+      kept.add(x.id as string);
+      keep(x as unknown as Alert);
+    } else {
+      kept.delete(x.id as string);
+      drop(x.id as string);
+    }
+  });
+  return { ...r, old: versions - kept.size };
+}
+
 const FILES = { samples: 'samples.jsonl', events: 'events.jsonl', alerts: 'alerts.jsonl' } as const;
 
 /**
@@ -434,21 +516,21 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     const [s, ev, al] = await Promise.all([
       loadFile(path(FILES.samples), sampleTime, cutoff, (x) => pushBounded(samples, x as Sample, windowSize, windowSize)),
       loadFile(path(FILES.events), sampleTime, cutoff, (x) => pushBounded(events, x as WatchEvent, eventWindowSize, eventWindowSize)),
-      loadFile(path(FILES.alerts), alertTime, cutoff, (x) => keepAlert(x as Alert)),
+      loadAlerts(path(FILES.alerts), cutoff, keepAlert, (id) => alerts.delete(id)),
     ]);
     if (samples.length > windowSize) samples.splice(0, samples.length - windowSize);
     if (events.length > eventWindowSize) events.splice(0, events.length - eventWindowSize);
     skippedLines = s.skipped + ev.skipped + al.skipped;
     logs = {
-      samples: new AppendLog(path(FILES.samples), sampleTime, !s.endsClean),
-      events: new AppendLog(path(FILES.events), sampleTime, !ev.endsClean),
-      alerts: new AppendLog(path(FILES.alerts), alertTime, !al.endsClean),
+      samples: new AppendLog(path(FILES.samples), !s.endsClean),
+      events: new AppendLog(path(FILES.events), !ev.endsClean),
+      alerts: new AppendLog(path(FILES.alerts), !al.endsClean),
     };
-    // Only a file that holds old lines is rewritten.
+    // Only a file that holds old lines (or, for alerts, older versions) is rewritten.
     const slack = compactSlackMs(historyMs);
-    if (s.old > 0) void logs.samples.compact(cutoff, slack, writeFile);
-    if (ev.old > 0) void logs.events.compact(cutoff, slack, writeFile);
-    if (al.old > 0) void logs.alerts.compact(cutoff, slack, writeFile);
+    if (s.old > 0) void logs.samples.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile);
+    if (ev.old > 0) void logs.events.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile);
+    if (al.old > 0) void logs.alerts.compact(newestAlertsSince(cutoff), writeFile);
   }
   const all = () => (logs ? [logs.samples, logs.events, logs.alerts] : []);
   let closed = false;
@@ -483,9 +565,14 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       const cutoff = cutoffMs();
       dropBefore(samples, cutoff);
       dropBefore(events, cutoff);
-      for (const a of [...alerts.values()]) if ((alertTime(a) ?? cutoff) < cutoff) alerts.delete(a.id);
-      if (closed) return { droppedLines: 0 };
-      const dropped = await Promise.all(all().map((log) => log.compact(cutoff, compactSlackMs(historyMs), writeFile)));
+      for (const a of [...alerts.values()]) if (!keepsAlert(a, cutoff)) alerts.delete(a.id);
+      if (closed || !logs) return { droppedLines: 0 };
+      const slack = compactSlackMs(historyMs);
+      const dropped = await Promise.all([
+        logs.samples.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile),
+        logs.events.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile),
+        logs.alerts.compact(newestAlertsSince(cutoff), writeFile),
+      ]);
       return { droppedLines: dropped.reduce((n, d) => n + d, 0) };
     },
     writeError: () => all().find((l) => l.error)?.error ?? all().find((l) => l.compactError)?.compactError ?? null,
