@@ -99,6 +99,17 @@ function fakeProc(tree: { files?: Record<string, string>; dirs?: Record<string, 
   return { files, reads };
 }
 
+/** The same /proc with readLinks too, as native/fdlinks.c gives it: flat [fd, target, ...], '' for a link gone. */
+function withReadLinks({ files, reads }: ReturnType<typeof fakeProc>): ReturnType<typeof fakeProc> {
+  const links: FileReader['readLinks'] = async (dir) => {
+    const names = await files.readdir(dir);
+    const out: string[] = [];
+    for (const fd of names) out.push(fd, await files.readlink(`${dir}/${fd}`).catch(() => ''));
+    return out;
+  };
+  return { files: { ...files, readLinks: links, readlink: () => Promise.reject(new Error('readlink called beside readLinks')) }, reads };
+}
+
 const STAT = '77 (srv) S 1 77 77 0 -1 0 0 0 0 0 150 50 0 0 20 0 6 0 500 2000000 100 0\n';
 
 describe('Procfs with an injected /proc', () => {
@@ -272,5 +283,16 @@ describe('Procfs with an injected /proc', () => {
     await expect(p.countFds(78)).rejects.toMatchObject({ code: 'no-such-process' });
     const raced = fakeProc({ files: { '/proc/5/stat': STAT, '/proc/5/limits': '' }, dirs: { '/proc/5/fd': ['0', '1'] }, links: { '/proc/5/fd/0': 'pipe:[1]' } });
     expect((await new Procfs(raced.files).readFdBreakdown(5, [])).total).toBe(1);
+    expect((await new Procfs(withReadLinks(raced).files).readFdBreakdown(5, [])).total).toBe(1);
+    // An FD gone and then the process too: no-such-process, not a breakdown of what was left.
+    const exited = fakeProc({ files: { '/proc/5/limits': '' }, dirs: { '/proc/5/fd': ['0', '1'] }, links: { '/proc/5/fd/0': 'pipe:[1]' } });
+    await expect(new Procfs(withReadLinks(exited).files).readFdBreakdown(5, [])).rejects.toMatchObject({ code: 'no-such-process' });
+  });
+
+  it('reads all links in one call where the reader has readLinks, to the same entries and breakdown', async () => {
+    const perLink = new Procfs(proc().files);
+    const oneCall = new Procfs(withReadLinks(proc()).files);
+    expect(await oneCall.listFds(77)).toEqual(await perLink.listFds(77));
+    expect(await oneCall.readFdBreakdown(77, ['/var/data', '.sock'])).toEqual(await perLink.readFdBreakdown(77, ['/var/data', '.sock']));
   });
 });

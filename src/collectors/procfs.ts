@@ -374,24 +374,18 @@ export class Procfs {
 
   private async readFds(pid: number, knownSocketsOnly: boolean): Promise<FdEntry[]> {
     const fdDir = this.path(pid, 'fd');
-    const names = await this.files.readdir(fdDir);
+    const links = await this.readLinks(fdDir);
     const entries: FdEntry[] = [];
     const sockets: Array<{ entry: FdEntry; inode: string }> = [];
     const paths = new Map<string, { fd: string; entries: FdEntry[] }>();
     let vanished = 0;
-    for (let i = 0; i < names.length; i++) {
-      if (i > 0 && i % YIELD_EVERY_FDS === 0) await new Promise<void>((ok) => setImmediate(ok));
-      const fd = names[i]!;
-      let target: string;
-      try {
-        target = await this.files.readlink(`${fdDir}/${fd}`);
-      } catch (e) {
-        // The FD was closed between readdir and readlink: skip it. If the process is gone, say so below.
-        if (isLeakbarError(e, 'not-found') || isLeakbarError(e, 'no-such-process')) {
-          vanished++;
-          continue;
-        }
-        throw e;
+    for (let i = 0; i < links.length; i += 2) {
+      const fd = links[i]!;
+      const target = links[i + 1]!;
+      // The FD was closed between the listing and its readlink: skip it. If the process is gone, say so below.
+      if (target === '') {
+        vanished++;
+        continue;
       }
       const link = parseFdLink(target);
       if (link.kind === 'typed') entries.push({ fd, type: link.type, name: link.name });
@@ -410,6 +404,29 @@ export class Procfs {
     if (vanished > 0) await this.files.readFile(this.path(pid, 'stat')); // throws 'no-such-process' when it exited
     await Promise.all([this.typePaths(fdDir, paths), this.resolveSockets(pid, sockets, knownSocketsOnly)]);
     return entries;
+  }
+
+  /**
+   * Every link in `fdDir`, flat: [fd, target, ...], '' for an FD closed meanwhile. One call where the
+   * reader has readLinks (native/fdlinks.c); else a readdir and one readlink per FD, yielding to the
+   * event loop every {@link YIELD_EVERY_FDS}.
+   */
+  private async readLinks(fdDir: string): Promise<string[]> {
+    if (this.files.readLinks) return this.files.readLinks(fdDir);
+    const names = await this.files.readdir(fdDir);
+    const links: string[] = [];
+    for (let i = 0; i < names.length; i++) {
+      if (i > 0 && i % YIELD_EVERY_FDS === 0) await new Promise<void>((ok) => setImmediate(ok));
+      const fd = names[i]!;
+      let target = '';
+      try {
+        target = await this.files.readlink(`${fdDir}/${fd}`);
+      } catch (e) {
+        if (!isLeakbarError(e, 'not-found') && !isLeakbarError(e, 'no-such-process')) throw e;
+      }
+      links.push(fd, target);
+    }
+    return links;
   }
 
   private async typePaths(fdDir: string, paths: Map<string, { fd: string; entries: FdEntry[] }>): Promise<void> {

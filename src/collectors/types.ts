@@ -8,8 +8,11 @@ import type { FdBreakdown, FdEntry, FdType, GoFigures, MemoryMap, MemStats, Proc
  */
 export type ExecFn = (file: string, args: readonly string[], options: { timeoutMs: number; allowExitCodes?: readonly number[] }) => Promise<string>;
 
-/** An HTTP GET with a timeout; resolves for any status, rejects with a LeakbarError on refusal or timeout. */
-export type FetchFn = (url: string, options: { timeoutMs: number }) => Promise<{ status: number; contentType: string; body: Uint8Array }>;
+/**
+ * An HTTP GET with a timeout; resolves for any status, rejects with a LeakbarError on refusal or timeout.
+ * `signal`, when given, cancels the GET (closing its connection) the moment it aborts.
+ */
+export type FetchFn = (url: string, options: { timeoutMs: number; signal?: AbortSignal }) => Promise<{ status: number; contentType: string; body: Uint8Array }>;
 
 /** The file reads the procfs collectors make (injected so tests can point them at a copy of /proc). */
 export interface FileReader {
@@ -22,6 +25,12 @@ export interface FileReader {
    * /dev/ and 'file' elsewhere.
    */
   statType?(path: string): Promise<FdType>;
+  /**
+   * Every link in a /proc/PID/fd folder in one call, flat: [fd, target, fd, target, ...], the
+   * target '' for an FD closed between the listing and its readlink. Optional: without it the links
+   * are read one {@link readlink} at a time.
+   */
+  readLinks?(dir: string): Promise<string[]>;
 }
 
 /** What CPU % needs from the previous reading of the same process. */
@@ -56,14 +65,15 @@ export interface Collectors {
   readMemoryMap(pid: number): Promise<MemoryMap>;
   /** Processes whose full command line matches `pattern` (like pgrep -f), never leakbar itself. */
   findProcesses(pattern: RegExp): Promise<FoundProcess[]>;
+  // The pprof readers below take an optional `signal` that cancels the GET under way (its socket closes at once).
   /** Goroutine count from the pprof endpoint at `pprofUrl` (ends in /debug/pprof/). */
-  readGoroutineCount(pprofUrl: string): Promise<number>;
+  readGoroutineCount(pprofUrl: string, signal?: AbortSignal): Promise<number>;
   /** The `# runtime.MemStats` section of heap?debug=1. */
-  readMemStats(pprofUrl: string): Promise<MemStats>;
+  readMemStats(pprofUrl: string, signal?: AbortSignal): Promise<MemStats>;
   /** Go 1.26's leaked-goroutine count (`goroutineleak` profile), or null when the runtime has none. */
-  readGoroutineLeakCount(pprofUrl: string): Promise<number | null>;
+  readGoroutineLeakCount(pprofUrl: string, signal?: AbortSignal): Promise<number | null>;
   /** The command line of the program serving the pprof endpoint, arguments joined by spaces; null when it has no `cmdline` page. */
-  readPprofCmdline(pprofUrl: string): Promise<string | null>;
+  readPprofCmdline(pprofUrl: string, signal?: AbortSignal): Promise<string | null>;
 }
 
 export type { GoFigures };

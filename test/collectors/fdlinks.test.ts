@@ -1,0 +1,146 @@
+/**
+ * native/fdlinks.c, the one-call reader of /proc/PID/fd links: built here from source into a temp
+ * folder (as `npm run build` builds it), then checked against node:fs readlink on this process's
+ * own FDs of every kind, and the collectors built on it against the JavaScript reader on the live
+ * Go fixture.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCollectors, createFileReader } from '../../src/collectors/index.js';
+import { loadFdLinksAddon, splitFdLinks } from '../../src/collectors/deps.js';
+import { isLeakbarError } from '../../src/shared/errors.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+
+const hasCompiler = spawnSync('cc', ['--version']).status === 0;
+// CI installs a C compiler (.ci/run), so there the native reader must build; elsewhere it is optional.
+const why = process.platform !== 'linux' ? 'procfs is Linux only' : !hasCompiler && !process.env.CI ? 'no C compiler (cc) on this machine: leakbar reads links in JavaScript here' : null;
+
+interface Addon {
+  readLinks(dir: unknown): string;
+}
+
+describe.skipIf(why !== null)(`native/fdlinks.c${why ? ` (skipped: ${why})` : ''}`, () => {
+  let dir: string;
+  let addon: Addon;
+  const opened: number[] = [];
+  const servers: Server[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leakbar-fdlinks-'));
+    const out = join(dir, 'fdlinks.node');
+    execFileSync(process.execPath, ['scripts/build-native.mjs', '--out', out], { encoding: 'utf8' });
+    expect(existsSync(out), 'scripts/build-native.mjs built nothing though cc is here').toBe(true);
+    addon = createRequire(import.meta.url)(out) as Addon;
+
+    // One FD of each kind node:fs can open: files (one opened 3 times), a deleted file, a name with
+    // a newline and one with bytes that are not UTF-8, a folder, /dev/null, a named pipe, sockets.
+    const file = join(dir, 'data.txt');
+    writeFileSync(file, 'x');
+    for (let i = 0; i < 3; i++) opened.push(openSync(file, 'r'));
+    const gone = join(dir, 'gone.txt');
+    writeFileSync(gone, 'x');
+    opened.push(openSync(gone, 'r'));
+    unlinkSync(gone);
+    const newline = join(dir, 'two\nlines');
+    writeFileSync(newline, 'x');
+    opened.push(openSync(newline, 'r'));
+    const notUtf8 = Buffer.concat([Buffer.from(`${dir}/bad-`), Buffer.from([0xff, 0xfe])]);
+    writeFileSync(notUtf8, 'x');
+    opened.push(openSync(notUtf8, 'r'));
+    mkdirSync(join(dir, 'sub'));
+    opened.push(openSync(join(dir, 'sub'), 'r'));
+    opened.push(openSync('/dev/null', 'r'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    opened.push(openSync(join(dir, 'fifo'), 'r+'));
+    for (const listen of [(s: Server, ok: () => void) => s.listen(0, '127.0.0.1', ok), (s: Server, ok: () => void) => s.listen(join(dir, 'sock'), ok)]) {
+      const s = createServer();
+      await new Promise<void>((ok) => listen(s, ok));
+      servers.push(s);
+    }
+  });
+  afterAll(async () => {
+    for (const fd of opened) closeSync(fd);
+    await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads every link of a folder as node:fs readlink does, one record per FD', () => {
+    const links = splitFdLinks(addon.readLinks('/proc/self/fd'));
+    expect(links.length % 2).toBe(0);
+    const byFd = new Map<string, string>();
+    for (let i = 0; i < links.length; i += 2) byFd.set(links[i]!, links[i + 1]!);
+    // The folder's own FD, open only during the call, is left out (node:fs's listing leaves out its own too).
+    const listed = readdirSync('/proc/self/fd');
+    for (const fd of byFd.keys()) expect(listed, `fd ${fd} is not open`).toContain(fd);
+    for (const fd of opened) expect(byFd.get(String(fd))).toBe(readlinkSync(`/proc/self/fd/${fd}`));
+    const targets = opened.map((fd) => byFd.get(String(fd))!);
+    expect(targets.filter((t) => t === join(dir, 'data.txt'))).toHaveLength(3);
+    expect(targets).toContain(`${join(dir, 'gone.txt')} (deleted)`);
+    expect(targets).toContain(join(dir, 'two\nlines'));
+    expect(targets.find((t) => t.startsWith(`${dir}/bad-`))).toBe(`${dir}/bad-\ufffd\ufffd`);
+    expect(targets).toContain('/dev/null');
+    expect(targets).toContain(join(dir, 'fifo')); // a named pipe links to its path
+    // The two listening sockets.
+    expect([...byFd.values()].filter((t) => /^socket:\[\d+\]$/.test(t)).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fails as node:fs does, with the errno name as the code', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return [(e as NodeJS.ErrnoException).code, (e as Error).message];
+      }
+      return null;
+    };
+    expect(code(() => addon.readLinks('/proc/999999999/fd'))).toEqual(['ENOENT', "ENOENT: No such file or directory, opendir '/proc/999999999/fd'"]);
+    expect(code(() => addon.readLinks('/proc/self/status'))?.[0]).toBe('ENOTDIR');
+    expect(code(() => addon.readLinks(42))).toEqual(['ERR_INVALID_ARG_TYPE', 'readLinks(dir): dir must be a non-empty path string']);
+    expect(code(() => addon.readLinks(''))?.[0]).toBe('ERR_INVALID_ARG_TYPE');
+  });
+
+  it('is what the default file reader uses once `npm run build` has built it', () => {
+    const built = existsSync(new URL('../../native/build/fdlinks.node', import.meta.url));
+    expect(loadFdLinksAddon() !== null).toBe(built);
+    expect(createFileReader().readLinks !== undefined).toBe(built);
+    expect(createFileReader({ nativeLinks: false }).readLinks).toBeUndefined();
+    if (process.env.CI) expect(built, 'CI builds native/fdlinks.c (npm ci runs npm run build)').toBe(true);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux' || loadFdLinksAddon() === null)('the collectors on native/fdlinks.c, against the JavaScript reader, on a live Go fixture', () => {
+  let fx: Fixture;
+
+  beforeAll(async () => {
+    fx = await startFixture();
+  });
+  afterAll(async () => {
+    await fx?.stop();
+  });
+
+  it('list the same FDs, types and names, and give the same breakdown', async () => {
+    await fx.leak({ fds: 60 });
+    const native = createCollectors();
+    const js = createCollectors({ files: createFileReader({ nativeLinks: false }) });
+    const sorted = <T extends { fd: string }>(list: T[]) => [...list].sort((a, b) => Number(a.fd) - Number(b.fd));
+    expect(sorted(await native.listFds!(fx.pid))).toEqual(sorted(await js.listFds!(fx.pid)));
+    const patterns = [`leaky-${fx.pid}-`];
+    const [a, b] = [await native.readFdBreakdown(fx.pid, patterns), await js.readFdBreakdown(fx.pid, patterns)];
+    expect(a).toEqual(b);
+    expect(a.patterns).toEqual([{ pattern: `leaky-${fx.pid}-`, count: 60 }]);
+  });
+
+  it('say the process is gone, as the JavaScript reader does, once it has exited', async () => {
+    const pid = fx.pid;
+    await fx.stop();
+    const seen = await createCollectors()
+      .readFdBreakdown(pid, [])
+      .catch((e: unknown) => e);
+    expect(isLeakbarError(seen, 'no-such-process'), String(seen)).toBe(true);
+  });
+});
