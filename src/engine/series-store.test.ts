@@ -240,6 +240,28 @@ describe('history retention', () => {
     await after.close();
   });
 
+  it('drops the old lines behind a first line dated in the future (the clock was stepped back), and keeps that one', async () => {
+    const dir = tmp();
+    // Written while the clock was 2 days ahead, then set right: later lines are older than the first ones.
+    const ahead = samplesOver(NOW + 2 * DAY, NOW + 2 * DAY + 3 * 60_000, 60_000);
+    writeFileSync(join(dir, 'samples.jsonl'), jsonl([...ahead, ...samplesOver(NOW - 40 * DAY, NOW, DAY)]));
+    writeFileSync(join(dir, 'events.jsonl'), jsonl([{ type: 'restart', timeMs: NOW + DAY, oldPid: 1, newPid: 2 }, { type: 'restart', timeMs: NOW - 35 * DAY, oldPid: 2, newPid: 7 }]));
+    let now = NOW;
+    const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => now, windowSize: 1000 });
+    await store.flush();
+    const times = () => onDisk<Sample>(dir, 'samples.jsonl').map((x) => x.timeMs);
+    expect(times()).toEqual([...ahead.map((x) => x.timeMs), ...samplesOver(NOW - 30 * DAY, NOW, DAY).map((x) => x.timeMs)]);
+    expect(onDisk<{ timeMs: number }>(dir, 'events.jsonl').map((e) => e.timeMs)).toEqual([NOW + DAY]);
+
+    // While running too: twenty days on, memory and disk both drop what is older than the new cutoff.
+    now = NOW + 20 * DAY;
+    expect(await store.compact()).toEqual({ droppedLines: 20 });
+    const kept = [...ahead.map((x) => x.timeMs), ...samplesOver(NOW - 10 * DAY, NOW, DAY).map((x) => x.timeMs)];
+    expect(times()).toEqual(kept);
+    expect(store.samples().map((x) => x.timeMs)).toEqual(kept);
+    await store.close();
+  });
+
   it('leaves a file alone while its first line is within the history', async () => {
     const dir = tmp();
     const text = jsonl(samplesOver(NOW - 10 * DAY, NOW, 60 * 60_000));

@@ -68,7 +68,7 @@ export interface SeriesStore {
   /**
    * Drops history older than {@link historyMs} (alerts: the resolved ones that resolved before; an open one stays
    * however old): from memory at once, and from disk by rewriting a file between two appends (a line appended
-   * meanwhile waits, and is kept): samples and events once their first line is older still by {@link compactSlackMs},
+   * meanwhile waits, and is kept): samples and events once their oldest line is older still by {@link compactSlackMs},
    * alerts.jsonl whenever it holds a line to drop, as it keeps only each alert's newest version. A
    * failure keeps the file as it was and shows in {@link writeError} until a compaction succeeds.
    * Resolves with the number of lines dropped from disk; never rejects.
@@ -88,7 +88,7 @@ const NEWLINE = 0x0a;
 const COMPACT_CHUNK_CHARS = 64 * 1024;
 
 /**
- * How much older than the cutoff a file's first line may be before the file is rewritten. Without it a file
+ * How much older than the cutoff a file's oldest line may be before the file is rewritten. Without it a file
  * fed every 5 s would be rewritten whole at every compaction to drop the last hour; with it, a 30-day history
  * is rewritten about once a day and holds at most a day more than asked.
  */
@@ -224,34 +224,31 @@ async function writeChunksDurably(path: string, chunks: AsyncIterable<string>): 
   }
 }
 
-/**
- * Which lines of a file a compaction keeps, decided by reading the file (or its head) first: a test of each line
- * by its text and its place (the count of lines before it, blank ones included), or null when the file is fine as it is.
- */
-type CompactionPlan = (path: string) => Promise<((line: string, index: number) => boolean) | null>;
+/** Whether a compaction keeps a line, by its text and its place (the count of lines before it, blank ones included): its time when kept, else null. */
+type KeepLine = (line: string, index: number) => number | null;
 
 /**
- * Samples and events: the lines at or after `cutoffMs`, once the first line is older than `cutoffMs - slackMs` (or is not ours).
+ * Which lines of a file a compaction keeps, decided from the time of the file's oldest line (as far as this store
+ * knows) or by reading the file first; null when the file is fine as it is.
+ */
+type CompactionPlan = (path: string, oldestMs: number) => Promise<KeepLine | null>;
+
+/**
+ * Samples and events: the lines at or after `cutoffMs`, once the oldest line is older than `cutoffMs - slackMs`.
+ * The oldest line is not always the first: lines written before the clock was stepped back are dated after the
+ * lines that follow them, so the store keeps the oldest time it read or appended instead of reading the head.
  */
 function dropOlderThan(timeOf: TimeOf, cutoffMs: number, slackMs: number): CompactionPlan {
-  const keep = (line: string) => {
+  const keep: KeepLine = (line) => {
     const t = timeOf(parseLine(line));
-    return t !== null && t >= cutoffMs;
+    return t !== null && t >= cutoffMs ? t : null;
   };
-  return async (path) => {
-    // Lines are appended in time order, so the first one tells whether there is anything to drop.
-    for await (const line of readLines(path)) {
-      if (line === '') continue;
-      const firstMs = line === null ? null : timeOf(parseLine(line));
-      return firstMs !== null && firstMs >= cutoffMs - slackMs ? null : keep;
-    }
-    return null;
-  };
+  return async (_path, oldestMs) => (oldestMs < cutoffMs - slackMs ? keep : null);
 }
 
 /**
  * Alerts: each alert's newest version (the one the reader keeps, as the newest wins on read), where it stands, while
- * {@link keepsAlert}; the older versions go. Lines appended after the plan was made are kept (they are newer still).
+ * {@link keepsAlert}; the older versions go.
  * The whole file is read, as any line may be an older version; once compacted it holds one line per alert.
  */
 function newestAlertsSince(cutoffMs: number): CompactionPlan {
@@ -272,10 +269,11 @@ function newestAlertsSince(cutoffMs: number): CompactionPlan {
     }
     if (newest.size === lines) return null;
     const seen = index;
+    // Lines appended after this read are kept as they are (they are newer still, and ours).
     return (line, at) => {
-      if (at >= seen) return true;
       const x = parseLine(line);
-      return alertTime(x) !== null && newest.get((x as Alert).id) === at;
+      const t = alertTime(x);
+      return t !== null && (at >= seen || newest.get((x as Alert).id) === at) ? t : null;
     };
   };
 }
@@ -285,22 +283,25 @@ function newestAlertsSince(cutoffMs: number): CompactionPlan {
  * `<path>.compact.<pid>.tmp`, fsynced, then renamed over `path`. Resolves with the lines dropped and whether the
  * file was replaced; rejects (the temporary file removed, `path` untouched) on failure.
  */
-async function compactFile(path: string, plan: CompactionPlan, write: WriteChunksFn): Promise<{ dropped: number; rewritten: boolean }> {
-  const test = await plan(path);
-  if (test === null) return { dropped: 0, rewritten: false };
+async function compactFile(path: string, plan: CompactionPlan, oldestMs: number, write: WriteChunksFn): Promise<{ dropped: number; rewritten: boolean; oldestMs: number }> {
+  const test = await plan(path, oldestMs);
+  if (test === null) return { dropped: 0, rewritten: false, oldestMs };
   const keep = test;
 
   let dropped = 0;
+  let oldestKeptMs = Number.POSITIVE_INFINITY;
   async function* kept(): AsyncGenerator<string> {
     let text = '';
     let index = 0;
     for await (const line of readLines(path)) {
       const at = index++;
       if (line === '') continue;
-      if (line === null || !keep(line, at)) {
+      const t = line === null ? null : keep(line, at);
+      if (t === null) {
         dropped++;
         continue;
       }
+      oldestKeptMs = Math.min(oldestKeptMs, t);
       text += line + '\n';
       if (text.length >= COMPACT_CHUNK_CHARS) {
         yield text;
@@ -319,7 +320,7 @@ async function compactFile(path: string, plan: CompactionPlan, write: WriteChunk
     await rm(tmp, { force: true }).catch(() => {});
     throw e;
   }
-  return { dropped, rewritten: true };
+  return { dropped, rewritten: true, oldestMs: oldestKeptMs };
 }
 
 /** True while a process with this PID runs (signal 0 asks without sending anything). */
@@ -356,10 +357,17 @@ class AppendLog {
     readonly path: string,
     /** The file does not end on a newline (a crash cut its last line short): the next append starts a fresh one. */
     private needsNewline: boolean,
+    /**
+     * The time of the file's oldest line as far as this store knows (read at open, lowered by appends, set by a
+     * compaction's rewrite), which tells a compaction whether there is anything to drop. Infinity for none.
+     */
+    private oldestMs: number,
   ) {}
 
-  write(line: string): void {
+  /** Appends a line; `timeMs` is its time, when it has one that retention goes by. */
+  write(line: string, timeMs: number | null = null): void {
     this.queue = this.queue.then(async () => {
+      if (timeMs !== null) this.oldestMs = Math.min(this.oldestMs, timeMs);
       const text = (this.needsNewline ? '\n' : '') + line + '\n';
       this.needsNewline = false;
       try {
@@ -390,9 +398,10 @@ class AppendLog {
     const run = this.queue.then(async () => {
       await this.closeHandle();
       try {
-        const r = await compactFile(this.path, plan, write);
+        const r = await compactFile(this.path, plan, this.oldestMs, write);
         // A rewritten file ends on a newline: the cut-short line, if any, was dropped.
         if (r.rewritten) this.needsNewline = false;
+        this.oldestMs = r.oldestMs;
         this.compactError = null;
         return r.dropped;
       } catch (e) {
@@ -436,23 +445,25 @@ function pushBounded<T>(items: T[], item: T, size: number, slack: number): void 
   if (items.length > size + slack) items.splice(0, items.length - size);
 }
 
-/** Removes the leading items older than `cutoffMs` (items are in time order). */
+/** Removes the items older than `cutoffMs`, wherever they are: items taken before the clock was stepped back are dated after the items that follow them. */
 function dropBefore<T extends { timeMs: number }>(items: T[], cutoffMs: number): void {
   let n = 0;
-  while (n < items.length && items[n]!.timeMs < cutoffMs) n++;
-  if (n > 0) items.splice(0, n);
+  for (const x of items) if (x.timeMs >= cutoffMs) items[n++] = x;
+  items.length = n;
 }
 
-/** Reads one history file back into a window: items at or after `cutoffMs` go to `take`; tells what it skipped and what is too old. */
-async function loadFile(path: string, timeOf: TimeOf, cutoffMs: number, take: (item: unknown) => void): Promise<{ skipped: number; old: number; endsClean: boolean }> {
+/** Reads one history file back into a window: items at or after `cutoffMs` go to `take`; tells what it skipped, what is too old, and the oldest time. */
+async function loadFile(path: string, timeOf: TimeOf, cutoffMs: number, take: (item: unknown) => void): Promise<{ skipped: number; old: number; oldestMs: number; endsClean: boolean }> {
   let old = 0;
+  let oldestMs = Number.POSITIVE_INFINITY;
   const r = await eachJsonLine(path, (x) => {
     const t = timeOf(x);
     if (t === null) return;
+    oldestMs = Math.min(oldestMs, t);
     if (t < cutoffMs) old++;
     else take(x);
   });
-  return { ...r, old };
+  return { ...r, old, oldestMs };
 }
 
 /**
@@ -522,9 +533,10 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     if (events.length > eventWindowSize) events.splice(0, events.length - eventWindowSize);
     skippedLines = s.skipped + ev.skipped + al.skipped;
     logs = {
-      samples: new AppendLog(path(FILES.samples), !s.endsClean),
-      events: new AppendLog(path(FILES.events), !ev.endsClean),
-      alerts: new AppendLog(path(FILES.alerts), !al.endsClean),
+      samples: new AppendLog(path(FILES.samples), !s.endsClean, s.oldestMs),
+      events: new AppendLog(path(FILES.events), !ev.endsClean, ev.oldestMs),
+      // Alerts go by their versions, not by the oldest line (see newestAlertsSince).
+      alerts: new AppendLog(path(FILES.alerts), !al.endsClean, Number.POSITIVE_INFINITY),
     };
     // Only a file that holds old lines (or, for alerts, older versions) is rewritten.
     const slack = compactSlackMs(historyMs);
@@ -540,11 +552,11 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     loaded: { samples: samples.length, events: events.length, alerts: alerts.size, skippedLines },
     append(sample) {
       pushBounded(samples, sample, windowSize, 256);
-      logs?.samples.write(JSON.stringify(sample));
+      logs?.samples.write(JSON.stringify(sample), sample.timeMs);
     },
     appendEvent(event) {
       pushBounded(events, event, eventWindowSize, 64);
-      logs?.events.write(JSON.stringify(event));
+      logs?.events.write(JSON.stringify(event), event.timeMs);
     },
     putAlert(alert) {
       keepAlert(alert);
