@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSeriesStore, type WriteChunksFn } from './series-store.js';
+import { openSeriesStore, type AppendTextFn, type WriteChunksFn } from './series-store.js';
 import { toCsv } from '../shared/csv.js';
 import type { Alert } from '../shared/alerts.js';
 import type { Sample } from '../shared/types.js';
@@ -87,6 +87,54 @@ describe('openSeriesStore', () => {
     expect(b.writeError()?.code).toBe('permission-denied');
     expect(b.samples()).toHaveLength(1);
     await b.close();
+  });
+
+  it('starts the next append on a fresh line after one that landed only in part (a full disk), so the lines after it read back', async () => {
+    const dir = tmp();
+    // The first append after `failNext` is set writes its first 12 bytes, then fails as write(2) does on a full disk.
+    let failNext = false;
+    const diskFillsUp: AppendTextFn = async (file, text) => {
+      if (!failNext) return file.appendFile(text);
+      failNext = false;
+      await file.appendFile(text.slice(0, 12));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    const a = await openSeriesStore(dir, { appendText: diskFillsUp });
+    a.append({ timeMs: 1, pid: 1, fds: 10 });
+    await a.flush();
+    failNext = true;
+    a.append({ timeMs: 2, pid: 1, fds: 11 });
+    await a.flush();
+    expect(a.writeError()?.code).toBe('disk-full');
+    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8').endsWith('\n')).toBe(false);
+    a.append({ timeMs: 3, pid: 1, fds: 12 });
+    a.append({ timeMs: 4, pid: 1, fds: 13 });
+    await a.flush();
+    expect(a.writeError()).toBeNull();
+    await a.close();
+    const b = await openSeriesStore(dir);
+    expect(b.loaded).toEqual({ samples: 3, events: 0, alerts: 0, skippedLines: 1 });
+    expect(b.samples().map((s) => s.fds)).toEqual([10, 12, 13]);
+    await b.close();
+  });
+
+  it('adds no blank line after an append that failed before writing anything', async () => {
+    const dir = tmp();
+    let fail = false;
+    const diskFull: AppendTextFn = async (file, text) => {
+      if (fail) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return file.appendFile(text);
+    };
+    const a = await openSeriesStore(dir, { appendText: diskFull });
+    a.append({ timeMs: 1, pid: 1 });
+    await a.flush();
+    fail = true;
+    a.append({ timeMs: 2, pid: 1 });
+    await a.flush();
+    fail = false;
+    a.append({ timeMs: 3, pid: 1 });
+    await a.close();
+    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([{ timeMs: 1, pid: 1 }, { timeMs: 3, pid: 1 }]));
   });
 
   it('reports a write into a folder that vanished, as a clear error, and goes on in memory', async () => {

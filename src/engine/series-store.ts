@@ -17,6 +17,9 @@ import { DAY_MS } from '../shared/units.js';
 /** Writes a new file from chunks of text, durably (fsynced before it resolves). Injected by tests to simulate a full disk. */
 export type WriteChunksFn = (path: string, chunks: AsyncIterable<string>) => Promise<void>;
 
+/** Appends text at the end of an open history file. Injected by tests to simulate a full disk (a write that lands in part). */
+export type AppendTextFn = (file: FileHandle, text: string) => Promise<void>;
+
 /** Options for {@link openSeriesStore}. */
 export interface SeriesStoreOptions {
   /** Samples kept in memory. @default 17280 (24 h at 5 s) */
@@ -36,6 +39,8 @@ export interface SeriesStoreOptions {
   now?: () => number;
   /** How a compaction writes the file that replaces the old one. @default create, write, fsync, close */
   writeFile?: WriteChunksFn;
+  /** How an append writes its line. @default the handle's appendFile */
+  appendText?: AppendTextFn;
 }
 
 /** What reading the files back found. */
@@ -345,6 +350,27 @@ async function removeStaleCompactions(dir: string): Promise<void> {
   );
 }
 
+/** Whether the file at `path` ends on a newline (or is empty, or missing). */
+async function endsOnNewline(path: string): Promise<boolean> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw e;
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size === 0) return true;
+    const { bytesRead, buffer } = await fh.read(Buffer.alloc(1), 0, 1, size - 1);
+    return bytesRead === 1 && buffer[0] === NEWLINE;
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+const appendWithHandle: AppendTextFn = (file, text) => file.appendFile(text);
+
 /** An append-only file that queues writes in order and never throws into the caller. */
 class AppendLog {
   private handle: Promise<FileHandle> | null = null;
@@ -353,23 +379,28 @@ class AppendLog {
   error: LeakbarError | null = null;
   /** The last compaction's error, cleared by the next compaction that succeeds. */
   compactError: LeakbarError | null = null;
+  /**
+   * How the file ends: on a newline, on a line cut short (a crash, at open) so that the next append starts a fresh
+   * one, or not known after an append or a compaction failed (a full disk may have taken part of a line).
+   */
+  private end: 'newline' | 'cut' | 'unknown';
   constructor(
     readonly path: string,
-    /** The file does not end on a newline (a crash cut its last line short): the next append starts a fresh one. */
-    private needsNewline: boolean,
+    endsClean: boolean,
     /**
      * The time of the file's oldest line as far as this store knows (read at open, lowered by appends, set by a
      * compaction's rewrite), which tells a compaction whether there is anything to drop. Infinity for none.
      */
     private oldestMs: number,
-  ) {}
+    private readonly appendText: AppendTextFn,
+  ) {
+    this.end = endsClean ? 'newline' : 'cut';
+  }
 
   /** Appends a line; `timeMs` is its time, when it has one that retention goes by. */
   write(line: string, timeMs: number | null = null): void {
     this.queue = this.queue.then(async () => {
       if (timeMs !== null) this.oldestMs = Math.min(this.oldestMs, timeMs);
-      const text = (this.needsNewline ? '\n' : '') + line + '\n';
-      this.needsNewline = false;
       try {
         this.handle ??= open(this.path, 'a');
         let h = await this.handle;
@@ -380,11 +411,17 @@ class AppendLog {
           await h.close().catch(() => {});
           this.handle = open(this.path, 'a');
           h = await this.handle;
+          this.end = 'unknown';
         }
-        await h.appendFile(text);
+        if (this.end === 'unknown') this.end = (await endsOnNewline(this.path)) ? 'newline' : 'cut';
+        // Glued onto a line cut short, both would be lost on read: start a fresh line.
+        await this.appendText(h, (this.end === 'cut' ? '\n' : '') + line + '\n');
+        this.end = 'newline';
         this.error = null;
       } catch (e) {
         this.handle = null;
+        // Part of the line may have landed (ENOSPC mid-write): the next append looks at how the file ends.
+        this.end = 'unknown';
         this.error = toStoreError(e, this.path);
       }
     });
@@ -400,11 +437,12 @@ class AppendLog {
       try {
         const r = await compactFile(this.path, plan, this.oldestMs, write);
         // A rewritten file ends on a newline: the cut-short line, if any, was dropped.
-        if (r.rewritten) this.needsNewline = false;
+        if (r.rewritten) this.end = 'newline';
         this.oldestMs = r.oldestMs;
         this.compactError = null;
         return r.dropped;
       } catch (e) {
+        this.end = 'unknown';
         this.compactError = toStoreError(e, this.path, 'compact');
         return 0;
       }
@@ -500,6 +538,7 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
   const alertWindowSize = options.alertWindowSize ?? 500;
   const now = options.now ?? Date.now;
   const writeFile = options.writeFile ?? writeChunksDurably;
+  const appendText = options.appendText ?? appendWithHandle;
   let historyMs = options.historyMs ?? Number.POSITIVE_INFINITY;
   const cutoffMs = () => now() - historyMs;
 
@@ -533,10 +572,10 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     if (events.length > eventWindowSize) events.splice(0, events.length - eventWindowSize);
     skippedLines = s.skipped + ev.skipped + al.skipped;
     logs = {
-      samples: new AppendLog(path(FILES.samples), !s.endsClean, s.oldestMs),
-      events: new AppendLog(path(FILES.events), !ev.endsClean, ev.oldestMs),
+      samples: new AppendLog(path(FILES.samples), s.endsClean, s.oldestMs, appendText),
+      events: new AppendLog(path(FILES.events), ev.endsClean, ev.oldestMs, appendText),
       // Alerts go by their versions, not by the oldest line (see newestAlertsSince).
-      alerts: new AppendLog(path(FILES.alerts), !al.endsClean, Number.POSITIVE_INFINITY),
+      alerts: new AppendLog(path(FILES.alerts), al.endsClean, Number.POSITIVE_INFINITY, appendText),
     };
     // Only a file that holds old lines (or, for alerts, older versions) is rewritten.
     const slack = compactSlackMs(historyMs);
