@@ -6,6 +6,7 @@ import { machineNotes, type BenchSection } from './lib.js';
 const benches: Array<[string, () => Promise<{ run(): Promise<BenchSection> }>]> = [
   ['profile-top', () => import('./profile-top.js')],
   ['watch-tick', () => import('./watch-tick.js')],
+  ['memory-map', () => import('./memory-map.js')],
   ['goroutines', () => import('./goroutines.js')],
   ['inspector', () => import('./inspector.js')],
 ];

@@ -227,6 +227,43 @@ describe('Procfs with an injected /proc', () => {
     for (let i = 1; i < regions.length - 1; i++) expect(regions[i - 1]!.residentBytes).toBeGreaterThanOrEqual(regions[i]!.residentBytes);
   });
 
+  it('adds up exactly the figures it names, not the ones sharing a prefix (Pss_Dirty, SwapPss), on every key a 6.x kernel writes', () => {
+    // One mapping as this kernel writes it, every key with its own figure, under a name with spaces and " kB".
+    const keys = readFileSync('/proc/self/smaps', 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z]\w*:\s+\d+ kB$/.test(l))
+      .map((l) => l.slice(0, l.indexOf(':')));
+    const distinct = [...new Set(keys)];
+    expect(distinct).toEqual(expect.arrayContaining(['Size', 'Rss', 'Pss', 'Shared_Dirty', 'Private_Dirty', 'Anonymous', 'Swap', 'SwapPss']));
+    const figures = (base: number) => distinct.map((k, i) => `${k}:${' '.repeat(Math.max(1, 16 - k.length))}${base + i} kB`).join('\n');
+    const of = (base: number, k: string) => (base + distinct.indexOf(k)) * 1024;
+    const text = [
+      '7f0000000000-7f0000001000 rw-p 00000000 00:00 0 ',
+      figures(100),
+      'THPeligible:    0',
+      'VmFlags: rd wr mr mw me ac sd',
+      '7f0000002000-7f0000003000 r--p 00001000 fe:01 42                         /data/a b 12 kB.db (deleted)',
+      figures(1000),
+      'VmFlags: rd mr mw me sd',
+      '',
+    ].join('\n');
+    const { regions, mappingCount, totals } = parseSmapsRegions(text);
+    expect(mappingCount).toBe(2);
+    const region = (base: number) => ({
+      virtualBytes: of(base, 'Size'),
+      residentBytes: of(base, 'Rss'),
+      dirtyBytes: of(base, 'Shared_Dirty') + of(base, 'Private_Dirty'),
+      swappedBytes: of(base, 'Swap'),
+      regionCount: 1,
+    });
+    expect(regions).toEqual([
+      { name: '/data/a b 12 kB.db (deleted)', ...region(1000) },
+      { name: '[anon]', ...region(100) },
+    ]);
+    const sum = (k: string) => of(100, k) + of(1000, k);
+    expect(totals).toEqual({ rssBytes: sum('Rss'), pssBytes: sum('Pss'), anonymousBytes: sum('Anonymous'), swapBytes: sum('Swap') });
+  });
+
   it('keeps the largest smaps regions and sums the rest in one row', () => {
     const mapping = (i: number, kb: number) =>
       `7f${i.toString(16).padStart(6, '0')}000-7f${i.toString(16).padStart(6, '0')}400 r--p 00000000 fe:00 ${i} /lib/f${i}.so\nSize: 4 kB\nRss: ${kb} kB\nPrivate_Dirty: 1 kB\nShared_Dirty: 1 kB\nSwap: 0 kB\n`;

@@ -134,6 +134,20 @@ export const SMAPS_MAX_REGIONS = 40;
 
 const SMAPS_HEADER = /^[0-9a-f]+-[0-9a-f]+ [-rwxsp]{4} [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ \d+ *(.*)$/;
 
+/** The smaps figures a memory map adds up, with their colons (so `Pss:` is not `Pss_Dirty:`, nor `Swap:` `SwapPss:`). */
+const SMAPS_KEYS = ['Size:', 'Rss:', 'Pss:', 'Shared_Dirty:', 'Private_Dirty:', 'Anonymous:', 'Swap:'] as const;
+
+/** The bytes of a `   1234 kB` figure at text[from, end), or null when it is not one. */
+function kibFigure(text: string, from: number, end: number): number | null {
+  let i = from;
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  let kib = 0;
+  const digits = i;
+  for (let c = text.charCodeAt(i); i < end && c >= 48 && c <= 57; c = text.charCodeAt(++i)) kib = kib * 10 + (c - 48);
+  if (i === digits || i + 3 !== end || !text.startsWith(' kB', i)) return null;
+  return kib * 1024;
+}
+
 /**
  * Parses /proc/PID/smaps into regions grouped by what they map: a file's path (" (deleted)" kept), a
  * kernel-named region ([heap], [stack], [vdso]…) or "[anon]" for anonymous mappings (a Go heap's arenas and
@@ -147,9 +161,16 @@ export function parseSmapsRegions(text: string): { regions: MemoryRegion[]; mapp
   let mappingCount = 0;
   // smaps_rollup is these sums: one read of smaps gives both.
   const totals = { rssBytes: 0, pssBytes: 0, anonymousBytes: 0, swapBytes: 0 };
-  for (const line of text.split('\n')) {
-    const header = SMAPS_HEADER.exec(line);
-    if (header) {
+  // One pass by index, no line strings: a big process's smaps is tens of MB (about 25 lines per mapping).
+  const n = text.length;
+  for (let pos = 0, end = 0; pos < n; pos = end + 1) {
+    end = text.indexOf('\n', pos);
+    if (end < 0) end = n;
+    const first = text.charCodeAt(pos);
+    // A figure line starts with its key (upper case); a mapping's header with its hex address.
+    if (first < 65 || first > 90) {
+      const header = SMAPS_HEADER.exec(text.slice(pos, end));
+      if (!header) continue;
       mappingCount++;
       const name = header[1]!.trim() || '[anon]';
       current = groups.get(name) ?? null;
@@ -158,21 +179,20 @@ export function parseSmapsRegions(text: string): { regions: MemoryRegion[]; mapp
       continue;
     }
     if (!current) continue;
-    const colon = line.indexOf(':');
-    if (colon < 0 || !line.endsWith(' kB')) continue;
-    const key = line.slice(0, colon);
-    const bytes = Number(line.slice(colon + 1, -3).trim()) * 1024;
-    if (!Number.isFinite(bytes)) continue;
-    if (key === 'Size') current.virtualBytes += bytes;
-    else if (key === 'Rss') {
+    const key = SMAPS_KEYS.find((k) => text.startsWith(k, pos));
+    if (key === undefined) continue;
+    const bytes = kibFigure(text, pos + key.length, end);
+    if (bytes === null) continue;
+    if (key === 'Size:') current.virtualBytes += bytes;
+    else if (key === 'Rss:') {
       current.residentBytes += bytes;
       totals.rssBytes += bytes;
-    } else if (key === 'Shared_Dirty' || key === 'Private_Dirty') current.dirtyBytes += bytes;
-    else if (key === 'Swap') {
+    } else if (key === 'Shared_Dirty:' || key === 'Private_Dirty:') current.dirtyBytes += bytes;
+    else if (key === 'Swap:') {
       current.swappedBytes += bytes;
       totals.swapBytes += bytes;
-    } else if (key === 'Pss') totals.pssBytes += bytes;
-    else if (key === 'Anonymous') totals.anonymousBytes += bytes;
+    } else if (key === 'Pss:') totals.pssBytes += bytes;
+    else totals.anonymousBytes += bytes; // Anonymous:
   }
   const sorted = [...groups.values()].sort((a, b) => b.residentBytes - a.residentBytes || b.virtualBytes - a.virtualBytes || (a.name < b.name ? -1 : 1));
   if (sorted.length <= SMAPS_MAX_REGIONS) return { regions: sorted, mappingCount, totals };

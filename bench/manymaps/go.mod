@@ -1,0 +1,3 @@
+module leakbar.bench/manymaps
+
+go 1.19
