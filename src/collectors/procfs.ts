@@ -163,9 +163,11 @@ export function parseSmapsRegions(text: string): { regions: MemoryRegion[]; mapp
   const totals = { rssBytes: 0, pssBytes: 0, anonymousBytes: 0, swapBytes: 0 };
   // One pass by index, no line strings: a big process's smaps is tens of MB (about 25 lines per mapping).
   const n = text.length;
-  for (let pos = 0, end = 0; pos < n; pos = end + 1) {
-    end = text.indexOf('\n', pos);
+  for (let next = 0; next < n; ) {
+    const pos = next;
+    let end = text.indexOf('\n', pos);
     if (end < 0) end = n;
+    next = end + 1;
     const first = text.charCodeAt(pos);
     // A figure line starts with its key (upper case); a mapping's header with its hex address.
     if (first < 65 || first > 90) {
