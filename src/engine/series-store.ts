@@ -2,11 +2,12 @@
  * A target's history: an in-memory window for charts and detectors, plus append-only JSON-lines
  * files on disk (samples.jsonl, events.jsonl, alerts.jsonl) read back on restart line by line, never
  * as one string. Lines older than the history kept are dropped by a compaction: the kept lines go to
- * a temporary file beside the old one, which is renamed over it between two appends. A line cut short
- * by a crash is skipped, never fatal; a failing disk is reported and the in-memory history goes on.
+ * a temporary file beside the old one, which is renamed over it between two appends (and the folder
+ * fsynced). A line cut short by a crash or a full disk is skipped, never fatal, and the next append
+ * starts a fresh line; a failing disk is reported and the in-memory history goes on.
  */
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LeakbarError } from '../shared/errors.js';
 import type { Alert } from '../shared/alerts.js';
 import type { WatchEvent } from '../shared/events.js';
@@ -284,8 +285,25 @@ function newestAlertsSince(cutoffMs: number): CompactionPlan {
 }
 
 /**
+ * fsyncs a folder, so that a rename in it is on disk (else a crash may bring the old file back); platforms that
+ * cannot fsync a folder say EINVAL or EISDIR, and there the rename is left to the file system.
+ */
+async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR') throw e;
+  } finally {
+    await fh?.close().catch(() => {});
+  }
+}
+
+/**
  * Rewrites `path` with only the lines `plan` keeps, when it says the file needs it: the kept lines go to
- * `<path>.compact.<pid>.tmp`, fsynced, then renamed over `path`. Resolves with the lines dropped and whether the
+ * `<path>.compact.<pid>.tmp`, fsynced, then renamed over `path`, and the folder fsynced. Resolves with the lines dropped and whether the
  * file was replaced; rejects (the temporary file removed, `path` untouched) on failure.
  */
 async function compactFile(path: string, plan: CompactionPlan, oldestMs: number, write: WriteChunksFn): Promise<{ dropped: number; rewritten: boolean; oldestMs: number }> {
@@ -321,6 +339,7 @@ async function compactFile(path: string, plan: CompactionPlan, oldestMs: number,
     await rm(tmp, { force: true });
     await write(tmp, kept());
     await rename(tmp, path);
+    await syncDir(dirname(path));
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => {});
     throw e;
