@@ -1,10 +1,10 @@
 /** The collectors dispatcher: createCollectors() picks procfs on Linux, or ps + lsof + vmmap on macOS, and the pprof endpoint on both. */
 import { LeakbarError } from '../shared/errors.js';
 import { cpuPercentSince, matchProcesses } from './common.js';
-import { createExec, createFetch, createFileReader } from './deps.js';
+import { createExec, createFileReader } from './deps.js';
 import { summarizeFds } from './fds.js';
 import { countNumberedFds, runLsof } from './lsof.js';
-import { readGoroutineCount, readGoroutineLeakCount, readMemStats, readPprofCmdline } from './pprof-http.js';
+import { createPprofFetch, readGoroutineCount, readGoroutineLeakCount, readMemStats, readPprofCmdline } from './pprof-http.js';
 import { Procfs } from './procfs.js';
 import { ancestorsInListing, runPsFigures, runPsList, runPsThreads } from './ps.js';
 import type { Collectors, CpuMark, ExecFn, FetchFn, FileReader } from './types.js';
@@ -19,7 +19,7 @@ export interface CollectorDeps {
   platform: NodeJS.Platform;
   /** @default createExec() */
   exec: ExecFn;
-  /** @default createFetch() */
+  /** The pprof GETs; each one is handed the reader's cancel signal. @default createPprofFetch() */
   fetch: FetchFn;
   /** @default createFileReader() */
   files: FileReader;
@@ -38,7 +38,7 @@ export function defaultCollectorDeps(): CollectorDeps {
   return {
     platform: process.platform,
     exec: createExec(),
-    fetch: createFetch(),
+    fetch: createPprofFetch(),
     files: createFileReader(),
     now: Date.now,
     selfPid: process.pid,
@@ -55,11 +55,11 @@ export function defaultCollectorDeps(): CollectorDeps {
  */
 export function createCollectors(deps: Partial<CollectorDeps> = {}): Collectors {
   const d: CollectorDeps = { ...defaultCollectorDeps(), ...deps };
-  const pprof = {
-    readGoroutineCount: (pprofUrl: string) => readGoroutineCount(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
-    readMemStats: (pprofUrl: string) => readMemStats(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
-    readGoroutineLeakCount: (pprofUrl: string) => readGoroutineLeakCount(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
-    readPprofCmdline: (pprofUrl: string) => readPprofCmdline(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs }),
+  const pprof: PprofReaders = {
+    readGoroutineCount: (pprofUrl, signal) => readGoroutineCount(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs, signal }),
+    readMemStats: (pprofUrl, signal) => readMemStats(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs, signal }),
+    readGoroutineLeakCount: (pprofUrl, signal) => readGoroutineLeakCount(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs, signal }),
+    readPprofCmdline: (pprofUrl, signal) => readPprofCmdline(pprofUrl, d.fetch, { timeoutMs: d.fetchTimeoutMs, signal }),
   };
   if (d.platform === 'linux') return linuxCollectors(d, pprof);
   if (d.platform === 'darwin') return darwinCollectors(d, pprof);

@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMemStats } from '../analysis/memstats.js';
-import { createFetch } from './deps.js';
-import { parseGoroutineTotal, pprofEndpointUrl, readGoroutineCount, readMemStats } from './pprof-http.js';
+import { createPprofFetch, parseGoroutineTotal, pprofEndpointUrl, readGoroutineCount, readMemStats } from './pprof-http.js';
 import type { FetchFn } from './types.js';
 
 const sample = (name: string) => readFileSync(new URL(`../../../shared/samples/${name}`, import.meta.url), 'utf8').split('\n').slice(1).join('\n');
@@ -75,15 +74,29 @@ describe('pprof endpoint readers with an injected fetch', () => {
   });
 });
 
+/** Waits until `cond()` holds, checking every 20 ms, for at most 5 s. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 250 && !cond(); i++) await new Promise((ok) => setTimeout(ok, 20));
+  if (!cond()) throw new Error('the condition did not hold within 5 s');
+}
+
 describe('pprof endpoint readers over real HTTP (127.0.0.1)', () => {
   let hanging: Server;
+  /**
+   * The connections the hanging server took a request on, and whether each has closed. (Not every connection:
+   * after an abort undici may open a spare one that carries no request, nodejs/undici#5845, and closes it idle.)
+   */
+  const hangingSockets: Array<{ closed: boolean }> = [];
   let html: Server;
   const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/debug/pprof/`;
   const listen = (s: Server) => new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
 
   beforeAll(async () => {
-    hanging = createServer(() => {
-      /* never answers */
+    // Never answers.
+    hanging = createServer((req) => {
+      const entry = { closed: false };
+      hangingSockets.push(entry);
+      (req.socket as Socket).once('close', () => (entry.closed = true));
     });
     html = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -101,7 +114,7 @@ describe('pprof endpoint readers over real HTTP (127.0.0.1)', () => {
     await listen(probe);
     const closed = url(probe);
     await new Promise((ok) => probe.close(ok));
-    await expect(readGoroutineCount(closed, createFetch())).rejects.toMatchObject({
+    await expect(readGoroutineCount(closed, createPprofFetch())).rejects.toMatchObject({
       code: 'endpoint-refused',
       hint: 'is the program running with net/http/pprof imported, and is the URL right?',
     });
@@ -109,13 +122,32 @@ describe('pprof endpoint readers over real HTTP (127.0.0.1)', () => {
 
   it('says timeout within the given timeout when the server never answers', async () => {
     const t0 = performance.now();
-    await expect(readGoroutineCount(url(hanging), createFetch(), { timeoutMs: 300 })).rejects.toMatchObject({ code: 'timeout' });
+    await expect(readGoroutineCount(url(hanging), createPprofFetch(), { timeoutMs: 300 })).rejects.toMatchObject({ code: 'timeout' });
     const tookMs = performance.now() - t0;
     expect(tookMs).toBeGreaterThanOrEqual(250);
     expect(tookMs).toBeLessThan(2000);
   });
 
+  it('cancels a GET the moment its signal aborts, closing its connection, and says it was cancelled', async () => {
+    const cancel = new AbortController();
+    const before = hangingSockets.length;
+    const read = readGoroutineCount(url(hanging), createPprofFetch(), { timeoutMs: 60_000, signal: cancel.signal });
+    const outcome = read.catch((e: unknown) => e);
+    await until(() => hangingSockets.length > before);
+    cancel.abort();
+    expect(await outcome).toMatchObject({ code: 'cancelled', message: `GET ${url(hanging)}goroutine?debug=1 was cancelled` });
+    // The server side sees the connection go, not only the caller giving up on it.
+    await until(() => hangingSockets.slice(before).every((s) => s.closed));
+  });
+
+  it('does not start a GET whose signal has already aborted', async () => {
+    const before = hangingSockets.length;
+    await expect(readGoroutineCount(url(hanging), createPprofFetch(), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'cancelled' });
+    await new Promise((ok) => setTimeout(ok, 100));
+    expect(hangingSockets.length).toBe(before);
+  });
+
   it('says endpoint-garbage when the server answers with an HTML page', async () => {
-    await expect(readMemStats(url(html), createFetch())).rejects.toMatchObject({ code: 'endpoint-garbage', message: expect.stringContaining('<html><body>Welcome') });
+    await expect(readMemStats(url(html), createPprofFetch())).rejects.toMatchObject({ code: 'endpoint-garbage', message: expect.stringContaining('<html><body>Welcome') });
   });
 });

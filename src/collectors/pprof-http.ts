@@ -1,12 +1,13 @@
 /**
  * Go's pprof HTTP endpoint: the goroutine count (`goroutine?debug=1`), MemStats (`heap?debug=1`), Go 1.26's
  * leaked-goroutine count (`goroutineleak?debug=1`) and the serving program's command line (`cmdline`, to
- * check the endpoint is the watched process's own), each one GET with a timeout; and how what a server
- * answered is quoted in a message (escaped, cut short).
+ * check the endpoint is the watched process's own), each one GET with a timeout that a signal can cancel;
+ * and how what a server answered is quoted in a message (escaped, cut short).
  */
 import { parseMemStats } from '../analysis/memstats.js';
 import { LeakbarError } from '../shared/errors.js';
 import type { MemStats } from '../shared/types.js';
+import { noAnswerError } from './deps.js';
 import type { FetchFn } from './types.js';
 
 /** How long one pprof GET may take. @default 5000 */
@@ -16,6 +17,62 @@ export const DEFAULT_PPROF_TIMEOUT_MS = 5000;
 export interface PprofReadOptions {
   /** @default DEFAULT_PPROF_TIMEOUT_MS */
   timeoutMs?: number;
+  /** Cancels the GET under way: its connection is closed at once, and the read rejects with 'cancelled'. */
+  signal?: AbortSignal;
+}
+
+/** The errno-like code of a failed fetch's cause (the first one of a dual-stack connect's AggregateError). */
+function causeCode(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const errors = (e as { errors?: unknown }).errors;
+  return Array.isArray(errors) ? causeCode(errors[0]) : undefined;
+}
+
+/**
+ * The {@link FetchFn} the pprof readers use by default: the global fetch, time-boxed, and cancelled by
+ * `signal` (so a watcher that stops closes its sockets to a hung endpoint at once, instead of holding the
+ * process open until the timeout). Rejects with 'cancelled' when `signal` aborted it, 'timeout' when the
+ * answer (body included) takes longer than `timeoutMs`, 'endpoint-refused' when nothing listens (or the
+ * host is unknown or unreachable), 'io-error' otherwise.
+ *
+ * The timeout and the signal are joined by hand, not with AbortSignal.any: on Node 20 a composite signal
+ * stays reachable from a long-lived source (a watcher's own signal), a leak in an all-day loop.
+ */
+export function createPprofFetch(): FetchFn {
+  return async (url, { timeoutMs, signal }) => {
+    const get = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      get.abort();
+    }, timeoutMs);
+    const onCancel = () => get.abort();
+    if (signal?.aborted) get.abort();
+    else signal?.addEventListener('abort', onCancel, { once: true });
+    try {
+      // Connection: close: a kept-alive connection would sit in the watched program between samples, as an
+      // open FD and a goroutine of its own, and the figures leakbar reports would count leakbar.
+      const res = await fetch(url, { signal: get.signal, redirect: 'follow', headers: { connection: 'close' } });
+      const body = new Uint8Array(await res.arrayBuffer());
+      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
+    } catch (e) {
+      if (get.signal.aborted && !timedOut) throw new LeakbarError('cancelled', `GET ${url} was cancelled`, { cause: e });
+      if (timedOut) throw noAnswerError(url, timeoutMs, e);
+      const code = causeCode(e instanceof Error ? e.cause : undefined);
+      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'EADDRNOTAVAIL') {
+        throw new LeakbarError('endpoint-refused', `GET ${url}: connection refused (${code})`, {
+          hint: 'is the program running with net/http/pprof imported, and is the URL right?',
+          cause: e,
+        });
+      }
+      throw new LeakbarError('io-error', `GET ${url} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onCancel);
+    }
+  };
 }
 
 /** `http://h:p/debug/pprof/` + `goroutine?debug=1`; a base URL without its final slash gets one. */
@@ -70,9 +127,15 @@ function notPprof(pprofUrl: string, body: Uint8Array, hint: string): LeakbarErro
   return new LeakbarError('endpoint-garbage', `the pprof endpoint at ${pprofUrl} does not answer like Go's net/http/pprof (got ${describeBody(body)})`, { hint });
 }
 
+/** What a reader asks its fetch for: the timeout (default {@link DEFAULT_PPROF_TIMEOUT_MS}) and the cancel signal, if any. */
+function request(options: PprofReadOptions): Parameters<FetchFn>[1] {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS;
+  return options.signal ? { timeoutMs, signal: options.signal } : { timeoutMs };
+}
+
 /** GETs `url` and returns its body as text when it answers 200 with a body that starts as `expected` says. */
-async function getPprofText(pprofUrl: string, url: string, fetch: FetchFn, timeoutMs: number, expected: RegExp): Promise<string> {
-  const res = await fetch(url, { timeoutMs });
+async function getPprofText(pprofUrl: string, url: string, fetch: FetchFn, options: PprofReadOptions, expected: RegExp): Promise<string> {
+  const res = await fetch(url, request(options));
   if (res.status !== 200) {
     throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`, {
       hint: res.status === 404 ? 'check the URL: it should end in /debug/pprof/, and the program must import net/http/pprof' : 'the pprof endpoint is there but failed; see the program’s log',
@@ -95,13 +158,13 @@ export function parseGoroutineTotal(text: string): number {
 /** The goroutine count from `GET {pprofUrl}goroutine?debug=1`. */
 export async function readGoroutineCount(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<number> {
   const url = pprofEndpointUrl(pprofUrl, 'goroutine?debug=1');
-  return parseGoroutineTotal(await getPprofText(pprofUrl, url, fetch, options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS, /^goroutine profile: total \d+/));
+  return parseGoroutineTotal(await getPprofText(pprofUrl, url, fetch, options, /^goroutine profile: total \d+/));
 }
 
 /** The `# runtime.MemStats` section of `GET {pprofUrl}heap?debug=1` (it comes after every profile record, so the whole body is read). */
 export async function readMemStats(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<MemStats> {
   const url = pprofEndpointUrl(pprofUrl, 'heap?debug=1');
-  const text = await getPprofText(pprofUrl, url, fetch, options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS, /^heap profile: /);
+  const text = await getPprofText(pprofUrl, url, fetch, options, /^heap profile: /);
   try {
     return parseMemStats(text);
   } catch (e) {
@@ -115,7 +178,7 @@ export async function readMemStats(pprofUrl: string, fetch: FetchFn, options: Pp
  */
 export async function readGoroutineLeakCount(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<number | null> {
   const url = pprofEndpointUrl(pprofUrl, 'goroutineleak?debug=1');
-  const res = await fetch(url, { timeoutMs: options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS });
+  const res = await fetch(url, request(options));
   if (res.status === 404) return null;
   if (res.status !== 200) throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`, { hint: 'the pprof endpoint is there but failed; see the program’s log' });
   const text = new TextDecoder().decode(res.body);
@@ -169,7 +232,7 @@ export function parsePprofCmdline(pprofUrl: string, res: { contentType: string; 
  */
 export async function readPprofCmdline(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<string | null> {
   const url = pprofEndpointUrl(pprofUrl, 'cmdline');
-  const res = await fetch(url, { timeoutMs: options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS });
+  const res = await fetch(url, request(options));
   if (res.status === 404) return null;
   if (res.status !== 200) throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`);
   return parsePprofCmdline(pprofUrl, res);

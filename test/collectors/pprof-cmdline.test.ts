@@ -1,8 +1,7 @@
 /** The pprof `cmdline` page: Go's real answer is a command line; an HTML page, binary data or terminal escapes are not, and are quoted safely. */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFetch } from '../../src/collectors/deps.js';
-import { checkPprofOwner, describeBody, pprofOwnerError, quoteExcerpt, readGoroutineCount, readMemStats, readPprofCmdline } from '../../src/collectors/pprof-http.js';
+import { checkPprofOwner, createPprofFetch, describeBody, pprofOwnerError, quoteExcerpt, readGoroutineCount, readMemStats, readPprofCmdline } from '../../src/collectors/pprof-http.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { BINARY_BODY, controlChars, ESCAPES_TEXT, startOddServers, type OddServers } from '../helpers/odd-servers.js';
 
@@ -15,7 +14,7 @@ afterAll(async () => {
   await Promise.all([fx?.stop(), odd?.close()]);
 });
 
-const fetch = createFetch();
+const fetch = createPprofFetch();
 const opts = { timeoutMs: 5000 };
 
 describe('readPprofCmdline', () => {
