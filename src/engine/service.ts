@@ -130,6 +130,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       if (now !== before) for (const l of overnightListeners) l(now);
     },
     retention,
+    keepIds: openAlertCaptures,
     onEvent: (e) => {
       if (e.type !== 'capture-done') return emit(e);
       captureStore.dir(e.capture.id).then(
@@ -147,6 +148,19 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   async function capture(rt: TargetRuntime, kind: CaptureKind, extra: { seconds?: number; alertKey?: string }) {
     const status = rt.watcher.status();
     return located(await captures.capture({ target: rt.config, pid: status.pid, kind, figures: status.lastSample, ...extra }));
+  }
+
+  /**
+   * The captures an open alert of the target points to (the one taken when it fired, which its finding names): retention
+   * keeps them while the alert is open, however old, as it keeps the alert. The stored alerts reach back past this
+   * engine's start (an alert a person snoozed, left open); the live ones carry the finding that came in last.
+   */
+  function openAlertCaptures(targetId: string): string[] {
+    const rt = targets.get(targetId);
+    if (!rt) return [];
+    const ids = new Set<string>();
+    for (const a of [...rt.store.alerts(), ...rt.alerts.live().map(decorate)]) if (a.state !== 'resolved' && a.captureId) ids.add(a.captureId);
+    return [...ids];
   }
 
   /** An alert that fired with a suggested capture takes one, kept with the alert, unless one was taken lately. */
@@ -214,7 +228,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     targets.set(config.id, rt);
     await startWatcher(rt);
     // Its captures past the retention go now, not at the next hourly pass.
-    if (options.persist !== false) void captureStore.applyRetention(config.id, retention).catch(() => {});
+    if (options.persist !== false) void captureStore.applyRetention(config.id, { ...retention, keepIds: openAlertCaptures(config.id) }).catch(() => {});
     return summary(rt);
   }
 
@@ -306,7 +320,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       // Only the captures of the targets this engine watches, and none when it keeps nothing on disk: another
       // process (the app, another `leakbar watch`) may share the data folder under settings of its own.
       if (options.persist === false) return;
-      for (const id of [...targets.keys()]) await captureStore.applyRetention(id, retention).catch(() => {});
+      for (const id of [...targets.keys()]) await captureStore.applyRetention(id, { ...retention, keepIds: openAlertCaptures(id) }).catch(() => {});
     }).catch(() => {});
     return retentionPass;
   }

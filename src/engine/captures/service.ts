@@ -54,6 +54,8 @@ export interface CaptureServiceOptions {
   now?: () => number;
   /** Applied to the target after each capture. @default DEFAULT_RETENTION of the store */
   retention?: RetentionOptions;
+  /** Captures of a target that retention keeps besides its baseline and pinned ones (the engine's: those its open alerts point to). @default none */
+  keepIds?: (targetId: string) => readonly string[];
   /** @default 30 */
   defaultCpuSeconds?: number;
   /** Called with every progress event (as is every {@link CaptureService.onEvent} listener). */
@@ -387,7 +389,7 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
         });
         pending = null;
         try {
-          await store.applyRetention(req.target.id, { ...options.retention, keepIds: [meta.id] });
+          await store.applyRetention(req.target.id, { ...options.retention, keepIds: [meta.id, ...(options.keepIds?.(req.target.id) ?? [])] });
         } catch {
           // Retention failing (a busy disk) must not fail the capture that was just kept.
         }
