@@ -66,13 +66,12 @@ function timeoutError(what: Reading, ms: number): LeakbarError {
   return noAnswerError(url, ms);
 }
 
-/** Rejects with a timeout LeakbarError if `p` takes longer than `ms`. */
-function withTimeout<T>(p: Promise<T>, ms: number, what: Reading): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(what, ms)), ms);
+/** A promise that rejects with `signal`'s reason once it aborts (and never settles otherwise). */
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 /** How long start() waits for the first slow readings (owner check, FD breakdown, MemStats, memory map) before sampling. */
@@ -97,6 +96,11 @@ export class Watcher {
   private ownerCheckFor: number | null = null;
   /** Set by stop(): a run that outlives it (stop aborts, it does not wait) keeps nothing. */
   private stopped = false;
+  /**
+   * Aborted by stop(): cancels the readings that no job runs (the first ones of start(), the owner checks),
+   * as the jobs' own signals cancel theirs, so no GET to a hung endpoint outlives the watcher.
+   */
+  private life = new AbortController();
   private runner: JobRunner | null = null;
   private readonly sources: Partial<Record<SourceName, SourceStatus>> = {};
   private readonly costs = new Map<SourceName, SourceCost>();
@@ -149,9 +153,11 @@ export class Watcher {
   async start(): Promise<void> {
     if (this.runner) return;
     this.stopped = false;
+    if (this.life.signal.aborted) this.life = new AbortController();
+    const life = this.life.signal;
     const c = this.cadences;
     const budget = (ms: number) => Math.max(200, Math.min(ms * 0.8, 20_000));
-    await this.resolveTarget();
+    await this.resolveTarget(life);
     // A --pid target's command line is known only from a first reading: take it now, so the pprof endpoint's
     // owner is checked before the first MemStats are read (failures are the first tick's to report).
     if (this.pid !== null && !this.command) {
@@ -162,9 +168,9 @@ export class Watcher {
     // program's are dropped (readMemStats checks again after its read), and a hung endpoint costs one wait, not two.
     const firstReads = Promise.all([
       this.pid !== null && this.command ? this.checkPprofOwner(this.pid, this.command) : undefined,
-      this.readFdBreakdown(budget(c.fdBreakdownMs)),
-      this.readMemStats(budget(c.memStatsMs)),
-      this.readMemoryMap(budget(c.memoryMapMs)),
+      this.readFdBreakdown(budget(c.fdBreakdownMs), life),
+      this.readMemStats(budget(c.memStatsMs), life),
+      this.readMemoryMap(budget(c.memoryMapMs), life),
     ]);
     // A hung endpoint must not hold the start for its whole timeout: what is not read by then lands later.
     let capTimer: ReturnType<typeof setTimeout> | undefined;
@@ -173,20 +179,25 @@ export class Watcher {
     // stop() came while the first readings were under way: start no jobs.
     if (this.stopped) return;
     const errorTo = (source: SourceName) => (e: unknown) => this.report(source, e);
+    // Each run gets its job's signal (aborted at the job's timeout or at stop), handed down to the readers' GETs.
     this.runner = startJobs([
-      { name: 'sample', intervalMs: c.sampleMs, timeoutMs: budget(c.sampleMs) + 100, run: () => this.tick(budget(c.sampleMs)), onError: errorTo('process') },
-      { name: 'fd-breakdown', intervalMs: c.fdBreakdownMs, firstRunAfterMs: c.fdBreakdownMs, timeoutMs: budget(c.fdBreakdownMs) + 100, run: () => this.readFdBreakdown(budget(c.fdBreakdownMs)), onError: errorTo('fd-breakdown') },
-      { name: 'memstats', intervalMs: c.memStatsMs, firstRunAfterMs: c.memStatsMs, timeoutMs: budget(c.memStatsMs) + 100, run: () => this.readMemStats(budget(c.memStatsMs)), onError: errorTo('memstats') },
-      { name: 'memory-map', intervalMs: c.memoryMapMs, firstRunAfterMs: c.memoryMapMs, timeoutMs: budget(c.memoryMapMs) + 100, run: () => this.readMemoryMap(budget(c.memoryMapMs)), onError: errorTo('memory-map') },
+      { name: 'sample', intervalMs: c.sampleMs, timeoutMs: budget(c.sampleMs) + 100, run: (signal) => this.tick(budget(c.sampleMs), signal), onError: errorTo('process') },
+      { name: 'fd-breakdown', intervalMs: c.fdBreakdownMs, firstRunAfterMs: c.fdBreakdownMs, timeoutMs: budget(c.fdBreakdownMs) + 100, run: (signal) => this.readFdBreakdown(budget(c.fdBreakdownMs), signal), onError: errorTo('fd-breakdown') },
+      { name: 'memstats', intervalMs: c.memStatsMs, firstRunAfterMs: c.memStatsMs, timeoutMs: budget(c.memStatsMs) + 100, run: (signal) => this.readMemStats(budget(c.memStatsMs), signal), onError: errorTo('memstats') },
+      { name: 'memory-map', intervalMs: c.memoryMapMs, firstRunAfterMs: c.memoryMapMs, timeoutMs: budget(c.memoryMapMs) + 100, run: (signal) => this.readMemoryMap(budget(c.memoryMapMs), signal), onError: errorTo('memory-map') },
     ]);
   }
 
-  /** Stops every job and flushes the history to disk. */
+  /**
+   * Stops every job, cancels every reading under way (a GET to a hung endpoint closes its connection at once,
+   * rather than hold the process open until its timeout), and flushes the history to disk.
+   */
   async stop(): Promise<void> {
     const r = this.runner;
     this.runner = null;
     this.stopped = true;
     this.state = 'stopped';
+    this.life.abort(new Error('stopped'));
     if (r) await r.stop();
     await this.store?.flush();
   }
@@ -209,21 +220,36 @@ export class Watcher {
     };
   }
 
-  /** Runs `fn` as `source`, timing it and recording success or failure; resolves to undefined on failure. */
-  private async timed<T>(source: SourceName, timeoutMs: number, what: Reading, fn: () => Promise<T>, reportOk = true): Promise<T | undefined> {
+  /**
+   * Runs `fn` as `source`, timing it and recording success or failure; resolves to undefined on failure. `fn`
+   * gets a signal of its own that aborts at `timeoutMs` (the reading fails with the timeout) or when `signal`
+   * does (its job's timeout, or stop): either way the GET under way is cancelled, not left to run out its own
+   * timeout. A cancel by `signal` is not reported here: the job reports its timeout, and a stop is no failure.
+   */
+  private async timed<T>(source: SourceName, timeoutMs: number, what: Reading, signal: AbortSignal, fn: (signal: AbortSignal) => Promise<T>, reportOk = true): Promise<T | undefined> {
     let cost = this.costs.get(source);
     if (!cost) this.costs.set(source, (cost = { source, runs: 0, failures: 0, lastMs: 0, totalMs: 0 }));
     const started = performance.now();
+    const reading = new AbortController();
+    const timer = setTimeout(() => reading.abort(timeoutError(what, timeoutMs)), timeoutMs);
+    const onCancel = () => reading.abort(signal.reason);
+    if (signal.aborted) onCancel();
+    else signal.addEventListener('abort', onCancel, { once: true });
     try {
-      const value = await withTimeout(fn(), timeoutMs, what);
+      const value = await Promise.race([fn(reading.signal), abortion(reading.signal)]);
       if (reportOk) this.report(source, null);
       return value;
-    } catch (e) {
+    } catch (caught) {
+      if (signal.aborted) return undefined;
       cost.failures++;
+      // Past the timeout, the timeout is what went wrong, whatever the cancelled reading rejected with.
+      const e: unknown = reading.signal.aborted ? reading.signal.reason : caught;
       if (isLeakbarError(e, 'no-such-process')) this.lose(e);
       else this.report(source, e);
       return undefined;
     } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onCancel);
       const ms = performance.now() - started;
       cost.runs++;
       cost.lastMs = ms;
@@ -243,7 +269,7 @@ export class Watcher {
   }
 
   /** Finds the process to watch when we have none; records a restart when it is a new one. */
-  private async resolveTarget(): Promise<void> {
+  private async resolveTarget(signal: AbortSignal): Promise<void> {
     if (this.pid !== null) return;
     const sel = this.target.selector;
     if ('pid' in sel) {
@@ -251,7 +277,7 @@ export class Watcher {
       this.pid = sel.pid;
       return;
     }
-    const found = await this.timed('target', 5000, 'finding the process', () => this.collectors.findProcesses(this.pattern!), false);
+    const found = await this.timed('target', 5000, 'finding the process', signal, () => this.collectors.findProcesses(this.pattern!), false);
     if (!found) return;
     if (found.length === 0) {
       this.report('target', new LeakbarError('not-found', `no process matches /${sel.match}/ yet; waiting for one`, { hint: 'start the program, or check the pattern against `ps -eo pid,args`' }));
@@ -278,18 +304,18 @@ export class Watcher {
     this.lastPid = pick.pid;
   }
 
-  private async tick(timeoutMs: number): Promise<void> {
+  private async tick(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const timeMs = this.now();
-    await this.resolveTarget();
+    await this.resolveTarget(signal);
     let pid = this.pid;
     if (pid === null) return;
-    let proc = await this.timed('process', timeoutMs, 'reading the process figures', () => this.collectors.readProcess(pid!, this.cpuMark));
+    let proc = await this.timed('process', timeoutMs, 'reading the process figures', signal, () => this.collectors.readProcess(pid!, this.cpuMark));
     if (!proc && this.pid === null && this.pattern) {
       // It exited between ticks: look for its successor now rather than a tick later.
-      await this.resolveTarget();
+      await this.resolveTarget(signal);
       if (this.pid === null) return;
       pid = this.pid;
-      proc = await this.timed('process', timeoutMs, 'reading the process figures', () => this.collectors.readProcess(pid!, null));
+      proc = await this.timed('process', timeoutMs, 'reading the process figures', signal, () => this.collectors.readProcess(pid!, null));
     }
     // A tick still under way when stop() aborted it ends here: after stop nothing is stored or told.
     if (!proc || this.stopped) return;
@@ -301,8 +327,8 @@ export class Watcher {
     if (this.pprofCheckedPid !== pid && proc.figures.command) void this.checkPprofOwner(pid, proc.figures.command);
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     const [fds, goroutines] = await Promise.all([
-      this.timed('fds', timeoutMs, 'counting open files', () => this.collectors.countFds(pid!)),
-      url ? this.timed('goroutines', timeoutMs, { pprofUrl: url, page: 'goroutine?debug=1' }, () => this.collectors.readGoroutineCount(url)) : undefined,
+      this.timed('fds', timeoutMs, 'counting open files', signal, () => this.collectors.countFds(pid!)),
+      url ? this.timed('goroutines', timeoutMs, { pprofUrl: url, page: 'goroutine?debug=1' }, signal, (reading) => this.collectors.readGoroutineCount(url, reading)) : undefined,
     ]);
     if (this.pid !== pid || this.stopped) return;
     const f = proc.figures;
@@ -351,10 +377,10 @@ export class Watcher {
     }
   }
 
-  private async readFdBreakdown(timeoutMs: number): Promise<void> {
+  private async readFdBreakdown(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const pid = this.pid;
     if (pid === null) return;
-    const v = await this.timed('fd-breakdown', timeoutMs, 'listing open files', () => this.collectors.readFdBreakdown(pid, this.target.fdPatterns));
+    const v = await this.timed('fd-breakdown', timeoutMs, 'listing open files', signal, () => this.collectors.readFdBreakdown(pid, this.target.fdPatterns));
     if (v) this.fdBreakdown = { value: v, atMs: this.now() };
   }
 
@@ -363,6 +389,7 @@ export class Watcher {
    * `cmdline`): with several copies of a program running, figures from another one would mislead. An
    * endpoint whose `cmdline` is no command line is not Go's pprof: its figures are left out too. One
    * that does not answer is checked again at the next sample (its readings report it meanwhile).
+   * stop() cancels a check under way.
    */
   private async checkPprofOwner(pid: number, command: string): Promise<void> {
     this.ownerCheckFor = pid;
@@ -379,7 +406,7 @@ export class Watcher {
     if (!url) return;
     let problem: LeakbarError | null;
     try {
-      const served = await this.collectors.readPprofCmdline(url);
+      const served = await this.collectors.readPprofCmdline(url, this.life.signal);
       if (served === null) return;
       problem = sameCommandLine(served, command)
         ? null
@@ -392,7 +419,7 @@ export class Watcher {
       }
       problem = e;
     }
-    if (this.pid !== pid) return;
+    if (this.pid !== pid || this.stopped) return;
     this.pprofIsOthers = problem !== null;
     if (this.pprofIsOthers) {
       // Whatever was read from that endpoint so far described the other program, or was not Go's.
@@ -402,26 +429,26 @@ export class Watcher {
     this.report('pprof', problem);
   }
 
-  private async readMemStats(timeoutMs: number): Promise<void> {
+  private async readMemStats(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     if (!url || this.pid === null) return;
-    let v = await this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, () => this.collectors.readMemStats(url));
+    let v = await this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, signal, (reading) => this.collectors.readMemStats(url, reading));
     // The owner check may have found, meanwhile, that the endpoint is another program's.
     if (this.pprofIsOthers) v = undefined;
     if (v) this.memStats = { value: v, atMs: this.now() };
     if (v && this.leakProfile) {
       // Go 1.26's own leaked-goroutine count; a runtime without the profile is not asked again. Its failures stay quiet:
       // the figure is a bonus, and MemStats above already reports an endpoint that is down.
-      const leaked = await this.collectors.readGoroutineLeakCount(url).catch(() => undefined);
+      const leaked = await this.collectors.readGoroutineLeakCount(url, signal).catch(() => undefined);
       if (leaked === null) this.leakProfile = false;
       else if (leaked !== undefined) this.leaked = { value: leaked, atMs: this.now() };
     }
   }
 
-  private async readMemoryMap(timeoutMs: number): Promise<void> {
+  private async readMemoryMap(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const pid = this.pid;
     if (pid === null) return;
-    const v = await this.timed('memory-map', timeoutMs, 'reading the memory map', () => this.collectors.readMemoryMap(pid));
+    const v = await this.timed('memory-map', timeoutMs, 'reading the memory map', signal, () => this.collectors.readMemoryMap(pid));
     if (v) this.memoryMap = { value: v, atMs: this.now() };
   }
 
