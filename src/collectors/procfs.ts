@@ -332,6 +332,11 @@ export class Procfs {
   private bootTimeMs: Promise<number> | null = null;
   /** pid → socket inode → type and name, as of that pid's last FD listing. */
   private readonly socketCache = new Map<number, Map<string, CachedSocket>>();
+  /**
+   * pid → one of its threads still running, for a process whose main thread has exited while others
+   * run: that thread is a zombie, and its /proc/PID status, fd, smaps and net are empty.
+   */
+  private readonly liveThreads = new Map<number, number>();
 
   /**
    * @param files the file reads (a copy of /proc in tests)
@@ -348,14 +353,56 @@ export class Procfs {
     return `${this.procRoot}/${pid}/${rest}`;
   }
 
+  /** Where a process's own figures are: /proc/PID, or /proc/PID/task/TID once its main thread has exited. */
+  private taskPath(pid: number, rest: string): string {
+    const tid = this.liveThreads.get(pid);
+    return tid === undefined ? this.path(pid, rest) : `${this.procRoot}/${pid}/task/${tid}/${rest}`;
+  }
+
+  /**
+   * After /proc/PID/stat says Z or X: remembers and returns a thread of `pid` still running (the main
+   * thread exited, the process did not), or forgets it and returns null (the whole process exited).
+   */
+  private async findLiveThread(pid: number): Promise<number | null> {
+    const tids = await this.files.readdir(this.path(pid, 'task')).catch(() => []);
+    for (const t of tids) {
+      const tid = Number(t);
+      if (tid === pid || !Number.isInteger(tid)) continue;
+      const stat = await this.files.readFile(`${this.procRoot}/${pid}/task/${tid}/stat`).then(parseProcStat, () => null);
+      if (stat && stat.state !== 'Z' && stat.state !== 'X') {
+        this.liveThreads.set(pid, tid);
+        return tid;
+      }
+    }
+    this.liveThreads.delete(pid);
+    return null;
+  }
+
+  /**
+   * An FD folder that lists nothing may be a main thread's that has exited while other threads run:
+   * true when that is so and the folder is now a running thread's (the caller reads it again).
+   */
+  private async movedToLiveThread(pid: number): Promise<boolean> {
+    if (this.liveThreads.has(pid)) return false;
+    const state = await this.files
+      .readFile(this.path(pid, 'stat'))
+      .then((t) => parseProcStat(t).state)
+      .catch(() => null);
+    return (state === 'Z' || state === 'X') && (await this.findLiveThread(pid)) !== null;
+  }
+
   /** RSS (VmRSS, else stat's rss pages), VSZ, CPU % against `previous`, threads, state, start time, command line. */
   async readProcess(pid: number, previous: CpuMark | null): Promise<{ figures: ProcessFigures; mark: CpuMark }> {
     const statText = await this.files.readFile(this.path(pid, 'stat'));
     const atMs = this.now();
-    const [statusText, cmdline] = await Promise.all([this.files.readFile(this.path(pid, 'status')), this.files.readFile(this.path(pid, 'cmdline')).catch(() => '')]);
     const stat = parseProcStat(statText);
-    // Z: exited, not yet reaped; X: dead. Either way its figures are zeros, not samples.
-    if (stat.state === 'Z' || stat.state === 'X') throw exitedZombie(pid);
+    // Z: exited, not yet reaped; X: dead. Either way its figures are zeros, not samples; unless only the
+    // main thread exited and others run, which a process may do (pthread_exit in main): then its CPU,
+    // threads and start time are still /proc/PID/stat's, and the rest is read through a running thread.
+    if (stat.state === 'Z' || stat.state === 'X') {
+      if ((await this.findLiveThread(pid)) === null) throw exitedZombie(pid);
+    } else this.liveThreads.delete(pid);
+    const [statusText, cmdline] = await Promise.all([this.files.readFile(this.taskPath(pid, 'status')), this.files.readFile(this.taskPath(pid, 'cmdline')).catch(() => '')]);
     const status = parseProcStatus(statusText);
     const mark: CpuMark = { pid, cpuTimeMs: (stat.cpuTicks * 1000) / CLK_TCK, atMs };
     const bootMs = await this.bootTime().catch(() => null);
@@ -381,7 +428,9 @@ export class Procfs {
 
   /** The number of entries in /proc/PID/fd: one readdir, no readlink. */
   async countFds(pid: number): Promise<number> {
-    return (await this.files.readdir(this.path(pid, 'fd'))).length;
+    const count = (await this.files.readdir(this.taskPath(pid, 'fd'))).length;
+    if (count === 0 && (await this.movedToLiveThread(pid))) return this.countFds(pid);
+    return count;
   }
 
   /**
@@ -395,8 +444,9 @@ export class Procfs {
   }
 
   private async readFds(pid: number, knownSocketsOnly: boolean): Promise<FdEntry[]> {
-    const fdDir = this.path(pid, 'fd');
-    const links = await this.readLinks(fdDir);
+    let fdDir = this.taskPath(pid, 'fd');
+    let links = await this.readLinks(fdDir);
+    if (links.length === 0 && (await this.movedToLiveThread(pid))) links = await this.readLinks((fdDir = this.taskPath(pid, 'fd')));
     const entries: FdEntry[] = [];
     const sockets: Array<{ entry: FdEntry; inode: string }> = [];
     const paths = new Map<string, { fd: string; entries: FdEntry[] }>();
@@ -492,7 +542,7 @@ export class Procfs {
         ['tcp', (t, w) => parseProcNetInet(t, 'TCP', 'ipv4', w, found)],
         ['tcp6', (t, w) => parseProcNetInet(t, 'TCP', 'ipv6', w, found)],
       ];
-      const read = (table: string) => this.files.readFile(this.path(pid, `net/${table}`)).catch(() => '');
+      const read = (table: string) => this.files.readFile(this.taskPath(pid, `net/${table}`)).catch(() => '');
       if (knownSocketsOnly) {
         for (const [table, parse] of tables) {
           if (found.size === unknown.size) break;
@@ -520,7 +570,7 @@ export class Procfs {
 
   /** The soft RLIMIT_NOFILE of the process, or null when unlimited. */
   async readFdLimit(pid: number): Promise<number | null> {
-    return parseOpenFilesLimit(await this.files.readFile(this.path(pid, 'limits')));
+    return parseOpenFilesLimit(await this.files.readFile(this.taskPath(pid, 'limits')));
   }
 
   /**
@@ -536,7 +586,7 @@ export class Procfs {
   async readMemoryMap(pid: number): Promise<MemoryMap> {
     const none = { physFootprintBytes: null, physFootprintPeakBytes: null, mallocZones: [] };
     // smaps, per mapping, gives the regions and (summed) the rollup's figures in one read.
-    const smaps = await this.files.readFile(this.path(pid, 'smaps')).catch((e: unknown) => {
+    const smaps = await this.files.readFile(this.taskPath(pid, 'smaps')).catch((e: unknown) => {
       if (isLeakbarError(e, 'no-such-process')) throw e;
       return null;
     });
@@ -547,14 +597,14 @@ export class Procfs {
     // Without smaps: the rollup for the figures, maps for the count.
     let rollupText: string;
     try {
-      rollupText = await this.files.readFile(this.path(pid, 'smaps_rollup'));
+      rollupText = await this.files.readFile(this.taskPath(pid, 'smaps_rollup'));
     } catch (e) {
       if (isLeakbarError(e, 'not-found')) {
         throw new LeakbarError('unsupported', 'this kernel has no /proc/PID/smaps_rollup', { hint: 'smaps_rollup needs Linux 4.14 or newer', cause: e });
       }
       throw e;
     }
-    const regionCount = countMapsRegions(await this.files.readFile(this.path(pid, 'maps')));
+    const regionCount = countMapsRegions(await this.files.readFile(this.taskPath(pid, 'maps')));
     return { source: 'smaps', ...parseSmapsRollup(rollupText), regionCount, regions: [], ...none };
   }
 

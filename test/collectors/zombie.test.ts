@@ -1,5 +1,8 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCollectors } from '../../src/collectors/index.js';
 import { parseProcStat } from '../../src/collectors/procfs.js';
@@ -22,5 +25,55 @@ describe.skipIf(process.platform !== 'linux')('a process that has exited but is 
     }
     expect(zombie, 'no zombie child appeared within 5 s').not.toBeNull();
     await expect(createCollectors().readProcess(zombie!, null)).rejects.toMatchObject({ code: 'no-such-process', message: `process ${zombie} has exited` });
+  });
+});
+
+const hasCompiler = spawnSync('cc', ['--version']).status === 0;
+
+describe.skipIf(process.platform !== 'linux' || !hasCompiler)('a process whose main thread exited while others run (skipped without a C compiler: the fixture is C)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leakbar-main-exits-'));
+  let child: ChildProcess | null = null;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is sampled through a running thread, not reported as exited, and is exited once it is', async () => {
+    const bin = join(dir, 'main-thread-exits');
+    execFileSync('cc', ['-O2', '-pthread', '-o', bin, fileURLToPath(new URL('../fixtures/main-thread-exits/main.c', import.meta.url))]);
+    const proc = spawn(bin, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = proc;
+    await new Promise<void>((ok, fail) => {
+      proc.stdout.once('data', () => ok());
+      proc.once('exit', (code) => fail(new Error(`the fixture exited (${code}) before it was ready`)));
+    });
+    const pid = proc.pid!;
+    // The main thread is a zombie within moments of saying ready.
+    for (let i = 0; i < 100 && parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).state !== 'Z'; i++) await sleep(20);
+    expect(parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).state).toBe('Z');
+    expect(readdirSync(`/proc/${pid}/fd`)).toEqual([]);
+
+    const c = createCollectors();
+    const { figures } = await c.readProcess(pid, null);
+    expect(figures.threads).toBe(3);
+    expect(figures.rssBytes).toBeGreaterThan(32 << 20); // both threads' 16 MB, through a running thread's status
+    expect(figures.state).toMatch(/^[RS]$/);
+    expect(figures.command).toBe(bin);
+    const tid = readdirSync(`/proc/${pid}/task`).find((t) => Number(t) !== pid)!;
+    const fds = readdirSync(`/proc/${pid}/task/${tid}/fd`).length;
+    expect(await c.countFds(pid)).toBe(fds);
+    const breakdown = await c.readFdBreakdown(pid, ['/dev/null']);
+    expect(breakdown.total).toBe(fds);
+    const devNull = readdirSync(`/proc/${pid}/task/${tid}/fd`).filter((fd) => readlinkSync(`/proc/${pid}/task/${tid}/fd/${fd}`) === '/dev/null').length;
+    expect(devNull).toBeGreaterThanOrEqual(10); // each thread opened it 5 times
+    expect(breakdown.patterns).toEqual([{ pattern: '/dev/null', count: devNull }]);
+    expect((await c.readMemoryMap(pid)).rssBytes).toBeGreaterThan(32 << 20);
+
+    // A fresh reader, whose first look is at the FDs, finds them too.
+    expect(await createCollectors().countFds(pid)).toBe(fds);
+
+    proc.kill('SIGKILL');
+    await new Promise((ok) => proc.once('exit', ok));
+    await expect(c.readProcess(pid, null)).rejects.toMatchObject({ code: 'no-such-process' });
   });
 });
