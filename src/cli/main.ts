@@ -22,13 +22,23 @@ registerCaptures(program);
 registerServe(program);
 registerOvernight(program);
 
+/**
+ * How long the process may stay up once a command's work is done before it is made to exit. Nothing should be
+ * left by then: stopping a watcher cancels its GETs (their sockets close) and clears its timers, so the process
+ * ends by itself. This is only the net under a handle some future change forgets; it says so when it catches one.
+ */
+const EXIT_SAFETY_NET_MS = 3000;
+
 try {
   await program.parseAsync(process.argv);
-  // A pprof read still waiting on a hung endpoint must not hold the process open until its own timeout
-  // (`watch --duration 2` against a server that never answers took 17 s): exit once the work is done, but
-  // only after stdout and stderr have drained. A pipe takes 64 KiB at a time and Node queues the rest.
+  // The process ends on its own once the event loop is empty (what was written to a pipe is flushed first).
+  // The net is armed only after stdout and stderr have drained, so a slow reader of a pipe loses nothing.
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((ok) => stream.write('', () => ok()))));
-  process.exit(process.exitCode ?? 0);
+  setTimeout(() => {
+    process.stderr.write(`leakbar: still busy ${EXIT_SAFETY_NET_MS / 1000} s after the command ended (${process.getActiveResourcesInfo().join(', ')}); exiting (a bug: please report it)\n`, () =>
+      process.exit(process.exitCode ?? 0),
+    );
+  }, EXIT_SAFETY_NET_MS).unref();
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   console.error(`leakbar: ${describeError(e)}`);
