@@ -5,6 +5,7 @@ import type { FdBreakdown, Sample } from '../../shared/types.js';
 import { buildSeries, fdLeakSeries, START_MS, type FigureFn } from '../../../test/data/series/series.js';
 import {
   acknowledge,
+  adoptAlerts,
   createAlertEngine,
   createAlertState,
   liveAlerts,
@@ -390,5 +391,53 @@ describe('the engine as a reducer', () => {
     const r = resolved(events, 'growth:goroutines');
     expect(r).toHaveLength(1);
     expect(r[0]!.index).toBeGreaterThan(180);
+  });
+});
+
+describe('alerts open when leakbar last stopped', () => {
+  const over = series(60, { fds: () => 1500 });
+  const fresh = () => createAlertState({ targetId: 'api' });
+  // The FD alert as the earlier run left it on disk, fired on sample 1 and updated until sample 40.
+  const earlier = run(over.slice(0, 41)).state;
+  const left = earlier.alerts['threshold:fds']!;
+
+  it('go on with the same id after a restart, neither fired again nor debounced again', () => {
+    const later = series(10, { fds: () => 1500 }, at(100));
+    // Without adoption a restarted engine fires a second alert for the same condition:
+    expect(fired(run(later).events).map((e) => e.alert.id)).toEqual([`threshold:fds@${at(101)}`]);
+    const { state } = adoptAlerts(fresh(), [left]);
+    const { events } = run(later, { state });
+    expect(fired(events)).toEqual([]);
+    expect(liveAlerts(state)).toEqual([left]);
+    expect(events.at(-1)).toMatchObject({ type: 'updated', alert: { id: left.id, firstMs: left.firstMs, line: 1000 } });
+  });
+
+  it('resolve, with the same id, once the condition is gone', () => {
+    const { state } = adoptAlerts(fresh(), [left]);
+    const { events } = run(series(2, { fds: () => 10 }, at(100)), { state });
+    // Under the lower line for N samples in a row, as in one long run: an update on the way, then resolved.
+    expect(fired(events)).toEqual([]);
+    expect(events.every((e) => e.alert.id === left.id)).toBe(true);
+    expect(resolved(events)).toHaveLength(1);
+    expect(liveAlerts(run(series(2, { fds: () => 10 }, at(100)), { state }).state)).toEqual([]);
+  });
+
+  it('keep a snooze and an acknowledgement', () => {
+    const snoozed = { ...left, state: 'snoozed' as const, snoozedUntilMs: at(100) + 30 * MINUTE };
+    const quiet = run(series(20, { fds: () => 1500 }, at(100)), { state: adoptAlerts(fresh(), [snoozed]).state });
+    expect(quiet.events).toEqual([]);
+    expect(liveAlerts(quiet.state)).toMatchObject([{ id: left.id, state: 'snoozed' }]);
+    const acked = { ...left, state: 'acknowledged' as const };
+    const told = run(series(20, { fds: () => 1500 }, at(100)), { state: adoptAlerts(fresh(), [acked]).state });
+    expect(fired(told.events)).toEqual([]);
+    expect(told.events.every((e) => e.alert.state === 'acknowledged')).toBe(true);
+  });
+
+  it('take the newest of several open alerts of one condition, leave resolved ones, and return the rest', () => {
+    const older = { ...left, id: `threshold:fds@${at(-500)}`, firstMs: at(-500) };
+    const done = { ...left, id: `threshold:threads@${at(0)}`, key: 'threshold:threads', state: 'resolved' as const, resolvedMs: at(3) };
+    const { state, superseded } = adoptAlerts(fresh(), [older, left, done]);
+    expect(liveAlerts(state)).toEqual([left]);
+    expect(superseded).toEqual([older]);
   });
 });

@@ -409,6 +409,47 @@ export function acknowledge(state: AlertEngineState, key: string): AlertActionRe
   };
 }
 
+/** The latch each fixed-line alert key is judged by. */
+const LATCH_OF_KEY: Record<string, LatchedCondition> = {
+  'threshold:fds': 'fds',
+  'threshold:threads': 'threads',
+  'threshold:rssBytes': 'rssBytes',
+  'threshold:goroutines': 'goroutines',
+  'fd-limit:fds': 'fdLimitRatio',
+  'rss-heap-gap:rssBytes': 'rssHeapGap',
+};
+
+/**
+ * Takes over alerts still open from an earlier run (read back from disk) as the engine's own, so each goes on as it
+ * was, with its id, state and snooze, and resolves when its detector says the condition is gone, rather than staying
+ * open on disk forever while a new alert fires for the same condition. A fixed-line alert's latch is set tripped
+ * past the line it fired at, so the condition is not re-debounced (resolved, then fired again) after a restart.
+ * Of several open alerts of one key, the newest is taken; the rest are returned, to be closed by the caller.
+ */
+export function adoptAlerts(state: AlertEngineState, open: readonly Alert[]): { state: AlertEngineState; superseded: Alert[] } {
+  const alerts = { ...state.alerts };
+  const snoozes = { ...state.snoozes };
+  const emittedMs = { ...state.emittedMs };
+  const latches = { ...state.latches };
+  const superseded: Alert[] = [];
+  for (const a of [...open].filter(isLive).sort((x, y) => y.firstMs - x.firstMs)) {
+    if (isLive(alerts[a.key])) {
+      superseded.push(a);
+      continue;
+    }
+    alerts[a.key] = a;
+    emittedMs[a.key] = a.lastMs;
+    if (a.state === 'snoozed' && a.snoozedUntilMs !== null) snoozes[a.key] = a.snoozedUntilMs;
+    const latch = LATCH_OF_KEY[a.key];
+    if (latch !== undefined) {
+      // The threshold latches re-arm against the line they tripped past; the others keep none.
+      const line = a.kind === 'threshold' && a.line !== null ? { line: a.line } : {};
+      latches[latch] = { tripped: true, over: 0, under: 0, sinceMs: a.firstMs, ...line };
+    }
+  }
+  return { state: { ...state, alerts, snoozes, emittedMs, latches }, superseded };
+}
+
 /** The engine as one object for the watcher: holds the latest state and forwards to the pure functions. */
 export interface AlertEngine {
   /** Runs the detectors on one sample; returns the events. */

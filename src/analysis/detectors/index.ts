@@ -1,6 +1,7 @@
 /** Leak detectors: pure functions over a target's sample history that decide when to tell the user, and what to say. */
 export {
   acknowledge,
+  adoptAlerts,
   createAlertEngine,
   createAlertState,
   liveAlerts,
