@@ -4,7 +4,7 @@ import type { WatchEvent } from '../shared/events.js';
 import type { FdType, Sample, TargetConfig } from '../shared/types.js';
 import { FD_TYPES } from '../shared/types.js';
 import type { Collectors } from '../collectors/types.js';
-import { Watcher } from './watcher.js';
+import { PPROF_RECHECK_MS, Watcher } from './watcher.js';
 import { openSeriesStore } from './series-store.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -319,6 +319,48 @@ describe('Watcher', () => {
     await w.stop();
     expect(samples.length).toBeGreaterThanOrEqual(3);
     expect(samples.filter((s) => s.goroutines !== undefined || s.heapAllocBytes !== undefined)).toEqual([]);
+  });
+
+  it('checks an endpoint that does not answer like pprof again every PPROF_RECHECK_MS, and says once when it is the watched process’s own', async () => {
+    const os = memoryOs();
+    os.procs.set(12, { command: '/bin/server --port 2', fds: 2 });
+    let cmdline: 'garbage' | 'own' = 'garbage';
+    let checks = 0;
+    const collectors: Collectors = {
+      ...os.collectors,
+      async readPprofCmdline() {
+        checks++;
+        if (cmdline === 'garbage') throw new LeakbarError('endpoint-garbage', 'the pprof endpoint at http://127.0.0.1:6060/debug/pprof/ does not answer like Go\'s net/http/pprof (got an empty answer)');
+        return '/bin/server --port 2';
+      },
+    };
+    // The clock stands still unless the test moves it: no re-check can come from samples alone.
+    let nowMs = 1_000_000;
+    const w = new Watcher({ target: target({ pid: 12 }), collectors, store: null, cadences: { sampleMs: 10, memStatsMs: 60_000 }, now: () => nowMs });
+    const samples: Sample[] = [];
+    const events: WatchEvent[] = [];
+    w.onSample((s) => samples.push(s));
+    w.onEvent((e) => events.push(e));
+    await w.start();
+    await until(() => samples.length >= 10);
+    expect(checks).toBe(1);
+    expect(samples.filter((s) => s.goroutines !== undefined || s.heapAllocBytes !== undefined)).toEqual([]);
+
+    cmdline = 'own';
+    nowMs += PPROF_RECHECK_MS - 1;
+    const seen = samples.length;
+    await until(() => samples.length >= seen + 10);
+    expect(checks).toBe(1);
+    nowMs += 1;
+    await until(() => samples.some((s) => s.goroutines === 42 && s.heapAllocBytes === 100));
+    await sleep(50);
+    await w.stop();
+    expect(checks).toBe(2);
+    const pprof = events.filter((e) => e.type === 'status' && e.source === 'pprof');
+    expect(pprof.map((e) => e.type === 'status' && [e.ok, e.message])).toEqual([
+      [false, "the pprof endpoint at http://127.0.0.1:6060/debug/pprof/ does not answer like Go's net/http/pprof (got an empty answer)"],
+      [true, "the pprof endpoint at http://127.0.0.1:6060/debug/pprof/ is now pid 12's own (/bin/server --port 2); its goroutine and heap figures are back"],
+    ]);
   });
 
   it('says once that a watched PID exited', async () => {

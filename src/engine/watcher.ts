@@ -28,6 +28,12 @@ export interface Cadences {
 
 export const DEFAULT_CADENCES: Cadences = { sampleMs: 5000, fdBreakdownMs: 30_000, memStatsMs: 30_000, memoryMapMs: 300_000 };
 
+/**
+ * How often a pprof endpoint found to be another program's (or not Go's pprof at all) is checked again:
+ * the right program may be started on that address later, and its figures should come back.
+ */
+export const PPROF_RECHECK_MS = 60_000;
+
 /** Options for {@link Watcher}. */
 export interface WatcherOptions {
   target: TargetConfig;
@@ -37,6 +43,8 @@ export interface WatcherOptions {
   cadences?: Partial<Cadences>;
   /** @default Date.now */
   now?: () => number;
+  /** How often an endpoint found to be another program's is checked again. @default PPROF_RECHECK_MS */
+  pprofRecheckMs?: number;
 }
 
 type Listener<T> = (value: T) => void;
@@ -84,6 +92,7 @@ export class Watcher {
   private readonly collectors: Collectors;
   private readonly store: SeriesStore | null;
   private readonly now: () => number;
+  private readonly pprofRecheckMs: number;
   private readonly pattern: RegExp | null;
   private pid: number | null = null;
   private command: string | null = null;
@@ -112,8 +121,9 @@ export class Watcher {
   private leaked: Latest<number> | null = null;
   /** False once the runtime has said it has no goroutineleak profile (before Go 1.26): not asked again. */
   private leakProfile = true;
-  /** The PID whose pprof endpoint was last checked to be its own, and whether it was. */
+  /** The PID whose pprof endpoint was last checked to be its own, when (epoch ms), and whether it was. */
   private pprofCheckedPid: number | null = null;
+  private pprofCheckedAtMs = 0;
   private pprofIsOthers = false;
   private readonly sampleListeners = new Set<Listener<Sample>>();
   private readonly eventListeners = new Set<Listener<WatchEvent>>();
@@ -123,6 +133,7 @@ export class Watcher {
     this.collectors = options.collectors;
     this.store = options.store;
     this.now = options.now ?? Date.now;
+    this.pprofRecheckMs = options.pprofRecheckMs ?? PPROF_RECHECK_MS;
     this.cadences = { ...DEFAULT_CADENCES, ...options.cadences };
     const sel = this.target.selector;
     if ('pid' in sel) {
@@ -324,7 +335,9 @@ export class Watcher {
     this.cpuMark = proc.mark;
     this.process = proc.figures;
     if (proc.figures.command) this.command = proc.figures.command;
-    if (this.pprofCheckedPid !== pid && proc.figures.command) void this.checkPprofOwner(pid, proc.figures.command);
+    // A new PID's endpoint is checked at once; one found to be another program's, again every pprofRecheckMs.
+    const recheck = this.pprofIsOthers && this.now() - this.pprofCheckedAtMs >= this.pprofRecheckMs;
+    if ((this.pprofCheckedPid !== pid || recheck) && proc.figures.command) void this.checkPprofOwner(pid, proc.figures.command);
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     const [fds, goroutines] = await Promise.all([
       this.timed('fds', timeoutMs, 'counting open files', signal, () => this.collectors.countFds(pid!)),
@@ -387,8 +400,9 @@ export class Watcher {
   /**
    * Checks that the pprof endpoint is the watched process's own (Go serves its command line at
    * `cmdline`): with several copies of a program running, figures from another one would mislead. An
-   * endpoint whose `cmdline` is no command line is not Go's pprof: its figures are left out too. One
-   * that does not answer is checked again at the next sample (its readings report it meanwhile).
+   * endpoint whose `cmdline` is no command line is not Go's pprof: its figures are left out too, and it
+   * is checked again every `pprofRecheckMs`, so the right program started there later is noticed (said
+   * once). One that does not answer is checked again at the next sample (its readings report it meanwhile).
    * stop() cancels a check under way.
    */
   private async checkPprofOwner(pid: number, command: string): Promise<void> {
@@ -403,14 +417,17 @@ export class Watcher {
   private async checkPprofOwnerNow(pid: number, command: string): Promise<void> {
     const url = this.target.pprofUrl;
     this.pprofCheckedPid = pid;
+    this.pprofCheckedAtMs = this.now();
     if (!url) return;
     let problem: LeakbarError | null;
+    let served: string | null;
     try {
-      const served = await this.collectors.readPprofCmdline(url, this.life.signal);
-      if (served === null) return;
-      problem = sameCommandLine(served, command)
-        ? null
-        : pprofOwnerError(url, pid, served, command, { consequence: 'its goroutine and heap figures are left out', hint: 'give --pprof the URL this process serves, or narrow --match' });
+      served = await this.collectors.readPprofCmdline(url, this.life.signal);
+      // No cmdline page (an older or non-Go server) cannot tell whose it is: its figures are taken.
+      problem =
+        served === null || sameCommandLine(served, command)
+          ? null
+          : pprofOwnerError(url, pid, served, command, { consequence: 'its goroutine and heap figures are left out', hint: 'give --pprof the URL this process serves, or narrow --match' });
     } catch (e) {
       if (!isLeakbarError(e, 'endpoint-garbage')) {
         // No answer (yet): checked again at the next sample.
@@ -418,15 +435,26 @@ export class Watcher {
         return;
       }
       problem = e;
+      served = null;
     }
     if (this.pid !== pid || this.stopped) return;
+    const wasOthers = this.pprofIsOthers;
     this.pprofIsOthers = problem !== null;
     if (this.pprofIsOthers) {
       // Whatever was read from that endpoint so far described the other program, or was not Go's.
       this.memStats = null;
       this.leaked = null;
+    } else if (wasOthers) {
+      // The right program answers there now: its heap figures come at once, not at the next MemStats tick, and
+      // whether its runtime has a goroutineleak profile is asked again (the other program's answer said nothing).
+      this.leakProfile = true;
+      void this.runner?.runNow('memstats');
     }
-    this.report('pprof', problem);
+    const back =
+      served === null
+        ? `the pprof endpoint at ${url} no longer answers as another program (it has no cmdline page to say whose it is); its goroutine and heap figures are back`
+        : `the pprof endpoint at ${url} is now pid ${pid}'s own (${shorten(command)}); its goroutine and heap figures are back`;
+    this.report('pprof', problem, back);
   }
 
   private async readMemStats(timeoutMs: number, signal: AbortSignal): Promise<void> {
@@ -452,14 +480,15 @@ export class Watcher {
     if (v) this.memoryMap = { value: v, atMs: this.now() };
   }
 
-  /** Records a source's health; emits a status event only when it changes (never a flood). */
-  private report(source: SourceName, error: unknown): void {
+  /** Records a source's health; emits a status event only when it changes (never a flood), with `okMessage` when it recovers. */
+  private report(source: SourceName, error: unknown, okMessage?: string): void {
     const prev = this.sources[source];
     if (error === null || error === undefined) {
       if (prev && !prev.ok) {
         this.saidWhileFailing.delete(source);
         this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
-        this.emitEvent({ type: 'status', timeMs: this.now(), source, ok: true, message: source === 'target' ? `watching pid ${this.pid}` : `${source} is readable again` });
+        const message = okMessage ?? (source === 'target' ? `watching pid ${this.pid}` : `${source} is readable again`);
+        this.emitEvent({ type: 'status', timeMs: this.now(), source, ok: true, message });
       } else if (!prev) this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
       return;
     }
