@@ -49,4 +49,31 @@ describe('startJobs', () => {
     expect(String(errors[0])).toContain('hang did not finish within 30 ms');
     expect(runner.costs()[0]!.failures).toBeGreaterThanOrEqual(2);
   });
+
+  it('aborts the signal of each run under way at stop(), reports no error for it, and runs nothing after, not even a job still waiting for its first run', async () => {
+    const errors: unknown[] = [];
+    const signals: AbortSignal[] = [];
+    let lateRuns = 0;
+    const runner = startJobs([
+      {
+        name: 'hang',
+        intervalMs: 10,
+        timeoutMs: 60_000,
+        run: (signal) => {
+          signals.push(signal);
+          return new Promise(() => {});
+        },
+        onError: (e) => errors.push(e),
+      },
+      { name: 'later', intervalMs: 10, firstRunAfterMs: 50, timeoutMs: 1000, run: async () => void lateRuns++ },
+    ]);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(false);
+    await runner.stop();
+    expect(signals[0]!.aborted).toBe(true);
+    await sleep(100);
+    expect(signals).toHaveLength(1);
+    expect(lateRuns).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });
