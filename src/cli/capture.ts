@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS } from '../shared/settings.js';
 import { buildReport, createCaptureService, createCaptureStore, DEFAULT_RETENTION, reportHtml, reportMarkdown } from '../engine/captures/index.js';
 import { openSettingsFile } from '../engine/settings-file.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
-import { readJsonLines } from '../engine/series-store.js';
+import { openAlertCaptureIds, readJsonLines } from '../engine/series-store.js';
 import { getForCli, listCommand } from './captures.js';
 import { parsePprofUrl, targetFromOptions } from './watch.js';
 
@@ -87,7 +87,9 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   // The same retention as the app and `serve`: the capture space and days in the data folder's settings.
   const { retention } = openSettingsFile(dataDir, { warn: (m) => err.write(`${m}\n`) }).get();
   const store = await createCaptureStore(dataDir, { retention: { maxBytes: retention.maxCaptureBytes, maxAgeMs: retention.captureDays * DAY_MS } });
-  const service = createCaptureService({ store, collectors });
+  // Nor the capture an alert still open points to, as the engine keeps it.
+  const keep = await openAlertCaptureIds(join(dataDir, 'targets', target.id)).catch(() => []);
+  const service = createCaptureService({ store, collectors, keepIds: () => keep });
   let figures: Sample | null = null;
   if (collectors && pid !== null) {
     // The figures at that moment, as a watcher would have them (best effort: the capture matters more).

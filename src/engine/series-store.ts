@@ -206,6 +206,17 @@ export async function readJsonLines<T>(path: string, keep: (item: T) => boolean 
   return { items, ...r };
 }
 
+/**
+ * The captures that alerts still open in a target's folder point to (the newest version of each alert decides), for a
+ * retention pass run without the engine (`leakbar capture`); the engine asks its own alerts. A missing file has none.
+ */
+export async function openAlertCaptureIds(targetDir: string): Promise<string[]> {
+  const newest = new Map<string, Partial<Alert>>();
+  const { items } = await readJsonLines<Partial<Alert>>(join(targetDir, FILES.alerts), (a) => typeof a.id === 'string');
+  for (const a of items) newest.set(a.id!, a);
+  return [...newest.values()].flatMap((a) => (a.state !== 'resolved' && typeof a.captureId === 'string' ? [a.captureId] : []));
+}
+
 const FAILED = { read: 'read', write: 'write', compact: 'drop old history from' } as const;
 const DISK_FULL_HINT = { read: undefined, write: 'free some space; history stays in memory meanwhile', compact: 'free some space; the file is kept whole meanwhile' } as const;
 
@@ -623,7 +634,8 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     alerts(fromMs, toMs) {
       const lo = fromMs ?? -Infinity;
       const hi = toMs ?? Infinity;
-      return [...alerts.values()].filter((a) => a.firstMs <= hi && (a.resolvedMs ?? a.lastMs) >= lo).sort((a, b) => b.firstMs - a.firstMs);
+      // An open alert lasts until now, whenever its last line was written (a snooze writes none).
+      return [...alerts.values()].filter((a) => a.firstMs <= hi && (a.state !== 'resolved' || (a.resolvedMs ?? a.lastMs) >= lo)).sort((a, b) => b.firstMs - a.firstMs);
     },
     samples: (fromMs, toMs) => inRange(samples.length > windowSize ? samples.slice(-windowSize) : samples, fromMs, toMs),
     events: (fromMs, toMs) => inRange(events, fromMs, toMs),

@@ -1,6 +1,6 @@
 /** `leakbar capture` and `leakbar report` end to end, from the bundle (`npm run build:cli`), against the Go fixture. */
 import { execFile } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -67,6 +67,35 @@ describe('leakbar capture', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(await ids()).not.toContain(aged.id);
     expect(await ids()).toHaveLength(3);
+  });
+
+  it('keeps, past captureDays, the capture an alert still open points to, as the engine does', async () => {
+    const out = join(tmp.dir, 'retention-alert');
+    const day = 24 * 60 * 60_000;
+    const first = await leakbar(['capture', 'heap', '--pprof', fx.pprofUrl, '--out', out, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const targetId = (JSON.parse(first.stdout) as CaptureMeta).targetId;
+    const store = await createCaptureStore(out);
+    const aged = async (suffix: string) => {
+      const startedMs = Date.now() - 10 * day;
+      const pending = await store.begin(targetId, newCaptureId(startedMs, 'goroutine', () => suffix));
+      await pending.writeFile('goroutine.pb.gz', new Uint8Array(8), 'goroutine');
+      return (await pending.commit({ kind: 'goroutine', pid: null, startedMs, endedMs: startedMs, figures: null, alertKey: null, baseline: false, pinned: false, note: '' })).id;
+    };
+    const [ofOpen, ofResolved] = [await aged('aaaa'), await aged('bbbb')];
+    // alerts.jsonl as the engine writes it: one alert's versions in order, the newest deciding.
+    const alert = (id: string, state: string, captureId: string) => JSON.stringify({ id, key: id.split('@')[0], state, captureId, firstMs: 1, lastMs: 1, resolvedMs: state === 'resolved' ? 1 : null });
+    await mkdir(join(out, 'targets', targetId), { recursive: true });
+    await writeFile(
+      join(out, 'targets', targetId, 'alerts.jsonl'),
+      [alert('growth:goroutines@1', 'firing', ofOpen), alert('growth:goroutines@1', 'snoozed', ofOpen), alert('threshold:fds@1', 'firing', ofResolved), alert('threshold:fds@1', 'resolved', ofResolved)].join('\n') + '\n',
+    );
+    await writeFile(join(out, 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, retention: { ...DEFAULT_SETTINGS.retention, captureDays: 7 } }));
+    const r = await leakbar(['capture', 'heap', '--pprof', fx.pprofUrl, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const ids = (await createCaptureStore(out).then((st) => st.list(targetId))).map((m) => m.id);
+    expect(ids).toContain(ofOpen);
+    expect(ids).not.toContain(ofResolved);
   });
 
   it('prints the folder path, and marks a baseline', async () => {
