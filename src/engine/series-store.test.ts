@@ -237,6 +237,8 @@ describe('history retention', () => {
     const store = await openSeriesStore(dir, { historyMs: 30 * DAY, now: () => now });
     // Newest first (by when they fired).
     expect(store.alerts().map((a) => a.id)).toEqual([recent.id, firing.id, snoozed.id, acknowledged.id]);
+    // An open alert lasts until now, so a view of the last day shows it however old its last line.
+    expect(store.alerts(NOW - DAY, NOW).map((a) => a.id)).toEqual([recent.id, firing.id, snoozed.id, acknowledged.id]);
     await store.flush();
     expect(onDisk<Alert>(dir, 'alerts.jsonl').map((a) => a.id)).toEqual([acknowledged.id, firing.id, snoozed.id, recent.id]);
 
