@@ -18,6 +18,7 @@ import { setupNotifications } from './notifications.js';
 import { setupPath } from './path.js';
 import { APP_ORIGIN } from './security-policy.js';
 import { registerAppScheme, setupSecurity } from './security.js';
+import { adoptUserDataSettings } from './settings-location.js';
 import { openSettingsStore } from './settings-store.js';
 import { setupSingleInstance } from './single-instance.js';
 import { createPauseControl, targetInputFromConfig } from './targets.js';
@@ -45,14 +46,17 @@ async function main(): Promise<void> {
   if (process.platform === 'darwin') app.dock?.hide();
   Menu.setApplicationMenu(process.platform === 'darwin' ? Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }, { role: 'windowMenu' }]) : null);
 
-  const settings = openSettingsStore();
+  // One settings document for the app, `leakbar watch`, `serve` and `capture`: <dataDir>/settings.json.
+  const dataDir = defaultDataDir();
+  adoptUserDataSettings(dataDir, app.getPath('userData'));
+  const settings = openSettingsStore({ cwd: dataDir });
   const ownOrigins = [APP_ORIGIN, ...(devServerOrigin ? [devServerOrigin] : [])];
   setupSecurity({ rendererDir: RENDERER_DIR, devServerOrigin, ownOrigins });
 
   const initial = settings.get();
   // The engine reads and changes settings through the store (getSettings/setSettings of the contract), so the
   // renderer, the tray and the notifications all see one document; detector lines and cadences come from it.
-  const service: LeakbarService = await createService({ dataDir: defaultDataDir(), targets: initial.targets, settings });
+  const service: LeakbarService = await createService({ dataDir, targets: initial.targets, settings });
   const w = setupWindows({ preloadPath: PRELOAD_PATH, rendererBase: devServerUrl ?? APP_ORIGIN });
   windows = w;
 

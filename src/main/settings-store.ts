@@ -1,5 +1,5 @@
 /**
- * Settings on disk: one electron-store file (userData/settings.json, written atomically) holding the
+ * Settings on disk: one electron-store file (`<dataDir>/settings.json`, see settings-location.ts; written atomically) holding the
  * versioned document of src/shared/settings.ts. zod validates and our own migrations upgrade it.
  *
  * Why not electron-store's `schema` and `migrations`: its migrations key on the app's version, not the
