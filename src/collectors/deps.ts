@@ -1,4 +1,4 @@
-/** The collectors' default outside world: exec on execa (argument arrays, no shell), fetch on the global fetch, and procfs reads on node:fs — each failure mapped to a LeakbarError. */
+/** The collectors' default outside world: exec on execa (argument arrays, no shell) and procfs reads on node:fs (and native/fdlinks.c), each failure mapped to a LeakbarError; pprof GETs are pprof-http's createPprofFetch. */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { LeakbarError } from '../shared/errors.js';
 import type { FdType } from '../shared/types.js';
-import type { ExecFn, FetchFn, FileReader } from './types.js';
+import type { ExecFn, FileReader } from './types.js';
 
 /** Where a missing tool is expected, by name, for the 'tool-missing' hint. */
 const TOOL_HOMES: Record<string, string> = { lsof: '/usr/sbin on macOS', vmmap: '/usr/bin on macOS (part of the developer tools)', ps: '/bin' };
@@ -67,36 +67,6 @@ function errorCode(e: unknown): string | undefined {
   if (typeof code === 'string') return code;
   const errors = (e as { errors?: unknown }).errors; // AggregateError of a dual-stack connect
   return Array.isArray(errors) ? errorCode(errors[0]) : undefined;
-}
-
-/**
- * A {@link FetchFn} on the global fetch with AbortSignal.timeout (which covers the body too).
- * Rejects with 'endpoint-refused' when nothing listens (or the host is unknown or unreachable),
- * 'timeout' when the answer takes longer than `timeoutMs`, 'io-error' otherwise.
- */
-export function createFetch(): FetchFn {
-  return async (url, options) => {
-    try {
-      // Connection: close: a kept-alive connection would sit in the watched program between samples, as an
-      // open FD and a goroutine of its own, and the figures leakbar reports would count leakbar.
-      const res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), redirect: 'follow', headers: { connection: 'close' } });
-      const body = new Uint8Array(await res.arrayBuffer());
-      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
-    } catch (e) {
-      const name = e instanceof Error ? e.name : '';
-      if (name === 'TimeoutError' || name === 'AbortError') {
-        throw noAnswerError(url, options.timeoutMs, e);
-      }
-      const code = errorCode(e instanceof Error ? e.cause : undefined);
-      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'EADDRNOTAVAIL') {
-        throw new LeakbarError('endpoint-refused', `GET ${url}: connection refused (${code})`, {
-          hint: 'is the program running with net/http/pprof imported, and is the URL right?',
-          cause: e,
-        });
-      }
-      throw new LeakbarError('io-error', `GET ${url} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
-  };
 }
 
 /** Maps a node:fs error on `path` to a LeakbarError: a gone /proc/PID is 'no-such-process'. */

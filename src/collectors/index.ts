@@ -10,7 +10,7 @@ import { ancestorsInListing, runPsFigures, runPsList, runPsThreads } from './ps.
 import type { Collectors, CpuMark, ExecFn, FetchFn, FileReader } from './types.js';
 import { runVmmap } from './vmmap.js';
 
-export { createExec, createFetch, createFileReader } from './deps.js';
+export { createExec, createFileReader } from './deps.js';
 export type { Collectors, CpuMark, ExecFn, FetchFn, FileReader, FoundProcess } from './types.js';
 
 /** What the collectors reach the outside world through; every field has a default. */
