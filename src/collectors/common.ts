@@ -52,3 +52,12 @@ export function matchProcesses(listing: Iterable<ProcessListing>, pattern: RegEx
 export function exitedZombie(pid: number): LeakbarError {
   return new LeakbarError('no-such-process', `process ${pid} has exited`, { hint: 'it is a zombie: its parent has not collected its exit status yet' });
 }
+
+/** The errno-like code of an error (node:fs, a fetch's cause; the first one of a dual-stack connect's AggregateError). */
+export function errorCode(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const errors = (e as { errors?: unknown }).errors;
+  return Array.isArray(errors) ? errorCode(errors[0]) : undefined;
+}

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { LeakbarError } from '../shared/errors.js';
 import type { FdType } from '../shared/types.js';
-import type { ExecFn, FileReader } from './types.js';
+import { errorCode } from './common.js';
+import { LINK_TOO_LONG, type ExecFn, type FileReader } from './types.js';
 
 /** Where a missing tool is expected, by name, for the 'tool-missing' hint. */
 const TOOL_HOMES: Record<string, string> = { lsof: '/usr/sbin on macOS', vmmap: '/usr/bin on macOS (part of the developer tools)', ps: '/bin' };
@@ -61,13 +62,6 @@ export function noAnswerError(url: string, timeoutMs: number, cause?: unknown): 
   });
 }
 
-function errorCode(e: unknown): string | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  const errors = (e as { errors?: unknown }).errors; // AggregateError of a dual-stack connect
-  return Array.isArray(errors) ? errorCode(errors[0]) : undefined;
-}
 
 /** Maps a node:fs error on `path` to a LeakbarError: a gone /proc/PID is 'no-such-process'. */
 export function fsError(e: unknown, path: string): LeakbarError {
@@ -86,19 +80,24 @@ export function fsError(e: unknown, path: string): LeakbarError {
   return new LeakbarError('io-error', `reading ${path} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
-/** native/fdlinks.c, built by scripts/build-native.mjs: `readLinks(dir)` gives "fd\0target\0" records. */
+/** native/fdlinks.c, built by scripts/build-native.mjs: `readLinks(dir)` resolves with "fd\0target\0" records. */
 interface FdLinksAddon {
-  readLinks(dir: string): string;
+  readonly version: number;
+  readLinks(dir: string): Promise<string>;
 }
+
+/** The record format of native/fdlinks.c this code reads (its FDLINKS_VERSION). */
+const FDLINKS_VERSION = 2;
 
 let fdLinksAddon: FdLinksAddon | null | undefined;
 
 /**
  * Loads native/build/fdlinks.node once, or null where it was not built (no C compiler at install,
  * or not Linux). It sits at the package root, one folder up from the bundles (dist/cli.js,
- * out/main/index.js) and two from src/collectors.
+ * out/main/index.js) and two from src/collectors. A build that does not load, or is of another
+ * version (an older fdlinks.c, not rebuilt since a pull), is said once on stderr and not used.
  */
-export function loadFdLinksAddon(): FdLinksAddon | null {
+export function loadFdLinksAddon(warn: (message: string) => void = (m) => console.warn(m)): FdLinksAddon | null {
   if (fdLinksAddon !== undefined) return fdLinksAddon;
   fdLinksAddon = null;
   if (process.platform !== 'linux') return null;
@@ -106,21 +105,24 @@ export function loadFdLinksAddon(): FdLinksAddon | null {
   for (const up of ['../', '../../']) {
     const file = fileURLToPath(new URL(`${up}native/build/fdlinks.node`, import.meta.url));
     if (!existsSync(file)) continue;
+    const fallback = `the FD breakdown reads /proc links in JavaScript; npm run build rebuilds it`;
     try {
       const addon = require(file) as Partial<FdLinksAddon>;
-      if (typeof addon.readLinks === 'function') fdLinksAddon = addon as FdLinksAddon;
-    } catch {
-      // Built for another machine or a broken build: read the links in JavaScript.
+      if (typeof addon.readLinks === 'function' && addon.version === FDLINKS_VERSION) fdLinksAddon = addon as FdLinksAddon;
+      else warn(`leakbar: ${file} is of another version (${String(addon.version)}, this leakbar reads ${FDLINKS_VERSION}): ${fallback}`);
+    } catch (e) {
+      warn(`leakbar: ${file} does not load (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): ${fallback}`);
     }
     break;
   }
   return fdLinksAddon;
 }
 
-/** The flat [fd, target, ...] list of one fdlinks record string (it ends with a NUL). */
+/** The flat [fd, target, ...] list of one fdlinks record string (it ends with a NUL); a path too long becomes {@link LINK_TOO_LONG}. */
 export function splitFdLinks(records: string): string[] {
   const parts = records.split('\0');
   parts.pop();
+  for (let i = 1; i < parts.length; i += 2) if (parts[i] === '\x01ENAMETOOLONG') parts[i] = LINK_TOO_LONG;
   return parts;
 }
 
@@ -130,7 +132,8 @@ export function splitFdLinks(records: string): string[] {
  * and going through the libuv thread pool (node:fs/promises) made a 1,000-FD breakdown take 2×
  * longer (9.5 ms against 4.3 ms here), which the ≥20×-cheaper-than-ps+lsof bench does not allow.
  * readLinks, where native/fdlinks.c was built (unless `nativeLinks: false`), reads a whole fd
- * folder in one call with readlinkat; without it the links are read one readlinkSync at a time.
+ * folder in one call with readlinkat, on Node's thread pool (a folder of 100,000 FDs takes some
+ * 300 ms, which must not hold the event loop); without it the links are read one readlinkSync at a time.
  * statType stays asynchronous: it follows the link to the real file, which may sit on a slow mount.
  */
 export function createFileReader(options: { nativeLinks?: boolean } = {}): FileReader {
@@ -175,8 +178,10 @@ export function createFileReader(options: { nativeLinks?: boolean } = {}): FileR
   if (addon) {
     reader.readLinks = async (dir) => {
       try {
-        return splitFdLinks(addon.readLinks(dir));
+        return splitFdLinks(await addon.readLinks(dir));
       } catch (e) {
+        // Past V8's longest string (some 100,000 links of 4 KB paths): one readlink at a time can still do it.
+        if (errorCode(e) === 'ENOMEM') return null;
         throw fsError(e, dir);
       }
     };

@@ -7,6 +7,7 @@
 import { parseMemStats } from '../analysis/memstats.js';
 import { LeakbarError } from '../shared/errors.js';
 import type { MemStats } from '../shared/types.js';
+import { errorCode } from './common.js';
 import { noAnswerError } from './deps.js';
 import type { FetchFn } from './types.js';
 
@@ -21,14 +22,6 @@ export interface PprofReadOptions {
   signal?: AbortSignal;
 }
 
-/** The errno-like code of a failed fetch's cause (the first one of a dual-stack connect's AggregateError). */
-function causeCode(e: unknown): string | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  const errors = (e as { errors?: unknown }).errors;
-  return Array.isArray(errors) ? causeCode(errors[0]) : undefined;
-}
 
 /**
  * The {@link FetchFn} the pprof readers use by default: the global fetch, time-boxed, and cancelled by
@@ -60,7 +53,7 @@ export function createPprofFetch(): FetchFn {
     } catch (e) {
       if (get.signal.aborted && !timedOut) throw new LeakbarError('cancelled', `GET ${url} was cancelled`, { cause: e });
       if (timedOut) throw noAnswerError(url, timeoutMs, e);
-      const code = causeCode(e instanceof Error ? e.cause : undefined);
+      const code = errorCode(e instanceof Error ? e.cause : undefined);
       if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'EADDRNOTAVAIL') {
         throw new LeakbarError('endpoint-refused', `GET ${url}: connection refused (${code})`, {
           hint: 'is the program running with net/http/pprof imported, and is the URL right?',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LeakbarError } from '../shared/errors.js';
+import { isLeakbarError, LeakbarError } from '../shared/errors.js';
 import type { FdType } from '../shared/types.js';
 import {
   countMapsRegions,
@@ -104,7 +104,8 @@ function withReadLinks({ files, reads }: ReturnType<typeof fakeProc>): ReturnTyp
   const links: FileReader['readLinks'] = async (dir) => {
     const names = await files.readdir(dir);
     const out: string[] = [];
-    for (const fd of names) out.push(fd, await files.readlink(`${dir}/${fd}`).catch(() => ''));
+    // Closed since the listing: an empty target; any other failure fails the whole read, as native/fdlinks.c does.
+    for (const fd of names) out.push(fd, await files.readlink(`${dir}/${fd}`).catch((e: unknown) => (isLeakbarError(e, 'not-found') || isLeakbarError(e, 'no-such-process') ? '' : Promise.reject(e))));
     return out;
   };
   return { files: { ...files, readLinks: links, readlink: () => Promise.reject(new Error('readlink called beside readLinks')) }, reads };
@@ -324,6 +325,23 @@ describe('Procfs with an injected /proc', () => {
     // An FD gone and then the process too: no-such-process, not a breakdown of what was left.
     const exited = fakeProc({ files: { '/proc/5/limits': '' }, dirs: { '/proc/5/fd': ['0', '1'] }, links: { '/proc/5/fd/0': 'pipe:[1]' } });
     await expect(new Procfs(withReadLinks(exited).files).readFdBreakdown(5, [])).rejects.toMatchObject({ code: 'no-such-process' });
+  });
+
+  it('fails the breakdown, in both readers, when a link may not be read, rather than counting it as closed', async () => {
+    const denied = () => {
+      const p = proc();
+      const readlink = p.files.readlink.bind(p.files);
+      p.files.readlink = (path) => (path.endsWith('/fd/3') ? Promise.reject(new LeakbarError('permission-denied', `leakbar may not read ${path}`)) : readlink(path));
+      return p;
+    };
+    await expect(new Procfs(denied().files).readFdBreakdown(77, [])).rejects.toMatchObject({ code: 'permission-denied' });
+    await expect(new Procfs(withReadLinks(denied()).files).readFdBreakdown(77, [])).rejects.toMatchObject({ code: 'permission-denied' });
+  });
+
+  it('reads the links one at a time where the one-call reader gives up on a listing too large for one string', async () => {
+    const p = proc();
+    const oneCall = new Procfs({ ...p.files, readLinks: async () => null });
+    expect(await oneCall.listFds(77)).toEqual(await new Procfs(proc().files).listFds(77));
   });
 
   it('reads all links in one call where the reader has readLinks, to the same entries and breakdown', async () => {

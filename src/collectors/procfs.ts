@@ -1,9 +1,9 @@
 /** Linux procfs, read in-process (no spawn per tick): process figures, open FDs by type, the FD limit, smaps_rollup, and the process list. */
 import { isLeakbarError, LeakbarError } from '../shared/errors.js';
 import type { FdBreakdown, FdEntry, FdType, MemoryMap, MemoryRegion, ProcessFigures } from '../shared/types.js';
-import { cpuPercentSince, exitedZombie, matchProcesses, type ProcessListing } from './common.js';
+import { cpuPercentSince, errorCode, exitedZombie, matchProcesses, type ProcessListing } from './common.js';
 import { summarizeFds } from './fds.js';
-import type { CpuMark, FileReader, FoundProcess } from './types.js';
+import { LINK_TOO_LONG, type CpuMark, type FileReader, type FoundProcess } from './types.js';
 
 /** USER_HZ: the unit of /proc/PID/stat's times. 100 on every Linux architecture leakbar runs on (`getconf CLK_TCK`). */
 export const CLK_TCK = 100;
@@ -452,6 +452,7 @@ export class Procfs {
     const paths = new Map<string, { fd: string; entries: FdEntry[] }>();
     let vanished = 0;
     for (let i = 0; i < links.length; i += 2) {
+      if (i > 0 && i % (2 * YIELD_EVERY_FDS) === 0) await new Promise<void>((ok) => setImmediate(ok));
       const fd = links[i]!;
       const target = links[i + 1]!;
       // The FD was closed between the listing and its readlink: skip it. If the process is gone, say so below.
@@ -484,7 +485,8 @@ export class Procfs {
    * event loop every {@link YIELD_EVERY_FDS}.
    */
   private async readLinks(fdDir: string): Promise<string[]> {
-    if (this.files.readLinks) return this.files.readLinks(fdDir);
+    const all = this.files.readLinks ? await this.files.readLinks(fdDir) : null;
+    if (all) return all;
     const names = await this.files.readdir(fdDir);
     const links: string[] = [];
     for (let i = 0; i < names.length; i++) {
@@ -494,7 +496,9 @@ export class Procfs {
       try {
         target = await this.files.readlink(`${fdDir}/${fd}`);
       } catch (e) {
-        if (!isLeakbarError(e, 'not-found') && !isLeakbarError(e, 'no-such-process')) throw e;
+        // A path longer than the kernel will write is still an open FD: count it, named so.
+        if (errorCode(e instanceof LeakbarError ? e.cause : e) === 'ENAMETOOLONG') target = LINK_TOO_LONG;
+        else if (!isLeakbarError(e, 'not-found') && !isLeakbarError(e, 'no-such-process')) throw e;
       }
       links.push(fd, target);
     }

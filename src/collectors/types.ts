@@ -27,11 +27,15 @@ export interface FileReader {
   statType?(path: string): Promise<FdType>;
   /**
    * Every link in a /proc/PID/fd folder in one call, flat: [fd, target, fd, target, ...], the
-   * target '' for an FD closed between the listing and its readlink. Optional: without it the links
-   * are read one {@link readlink} at a time.
+   * target '' for an FD closed between the listing and its readlink, {@link LINK_TOO_LONG} for one
+   * whose path the kernel will not write. Null when the listing is too large for one call: read the
+   * links one {@link readlink} at a time then, as without it (it is optional).
    */
-  readLinks?(dir: string): Promise<string[]>;
+  readLinks?(dir: string): Promise<string[] | null>;
 }
+
+/** The target given for an FD whose path is longer than the kernel will write (readlink's ENAMETOOLONG). */
+export const LINK_TOO_LONG = '(path too long)';
 
 /** What CPU % needs from the previous reading of the same process. */
 export interface CpuMark {

@@ -4,14 +4,16 @@
  * own FDs of every kind, and the collectors built on it against the JavaScript reader on the live
  * Go fixture.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollectors, createFileReader } from '../../src/collectors/index.js';
+import { LINK_TOO_LONG } from '../../src/collectors/types.js';
 import { loadFdLinksAddon, splitFdLinks } from '../../src/collectors/deps.js';
 import { isLeakbarError } from '../../src/shared/errors.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
@@ -21,7 +23,8 @@ const hasCompiler = spawnSync('cc', ['--version']).status === 0;
 const why = process.platform !== 'linux' ? 'procfs is Linux only' : !hasCompiler && !process.env.CI ? 'no C compiler (cc) on this machine: leakbar reads links in JavaScript here' : null;
 
 interface Addon {
-  readLinks(dir: unknown): string;
+  version: number;
+  readLinks(dir: unknown): Promise<string>;
 }
 
 describe.skipIf(why !== null)(`native/fdlinks.c${why ? ` (skipped: ${why})` : ''}`, () => {
@@ -69,14 +72,18 @@ describe.skipIf(why !== null)(`native/fdlinks.c${why ? ` (skipped: ${why})` : ''
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reads every link of a folder as node:fs readlink does, one record per FD', () => {
-    const links = splitFdLinks(addon.readLinks('/proc/self/fd'));
+  it('reads every link of a folder as node:fs readlink does, one record per FD', async () => {
+    const links = splitFdLinks(await addon.readLinks('/proc/self/fd'));
     expect(links.length % 2).toBe(0);
     const byFd = new Map<string, string>();
     for (let i = 0; i < links.length; i += 2) byFd.set(links[i]!, links[i + 1]!);
-    // The folder's own FD, open only during the call, is left out (node:fs's listing leaves out its own too).
+    // The folder's own FD, open only during the call, is left out, however the folder is named.
     const listed = readdirSync('/proc/self/fd');
     for (const fd of byFd.keys()) expect(listed, `fd ${fd} is not open`).toContain(fd);
+    for (const dir of [`/proc/${process.pid}/fd/`, `/proc/${process.pid}/task/${process.pid}/fd`]) {
+      const again = splitFdLinks(await addon.readLinks(dir));
+      expect(again.filter((t, i) => i % 2 === 1 && t.startsWith('/proc/') && t.endsWith('/fd'))).toEqual([]);
+    }
     for (const fd of opened) expect(byFd.get(String(fd))).toBe(readlinkSync(`/proc/self/fd/${fd}`));
     const targets = opened.map((fd) => byFd.get(String(fd))!);
     expect(targets.filter((t) => t === join(dir, 'data.txt'))).toHaveLength(3);
@@ -89,19 +96,17 @@ describe.skipIf(why !== null)(`native/fdlinks.c${why ? ` (skipped: ${why})` : ''
     expect([...byFd.values()].filter((t) => /^socket:\[\d+\]$/.test(t)).length).toBeGreaterThanOrEqual(2);
   });
 
-  it('fails as node:fs does, with the errno name as the code', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return [(e as NodeJS.ErrnoException).code, (e as Error).message];
-      }
-      return null;
-    };
-    expect(code(() => addon.readLinks('/proc/999999999/fd'))).toEqual(['ENOENT', "ENOENT: No such file or directory, opendir '/proc/999999999/fd'"]);
-    expect(code(() => addon.readLinks('/proc/self/status'))?.[0]).toBe('ENOTDIR');
-    expect(code(() => addon.readLinks(42))).toEqual(['ERR_INVALID_ARG_TYPE', 'readLinks(dir): dir must be a non-empty path string']);
-    expect(code(() => addon.readLinks(''))?.[0]).toBe('ERR_INVALID_ARG_TYPE');
+  it('fails as node:fs does, with the errno name as the code, and says its record format', async () => {
+    const code = async (f: () => Promise<unknown>) => f().then(
+      () => null,
+      (e: unknown) => [(e as NodeJS.ErrnoException).code, (e as Error).message],
+    );
+    expect(addon.version).toBe(2);
+    expect(await code(() => addon.readLinks('/proc/999999999/fd'))).toEqual(['ENOENT', "ENOENT: No such file or directory, opendir '/proc/999999999/fd'"]);
+    expect((await code(() => addon.readLinks('/proc/self/status')))?.[0]).toBe('ENOTDIR');
+    // A bad argument is the caller's bug: it throws at once, as node:fs does.
+    expect(() => addon.readLinks(42)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: 'readLinks(dir): dir must be a non-empty path string' }));
+    expect(() => addon.readLinks('')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
   });
 
   it('is what the default file reader uses once `npm run build` has built it', () => {
@@ -143,4 +148,66 @@ describe.skipIf(process.platform !== 'linux' || loadFdLinksAddon() === null)('th
       .catch((e: unknown) => e);
     expect(isLeakbarError(seen, 'no-such-process'), String(seen)).toBe(true);
   });
+});
+
+/** Starts `node -e script` (which prints "ready" once set up) and resolves with it running. */
+function startNode(script: string, wrap: string[] = []): Promise<ChildProcess> {
+  return new Promise((ok, fail) => {
+    const [file, ...args] = [...wrap, process.execPath, '-e', script];
+    const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`${file} exited (${code}) before it was ready`)));
+    child.stdout!.once('data', () => ok(child));
+  });
+}
+
+describe.skipIf(process.platform !== 'linux')('links no reader can read whole', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+
+  it('count an FD whose path is too long for the kernel to write, named so, in both readers', async () => {
+    // A file more than 4,096 bytes deep: reached by chdir, one folder at a time.
+    const root = mkdtempSync(join(tmpdir(), 'leakbar-deep-'));
+    const child = await startNode(
+      `const fs = require('node:fs'); process.chdir(${JSON.stringify(root)});
+       for (let i = 0; i < 24; i++) { fs.mkdirSync('d'.repeat(200)); process.chdir('d'.repeat(200)); }
+       fs.writeFileSync('deep.txt', 'x'); globalThis.keep = fs.openSync('deep.txt', 'r');
+       console.log('ready'); setInterval(() => {}, 1000);`,
+    );
+    children.push(child);
+    try {
+      const readers = [createCollectors({ files: createFileReader({ nativeLinks: false }) })];
+      if (loadFdLinksAddon() !== null) readers.push(createCollectors());
+      for (const c of readers) {
+        const fds = await c.countFds(child.pid!);
+        const listed = await c.listFds!(child.pid!);
+        expect(listed.filter((e) => e.name === LINK_TOO_LONG)).toEqual([{ fd: expect.any(String), type: 'other', name: LINK_TOO_LONG }]);
+        expect((await c.readFdBreakdown(child.pid!, [])).total).toBe(fds);
+      }
+    } finally {
+      child.kill('SIGKILL');
+      // Too deep for node:fs to remove by path; GNU rm walks down folder by folder.
+      execFileSync('rm', ['-rf', root]);
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0 || loadFdLinksAddon() === null)(
+    "say permission denied where the folder can be listed but not its links (root without CAP_SYS_PTRACE, another user's process), not an empty list (skipped unless root with the addon built)",
+    async () => {
+      const target = await startNode(`console.log('ready'); setInterval(() => {}, 1000);`, ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
+      children.push(target);
+      const addonFile = fileURLToPath(new URL('../../native/build/fdlinks.node', import.meta.url));
+      const probe = `const m = require(${JSON.stringify(addonFile)}); const fs = require('node:fs'); const dir = '/proc/${target.pid}/fd';
+        const listed = fs.readdirSync(dir).length; let js; try { fs.readlinkSync(dir + '/0'); js = 'read'; } catch (e) { js = e.code; }
+        m.readLinks(dir).then((s) => console.log(JSON.stringify({ listed, js, native: 'read ' + s.length })), (e) => console.log(JSON.stringify({ listed, js, native: e.code })));`;
+      const r = spawnSync('setpriv', ['--bounding-set=-sys_ptrace', '--inh-caps=-sys_ptrace', process.execPath, '-e', probe], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const seen = JSON.parse(r.stdout) as { listed: number; js: string; native: string };
+      expect(seen.listed).toBeGreaterThan(0);
+      expect(seen).toEqual({ listed: seen.listed, js: 'EACCES', native: 'EACCES' });
+      target.kill('SIGKILL');
+    },
+  );
 });
