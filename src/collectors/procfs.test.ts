@@ -344,6 +344,19 @@ describe('Procfs with an injected /proc', () => {
     expect(await oneCall.listFds(77)).toEqual(await new Procfs(proc().files).listFds(77));
   });
 
+  it('counts FDs by the folder’s stat size where the kernel gives it, listing the folder only where it does not', async () => {
+    const listed: string[] = [];
+    const withSize = (size: number | null) => {
+      const { files } = proc();
+      const readdir = files.readdir.bind(files);
+      return new Procfs({ ...files, countLinks: async () => size, readdir: (path) => (listed.push(path), readdir(path)) });
+    };
+    expect(await withSize(9).countFds(77)).toBe(9);
+    expect(listed).toEqual([]);
+    expect(await withSize(null).countFds(77)).toBe(14);
+    expect(listed).toEqual(['/proc/77/fd']);
+  });
+
   it('reads all links in one call where the reader has readLinks, to the same entries and breakdown', async () => {
     const perLink = new Procfs(proc().files);
     const oneCall = new Procfs(withReadLinks(proc()).files);

@@ -426,9 +426,10 @@ export class Procfs {
     return this.bootTimeMs;
   }
 
-  /** The number of entries in /proc/PID/fd: one readdir, no readlink. */
+  /** The number of entries in /proc/PID/fd: its stat size where the kernel gives it, else one readdir; no readlink. */
   async countFds(pid: number): Promise<number> {
-    const count = (await this.files.readdir(this.taskPath(pid, 'fd'))).length;
+    const dir = this.taskPath(pid, 'fd');
+    const count = (this.files.countLinks ? await this.files.countLinks(dir) : null) ?? (await this.files.readdir(dir)).length;
     if (count === 0 && (await this.movedToLiveThread(pid))) return this.countFds(pid);
     return count;
   }

@@ -32,6 +32,11 @@ export interface FileReader {
    * links one {@link readlink} at a time then, as without it (it is optional).
    */
   readLinks?(dir: string): Promise<string[] | null>;
+  /**
+   * How many FDs a /proc/PID/fd folder holds without listing it: its stat size (Linux 6.2 and
+   * later). Null where the kernel gives 0 (older kernels, or no FDs): list the folder then. Optional.
+   */
+  countLinks?(dir: string): Promise<number | null>;
 }
 
 /** The target given for an FD whose path is longer than the kernel will write (readlink's ENAMETOOLONG). */

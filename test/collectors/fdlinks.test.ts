@@ -109,6 +109,13 @@ describe.skipIf(why !== null)(`native/fdlinks.c${why ? ` (skipped: ${why})` : ''
     expect(() => addon.readLinks('')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
   });
 
+  it('counts a folder by its stat size as a listing would, where the kernel gives it (Linux 6.2+)', async () => {
+    const count = await createFileReader().countLinks!(`/proc/${process.pid}/fd`);
+    // The listing's own FD is open during readdirSync and counted by it.
+    if (count !== null) expect(count).toBe(readdirSync(`/proc/${process.pid}/fd`).length - 1);
+    expect(await createFileReader().countLinks!('/proc/self/fd')).toBe(count);
+  });
+
   it('is what the default file reader uses once `npm run build` has built it', () => {
     const built = existsSync(new URL('../../native/build/fdlinks.node', import.meta.url));
     expect(loadFdLinksAddon() !== null).toBe(built);
