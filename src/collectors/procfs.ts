@@ -613,11 +613,22 @@ export class Procfs {
     return { source: 'smaps', ...parseSmapsRollup(rollupText), regionCount, regions: [], ...none };
   }
 
-  /** Every process's command line (NUL-separated arguments joined by spaces), from /proc/[0-9]+/cmdline. */
+  /**
+   * Every process's command line (NUL-separated arguments joined by spaces), from /proc/[0-9]+/cmdline.
+   * A process whose main thread has exited shows an empty one there: its running thread's is read instead
+   * (an empty command line is otherwise a kernel thread's, which is left out).
+   */
   async listProcesses(): Promise<ProcessListing[]> {
     const pids = (await this.files.readdir(this.procRoot)).filter((n) => /^\d+$/.test(n)).map(Number);
+    const cmdline = (path: string) => this.files.readFile(path).then(parseCmdline, () => '');
     const listing = await Promise.all(
-      pids.map(async (pid) => ({ pid, command: parseCmdline(await this.files.readFile(this.path(pid, 'cmdline')).catch(() => '')) })),
+      pids.map(async (pid) => {
+        const command = await cmdline(this.path(pid, 'cmdline'));
+        if (command !== '') return { pid, command };
+        const state = await this.files.readFile(this.path(pid, 'stat')).then((t) => parseProcStat(t).state, () => null);
+        if (state !== 'Z' || (await this.findLiveThread(pid)) === null) return { pid, command };
+        return { pid, command: await cmdline(this.taskPath(pid, 'cmdline')) };
+      }),
     );
     return listing.filter((p) => p.command !== '');
   }

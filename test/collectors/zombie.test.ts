@@ -69,8 +69,10 @@ describe.skipIf(process.platform !== 'linux' || !hasCompiler)('a process whose m
     expect(breakdown.patterns).toEqual([{ pattern: '/dev/null', count: devNull }]);
     expect((await c.readMemoryMap(pid)).rssBytes).toBeGreaterThan(32 << 20);
 
-    // A fresh reader, whose first look is at the FDs, finds them too.
+    // A fresh reader, whose first look is at the FDs, finds them too; and --match finds the process by its command line.
     expect(await createCollectors().countFds(pid)).toBe(fds);
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('');
+    expect(await createCollectors().findProcesses(/main-thread-exits$/)).toEqual([{ pid, command: bin }]);
 
     proc.kill('SIGKILL');
     await new Promise((ok) => proc.once('exit', ok));
