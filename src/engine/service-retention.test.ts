@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Alert } from '../shared/alerts.js';
+import { DEFAULT_DETECTOR_SETTINGS, type Alert } from '../shared/alerts.js';
+import { createAlertEngine } from '../analysis/detectors/index.js';
 import { createService } from './service.js';
 import { createCaptureStore } from './captures/index.js';
 import { newCaptureId } from './captures/ids.js';
@@ -31,13 +32,21 @@ describe('capture retention and open alerts', () => {
     await put(38, 'heap');
     const alert = (key: string, firstMs: number, state: Alert['state'], captureId: string) =>
       ({ id: `${key}@${firstMs}`, key, firstMs, lastMs: firstMs, resolvedMs: state === 'resolved' ? firstMs : null, state, captureId }) as unknown as Alert;
-    // Snoozed for 60 days forty days ago: nothing was written since.
-    const snoozed = { ...alert('growth:goroutines', now - 40 * DAY, 'snoozed', ofOpenAlert), snoozedUntilMs: now + 20 * DAY };
+    // A thread alert (line 1: this test process always holds more) that fired forty days ago and was snoozed for 60,
+    // as the real engine writes it; the last 20 minutes of history show it still holding, so it stays open at start.
+    const settings = structuredClone(DEFAULT_DETECTOR_SETTINGS);
+    settings.thresholds.threads.line = 1;
+    const engine = createAlertEngine({ targetId: 'self', settings, platform: 'linux' });
+    for (let i = 0; i < 3; i++) engine.step({ timeMs: now - 40 * DAY + i * 5000, pid: process.pid, threads: 20 });
+    const fired = engine.live()[0]!;
+    const snoozed: Alert = { ...fired, state: 'snoozed', snoozedUntilMs: now + 20 * DAY, captureId: ofOpenAlert };
     const resolved = alert('growth:heapInuseBytes', now - 39 * DAY, 'resolved', ofResolvedAlert);
     mkdirSync(join(dataDir, 'targets', 'self'), { recursive: true });
     writeFileSync(join(dataDir, 'targets', 'self', 'alerts.jsonl'), [snoozed, resolved].map((a) => JSON.stringify(a) + '\n').join(''));
+    const history = Array.from({ length: 240 }, (_, i) => ({ timeMs: now - 20 * 60_000 + i * 5000, pid: process.pid, threads: 20 }));
+    writeFileSync(join(dataDir, 'targets', 'self', 'samples.jsonl'), history.map((x) => JSON.stringify(x) + '\n').join(''));
 
-    const service = await createService({ dataDir, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
+    const service = await createService({ dataDir, detectorSettings: settings, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
     cleanup.push(() => service.close());
     const { target } = await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
     expect(target.id).toBe('self');

@@ -11,7 +11,7 @@ import type { Alert, AlertEvent, DetectorSettings } from '../shared/alerts.js';
 import type { SettingsPort } from '../shared/settings.js';
 import type { FdBreakdown } from '../shared/types.js';
 import { DAY_MS } from '../shared/units.js';
-import { adoptAlerts, createAlertEngine, createAlertState, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
+import { carryOverAlerts, createAlertEngine, createAlertState, step as stepAlerts, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
 import type { CaptureKind, CaptureMeta } from '../shared/captures.js';
 import { createCaptureService, createCaptureStore, reportHtml, reportMarkdown, type CaptureService, type RetentionOptions } from './captures/index.js';
 import type { Collectors } from '../collectors/types.js';
@@ -216,31 +216,22 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     }
   }
 
-  /** An open alert left behind by a newer open alert of the same condition (written before alerts were adopted at start). */
-  function closedAsSuperseded(a: Alert): Alert {
-    return { ...a, state: 'resolved', resolvedMs: a.lastMs, snoozedUntilMs: null, message: `${a.message} A newer alert of the same condition took its place.` };
-  }
-
   async function addTarget(input: TargetInput): Promise<TargetSummary> {
     const config = targetConfigFrom(input, new Set(targets.keys()));
     const store = await openSeriesStore(options.persist === false ? null : join(options.dataDir, 'targets', config.id), { historyMs: historyMs(), now });
-    // Alerts still open when leakbar last stopped go on as they were (same id, snooze, acknowledgement) and resolve
-    // when their condition is gone; an older open duplicate of the same condition is closed.
+    // Replay recent history silently: the detectors' windows fill again, nothing already told is told twice. Then the
+    // alerts still open on disk from the last run go on where the replay finds them holding, and are closed where not.
     const engineOptions = { targetId: config.id, settings: applied.detectors, platform: collectors.platform };
-    const open = store.alerts().filter((a) => a.state !== 'resolved');
-    const { state: adopted, superseded } = adoptAlerts(createAlertState(engineOptions), open);
-    const alerts = createAlertEngine(engineOptions, adopted);
-    for (const a of superseded) store.putAlert(closedAsSuperseded(a));
-    // Replay recent history silently: the detectors' windows fill again, nothing already told is told twice; but what the
-    // replay changes of an adopted alert (updated, resolved) is stored, or disk would keep saying it is open.
     const recent = store.samples();
     const since = (recent.at(-1)?.timeMs ?? 0) - REPLAY_MS;
-    const changed = new Map<string, Alert>();
-    for (const s of recent) if (s.timeMs >= since) for (const e of alerts.step(s)) changed.set(e.alert.id, e.alert);
-    for (const a of open) {
-      const now = changed.get(a.id);
-      if (now) store.putAlert(now);
-    }
+    let replayed = createAlertState(engineOptions);
+    for (const s of recent) if (s.timeMs >= since) replayed = stepAlerts(replayed, s).state;
+    const carried = carryOverAlerts(
+      replayed,
+      store.alerts().filter((a) => a.state !== 'resolved'),
+    );
+    for (const a of [...carried.kept, ...carried.closed]) store.putAlert(a);
+    const alerts = createAlertEngine(engineOptions, carried.state);
     const rt: TargetRuntime = { config, watcher: newWatcher(config, store), store, alerts, lastBreakdown: null, autoCapturedMs: new Map(), unsubscribe: [] };
     targets.set(config.id, rt);
     await startWatcher(rt);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_SETTINGS, type AlertEvent, type DetectorSettings } from '../../shared/alerts.js';
+import { DEFAULT_DETECTOR_SETTINGS, type Alert, type AlertEvent, type DetectorSettings } from '../../shared/alerts.js';
 import { isLeakbarError } from '../../shared/errors.js';
 import type { FdBreakdown, Sample } from '../../shared/types.js';
 import { buildSeries, fdLeakSeries, START_MS, type FigureFn } from '../../../test/data/series/series.js';
 import {
   acknowledge,
-  adoptAlerts,
+  carryOverAlerts,
   createAlertEngine,
   createAlertState,
   liveAlerts,
@@ -395,49 +395,57 @@ describe('the engine as a reducer', () => {
 });
 
 describe('alerts open when leakbar last stopped', () => {
-  const over = series(60, { fds: () => 1500 });
-  const fresh = () => createAlertState({ targetId: 'api' });
-  // The FD alert as the earlier run left it on disk, fired on sample 1 and updated until sample 40.
-  const earlier = run(over.slice(0, 41)).state;
-  const left = earlier.alerts['threshold:fds']!;
+  // The FD alert as an earlier run left it on disk: fired long before the history now replayed, updated since.
+  const earlier = run(series(5, { fds: () => 1500 }, at(-1000))).state.alerts['threshold:fds']!;
+  const disk = { ...earlier, lastMs: at(-10), captureId: 'c-1', finding: 'main.open: +1,200 FDs' };
+  /** What start-up does: replay the recent history on a fresh state, then carry the disk's open alerts over. */
+  const restart = (history: Sample[], open: Alert[]) => carryOverAlerts(run(history).state, open);
+  const fired = (events: Indexed[]) => events.filter((e) => e.type === 'fired');
 
-  it('go on with the same id after a restart, neither fired again nor debounced again', () => {
-    const later = series(10, { fds: () => 1500 }, at(100));
-    // Without adoption a restarted engine fires a second alert for the same condition:
-    expect(fired(run(later).events).map((e) => e.alert.id)).toEqual([`threshold:fds@${at(101)}`]);
-    const { state } = adoptAlerts(fresh(), [left]);
-    const { events } = run(later, { state });
-    expect(fired(events)).toEqual([]);
-    expect(liveAlerts(state)).toEqual([left]);
-    expect(events.at(-1)).toMatchObject({ type: 'updated', alert: { id: left.id, firstMs: left.firstMs, line: 1000 } });
+  it('go on under their own id where the replayed history shows them holding, with no second notice, though it starts before they fired', () => {
+    // The replayed half hour begins under the line, then the FDs are over it again.
+    const history = [...series(10, { fds: () => 100 }, at(0)), ...series(20, { fds: () => 1500 }, at(120))];
+    const { state, kept, closed } = restart(history, [disk]);
+    expect(closed).toEqual([]);
+    expect(kept).toMatchObject([{ id: disk.id, firstMs: disk.firstMs, state: 'firing', captureId: 'c-1', finding: disk.finding }]);
+    expect(kept[0]!.lastMs).toBeGreaterThanOrEqual(disk.lastMs);
+    expect(liveAlerts(state).map((a) => a.id)).toEqual([disk.id]);
+    // Live samples after the restart: updates under the same id, never a second 'fired'; then resolved under it.
+    const after = run([...series(10, { fds: () => 1500 }, at(400)), ...series(5, { fds: () => 10 }, at(600))], { state });
+    expect(fired(after.events)).toEqual([]);
+    expect(after.events.every((e) => e.alert.id === disk.id)).toBe(true);
+    expect(after.events.at(-1)).toMatchObject({ type: 'resolved', alert: { id: disk.id } });
   });
 
-  it('resolve, with the same id, once the condition is gone', () => {
-    const { state } = adoptAlerts(fresh(), [left]);
-    const { events } = run(series(2, { fds: () => 10 }, at(100)), { state });
-    // Under the lower line for N samples in a row, as in one long run: an update on the way, then resolved.
-    expect(fired(events)).toEqual([]);
-    expect(events.every((e) => e.alert.id === left.id)).toBe(true);
-    expect(resolved(events)).toHaveLength(1);
-    expect(liveAlerts(run(series(2, { fds: () => 10 }, at(100)), { state }).state)).toEqual([]);
-  });
-
-  it('keep a snooze and an acknowledgement', () => {
-    const snoozed = { ...left, state: 'snoozed' as const, snoozedUntilMs: at(100) + 30 * MINUTE };
-    const quiet = run(series(20, { fds: () => 1500 }, at(100)), { state: adoptAlerts(fresh(), [snoozed]).state });
-    expect(quiet.events).toEqual([]);
-    expect(liveAlerts(quiet.state)).toMatchObject([{ id: left.id, state: 'snoozed' }]);
-    const acked = { ...left, state: 'acknowledged' as const };
-    const told = run(series(20, { fds: () => 1500 }, at(100)), { state: adoptAlerts(fresh(), [acked]).state });
+  it('keep a snooze and an acknowledgement where they go on', () => {
+    const history = series(20, { fds: () => 1500 }, at(0));
+    const snoozed = restart(history, [{ ...disk, state: 'snoozed', snoozedUntilMs: at(0) + 60 * MINUTE }]);
+    expect(snoozed.kept).toMatchObject([{ id: disk.id, state: 'snoozed', snoozedUntilMs: at(0) + 60 * MINUTE }]);
+    expect(run(series(20, { fds: () => 1500 }, at(240)), { state: snoozed.state }).events).toEqual([]);
+    const acked = restart(history, [{ ...disk, state: 'acknowledged' }]);
+    const told = run(series(20, { fds: () => 1500 }, at(240)), { state: acked.state });
     expect(fired(told.events)).toEqual([]);
-    expect(told.events.every((e) => e.alert.state === 'acknowledged')).toBe(true);
+    expect(told.events.every((e) => e.alert.state === 'acknowledged' && e.alert.id === disk.id)).toBe(true);
   });
 
-  it('take the newest of several open alerts of one condition, leave resolved ones, and return the rest', () => {
-    const older = { ...left, id: `threshold:fds@${at(-500)}`, firstMs: at(-500) };
-    const done = { ...left, id: `threshold:threads@${at(0)}`, key: 'threshold:threads', state: 'resolved' as const, resolvedMs: at(3) };
-    const { state, superseded } = adoptAlerts(fresh(), [older, left, done]);
-    expect(liveAlerts(state)).toEqual([left]);
-    expect(superseded).toEqual([older]);
+  it('are closed where the replayed history does not show them holding, and a snooze still holds for the condition', () => {
+    const snoozed = { ...disk, state: 'snoozed' as const, snoozedUntilMs: at(0) + 60 * MINUTE };
+    const { state, kept, closed } = restart(series(20, { fds: () => 100 }, at(0)), [snoozed]);
+    expect(kept).toEqual([]);
+    expect(closed).toMatchObject([{ id: disk.id, state: 'resolved', resolvedMs: disk.lastMs, lastMs: disk.lastMs, snoozedUntilMs: null }]);
+    expect(closed[0]!.message).toMatch(/Closed when leakbar started again/);
+    expect(liveAlerts(state)).toEqual([]);
+    // The FDs come back while the user's snooze lasts: a new alert, quiet.
+    const back = run(series(10, { fds: () => 1500 }, at(240)), { state });
+    expect(back.events).toEqual([]);
+    expect(liveAlerts(back.state)).toMatchObject([{ key: 'threshold:fds', state: 'snoozed' }]);
+  });
+
+  it('close an older open alert of the same condition, and leave resolved ones alone', () => {
+    const older = { ...disk, id: `threshold:fds@${at(-5000)}`, firstMs: at(-5000) };
+    const done = { ...disk, id: `threshold:threads@${at(0)}`, key: 'threshold:threads', state: 'resolved' as const, resolvedMs: at(3) };
+    const { kept, closed } = restart(series(20, { fds: () => 1500 }, at(0)), [older, disk, done]);
+    expect(kept.map((a) => a.id)).toEqual([disk.id]);
+    expect(closed).toMatchObject([{ id: older.id, state: 'resolved' }]);
   });
 });

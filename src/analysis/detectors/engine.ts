@@ -409,45 +409,58 @@ export function acknowledge(state: AlertEngineState, key: string): AlertActionRe
   };
 }
 
-/** The latch each fixed-line alert key is judged by. */
-const LATCH_OF_KEY: Record<string, LatchedCondition> = {
-  'threshold:fds': 'fds',
-  'threshold:threads': 'threads',
-  'threshold:rssBytes': 'rssBytes',
-  'threshold:goroutines': 'goroutines',
-  'fd-limit:fds': 'fdLimitRatio',
-  'rss-heap-gap:rssBytes': 'rssHeapGap',
-};
+/** What {@link carryOverAlerts} returns: the state to go on from, and the alerts to store (each a new version of one on disk). */
+export interface CarriedAlerts {
+  state: AlertEngineState;
+  /** Disk alerts the replay found still holding, as the engine now has them (under their own id). */
+  kept: Alert[];
+  /** Disk alerts closed: not found holding in the replayed history, or an older duplicate of one that was. */
+  closed: Alert[];
+}
 
 /**
- * Takes over alerts still open from an earlier run (read back from disk) as the engine's own, so each goes on as it
- * was, with its id, state and snooze, and resolves when its detector says the condition is gone, rather than staying
- * open on disk forever while a new alert fires for the same condition. A fixed-line alert's latch is set tripped
- * past the line it fired at, so the condition is not re-debounced (resolved, then fired again) after a restart.
- * Of several open alerts of one key, the newest is taken; the rest are returned, to be closed by the caller.
+ * Reconciles the alerts still open on disk from an earlier run with a state that has just replayed the recent
+ * history (`state`). A disk alert whose condition the replay found holding goes on as the engine's own alert of
+ * that condition, under the disk alert's id, first time, capture and finding, and with its snooze or
+ * acknowledgement: one alert across a restart, no second notice. One the replay did not find holding (the
+ * condition ended, or the history kept too little to judge it again) is closed where it was last seen, with a
+ * note, and its snooze carried to the condition, so one that comes back while snoozed starts snoozed. An older
+ * open alert of the same condition is closed too. Nothing is left open that no detector would ever judge again.
  */
-export function adoptAlerts(state: AlertEngineState, open: readonly Alert[]): { state: AlertEngineState; superseded: Alert[] } {
+export function carryOverAlerts(state: AlertEngineState, open: readonly Alert[]): CarriedAlerts {
   const alerts = { ...state.alerts };
   const snoozes = { ...state.snoozes };
-  const emittedMs = { ...state.emittedMs };
-  const latches = { ...state.latches };
-  const superseded: Alert[] = [];
-  for (const a of [...open].filter(isLive).sort((x, y) => y.firstMs - x.firstMs)) {
-    if (isLive(alerts[a.key])) {
-      superseded.push(a);
+  const kept: Alert[] = [];
+  const closed: Alert[] = [];
+  const close = (a: Alert, why: string): Alert => ({ ...a, state: 'resolved', resolvedMs: a.lastMs, snoozedUntilMs: null, message: `${a.message} ${why}` });
+  const seen = new Set<string>();
+  for (const disk of [...open].filter(isLive).sort((x, y) => y.firstMs - x.firstMs)) {
+    if (seen.has(disk.key)) {
+      closed.push(close(disk, 'A newer alert of the same condition took its place.'));
       continue;
     }
-    alerts[a.key] = a;
-    emittedMs[a.key] = a.lastMs;
-    if (a.state === 'snoozed' && a.snoozedUntilMs !== null) snoozes[a.key] = a.snoozedUntilMs;
-    const latch = LATCH_OF_KEY[a.key];
-    if (latch !== undefined) {
-      // The threshold latches re-arm against the line they tripped past; the others keep none.
-      const line = a.kind === 'threshold' && a.line !== null ? { line: a.line } : {};
-      latches[latch] = { tripped: true, over: 0, under: 0, sinceMs: a.firstMs, ...line };
+    seen.add(disk.key);
+    const replayed = alerts[disk.key];
+    if (disk.state === 'snoozed' && disk.snoozedUntilMs !== null) snoozes[disk.key] = Math.max(snoozes[disk.key] ?? -Infinity, disk.snoozedUntilMs);
+    if (!isLive(replayed)) {
+      closed.push(close(disk, 'Closed when leakbar started again: the recent history did not show it still holding.'));
+      continue;
     }
+    const userState = disk.state === 'snoozed' || disk.state === 'acknowledged';
+    const merged: Alert = {
+      ...replayed,
+      id: disk.id,
+      firstMs: Math.min(disk.firstMs, replayed.firstMs),
+      lastMs: Math.max(disk.lastMs, replayed.lastMs),
+      state: userState ? disk.state : replayed.state,
+      snoozedUntilMs: disk.state === 'snoozed' ? disk.snoozedUntilMs : replayed.snoozedUntilMs,
+      ...(disk.captureId === undefined ? {} : { captureId: disk.captureId }),
+      ...(disk.finding === undefined ? {} : { finding: disk.finding }),
+    };
+    alerts[disk.key] = merged;
+    kept.push(merged);
   }
-  return { state: { ...state, alerts, snoozes, emittedMs, latches }, superseded };
+  return { state: { ...state, alerts, snoozes }, kept, closed };
 }
 
 /** The engine as one object for the watcher: holds the latest state and forwards to the pure functions. */

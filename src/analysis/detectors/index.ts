@@ -1,7 +1,7 @@
 /** Leak detectors: pure functions over a target's sample history that decide when to tell the user, and what to say. */
 export {
   acknowledge,
-  adoptAlerts,
+  carryOverAlerts,
   createAlertEngine,
   createAlertState,
   liveAlerts,
@@ -12,6 +12,7 @@ export {
   type AlertEngine,
   type AlertEngineState,
   type AlertStateOptions,
+  type CarriedAlerts,
   type StepExtras,
   type StepResult,
 } from './engine.js';
