@@ -87,8 +87,11 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   // The same retention as the app and `serve`: the capture space and days in the data folder's settings.
   const { retention } = openSettingsFile(dataDir, { warn: (m) => err.write(`${m}\n`) }).get();
   const store = await createCaptureStore(dataDir, { retention: { maxBytes: retention.maxCaptureBytes, maxAgeMs: retention.captureDays * DAY_MS } });
-  // Nor the capture an alert still open points to, as the engine keeps it.
-  const keep = await openAlertCaptureIds(join(dataDir, 'targets', target.id)).catch(() => []);
+  // Nor the capture an alert still open points to, as the engine keeps it; when the alerts cannot be read, none of the target's.
+  const keep = await openAlertCaptureIds(join(dataDir, 'targets', target.id)).catch(async (e: unknown) => {
+    err.write(`leakbar: cannot read the alerts of ${target.id} (${e instanceof Error ? e.message : String(e)}): no capture of it is deleted this time\n`);
+    return (await store.list(target.id)).map((m) => m.id);
+  });
   const service = createCaptureService({ store, collectors, keepIds: () => keep });
   let figures: Sample | null = null;
   if (collectors && pid !== null) {
