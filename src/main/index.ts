@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   // One settings document for the app, `leakbar watch`, `serve` and `capture`: <dataDir>/settings.json.
   const dataDir = defaultDataDir();
-  adoptUserDataSettings(dataDir, app.getPath('userData'));
+  adoptUserDataSettings(dataDir, app.getPath('userData'), (m) => console.warn(m));
   const settings = openSettingsStore({ cwd: dataDir });
   const ownOrigins = [APP_ORIGIN, ...(devServerOrigin ? [devServerOrigin] : [])];
   setupSecurity({ rendererDir: RENDERER_DIR, devServerOrigin, ownOrigins });
