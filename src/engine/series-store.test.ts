@@ -223,6 +223,14 @@ describe('history retention', () => {
     await store.close();
   });
 
+  it('keeps open alerts in memory past the alert window, letting the oldest resolved ones go', async () => {
+    const store = await openSeriesStore(null, { alertWindowSize: 3 });
+    const open = { ...alertAt('growth:fds', 1000, 1000, null), state: 'snoozed', snoozedUntilMs: 9e15 } as Alert;
+    store.putAlert(open);
+    for (let i = 0; i < 4; i++) store.putAlert(alertAt(`threshold:k${i}`, 2000 + i, 2000 + i, 3000 + i));
+    expect(store.alerts().map((a) => a.id).sort()).toEqual([open.id, 'threshold:k2@2002', 'threshold:k3@2003'].sort());
+  });
+
   it('keeps an open alert (firing, snoozed, acknowledged) however old its last activity, and drops a resolved one past the history', async () => {
     const dir = tmp();
     // Snoozed for 60 days: a snoozed alert writes nothing until the snooze ends, so its last line is 40 days old.

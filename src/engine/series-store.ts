@@ -578,7 +578,14 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
   const keepAlert = (a: Alert) => {
     alerts.delete(a.id);
     alerts.set(a.id, a);
-    if (alerts.size > alertWindowSize) alerts.delete(alerts.keys().next().value!);
+    // Past the window the oldest resolved alert goes; an open one stays, for the engine to carry over at start.
+    if (alerts.size > alertWindowSize) {
+      for (const [id, old] of alerts) {
+        if (old.state !== 'resolved') continue;
+        alerts.delete(id);
+        break;
+      }
+    }
   };
 
   let logs: { samples: AppendLog; events: AppendLog; alerts: AppendLog } | null = null;
