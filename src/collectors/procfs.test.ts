@@ -327,6 +327,29 @@ describe('Procfs with an injected /proc', () => {
     await expect(new Procfs(withReadLinks(exited).files).readFdBreakdown(5, [])).rejects.toMatchObject({ code: 'no-such-process' });
   });
 
+  it('reads a process whose main thread exited through another running thread once the one it used exits', async () => {
+    const ZOMBIE = STAT.replace(' S ', ' Z ');
+    const tree = {
+      files: { '/proc/stat': 'btime 1700000000\n', '/proc/77/stat': ZOMBIE, '/proc/77/task/78/stat': STAT, '/proc/77/task/78/status': 'Threads:\t3\nVmRSS:\t1000 kB\n', '/proc/77/task/79/stat': STAT, '/proc/77/task/79/limits': 'Max open files            1024                 4096                 files\n' } as Record<string, string>,
+      dirs: { '/proc/77/task': ['77', '78', '79'], '/proc/77/task/78/fd': ['0'], '/proc/77/task/79/fd': ['0', '1'] } as Record<string, string[]>,
+    };
+    const { files } = fakeProc(tree);
+    const p = new Procfs(files);
+    expect((await p.readProcess(77, null)).figures.rssBytes).toBe(1000 * 1024);
+    expect(await p.countFds(77)).toBe(1);
+    // Thread 78 exits: its folder is gone; 79 still runs.
+    delete tree.files['/proc/77/task/78/stat'];
+    delete tree.dirs['/proc/77/task/78/fd'];
+    tree.dirs['/proc/77/task'] = ['77', '79'];
+    expect(await p.countFds(77)).toBe(2);
+    expect(await p.readFdLimit(77)).toBe(1024);
+    // And when none runs, the process has exited.
+    delete tree.files['/proc/77/task/79/stat'];
+    delete tree.dirs['/proc/77/task/79/fd'];
+    tree.dirs['/proc/77/task'] = ['77'];
+    await expect(p.countFds(77)).rejects.toMatchObject({ code: 'no-such-process', message: 'process 77 has exited' });
+  });
+
   it('fails the breakdown, in both readers, when a link may not be read, rather than counting it as closed', async () => {
     const denied = () => {
       const p = proc();

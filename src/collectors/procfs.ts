@@ -379,6 +379,23 @@ export class Procfs {
   }
 
   /**
+   * Runs `read` (which reads through {@link taskPath}); where it finds nothing because the running thread it read
+   * through, the main thread having exited, has exited since, finds another and runs it once more.
+   */
+  private async viaTask<T>(pid: number, read: () => Promise<T>): Promise<T> {
+    const tid = this.liveThreads.get(pid);
+    try {
+      return await read();
+    } catch (e) {
+      if (tid === undefined || !isLeakbarError(e, 'not-found')) throw e;
+      const next = await this.findLiveThread(pid);
+      if (next === null) throw exitedZombie(pid);
+      if (next === tid) throw e;
+      return read();
+    }
+  }
+
+  /**
    * An FD folder that lists nothing may be a main thread's that has exited while other threads run:
    * true when that is so and the folder is now a running thread's (the caller reads it again).
    */
@@ -428,8 +445,10 @@ export class Procfs {
 
   /** The number of entries in /proc/PID/fd: its stat size where the kernel gives it, else one readdir; no readlink. */
   async countFds(pid: number): Promise<number> {
-    const dir = this.taskPath(pid, 'fd');
-    const count = (this.files.countLinks ? await this.files.countLinks(dir) : null) ?? (await this.files.readdir(dir)).length;
+    const count = await this.viaTask(pid, async () => {
+      const dir = this.taskPath(pid, 'fd');
+      return (this.files.countLinks ? await this.files.countLinks(dir) : null) ?? (await this.files.readdir(dir)).length;
+    });
     if (count === 0 && (await this.movedToLiveThread(pid))) return this.countFds(pid);
     return count;
   }
@@ -446,7 +465,7 @@ export class Procfs {
 
   private async readFds(pid: number, knownSocketsOnly: boolean): Promise<FdEntry[]> {
     let fdDir = this.taskPath(pid, 'fd');
-    let links = await this.readLinks(fdDir);
+    let links = await this.viaTask(pid, () => this.readLinks((fdDir = this.taskPath(pid, 'fd'))));
     if (links.length === 0 && (await this.movedToLiveThread(pid))) links = await this.readLinks((fdDir = this.taskPath(pid, 'fd')));
     const entries: FdEntry[] = [];
     const sockets: Array<{ entry: FdEntry; inode: string }> = [];
@@ -575,7 +594,7 @@ export class Procfs {
 
   /** The soft RLIMIT_NOFILE of the process, or null when unlimited. */
   async readFdLimit(pid: number): Promise<number | null> {
-    return parseOpenFilesLimit(await this.files.readFile(this.taskPath(pid, 'limits')));
+    return parseOpenFilesLimit(await this.viaTask(pid, () => this.files.readFile(this.taskPath(pid, 'limits'))));
   }
 
   /**
@@ -588,11 +607,16 @@ export class Procfs {
   }
 
   /** smaps_rollup's Rss, Pss, Anonymous and Swap, and the number of mappings in /proc/PID/maps. */
-  async readMemoryMap(pid: number): Promise<MemoryMap> {
+  readMemoryMap(pid: number): Promise<MemoryMap> {
+    return this.viaTask(pid, () => this.readMemoryMapOnce(pid));
+  }
+
+  private async readMemoryMapOnce(pid: number): Promise<MemoryMap> {
     const none = { physFootprintBytes: null, physFootprintPeakBytes: null, mallocZones: [] };
     // smaps, per mapping, gives the regions and (summed) the rollup's figures in one read.
     const smaps = await this.files.readFile(this.taskPath(pid, 'smaps')).catch((e: unknown) => {
-      if (isLeakbarError(e, 'no-such-process')) throw e;
+      // Gone, or (read through a thread) that thread gone: not a kernel without smaps.
+      if (isLeakbarError(e, 'no-such-process') || (this.liveThreads.has(pid) && isLeakbarError(e, 'not-found'))) throw e;
       return null;
     });
     if (smaps !== null) {
