@@ -226,9 +226,11 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     const since = (recent.at(-1)?.timeMs ?? 0) - REPLAY_MS;
     let replayed = createAlertState(engineOptions);
     for (const s of recent) if (s.timeMs >= since) replayed = stepAlerts(replayed, s).state;
+    const lastMs = recent.at(-1)?.timeMs;
     const carried = carryOverAlerts(
       replayed,
       store.alerts().filter((a) => a.state !== 'resolved'),
+      { historyIsRecent: lastMs !== undefined && now() - lastMs <= REPLAY_MS },
     );
     for (const a of [...carried.kept, ...carried.closed]) store.putAlert(a);
     const alerts = createAlertEngine(engineOptions, carried.state);

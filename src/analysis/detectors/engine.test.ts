@@ -441,6 +441,14 @@ describe('alerts open when leakbar last stopped', () => {
     expect(liveAlerts(back.state)).toMatchObject([{ key: 'threshold:fds', state: 'snoozed' }]);
   });
 
+  it('are all closed when the history ended too long ago to show anything holding now', () => {
+    const { state, kept, closed } = carryOverAlerts(run(series(20, { fds: () => 1500 }, at(0))).state, [disk], { historyIsRecent: false });
+    expect(kept).toEqual([]);
+    expect(closed.map((a) => [a.id, a.state])).toEqual([[disk.id, 'resolved']]);
+    // The replayed windows stay, for the detectors to judge new samples against.
+    expect(state.previous).not.toBeNull();
+  });
+
   it('close an older open alert of the same condition, and leave resolved ones alone', () => {
     const older = { ...disk, id: `threshold:fds@${at(-5000)}`, firstMs: at(-5000) };
     const done = { ...disk, id: `threshold:threads@${at(0)}`, key: 'threshold:threads', state: 'resolved' as const, resolvedMs: at(3) };

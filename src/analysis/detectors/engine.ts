@@ -425,9 +425,12 @@ export interface CarriedAlerts {
  * acknowledgement: one alert across a restart, no second notice. One the replay did not find holding (the
  * condition ended, or the history kept too little to judge it again) is closed where it was last seen, with a
  * note, and its snooze carried to the condition, so one that comes back while snoozed starts snoozed. An older
- * open alert of the same condition is closed too. Nothing is left open that no detector would ever judge again.
+ * open alert of the same condition is closed too, and every one when the history ended too long ago to tell
+ * (`historyIsRecent: false`). Nothing is left open that no detector would ever judge again.
  */
-export function carryOverAlerts(state: AlertEngineState, open: readonly Alert[]): CarriedAlerts {
+export function carryOverAlerts(state: AlertEngineState, open: readonly Alert[], options: { historyIsRecent?: boolean } = {}): CarriedAlerts {
+  // A history that ended long before this start (leakbar was off for hours) cannot show anything still holding now.
+  const recent = options.historyIsRecent ?? true;
   const alerts = { ...state.alerts };
   const snoozes = { ...state.snoozes };
   const kept: Alert[] = [];
@@ -442,7 +445,7 @@ export function carryOverAlerts(state: AlertEngineState, open: readonly Alert[])
     seen.add(disk.key);
     const replayed = alerts[disk.key];
     if (disk.state === 'snoozed' && disk.snoozedUntilMs !== null) snoozes[disk.key] = Math.max(snoozes[disk.key] ?? -Infinity, disk.snoozedUntilMs);
-    if (!isLive(replayed)) {
+    if (!recent || !isLive(replayed)) {
       closed.push(close(disk, 'Closed when leakbar started again: the recent history did not show it still holding.'));
       continue;
     }
