@@ -137,6 +137,24 @@ describe('openSeriesStore', () => {
     expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([{ timeMs: 1, pid: 1 }, { timeMs: 3, pid: 1 }]));
   });
 
+  it('closes the file after each failed append, so a full disk does not pile up open handles', async () => {
+    const dir = tmp();
+    const failing: AppendTextFn = async () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    const a = await openSeriesStore(dir, { appendText: failing });
+    const ownFds = () => readdirSync('/proc/self/fd').length;
+    a.append({ timeMs: 0, pid: 1 });
+    await a.flush();
+    const before = ownFds();
+    for (let i = 1; i <= 40; i++) {
+      a.append({ timeMs: i, pid: 1 });
+      await a.flush();
+    }
+    expect(ownFds()).toBeLessThanOrEqual(before + 1);
+    await a.close();
+  });
+
   it('reports a write into a folder that vanished, as a clear error, and goes on in memory', async () => {
     const dir = tmp();
     const b = await openSeriesStore(dir);

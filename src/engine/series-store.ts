@@ -449,7 +449,8 @@ class AppendLog {
         this.end = 'newline';
         this.error = null;
       } catch (e) {
-        this.handle = null;
+        // The next append opens the file again; this handle is closed now, not left to the garbage collector.
+        await this.closeHandle();
         // Part of the line may have landed (ENOSPC mid-write): the next append looks at how the file ends.
         this.end = 'unknown';
         this.error = toStoreError(e, this.path);
