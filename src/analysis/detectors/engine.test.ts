@@ -441,6 +441,21 @@ describe('alerts open when leakbar last stopped', () => {
     expect(liveAlerts(back.state)).toMatchObject([{ key: 'threshold:fds', state: 'snoozed' }]);
   });
 
+  it('go on as they were where only a tick’s FD breakdown can judge them, and are judged by the next one', () => {
+    const repeatedFile = (count: number) => breakdown(count > 0 ? [{ name: '/var/data/a.db', count }] : []);
+    const first = run(series(2, { fds: () => 410 }, at(-1000)), { extras: () => ({ fdBreakdown: repeatedFile(400) }) }).state;
+    const repeated = Object.values(first.alerts).find((a) => a.kind === 'repeated-file')!;
+    expect(repeated.state).toBe('firing');
+    const { state, kept, closed } = restart(series(20, { fds: () => 410 }, at(0)), [{ ...repeated, state: 'acknowledged' }]);
+    expect(closed).toEqual([]);
+    expect(kept.map((a) => [a.id, a.state])).toEqual([[repeated.id, 'acknowledged']]);
+    // The next breakdown still shows the file 400 times: the same alert, no second notice; then it is closed: resolved.
+    const still = run(series(1, { fds: () => 410 }, at(300)), { state, extras: () => ({ fdBreakdown: repeatedFile(400) }) });
+    expect(fired(still.events)).toEqual([]);
+    const gone = run(series(1, { fds: () => 10 }, at(400)), { state: still.state, extras: () => ({ fdBreakdown: repeatedFile(0) }) });
+    expect(gone.events.map((e) => [e.type, e.alert.id])).toContainEqual(['resolved', repeated.id]);
+  });
+
   it('are all closed when the history ended too long ago to show anything holding now', () => {
     const { state, kept, closed } = carryOverAlerts(run(series(20, { fds: () => 1500 }, at(0))).state, [disk], { historyIsRecent: false });
     expect(kept).toEqual([]);

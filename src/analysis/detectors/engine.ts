@@ -409,6 +409,9 @@ export function acknowledge(state: AlertEngineState, key: string): AlertActionRe
   };
 }
 
+/** Alert kinds whose detectors read a tick's extras (the FD breakdown, the goroutineleak count), which stored samples lack. */
+const JUDGED_FROM_TICK_EXTRAS: ReadonlySet<Alert['kind']> = new Set(['repeated-file', 'fd-pattern-growth', 'goroutine-leak-profile']);
+
 /** What {@link carryOverAlerts} returns: the state to go on from, and the alerts to store (each a new version of one on disk). */
 export interface CarriedAlerts {
   state: AlertEngineState;
@@ -422,7 +425,9 @@ export interface CarriedAlerts {
  * Reconciles the alerts still open on disk from an earlier run with a state that has just replayed the recent
  * history (`state`). A disk alert whose condition the replay found holding goes on as the engine's own alert of
  * that condition, under the disk alert's id, first time, capture and finding, and with its snooze or
- * acknowledgement: one alert across a restart, no second notice. One the replay did not find holding (the
+ * acknowledgement: one alert across a restart, no second notice. One judged only from what a tick brings besides
+ * the sample (a repeated file, a path pattern's growth, the goroutineleak profile) goes on as it was, for the next
+ * such reading to judge. One the replay did not find holding (the
  * condition ended, or the history kept too little to judge it again) is closed where it was last seen, with a
  * note, and its snooze carried to the condition, so one that comes back while snoozed starts snoozed. An older
  * open alert of the same condition is closed too, and every one when the history ended too long ago to tell
@@ -445,6 +450,13 @@ export function carryOverAlerts(state: AlertEngineState, open: readonly Alert[],
     seen.add(disk.key);
     const replayed = alerts[disk.key];
     if (disk.state === 'snoozed' && disk.snoozedUntilMs !== null) snoozes[disk.key] = Math.max(snoozes[disk.key] ?? -Infinity, disk.snoozedUntilMs);
+    if (recent && !isLive(replayed) && JUDGED_FROM_TICK_EXTRAS.has(disk.kind)) {
+      // Its detector needs what a tick brings besides the sample (the FD breakdown, the goroutineleak profile),
+      // which the history does not keep: it goes on as it was, and the next such reading judges it.
+      alerts[disk.key] = disk;
+      kept.push(disk);
+      continue;
+    }
     if (!recent || !isLive(replayed)) {
       closed.push(close(disk, 'Closed when leakbar started again: the recent history did not show it still holding.'));
       continue;
