@@ -27,22 +27,32 @@ export interface SelfExclusion {
   ancestorPids: ReadonlySet<number>;
 }
 
+/** A leakbar command (`leakbar serve …`, `node …/bin/leakbar.js watch …`, `npm exec leakbar …`): one of its first words is leakbar, then a subcommand. */
+const LEAKBAR_COMMAND = /^(?:\S+ ){0,3}(?:\S*\/)?leakbar(?:\.js)? (?:watch|serve|capture|captures|profile|report|overnight|baseline|pin)\b/;
+
+/** Whether a command line is a leakbar command's (see {@link LEAKBAR_COMMAND}). */
+export function isLeakbarCommand(command: string): boolean {
+  return LEAKBAR_COMMAND.test(command);
+}
+
 /**
  * The processes whose command line matches `pattern` (like `pgrep -f`), never leakbar itself.
  *
  * `npx leakbar watch --match foo` has "foo" in its own command line and in its npm parent's, so a
- * plain match would watch leakbar. Excluded: leakbar's own PID, its ancestors, and — a heuristic
- * for leakbar processes outside that chain (a second window, a helper) — any command line that
- * contains both "leakbar" and the pattern's source text verbatim. Empty command lines (kernel
+ * plain match would watch leakbar. Excluded: leakbar's own PID, its ancestors, any leakbar command
+ * (a `serve` in another terminal), and — a heuristic for leakbar processes started otherwise — any
+ * command line that contains both "leakbar" and `--match` with the pattern as typed. Empty command lines (kernel
  * threads, zombies) never match.
  */
 export function matchProcesses(listing: Iterable<ProcessListing>, pattern: RegExp, self: SelfExclusion): FoundProcess[] {
   const re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+  // The pattern as typed: RegExp's source writes each '/' as '\/' ('--match /opt/app' has source '\/opt\/app').
+  const patternText = pattern.source.replace(/\\\//g, '/');
   const found: FoundProcess[] = [];
   for (const p of listing) {
     if (p.command === '' || p.pid === self.selfPid || self.ancestorPids.has(p.pid)) continue;
     if (!re.test(p.command)) continue;
-    if (p.command.includes('leakbar') && p.command.includes(pattern.source)) continue;
+    if (isLeakbarCommand(p.command) || (p.command.includes('leakbar') && p.command.includes(`--match ${patternText}`))) continue;
     found.push({ pid: p.pid, command: p.command });
   }
   return found;

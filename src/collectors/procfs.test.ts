@@ -314,6 +314,27 @@ describe('Procfs with an injected /proc', () => {
     expect(await p.findProcesses(/my-server/g, 30)).toEqual([{ pid: 40, command: '/opt/my-server --port 1' }]);
   });
 
+  it('never takes another leakbar for the program, with a path for a pattern or another pattern altogether', async () => {
+    const cmd = (args: string[]) => args.join('\0') + '\0';
+    const { files } = fakeProc({
+      files: {
+        '/proc/40/cmdline': cmd(['/opt/app/server', '--port', '1']),
+        // `serve --match /opt/app/server` (RegExp writes that pattern's source as '\/opt\/app\/server'), by npm, a shell and node.
+        '/proc/51/cmdline': cmd(['npm', 'exec', 'leakbar', 'serve', '--match', '/opt/app/server']),
+        '/proc/52/cmdline': cmd(['sh', '-c', 'leakbar', 'serve', '--match', '/opt/app/server']),
+        '/proc/53/cmdline': cmd(['node', '/home/me/leakbar/node_modules/.bin/leakbar', 'serve', '--match', '/opt/app/server']),
+        // Another leakbar watching by another pattern that this one matches too.
+        '/proc/54/cmdline': cmd(['node', '/home/me/leakbar/bin/leakbar.js', 'watch', '--match', 'app/server --port']),
+        // A program of the user's that merely mentions leakbar is still a program.
+        '/proc/60/cmdline': cmd(['/opt/app/server', '--log', '/var/log/leakbar-check.log']),
+      },
+      dirs: { '/proc': ['40', '51', '52', '53', '54', '60'] },
+    });
+    const found = await new Procfs(files).findProcesses(new RegExp('/opt/app/server'), 1);
+    expect(found.map((f) => f.pid)).toEqual([40, 60]);
+    expect((await new Procfs(files).findProcesses(/app\/server/, 1)).map((f) => f.pid)).toEqual([40, 60]);
+  });
+
   it('says no-such-process for a PID that is gone, and skips an FD closed mid-listing', async () => {
     const { files } = proc();
     const p = new Procfs(files);
