@@ -1,5 +1,6 @@
 /** The six figures the popover and the timeline chart: names for people, units, formatting and the alert line of each. */
 import type { DetectorSettings } from '../shared/alerts.js';
+import type { SourceName, SourceStatus, WatcherStatus } from '../shared/status.js';
 import type { Sample } from '../shared/types.js';
 import { formatBytes, formatCount } from '../shared/units.js';
 import type { FigureKey } from './route.js';
@@ -47,4 +48,23 @@ export function figureSpec(key: FigureKey): FigureSpec {
 /** A sample's value of one figure, or undefined when that collector did not report. */
 export function figureValue(sample: Sample | null | undefined, key: FigureKey): number | undefined {
   return sample ? sample[key] : undefined;
+}
+
+/** The sources each figure comes from, the pprof endpoint's own check first. */
+const FIGURE_SOURCES: Record<FigureKey, readonly SourceName[]> = {
+  rssBytes: ['process'],
+  fds: ['fds', 'process'],
+  goroutines: ['pprof', 'goroutines'],
+  heapInuseBytes: ['pprof', 'memstats'],
+  threads: ['process'],
+  cpuPercent: ['process'],
+};
+
+/** Why a figure has no value: the first failing source it comes from, or null (none failing: it is still coming). */
+export function figureProblem(status: Pick<WatcherStatus, 'sources'>, key: FigureKey): SourceStatus | null {
+  for (const source of FIGURE_SOURCES[key]) {
+    const s = status.sources[source];
+    if (s && !s.ok) return s;
+  }
+  return null;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
 import { fakeAlert, fakeStatus } from '../../test/e2e/fake-api.js';
 import { judgeHealth } from './health.js';
+import { figureProblem } from './figures.js';
 
 const S = DEFAULT_DETECTOR_SETTINGS;
 const sample = { timeMs: 1, pid: 9, fds: 40, threads: 10, rssBytes: 10 << 20, goroutines: 20 };
@@ -35,5 +36,18 @@ describe('the state at a glance', () => {
 
   it('is a warning when a figure comes within 80 % of its alert line', () => {
     expect(judgeHealth(fakeStatus('t', { ...sample, fds: 850 }), [], S)).toEqual({ level: 'warning', reason: 'Open FDs at 85 % of the alert line (850 of 1,000)' });
+  });
+});
+
+describe('why a figure has no value', () => {
+  const failing = (message: string) => ({ ok: false, message, sinceMs: 1 });
+  it('names the failing source it comes from, the endpoint check first, and nothing when its sources are fine', () => {
+    const status = { sources: { goroutines: failing('GET …/goroutine?debug=1: no answer within 5 s'), memstats: { ok: true, message: 'ok', sinceMs: 1 } } };
+    expect(figureProblem(status, 'goroutines')?.message).toBe('GET …/goroutine?debug=1: no answer within 5 s');
+    expect(figureProblem(status, 'heapInuseBytes')).toBeNull();
+    expect(figureProblem(status, 'fds')).toBeNull();
+    const flagged = { sources: { ...status.sources, pprof: failing('the pprof endpoint belongs to another program') } };
+    expect(figureProblem(flagged, 'heapInuseBytes')?.message).toBe('the pprof endpoint belongs to another program');
+    expect(figureProblem(flagged, 'goroutines')?.message).toBe('the pprof endpoint belongs to another program');
   });
 });

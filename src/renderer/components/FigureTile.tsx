@@ -1,4 +1,5 @@
 /** One figure in the popover: its name, current value, alert line and sparkline; a click opens the timeline at it. */
+import type { SourceStatus } from '../../shared/status.js';
 import type { Sample } from '../../shared/types.js';
 import { formatLine, type FigureSpec } from '../figures.js';
 import { NEAR_LINE_RATIO } from '../health.js';
@@ -15,10 +16,12 @@ export interface FigureTileProps {
   onOpen(): void;
   /** The process is gone: the figures are its last, shown dimmed, and `staleNote` says since when. */
   staleNote?: string | null;
+  /** Why the figure has no value yet, when a source it comes from is failing (said instead of "collecting…"). */
+  problem?: SourceStatus | null;
 }
 
 /** The tile; `data-testid="figure-<key>"`, the value in `.figure-value`. */
-export function FigureTile({ spec, samples, current, line, palette, onOpen, staleNote = null }: FigureTileProps) {
+export function FigureTile({ spec, samples, current, line, palette, onOpen, staleNote = null, problem = null }: FigureTileProps) {
   const points: SparkPoint[] = [];
   for (const s of samples) {
     const v = s[spec.key];
@@ -51,7 +54,15 @@ export function FigureTile({ spec, samples, current, line, palette, onOpen, stal
         {current !== undefined ? spec.format(current) : '—'}
       </span>
       <span className="figure-spark">
-        {points.length > 1 ? <Sparkline id={spec.key} points={points} line={line} minSpan={spec.minScale} palette={palette} tone={tone} /> : <span className="figure-empty">collecting…</span>}
+        {points.length > 1 ? (
+          <Sparkline id={spec.key} points={points} line={line} minSpan={spec.minScale} palette={palette} tone={tone} />
+        ) : problem && current === undefined ? (
+          <span className="figure-empty figure-problem" data-testid={`problem-${spec.key}`} title={problem.hint ? `${problem.message} (${problem.hint})` : problem.message}>
+            {problem.message.replace(/^GET \S+: /, '')}
+          </span>
+        ) : (
+          <span className="figure-empty">collecting…</span>
+        )}
       </span>
     </button>
   );

@@ -1,6 +1,6 @@
 /** The tray popover (360 × 480): the target's state at a glance, six live figures, open alerts, captures, and the way into the inspector. */
 import { formatRoute, type FigureKey, type Route } from '../route.js';
-import { FIGURES } from '../figures.js';
+import { FIGURES, figureProblem } from '../figures.js';
 import { useDetectorSettings } from '../hooks/useDetectorSettings.js';
 import { judgeHealth } from '../health.js';
 import { useApiContext } from '../api/context.js';
@@ -68,7 +68,7 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
 
       <section className="tiles" aria-label="Figures, last 30 minutes">
         {FIGURES.map((f) => (
-          <FigureTile key={f.key} spec={f} samples={live.samples} current={last?.[f.key]} line={f.line(detectors)} palette={palette} onOpen={() => inspector(f.key)} staleNote={staleNote} />
+          <FigureTile key={f.key} spec={f} samples={live.samples} current={last?.[f.key]} line={f.line(detectors)} palette={palette} onOpen={() => inspector(f.key)} staleNote={staleNote} problem={figureProblem(status, f.key)} />
         ))}
       </section>
 
