@@ -145,7 +145,7 @@ describe('leakbar capture', () => {
     await new Promise((r) => closed.close(r));
     const r = await leakbar(['capture', 'heap', '--pprof', `http://127.0.0.1:${port}/`, '--out', tmp.dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`leakbar: could not fetch http://127.0.0.1:${port}/debug/pprof/heap?gc=1: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port} (is the program running, and serving net/http/pprof at this address?)\n`);
+    expect(r.stderr).toBe(`leakbar: could not fetch http://127.0.0.1:${port}/debug/pprof/heap?gc=1: connect ECONNREFUSED 127.0.0.1:${port} (is the program running, and serving net/http/pprof at this address?)\n`);
     expect(r.stdout).toBe('');
   });
 

@@ -95,7 +95,7 @@ describe('leakbar profile top', () => {
   it('explains an HTML page, a 404, a missing file and a bad regex', async () => {
     const html = await run(['profile', 'top', `${base}/broken`]);
     expect(html.code).toBe(1);
-    expect(html.stderr).toContain('this is an HTML page, not a profile — the URL probably returned an error page');
+    expect(html.stderr).toContain('this is an HTML page, not a profile (an error or login page served in place of one)');
     const missing = await run(['profile', 'top', `${base}/debug/pprof/nope`]);
     expect(missing.stderr).toMatch(/answered 404 Not Found: "404 page not found\\n"/);
     // A server's bytes are quoted escaped: nothing it sends reaches the terminal raw.

@@ -85,7 +85,7 @@ describe('decodeProfile', () => {
       expect.unreachable();
     } catch (e) {
       expect(isLeakbarError(e, 'not-a-profile')).toBe(true);
-      expect((e as Error).message).toBe('this is an HTML page, not a profile — the URL probably returned an error page');
+      expect((e as Error).message).toBe('this is an HTML page, not a profile (an error or login page served in place of one)');
     }
     expect(codeOf(() => decodeProfile(gzipSync(html), { gunzip }))).toBe('not-a-profile');
   });

@@ -45,8 +45,8 @@ function sniffText(bytes: Uint8Array): LeakbarError | null {
   const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 512));
   const trimmed = head.trimStart().toLowerCase();
   if (trimmed.startsWith('<!doctype html') || trimmed.startsWith('<html') || (trimmed.startsWith('<') && /<(head|body|title|h1|pre)[\s>]/.test(trimmed))) {
-    return new LeakbarError('not-a-profile', 'this is an HTML page, not a profile — the URL probably returned an error page', {
-      hint: 'open the URL in a browser to see the error, and check the pprof endpoint path',
+    return new LeakbarError('not-a-profile', 'this is an HTML page, not a profile (an error or login page served in place of one)', {
+      hint: 'a profile is the gzipped protobuf a pprof endpoint serves (…/debug/pprof/heap); open the page in a browser to see what it says',
     });
   }
   let printable = 0;

@@ -39,7 +39,9 @@ export function profileTimeoutMs(seconds?: number): number {
 function causeMessage(e: unknown): string {
   if (e instanceof Error) {
     const c = e.cause;
-    if (c instanceof Error) return (c as NodeJS.ErrnoException).code ? `${(c as NodeJS.ErrnoException).code}: ${c.message}` : c.message;
+    // Node's messages often start with their code already ("connect ECONNREFUSED 127.0.0.1:6060"): say it once.
+    const code = (c as NodeJS.ErrnoException).code;
+    if (c instanceof Error) return code && !c.message.includes(code) ? `${code}: ${c.message}` : c.message;
     return e.message;
   }
   return String(e);

@@ -136,9 +136,11 @@ export function CaptureDetail({ captureId, version = 0 }: { captureId: string; v
           ))}
         </tbody>
       </table>
-      <p className="muted hint">
-        Profiles are kept exactly as fetched: <code className="mono">go tool pprof -top {capture.files.find((f) => f.name.endsWith('.pb.gz'))?.name ?? 'heap.pb.gz'}</code> opens them.
-      </p>
+      {capture.files.some((f) => f.name.endsWith('.pb.gz')) ? (
+        <p className="muted hint">
+          Profiles are kept exactly as fetched: <code className="mono">go tool pprof -top {capture.files.find((f) => f.name.endsWith('.pb.gz'))!.name}</code> opens them.
+        </p>
+      ) : null}
       {capture.figures ? (
         <>
           {/* The watcher's last sample, taken up to one interval before the capture began: say when. */}
