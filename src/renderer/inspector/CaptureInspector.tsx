@@ -285,14 +285,14 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
         ) : null}
         {view === 'goroutines' ? (
           goroutines.value ? (
-            <GoroutinesView analysis={goroutines.value} baseLabel={grBase ? baseCaptureText(grBase) : null} search={state.search} />
+            <GoroutinesView analysis={goroutines.value} baseLabel={grBase ? baseCaptureText(grBase, capture ?? undefined) : null} search={state.search} />
           ) : (
             <p className={goroutines.error ? 'error-text pad' : 'muted pad'}>{goroutines.error ?? 'Grouping goroutines…'}</p>
           )
         ) : null}
         {view === 'fds' ? (
           fds.value ? (
-            <FdsView snapshot={fds.value[0]} base={fds.value[1]} baseLabel={fdBase ? baseCaptureText(fdBase) : null} search={state.search} />
+            <FdsView snapshot={fds.value[0]} base={fds.value[1]} baseLabel={fdBase ? baseCaptureText(fdBase, capture ?? undefined) : null} search={state.search} />
           ) : (
             <p className={fds.error ? 'error-text pad' : 'muted pad'}>{fds.error ?? 'Reading descriptors…'}</p>
           )

@@ -230,9 +230,13 @@ export function captureLabel(c: CaptureMeta, among: readonly CaptureMeta[] = [])
   return `${c.baseline ? 'baseline · ' : ''}${when}`;
 }
 
-/** How a view names the capture it compares with: "the baseline (2026-11-24 18:44:05)" or "the base capture (…)". */
-export function baseCaptureText(c: CaptureMeta): string {
-  return `${c.baseline ? 'the baseline' : 'the base capture'} (${dateTimeSeconds(c.startedMs)})`;
+/**
+ * How a view names the capture it compares with: "the baseline (2026-11-24 18:44:05)" or "the base capture (…)";
+ * of another process than `of` (the capture shown), it says so: a change across a restart is not a leak.
+ */
+export function baseCaptureText(c: CaptureMeta, of?: Pick<CaptureMeta, 'pid'>): string {
+  const otherProcess = of && c.pid !== null && of.pid !== null && c.pid !== of.pid ? `, of pid ${c.pid}, before a restart` : '';
+  return `${c.baseline ? 'the baseline' : 'the base capture'} (${dateTimeSeconds(c.startedMs)}${otherProcess})`;
 }
 
 /** The diff view: a table of the change per function with filters, and the diff flame graph. */

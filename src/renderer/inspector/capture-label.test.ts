@@ -23,5 +23,9 @@ describe('capture labels in the diff picker and the compared-with lines', () => 
   it('names what a view compares with, to the second', () => {
     expect(baseCaptureText(at('a', t(18, 44, 5)))).toBe('the base capture (2026-11-24 18:44:05)');
     expect(baseCaptureText(at('a', t(18, 44, 5), true))).toBe('the baseline (2026-11-24 18:44:05)');
+    // Of another process than the capture shown: a change across a restart, said so.
+    const base = { ...at('a', t(18, 44, 5)), pid: 3968 };
+    expect(baseCaptureText(base, { pid: 9845 })).toBe('the base capture (2026-11-24 18:44:05, of pid 3968, before a restart)');
+    expect(baseCaptureText(base, { pid: 3968 })).toBe('the base capture (2026-11-24 18:44:05)');
   });
 });
