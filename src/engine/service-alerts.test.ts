@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAlertEngine } from '../analysis/detectors/index.js';
-import type { Alert } from '../shared/alerts.js';
+import { DEFAULT_DETECTOR_SETTINGS, type Alert } from '../shared/alerts.js';
 import type { Sample } from '../shared/types.js';
 import { createService } from './service.js';
 
@@ -60,5 +60,36 @@ describe('alerts open when leakbar last stopped', () => {
     expect(after.get(open.id)).toMatchObject({ state: 'resolved', resolvedMs: open.lastMs });
     expect(after.get(open.id)!.message).toMatch(/Closed when leakbar started again/);
     expect(after.get(older.id)).toMatchObject({ state: 'resolved', resolvedMs: older.lastMs });
+  });
+});
+
+describe('an alert acknowledged, then leakbar restarted', () => {
+  it('is the same alert after the restart, still acknowledged, while its condition holds', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-ack-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    // A threads line of 1: this test process always holds more, so the condition holds through both runs.
+    const detectorSettings = structuredClone(DEFAULT_DETECTOR_SETTINGS);
+    detectorSettings.thresholds.threads.line = 1;
+    const start = async () => {
+      const service = await createService({ dataDir, detectorSettings, cadences: { sampleMs: 100, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
+      await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
+      return service;
+    };
+    const threadAlerts = async (service: Awaited<ReturnType<typeof start>>) => (await service.alerts({ targetId: 'self' })).filter((a) => a.key === 'threshold:threads');
+
+    const first = await start();
+    await expect.poll(async () => (await threadAlerts(first)).length, { timeout: 10_000 }).toBe(1);
+    const [fired] = await threadAlerts(first);
+    expect((await first.acknowledgeAlert({ alertId: fired!.id })).state).toBe('acknowledged');
+    await first.close();
+
+    const second = await start();
+    cleanup.push(() => second.close());
+    expect((await threadAlerts(second)).map((a) => [a.id, a.state])).toEqual([[fired!.id, 'acknowledged']]);
+    // Sampling goes on: the same alert, updated, never a second one.
+    await new Promise((ok) => setTimeout(ok, 600));
+    expect((await threadAlerts(second)).map((a) => [a.id, a.state])).toEqual([[fired!.id, 'acknowledged']]);
+    const stored = (await second.history({ targetId: 'self' })).alerts.filter((a) => a.key === 'threshold:threads');
+    expect(stored.map((a) => [a.id, a.state])).toEqual([[fired!.id, 'acknowledged']]);
   });
 });
