@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LeakbarError } from '../shared/errors.js';
+import { noAnswerError } from '../collectors/deps.js';
 import { describeBody, escapeUnsafe } from '../collectors/pprof-http.js';
+import { profileTimeoutMs } from '../engine/captures/fetch.js';
 import { registerProfileGoroutines } from './profile-goroutines.js';
 
 /** Options of `leakbar profile top`, as commander parses them. */
@@ -27,10 +29,10 @@ function parseNodeCount(value: string): number {
   return n;
 }
 
-/** How long to wait for a profile URL: 1.5 × its `seconds` parameter when given, else 60 s (as pprof does). */
+/** How long to wait for a profile URL: as a capture waits (1.5 × its `seconds` parameter when given, else 20 s). */
 export function fetchTimeoutMs(url: string): number {
   const seconds = Number(new URL(url).searchParams.get('seconds'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1500 : 60_000;
+  return profileTimeoutMs(Number.isFinite(seconds) && seconds > 0 ? seconds : undefined);
 }
 
 /** Reads a profile's bytes from a file or an http(s) URL. Failures are LeakbarErrors. */
@@ -42,7 +44,7 @@ export async function readProfileBytes(source: string): Promise<Uint8Array> {
       res = await fetch(source, { signal: AbortSignal.timeout(timeoutMs) });
     } catch (e) {
       if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
-        throw new LeakbarError('timeout', `no profile from ${source} within ${timeoutMs / 1000} s`, { cause: e, hint: 'is the program busy or stopped?' });
+        throw noAnswerError(source, timeoutMs, e);
       }
       throw new LeakbarError('endpoint-refused', `could not fetch ${source}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`, {
         cause: e,
