@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS } from '../shared/settings.js';
 import { buildReport, createCaptureService, createCaptureStore, DEFAULT_RETENTION, reportHtml, reportMarkdown } from '../engine/captures/index.js';
 import { openSettingsFile } from '../engine/settings-file.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
-import { openAlertCaptureIds, readJsonLines } from '../engine/series-store.js';
+import { openAlertCaptureIds, readJsonLines, targetWatching } from '../engine/series-store.js';
 import { getForCli, listCommand } from './captures.js';
 import { parsePprofUrl, targetFromOptions } from './watch.js';
 
@@ -79,11 +79,16 @@ export async function resolveCaptureTarget(o: Pick<CaptureOptions, 'pid' | 'matc
 export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: NodeJS.WritableStream = process.stderr): Promise<{ meta: CaptureMeta; dir: string }> {
   const needsProcess = o.pid !== undefined || o.match !== undefined;
   const collectors = needsProcess ? createCollectors() : null;
-  const { target, pid } = await resolveCaptureTarget(o, collectors ? (re) => collectors.findProcesses(re) : undefined);
+  const resolved = await resolveCaptureTarget(o, collectors ? (re) => collectors.findProcesses(re) : undefined);
+  const { pid } = resolved;
   if (kind === 'system' && pid === null) {
     throw new LeakbarError('bad-input', 'a system snapshot needs a process: give --pid N or --match REGEX');
   }
   const dataDir = o.out ?? defaultDataDir();
+  // By --pid: the target watching that process now (a serve, a watch, the app), so the capture joins its history
+  // and baseline; else a target of its own, pid-N.
+  const watching = o.pid !== undefined && pid !== null ? await targetWatching(dataDir, pid) : null;
+  const target = watching ? { ...resolved.target, id: watching, name: watching } : resolved.target;
   // The same retention as the app and `serve`: the capture space and days in the data folder's settings.
   const { retention } = openSettingsFile(dataDir, { warn: (m) => err.write(`${m}\n`) }).get();
   const store = await createCaptureStore(dataDir, { retention: { maxBytes: retention.maxCaptureBytes, maxAgeMs: retention.captureDays * DAY_MS } });

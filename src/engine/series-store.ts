@@ -217,6 +217,44 @@ export async function openAlertCaptureIds(targetDir: string): Promise<string[]> 
   return [...newest.values()].flatMap((a) => (a.state !== 'resolved' && typeof a.captureId === 'string' ? [a.captureId] : []));
 }
 
+/** How recent a target's last sample must be for that target to count as watching its process now. */
+export const WATCHING_NOW_MS = 60_000;
+
+/**
+ * The target (a folder under `<dataDir>/targets`) whose latest sample, taken within {@link WATCHING_NOW_MS} of `nowMs`,
+ * is of process `pid`: the `serve`, `watch` or app watching it right now, so a capture by `--pid` joins that target's
+ * history and baseline rather than starting a `pid-N` of its own. Reads only the end of each samples file. Null: none.
+ */
+export async function targetWatching(dataDir: string, pid: number, nowMs: number = Date.now()): Promise<string | null> {
+  const root = join(dataDir, 'targets');
+  const ids = await readdir(root).catch(() => [] as string[]);
+  let best: { id: string; timeMs: number } | null = null;
+  for (const id of ids) {
+    const last = await lastLineOf(join(root, id, FILES.samples)).catch(() => null);
+    const sample = last === null ? null : (parseLine(last) as Partial<Sample> | null);
+    if (!sample || sample.pid !== pid || typeof sample.timeMs !== 'number' || Math.abs(nowMs - sample.timeMs) > WATCHING_NOW_MS) continue;
+    if (!best || sample.timeMs > best.timeMs) best = { id, timeMs: sample.timeMs };
+  }
+  return best?.id ?? null;
+}
+
+/** The last complete line of a file, read from its last 64 KB; null when it has none. */
+async function lastLineOf(path: string): Promise<string | null> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const length = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(length);
+    await fh.read(buf, 0, length, size - length);
+    const lines = buf.toString('utf8').split('\n');
+    // The text after the last newline is a line still being written (or cut short): the one before it is whole.
+    lines.pop();
+    return lines.at(-1) ?? null;
+  } finally {
+    await fh.close();
+  }
+}
+
 const FAILED = { read: 'read', write: 'write', compact: 'drop old history from' } as const;
 const DISK_FULL_HINT = { read: undefined, write: 'free some space; history stays in memory meanwhile', compact: 'free some space; the file is kept whole meanwhile' } as const;
 

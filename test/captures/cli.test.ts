@@ -138,6 +138,26 @@ describe('leakbar capture', () => {
     expect(b.files.map((f) => f.name)).toEqual(expect.arrayContaining(['fds.json', 'heap.pb.gz', 'goroutine.pb.gz', 'goroutine-debug2.txt']));
   });
 
+  it('by --pid, joins the target watching that process now (its history and baseline), else takes pid-N', async () => {
+    const out = join(tmp.dir, 'joins');
+    const samples = (timeMs: number, pid: number) => [{ timeMs: timeMs - 5000, pid }, { timeMs, pid }].map((x) => JSON.stringify(x) + '\n').join('');
+    await mkdir(join(out, 'targets', 'my-server'), { recursive: true });
+    await mkdir(join(out, 'targets', 'stale'), { recursive: true });
+    await mkdir(join(out, 'targets', 'other'), { recursive: true });
+    // A serve watching the fixture wrote its last sample a moment ago, with half a line being written after it.
+    await writeFile(join(out, 'targets', 'my-server', 'samples.jsonl'), samples(Date.now() - 2000, fx.pid) + '{"timeMs":');
+    await writeFile(join(out, 'targets', 'stale', 'samples.jsonl'), samples(Date.now() - 3_600_000, fx.pid));
+    await writeFile(join(out, 'targets', 'other', 'samples.jsonl'), samples(Date.now(), fx.pid + 1));
+    const joined = await leakbar(['capture', 'system', '--pid', String(fx.pid), '--out', out, '--json']);
+    expect(joined.code, joined.stderr).toBe(0);
+    expect((JSON.parse(joined.stdout) as CaptureMeta).targetId).toBe('my-server');
+    // Nothing watches it any more: a target of its own.
+    await writeFile(join(out, 'targets', 'my-server', 'samples.jsonl'), samples(Date.now() - 3_600_000, fx.pid));
+    const own = await leakbar(['capture', 'system', '--pid', String(fx.pid), '--out', out, '--json']);
+    expect(own.code, own.stderr).toBe(0);
+    expect((JSON.parse(own.stdout) as CaptureMeta).targetId).toBe(`pid-${fx.pid}`);
+  });
+
   it('says why a capture failed, and exits 1', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
