@@ -95,6 +95,34 @@ describe('Watcher', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'restart', oldPid: 100, newPid: 200 }));
   });
 
+  it('never puts the old process’s slower figures (heap, memory map, FD limit) on the new one’s samples, and reads them for it at once', async () => {
+    const os = memoryOs();
+    os.procs.set(100, { command: '/usr/bin/server --port 1', fds: 10 });
+    // Each process's slower figures tell whose they are: heap in use, mappings and FD limit of 100 or of 200.
+    const running = () => [...os.procs.keys()][0] ?? 0;
+    const collectors: Collectors = {
+      ...os.collectors,
+      readMemStats: async () => ({ HeapAlloc: running(), HeapInuse: running(), HeapSys: 1, NumGC: 1 }),
+      readMemoryMap: async (pid) => ({ ...(await os.collectors.readMemoryMap(pid)), regionCount: pid }),
+      readFdBreakdown: async (pid) => ({ ...(await os.collectors.readFdBreakdown(pid, [])), limit: pid }),
+    };
+    // The slower readings run at start, and then not at their own turn during the test.
+    const w = new Watcher({ target: target({ match: 'server --port' }), collectors, store: null, cadences: { sampleMs: 20, fdBreakdownMs: 600_000, memStatsMs: 600_000, memoryMapMs: 600_000 } });
+    const samples: Sample[] = [];
+    w.onSample((s) => samples.push(s));
+    await w.start();
+    await until(() => samples.length >= 2);
+    expect(samples[0]).toMatchObject({ pid: 100, heapInuseBytes: 100, regionCount: 100, fdLimit: 100 });
+    os.procs.delete(100);
+    os.procs.set(200, { command: '/usr/bin/server --port 1', fds: 12 });
+    const of200 = () => samples.filter((s) => s.pid === 200);
+    await until(() => of200().some((s) => s.heapInuseBytes !== undefined && s.regionCount !== undefined && s.fdLimit !== undefined));
+    await w.stop();
+    for (const s of of200()) {
+      for (const key of ['heapInuseBytes', 'regionCount', 'fdLimit'] as const) if (s[key] !== undefined) expect(s[key], key).toBe(200);
+    }
+  });
+
   it('waits, saying so once, while nothing matches', async () => {
     const os = memoryOs();
     const w = new Watcher({ target: target({ match: 'nothing-like-this' }), collectors: os.collectors, store: null, cadences: { sampleMs: 10 } });

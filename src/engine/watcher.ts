@@ -52,6 +52,8 @@ type Listener<T> = (value: T) => void;
 interface Latest<T> {
   value: T;
   atMs: number;
+  /** The process it was read for: a restarted program's new process never gets the old one's figures. */
+  pid: number;
 }
 
 /** A command line cut to a readable length for a one-line message. */
@@ -214,6 +216,11 @@ export class Watcher {
   }
 
   /** The target's state now. */
+  /** A latest reading, if it was read for the process watched now. */
+  private ofCurrent<T>(l: Latest<T> | null): T | null {
+    return l && l.pid === this.pid ? l.value : null;
+  }
+
   status(): WatcherStatus {
     return {
       targetId: this.target.id,
@@ -223,9 +230,9 @@ export class Watcher {
       sources: { ...this.sources },
       lastSample: this.lastSample,
       process: this.process,
-      fdBreakdown: this.fdBreakdown?.value ?? null,
-      memStats: this.memStats?.value ?? null,
-      memoryMap: this.memoryMap?.value ?? null,
+      fdBreakdown: this.ofCurrent(this.fdBreakdown),
+      memStats: this.ofCurrent(this.memStats),
+      memoryMap: this.ofCurrent(this.memoryMap),
       costs: [...this.costs.values()].map((c) => ({ ...c })),
       jobs: this.runner?.costs() ?? [],
     };
@@ -311,7 +318,11 @@ export class Watcher {
     this.command = pick.command;
     this.state = 'watching';
     this.report('target', null);
-    if (this.lastPid !== null && this.lastPid !== pick.pid) this.emitEvent({ type: 'restart', timeMs: this.now(), oldPid: this.lastPid, newPid: pick.pid });
+    if (this.lastPid !== null && this.lastPid !== pick.pid) {
+      this.emitEvent({ type: 'restart', timeMs: this.now(), oldPid: this.lastPid, newPid: pick.pid });
+      // The old process's slower figures are not the new one's: read them for it now rather than at their next turn.
+      for (const job of ['fd-breakdown', 'memstats', 'memory-map']) void this.runner?.runNow(job).catch(() => {});
+    }
     this.lastPid = pick.pid;
   }
 
@@ -362,7 +373,7 @@ export class Watcher {
 
   /** Adds the slower collectors' latest figures, while they are fresh (younger than 2.5 × their cadence). */
   private addSlowFigures(sample: Sample, timeMs: number): void {
-    const fresh = <T>(l: Latest<T> | null, cadenceMs: number) => (l && timeMs - l.atMs <= cadenceMs * 2.5 ? l.value : null);
+    const fresh = <T>(l: Latest<T> | null, cadenceMs: number) => (l && l.pid === sample.pid && timeMs - l.atMs <= cadenceMs * 2.5 ? l.value : null);
     const fdb = fresh(this.fdBreakdown, this.cadences.fdBreakdownMs);
     if (fdb?.limit != null) sample.fdLimit = fdb.limit;
     const ms = this.pprofIsOthers || this.ownerCheckFor === sample.pid ? null : fresh(this.memStats, this.cadences.memStatsMs);
@@ -394,7 +405,7 @@ export class Watcher {
     const pid = this.pid;
     if (pid === null) return;
     const v = await this.timed('fd-breakdown', timeoutMs, 'listing open files', signal, () => this.collectors.readFdBreakdown(pid, this.target.fdPatterns));
-    if (v) this.fdBreakdown = { value: v, atMs: this.now() };
+    if (v) this.fdBreakdown = { value: v, atMs: this.now(), pid };
   }
 
   /**
@@ -459,17 +470,18 @@ export class Watcher {
 
   private async readMemStats(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
-    if (!url || this.pid === null) return;
+    const pid = this.pid;
+    if (!url || pid === null) return;
     let v = await this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, signal, (reading) => this.collectors.readMemStats(url, reading));
     // The owner check may have found, meanwhile, that the endpoint is another program's.
     if (this.pprofIsOthers) v = undefined;
-    if (v) this.memStats = { value: v, atMs: this.now() };
+    if (v) this.memStats = { value: v, atMs: this.now(), pid };
     if (v && this.leakProfile) {
       // Go 1.26's own leaked-goroutine count; a runtime without the profile is not asked again. Its failures stay quiet:
       // the figure is a bonus, and MemStats above already reports an endpoint that is down.
       const leaked = await this.collectors.readGoroutineLeakCount(url, signal).catch(() => undefined);
       if (leaked === null) this.leakProfile = false;
-      else if (leaked !== undefined) this.leaked = { value: leaked, atMs: this.now() };
+      else if (leaked !== undefined) this.leaked = { value: leaked, atMs: this.now(), pid };
     }
   }
 
@@ -477,7 +489,7 @@ export class Watcher {
     const pid = this.pid;
     if (pid === null) return;
     const v = await this.timed('memory-map', timeoutMs, 'reading the memory map', signal, () => this.collectors.readMemoryMap(pid));
-    if (v) this.memoryMap = { value: v, atMs: this.now() };
+    if (v) this.memoryMap = { value: v, atMs: this.now(), pid };
   }
 
   /** Records a source's health; emits a status event only when it changes (never a flood), with `okMessage` when it recovers. */
