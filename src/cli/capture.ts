@@ -68,7 +68,7 @@ export async function resolveCaptureTarget(o: Pick<CaptureOptions, 'pid' | 'matc
   if (o.pid !== undefined) return { target, pid: o.pid };
   if (!findProcesses) throw new LeakbarError('unsupported', 'no process finder to resolve --match');
   const found = await findProcesses(new RegExp(o.match!));
-  if (found.length === 0) throw new LeakbarError('no-such-process', `no process matches /${o.match}/`, { hint: 'check the pattern against `ps -eo pid,args`' });
+  if (found.length === 0) throw new LeakbarError('no-such-process', `no process matches /${o.match}/`, { hint: 'check the pattern against `ps -eo pid,args` (leakbar leaves its own commands out)' });
   if (found.length > 1) {
     throw new LeakbarError('bad-input', `${found.length} processes match /${o.match}/: ${found.slice(0, 5).map((p) => `${p.pid} (${p.command.slice(0, 60)})`).join(', ')}`, { hint: 'make the pattern more specific, or use --pid' });
   }

@@ -298,7 +298,7 @@ export class Watcher {
     const found = await this.timed('target', 5000, 'finding the process', signal, () => this.collectors.findProcesses(this.pattern!), false);
     if (!found) return;
     if (found.length === 0) {
-      this.report('target', new LeakbarError('not-found', `no process matches /${sel.match}/ yet; waiting for one`, { hint: 'start the program, or check the pattern against `ps -eo pid,args`' }));
+      this.report('target', new LeakbarError('not-found', `no process matches /${sel.match}/ yet; waiting for one`, { hint: 'start the program, or check the pattern against `ps -eo pid,args` (leakbar leaves its own commands out)' }));
       return;
     }
     // Several matches: keep following the newest, as a restarted dev server is the newest, and say so.
