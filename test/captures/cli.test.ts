@@ -158,6 +158,27 @@ describe('leakbar capture', () => {
     expect((JSON.parse(own.stdout) as CaptureMeta).targetId).toBe(`pid-${fx.pid}`);
   });
 
+  it('reports a base capture of the process before a restart as such', async () => {
+    const out = join(tmp.dir, 'restart-report');
+    const own = await tempDir();
+    const match = `leaky.*${own.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+    const ids: string[] = [];
+    try {
+      for (let run = 0; run < 2; run++) {
+        const f = await startFixture({ dir: own.dir });
+        const r = await leakbar(['capture', 'system', '--match', match, '--out', out, '--json']);
+        await f.stop();
+        expect(r.code, r.stderr).toBe(0);
+        ids.push((JSON.parse(r.stdout) as CaptureMeta).id);
+      }
+      const md = await leakbar(['report', '--current', ids[1]!, '--base', ids[0]!, '--data-dir', out]);
+      expect(md.code, md.stderr).toBe(0);
+      expect(md.stdout).toMatch(/- Base: .*named with --base; of another process, before a restart \(the current capture is of pid \d+\)/);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('says why a capture failed, and exits 1', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
