@@ -123,6 +123,29 @@ describe('Watcher', () => {
     }
   });
 
+  it('records a restart that happened while it was not watching: the history’s last process is not the one found', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-watcher-restart-'));
+    try {
+      const before = await openSeriesStore(dir);
+      before.append({ timeMs: Date.now() - 60_000, pid: 100, fds: 10 });
+      await before.close();
+      const os = memoryOs();
+      os.procs.set(200, { command: '/usr/bin/server --port 1', fds: 12 });
+      const store = await openSeriesStore(dir);
+      const w = new Watcher({ target: target({ match: 'server --port' }), collectors: os.collectors, store, cadences: { sampleMs: 20 } });
+      const events: WatchEvent[] = [];
+      w.onEvent((e) => events.push(e));
+      await w.start();
+      await until(() => w.status().pid === 200);
+      await w.stop();
+      expect(events.filter((e) => e.type === 'restart')).toEqual([expect.objectContaining({ oldPid: 100, newPid: 200 })]);
+      expect(store.events().filter((e) => e.type === 'restart')).toHaveLength(1);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('waits, saying so once, while nothing matches', async () => {
     const os = memoryOs();
     const w = new Watcher({ target: target({ match: 'nothing-like-this' }), collectors: os.collectors, store: null, cadences: { sampleMs: 10 } });

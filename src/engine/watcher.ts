@@ -147,6 +147,8 @@ export class Watcher {
       } catch (e) {
         throw new LeakbarError('bad-input', `--match ${JSON.stringify(sel.match)} is not a valid regular expression: ${(e as Error).message}`);
       }
+      // The process the history last saw: one found now under another PID restarted while leakbar was not watching.
+      this.lastPid = this.store?.samples().at(-1)?.pid ?? null;
     }
   }
 
