@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,5 +92,26 @@ describe('an alert acknowledged, then leakbar restarted', () => {
     expect((await threadAlerts(second)).map((a) => [a.id, a.state])).toEqual([[fired!.id, 'acknowledged']]);
     const stored = (await second.history({ targetId: 'self' })).alerts.filter((a) => a.key === 'threshold:threads');
     expect(stored.map((a) => [a.id, a.state])).toEqual([[fired!.id, 'acknowledged']]);
+  });
+});
+
+describe('a process watched by PID that exits', () => {
+  it('ends the alerts open about it, as a restart does, so none stays open on disk for a process that will not come back', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-pid-exit-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    cleanup.push(() => void child.kill('SIGKILL'));
+    // An FD line of 1: the sleep holds its three standard streams, so the alert fires.
+    const detectorSettings = structuredClone(DEFAULT_DETECTOR_SETTINGS);
+    detectorSettings.thresholds.fds.line = 1;
+    const service = await createService({ dataDir, detectorSettings, cadences: { sampleMs: 100, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
+    cleanup.push(() => service.close());
+    const { target } = await service.addTarget({ name: 'sleep', pid: child.pid!, pprofUrl: null });
+    await expect.poll(async () => (await service.alerts({ targetId: target.id })).map((a) => a.key), { timeout: 10_000 }).toContain('threshold:fds');
+    child.kill('SIGKILL');
+    await expect.poll(async () => (await service.alerts({ targetId: target.id })).length, { timeout: 10_000 }).toBe(0);
+    const stored = (await service.history({ targetId: target.id })).alerts.find((a) => a.key === 'threshold:fds')!;
+    expect(stored.state).toBe('resolved');
+    expect(stored.message).toMatch(new RegExp(`It ended with the process \\(PID ${child.pid}\\)\\.$`));
   });
 });

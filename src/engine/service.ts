@@ -255,7 +255,14 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
         detect(rt, sample, status);
         emit({ type: 'status', targetId: config.id, status });
       }),
-      watcher.onEvent((event) => emit({ type: 'watch', targetId: config.id, event })),
+      watcher.onEvent((event) => {
+        // A process given by PID does not come back: what is open about it ends with it (a matched one's successor
+        // ends them as a restart, in the engine).
+        if ('pid' in config.selector && event.type === 'status' && event.source === 'target' && event.code === 'no-such-process') {
+          for (const e of rt.alerts.endWithProcess(config.selector.pid, event.timeMs)) alertChange(rt, e.type, e.alert);
+        }
+        emit({ type: 'watch', targetId: config.id, event });
+      }),
     );
     await watcher.start();
   }

@@ -409,6 +409,27 @@ export function acknowledge(state: AlertEngineState, key: string): AlertActionRe
   };
 }
 
+/**
+ * The watched process has exited and will not come back (a target given by PID): every live alert ends with it, as on
+ * a restart ("It ended with the process (PID N)."), at `timeMs`. Pure: `state` is left as it was.
+ */
+export function endWithProcess(state: AlertEngineState, pid: number, timeMs: number): StepResult {
+  const tx: Tx = {
+    t: Math.max(timeMs, state.previous?.timeMs ?? -Infinity),
+    pid,
+    settings: state.settings,
+    targetId: state.targetId,
+    alerts: { ...state.alerts },
+    snoozes: { ...state.snoozes },
+    cooldowns: { ...state.cooldowns },
+    emittedMs: { ...state.emittedMs },
+    events: [],
+    touched: new Set(),
+  };
+  for (const alert of Object.values(tx.alerts)) if (isLive(alert)) resolve(tx, alert.key, { restart: true, text: `It ended with the process (PID ${pid}).` });
+  return { state: { ...state, alerts: tx.alerts, cooldowns: tx.cooldowns, emittedMs: tx.emittedMs }, events: tx.events };
+}
+
 /** Alert kinds whose detectors read a tick's extras (the FD breakdown, the goroutineleak count), which stored samples lack. */
 const JUDGED_FROM_TICK_EXTRAS: ReadonlySet<Alert['kind']> = new Set(['repeated-file', 'fd-pattern-growth', 'goroutine-leak-profile']);
 
@@ -488,6 +509,8 @@ export interface AlertEngine {
   acknowledge(key: string): { ok: true; events: AlertEvent[] } | { ok: false; error: LeakbarError };
   /** See {@link reconfigure}. */
   reconfigure(settings: DetectorSettings): void;
+  /** See {@link endWithProcess}; returns the events. */
+  endWithProcess(pid: number, timeMs: number): AlertEvent[];
   /** Live alerts, critical first. */
   live(): Alert[];
   /** The latest state (plain JSON). */
@@ -512,6 +535,11 @@ export function createAlertEngine(options: AlertStateOptions, initial?: AlertEng
     acknowledge: (key) => act(acknowledge(state, key)),
     reconfigure(settings) {
       state = reconfigure(state, settings);
+    },
+    endWithProcess(pid, timeMs) {
+      const r = endWithProcess(state, pid, timeMs);
+      state = r.state;
+      return r.events;
     },
     live: () => liveAlerts(state),
     get state() {

@@ -4,6 +4,7 @@ export {
   carryOverAlerts,
   createAlertEngine,
   createAlertState,
+  endWithProcess,
   liveAlerts,
   reconfigure,
   snooze,
