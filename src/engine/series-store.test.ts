@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, chmodSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, chmodSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSeriesStore, type AppendTextFn, type WriteChunksFn } from './series-store.js';
+import { openSeriesStore, WRITER_LOCK, type AppendTextFn, type WriteChunksFn } from './series-store.js';
 import { toCsv } from '../shared/csv.js';
 import type { Alert } from '../shared/alerts.js';
 import type { Sample } from '../shared/types.js';
@@ -237,8 +238,43 @@ describe('history retention', () => {
     expect(samples.every((x) => x.timeMs >= cutoff)).toBe(true);
     expect(onDisk<{ timeMs: number }>(dir, 'events.jsonl').map((e) => e.timeMs)).toEqual([NOW - 2 * DAY]);
     expect(onDisk<Alert>(dir, 'alerts.jsonl').map((a) => a.lastMs)).toEqual([NOW - DAY]);
-    expect(readdirSync(dir).sort()).toEqual(['alerts.jsonl', 'events.jsonl', 'samples.jsonl']);
+    // No temporary file is left; the writer lock is this store's while it is open.
+    expect(readdirSync(dir).sort()).toEqual(['alerts.jsonl', 'events.jsonl', 'samples.jsonl', WRITER_LOCK]);
     await store.close();
+  });
+
+  it('records a folder from one process at a time: a second leakbar reads the history, appends nothing, and says who records it', async () => {
+    const dir = tmp();
+    const first = await openSeriesStore(dir);
+    first.append({ timeMs: 1, pid: 1 });
+    await first.flush();
+    // Another live process holds the lock (this test stands in a sleep for it).
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      await first.close();
+      writeFileSync(join(dir, WRITER_LOCK), `${other.pid}\n`);
+      const second = await openSeriesStore(dir);
+      expect(second.samples().map((x) => x.timeMs)).toEqual([1]);
+      second.append({ timeMs: 2, pid: 1 });
+      await second.flush();
+      expect(second.samples().map((x) => x.timeMs)).toEqual([1, 2]);
+      expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([{ timeMs: 1, pid: 1 }]));
+      expect(second.writeError()).toMatchObject({ code: 'busy', message: expect.stringContaining(`another leakbar (pid ${other.pid}) records this history`) });
+      await second.close();
+      expect(readFileSync(join(dir, WRITER_LOCK), 'utf8').trim()).toBe(String(other.pid));
+    } finally {
+      other.kill('SIGKILL');
+    }
+    await new Promise((ok) => other.once('exit', ok));
+    // Its process gone, the lock is taken over: this one records again, and lets go at close.
+    const third = await openSeriesStore(dir);
+    third.append({ timeMs: 3, pid: 1 });
+    await third.flush();
+    expect(third.writeError()).toBeNull();
+    expect(readFileSync(join(dir, WRITER_LOCK), 'utf8').trim()).toBe(String(process.pid));
+    await third.close();
+    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([{ timeMs: 1, pid: 1 }, { timeMs: 3, pid: 1 }]));
+    expect(existsSync(join(dir, WRITER_LOCK))).toBe(false);
   });
 
   it('keeps open alerts in memory past the alert window, letting the oldest resolved ones go', async () => {
@@ -430,7 +466,7 @@ describe('history retention', () => {
     await store.flush();
     expect(store.writeError()).toMatchObject({ code: 'disk-full', message: expect.stringMatching(/cannot drop old history from .*samples\.jsonl/) });
     expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(before + JSON.stringify({ timeMs: NOW + 1, pid: 7 }) + '\n');
-    expect(readdirSync(dir)).toEqual(['samples.jsonl']);
+    expect(readdirSync(dir).sort()).toEqual(['samples.jsonl', WRITER_LOCK]);
     expect(await store.compact()).toEqual({ droppedLines: 0 });
     expect(store.writeError()?.code).toBe('disk-full');
     await store.close();

@@ -6,7 +6,7 @@
  * fsynced). A line cut short by a crash or a full disk is skipped, never fatal, and the next append
  * starts a fresh line; a failing disk is reported and the in-memory history goes on.
  */
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LeakbarError } from '../shared/errors.js';
 import type { Alert } from '../shared/alerts.js';
@@ -594,6 +594,49 @@ async function loadAlerts(path: string, cutoffMs: number, keep: (alert: Alert) =
   return { ...r, old: versions - kept.size };
 }
 
+/** The file naming the process that records a target's history: one writer per folder, so two never interleave. */
+export const WRITER_LOCK = 'writer.pid';
+
+/** This process's writer locks, by folder, with how many of its stores hold each. */
+const heldLocks = new Map<string, number>();
+
+/**
+ * Takes `<dir>/writer.pid` for this process (created exclusively; a lock whose process is gone is taken over).
+ * Returns null when this process records the history, or the PID of the other live process that does.
+ */
+async function takeWriterLock(dir: string): Promise<number | null> {
+  const path = join(dir, WRITER_LOCK);
+  const held = heldLocks.get(path);
+  if (held !== undefined) {
+    heldLocks.set(path, held + 1);
+    return null;
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(`${process.pid}\n`).finally(() => fh.close());
+      heldLocks.set(path, 1);
+      return null;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw toStoreError(e, path);
+    }
+    const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) return holder;
+    // Left by a process that is gone (a crash), or unreadable: take it over.
+    await rm(path, { force: true });
+  }
+  throw new LeakbarError('busy', `cannot take ${path}: other processes keep creating it`);
+}
+
+async function releaseWriterLock(dir: string): Promise<void> {
+  const path = join(dir, WRITER_LOCK);
+  const held = heldLocks.get(path);
+  if (held === undefined) return;
+  if (held > 1) return void heldLocks.set(path, held - 1);
+  heldLocks.delete(path);
+  await rm(path, { force: true }).catch(() => {});
+}
+
 const FILES = { samples: 'samples.jsonl', events: 'events.jsonl', alerts: 'alerts.jsonl' } as const;
 
 /**
@@ -629,6 +672,9 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
 
   let logs: { samples: AppendLog; events: AppendLog; alerts: AppendLog } | null = null;
   let skippedLines = 0;
+  /** The other process recording this folder's history, when one is. */
+  let recordedBy: number | null = null;
+  let loaded: [Awaited<ReturnType<typeof loadFile>>, Awaited<ReturnType<typeof loadFile>>, Awaited<ReturnType<typeof loadAlerts>>] | null = null;
   if (dir !== null) {
     try {
       await mkdir(dir, { recursive: true });
@@ -637,16 +683,25 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     }
     const path = (name: string) => join(dir, name);
     const cutoff = cutoffMs();
+    recordedBy = await takeWriterLock(dir);
     // A compaction cut off by a crash leaves its temporary file (the original is whole): remove those of processes gone.
     await removeStaleCompactions(dir);
-    const [s, ev, al] = await Promise.all([
+    loaded = await Promise.all([
       loadFile(path(FILES.samples), sampleTime, cutoff, (x) => pushBounded(samples, x as Sample, windowSize, windowSize)),
       loadFile(path(FILES.events), sampleTime, cutoff, (x) => pushBounded(events, x as WatchEvent, eventWindowSize, eventWindowSize)),
       loadAlerts(path(FILES.alerts), cutoff, keepAlert, (id) => alerts.delete(id)),
     ]);
+    const [s, ev, al] = loaded;
     if (samples.length > windowSize) samples.splice(0, samples.length - windowSize);
     if (events.length > eventWindowSize) events.splice(0, events.length - eventWindowSize);
     skippedLines = s.skipped + ev.skipped + al.skipped;
+  }
+  // This process records the folder's history, unless another leakbar does (a serve, the app, a watch): then it has read
+  // that history, and keeps what it adds in memory, so two never interleave their samples in one file.
+  if (dir !== null && recordedBy === null) {
+    const path = (name: string) => join(dir, name);
+    const cutoff = cutoffMs();
+    const [s, ev, al] = loaded!;
     logs = {
       samples: new AppendLog(path(FILES.samples), s.endsClean, s.oldestMs, appendText),
       events: new AppendLog(path(FILES.events), ev.endsClean, ev.oldestMs, appendText),
@@ -703,13 +758,20 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       ]);
       return { droppedLines: dropped.reduce((n, d) => n + d, 0) };
     },
-    writeError: () => all().find((l) => l.error)?.error ?? all().find((l) => l.compactError)?.compactError ?? null,
+    writeError: () =>
+      recordedBy !== null
+        ? new LeakbarError('busy', `another leakbar (pid ${recordedBy}) records this history in ${dir}: this one keeps its samples in memory only`, {
+            hint: `stop the other one to record here, or delete ${join(dir!, WRITER_LOCK)} if no leakbar runs as pid ${recordedBy}`,
+          })
+        : (all().find((l) => l.error)?.error ?? all().find((l) => l.compactError)?.compactError ?? null),
     async flush() {
       await Promise.all(all().map((l) => l.flush()));
     },
     async close() {
+      if (closed) return;
       closed = true;
       await Promise.all(all().map((l) => l.close()));
+      if (dir !== null && recordedBy === null) await releaseWriterLock(dir);
     },
   };
 }
