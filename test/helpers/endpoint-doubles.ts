@@ -3,17 +3,9 @@
  * that takes requests and never answers, telling which connections are still open; and a forwarder that can be
  * pointed at another program while running, as a port-forward or a restarted program taking the address would.
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-
-function listen(server: Server): Promise<string> {
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((ok) => server.close(() => ok()));
-}
+import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { closeServer, forward, listen } from './odd-servers.js';
 
 /** One request the hanging server took: its path, and whether the client has closed its connection since. */
 export interface HungRequest {
@@ -55,14 +47,7 @@ export interface ForwardingProxy {
 /** Starts a forwarder on a free 127.0.0.1 port, forwarding every request to `upstream` (http://127.0.0.1:PORT). */
 export async function startForwardingProxy(upstream: string): Promise<ForwardingProxy> {
   let target = new URL(upstream);
-  const server = createServer((req, res) => {
-    const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    up.on('error', () => res.writeHead(502).end());
-    req.pipe(up);
-  });
+  const server = createServer((req, res) => forward(target, req, res));
   const base = await listen(server);
   return { pprofUrl: `${base}/debug/pprof/`, forwardTo: (to) => (target = new URL(to)), close: () => closeServer(server) };
 }

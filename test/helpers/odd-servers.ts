@@ -1,5 +1,5 @@
 /** HTTP servers on 127.0.0.1 that are not Go's net/http/pprof, for the tests of what leakbar says about them. */
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -46,11 +46,13 @@ export interface OddServers {
   close(): Promise<void>;
 }
 
-function listen(server: Server): Promise<string> {
+/** Listens on a free 127.0.0.1 port; resolves with the base URL. */
+export function listen(server: Server): Promise<string> {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Closes a server and every connection it holds. */
+export function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((ok) => server.close(() => ok()));
 }
@@ -71,6 +73,16 @@ export async function startOddServers(): Promise<OddServers> {
   return { base, html: at('html'), binary: at('binary'), escapes: at('escapes'), escapes500: at('escapes500'), hang: at('hang'), close: () => closeServer(server) };
 }
 
+/** Sends a request on to `target` (http://127.0.0.1:PORT) and its answer back; a 502 when nothing answers there. */
+export function forward(target: URL, req: IncomingMessage, res: ServerResponse): void {
+  const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+    res.writeHead(r.statusCode ?? 502, r.headers);
+    r.pipe(res);
+  });
+  up.on('error', () => res.writeHead(502).end());
+  req.pipe(up);
+}
+
 /**
  * A proxy in front of a real pprof endpoint (`upstream`, http://127.0.0.1:PORT) that has no `cmdline` page,
  * as an older or non-Go pprof server: `/debug/pprof/cmdline` is a 404, everything else is forwarded.
@@ -82,12 +94,7 @@ export async function startProxyWithoutCmdline(upstream: string): Promise<{ ppro
       res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n');
       return;
     }
-    const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    up.on('error', () => res.writeHead(502).end());
-    req.pipe(up);
+    forward(target, req, res);
   });
   const base = await listen(server);
   return { pprofUrl: `${base}/debug/pprof/`, close: () => closeServer(server) };
