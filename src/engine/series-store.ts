@@ -211,10 +211,10 @@ export async function readJsonLines<T>(path: string, keep: (item: T) => boolean 
  * retention pass run without the engine (`leakbar capture`); the engine asks its own alerts. A missing file has none.
  */
 export async function openAlertCaptureIds(targetDir: string): Promise<string[]> {
-  const newest = new Map<string, Partial<Alert>>();
-  const { items } = await readJsonLines<Partial<Alert>>(join(targetDir, FILES.alerts), (a) => typeof a.id === 'string');
-  for (const a of items) newest.set(a.id!, a);
-  return [...newest.values()].flatMap((a) => (a.state !== 'resolved' && typeof a.captureId === 'string' ? [a.captureId] : []));
+  // Read as the store reads it back (the newest version of each alert wins), with no history cutoff.
+  const newest = new Map<string, Alert>();
+  await loadAlerts(join(targetDir, FILES.alerts), Number.NEGATIVE_INFINITY, (a) => newest.set(a.id, a), (id) => newest.delete(id));
+  return [...newest.values()].flatMap((a) => (a.state !== 'resolved' && a.captureId ? [a.captureId] : []));
 }
 
 /** How recent a target's last sample must be for that target to count as watching its process now. */

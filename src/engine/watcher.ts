@@ -217,12 +217,12 @@ export class Watcher {
     await this.store?.flush();
   }
 
-  /** The target's state now. */
   /** A latest reading, if it was read for the process watched now. */
   private ofCurrent<T>(l: Latest<T> | null): T | null {
     return l && l.pid === this.pid ? l.value : null;
   }
 
+  /** The target's state now. */
   status(): WatcherStatus {
     return {
       targetId: this.target.id,

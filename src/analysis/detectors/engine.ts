@@ -141,6 +141,25 @@ interface Tx {
   touched: Set<string>;
 }
 
+/** The scratch of one change at sample time `t` about process `pid`: fresh copies, with snoozes and cooldowns that ended by `t` dropped. */
+function openTx(state: AlertEngineState, t: number, pid: number): Tx {
+  const tx: Tx = {
+    t,
+    pid,
+    settings: state.settings,
+    targetId: state.targetId,
+    alerts: { ...state.alerts },
+    snoozes: {},
+    cooldowns: {},
+    emittedMs: { ...state.emittedMs },
+    events: [],
+    touched: new Set(),
+  };
+  for (const [key, until] of Object.entries(state.snoozes)) if (until > t) tx.snoozes[key] = until;
+  for (const [key, until] of Object.entries(state.cooldowns)) if (until > t) tx.cooldowns[key] = until;
+  return tx;
+}
+
 /** The next steps write commands with a PID placeholder (`lsof -p PID`, `/proc/PID/smaps`): put the process's own in. */
 export function withPid(text: string, pid: number): string {
   return text.replace(/(-p |\/proc\/)PID\b/g, `$1${pid}`);
@@ -261,20 +280,7 @@ export function step(state: AlertEngineState, sample: Sample, extras: StepExtras
   if (prev !== null && sample.timeMs <= prev.timeMs) return { state, events: [] };
   const settings = state.settings;
   const t = sample.timeMs;
-  const tx: Tx = {
-    t,
-    pid: sample.pid,
-    settings,
-    targetId: state.targetId,
-    alerts: { ...state.alerts },
-    snoozes: {},
-    cooldowns: {},
-    emittedMs: { ...state.emittedMs },
-    events: [],
-    touched: new Set(),
-  };
-  for (const [key, until] of Object.entries(state.snoozes)) if (until > t) tx.snoozes[key] = until;
-  for (const [key, until] of Object.entries(state.cooldowns)) if (until > t) tx.cooldowns[key] = until;
+  const tx = openTx(state, t, sample.pid);
 
   // A new PID is a new process: what was said of the old one is over, and its history starts again.
   const restarted = prev !== null && prev.pid !== sample.pid;
@@ -414,20 +420,9 @@ export function acknowledge(state: AlertEngineState, key: string): AlertActionRe
  * a restart ("It ended with the process (PID N)."), at `timeMs`. Pure: `state` is left as it was.
  */
 export function endWithProcess(state: AlertEngineState, pid: number, timeMs: number): StepResult {
-  const tx: Tx = {
-    t: Math.max(timeMs, state.previous?.timeMs ?? -Infinity),
-    pid,
-    settings: state.settings,
-    targetId: state.targetId,
-    alerts: { ...state.alerts },
-    snoozes: { ...state.snoozes },
-    cooldowns: { ...state.cooldowns },
-    emittedMs: { ...state.emittedMs },
-    events: [],
-    touched: new Set(),
-  };
+  const tx = openTx(state, Math.max(timeMs, state.previous?.timeMs ?? -Infinity), pid);
   for (const alert of Object.values(tx.alerts)) if (isLive(alert)) resolve(tx, alert.key, { restart: true, text: `It ended with the process (PID ${pid}).` });
-  return { state: { ...state, alerts: tx.alerts, cooldowns: tx.cooldowns, emittedMs: tx.emittedMs }, events: tx.events };
+  return { state: { ...state, alerts: tx.alerts, snoozes: tx.snoozes, cooldowns: tx.cooldowns, emittedMs: tx.emittedMs }, events: tx.events };
 }
 
 /** Alert kinds whose detectors read a tick's extras (the FD breakdown, the goroutineleak count), which stored samples lack. */
@@ -448,11 +443,10 @@ export interface CarriedAlerts {
  * that condition, under the disk alert's id, first time, capture and finding, and with its snooze or
  * acknowledgement: one alert across a restart, no second notice. One judged only from what a tick brings besides
  * the sample (a repeated file, a path pattern's growth, the goroutineleak profile) goes on as it was, for the next
- * such reading to judge. One the replay did not find holding (the
- * condition ended, or the history kept too little to judge it again) is closed where it was last seen, with a
- * note, and its snooze carried to the condition, so one that comes back while snoozed starts snoozed. An older
- * open alert of the same condition is closed too, and every one when the history ended too long ago to tell
- * (`historyIsRecent: false`). Nothing is left open that no detector would ever judge again.
+ * such reading to judge. One the replay did not find holding (the condition ended, or the history kept too
+ * little to judge it again) is closed where it was last seen, with a note, and its snooze carried to the
+ * condition, so one that comes back while snoozed starts snoozed. An older open alert of the same condition is
+ * closed too, and every one when the history ended too long ago to tell (`historyIsRecent: false`). Nothing is left open that no detector would ever judge again.
  */
 export function carryOverAlerts(state: AlertEngineState, open: readonly Alert[], options: { historyIsRecent?: boolean } = {}): CarriedAlerts {
   // A history that ended long before this start (leakbar was off for hours) cannot show anything still holding now.
