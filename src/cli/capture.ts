@@ -147,13 +147,7 @@ export async function runReport(o: ReportOptions): Promise<string> {
     fromMs,
     toMs,
     base,
-    baseNote: [
-      o.base === undefined ? "the target's baseline" : 'named with --base',
-      // A change across a restart is not a leak: say so, as the inspector does.
-      base.pid !== null && current.pid !== null && base.pid !== current.pid ? `of another process, before a restart (the current capture is of pid ${current.pid})` : null,
-    ]
-      .filter(Boolean)
-      .join('; '),
+    baseNote: o.base === undefined ? "the target's baseline" : 'named with --base',
     current,
     captures: [base, current],
     sections: comparison.sections,

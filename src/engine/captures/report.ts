@@ -151,6 +151,9 @@ export function buildReport(input: ReportInput): CaptureReport {
     if (base && current) figureNotes.push(...disagreements(figures, atCaptures, base, current));
   }
   const pids = new Set(inRange.map((s) => s.pid));
+  // A base of another process than the current capture's: a change across a restart is not a leak (the inspector says so too).
+  const acrossRestart = base && current && base.pid !== null && current.pid !== null && base.pid !== current.pid ? `of another process, before a restart (the current capture is of pid ${current.pid})` : null;
+  const baseNote = [input.baseNote, acrossRestart].filter(Boolean).join('; ');
   const notes = [...(input.notes ?? [])];
   if (pids.size > 1) notes.push(`The process restarted during the period (PIDs ${[...pids].join(', ')}).`);
   return {
@@ -159,7 +162,7 @@ export function buildReport(input: ReportInput): CaptureReport {
     fromMs: input.fromMs,
     toMs: input.toMs,
     base,
-    ...(input.baseNote ? { baseNote: input.baseNote } : {}),
+    ...(baseNote ? { baseNote } : {}),
     current,
     captures: [...(input.captures ?? [])].sort((a, b) => a.startedMs - b.startedMs),
     sections,
