@@ -394,6 +394,60 @@ describe('the engine as a reducer', () => {
   });
 });
 
+describe('an alert whose rule is turned off while it is open', () => {
+  /** Runs `samples` in two halves: the first with the default settings, the second after `off` was applied (as the service's reconfigure does). */
+  function runTurningOff(samples: readonly Sample[], off: (s: DetectorSettings) => void, extras?: (i: number) => StepExtras | undefined) {
+    const half = Math.floor(samples.length / 2);
+    const first = run(samples.slice(0, half), { extras });
+    const engine = createAlertEngine({ targetId: 'api' }, first.state);
+    engine.reconfigure(settingsWith(off));
+    const later: Indexed[] = [];
+    samples.slice(half).forEach((s, i) => {
+      for (const e of engine.step(s, extras?.(half + i))) later.push({ ...e, index: half + i });
+    });
+    return { first: first.events, later, engine, half };
+  }
+  const closedNote = 'Closed: this alert was turned off in the settings.';
+
+  it('a threshold: closed on the next sample, with a note; turned on again, it fires again while the condition holds', () => {
+    const samples = series(10, { fds: () => 1500 });
+    const { first, later, engine, half } = runTurningOff(samples, (s) => {
+      s.thresholds.fds.enabled = false;
+    });
+    expect(fired(first, 'threshold:fds')).toHaveLength(1);
+    const r = resolved(later, 'threshold:fds');
+    expect(r.map((e) => e.index)).toEqual([half]);
+    expect(r[0]!.alert.message).toContain(closedNote);
+    expect(engine.live()).toEqual([]);
+    // On again: its latch starts over, so the FDs still past the line fire a new alert (no cooldown: it was not the condition that ended).
+    engine.reconfigure(DEFAULT_DETECTOR_SETTINGS);
+    const again = series(2, { fds: () => 1500 }, samples.at(-1)!.timeMs + 5000).flatMap((s) => engine.step(s).map((e) => ({ ...e, index: 0 })));
+    expect(fired(again, 'threshold:fds')).toHaveLength(1);
+  });
+
+  it('a growth figure, and the goroutineleak profile', () => {
+    const leak: FigureFn = (e) => 50 + e / 100;
+    const samples = series(40, { goroutines: leak });
+    const extras = () => ({ goroutineLeakCount: 3 });
+    const { first, later } = runTurningOff(
+      samples,
+      (s) => {
+        s.growth.figures.goroutines.enabled = false;
+        s.goroutineLeakProfile.enabled = false;
+      },
+      extras,
+    );
+    expect(fired(first, 'growth:goroutines')).toHaveLength(1);
+    expect(fired(first, 'goroutine-leak-profile:goroutineLeakCount')).toHaveLength(1);
+    for (const key of ['growth:goroutines', 'goroutine-leak-profile:goroutineLeakCount']) {
+      const r = resolved(later, key);
+      expect(r).toHaveLength(1);
+      expect(r[0]!.alert.message).toContain(closedNote);
+    }
+    expect(fired(later)).toEqual([]);
+  });
+});
+
 describe('alerts open when leakbar last stopped', () => {
   // The FD alert as an earlier run left it on disk: fired long before the history now replayed, updated since.
   const earlier = run(series(5, { fds: () => 1500 }, at(-1000))).state.alerts['threshold:fds']!;

@@ -246,12 +246,15 @@ function applyActive(tx: Tx, f: ActiveFinding): void {
   if (!snoozed) emit(tx, 'fired', alert);
 }
 
-/** Ends the live alert `key`; `why` is added to its message. Starts the cooldown unless the process restarted (a new process is news). */
-function resolve(tx: Tx, key: string, why?: { restart: boolean; text: string }): void {
+/**
+ * Ends the live alert `key`; `why` is added to its message. Starts the cooldown only when the condition itself ended:
+ * not when its process did (a new process leaking is news at once), nor when its rule was turned off (turned on again, it may fire at once).
+ */
+function resolve(tx: Tx, key: string, why?: { cooldown: boolean; text: string }): void {
   tx.touched.add(key);
   const existing = tx.alerts[key];
   if (!isLive(existing)) return;
-  if (!why?.restart) tx.cooldowns[key] = tx.t + tx.settings.cooldownMs;
+  if (why?.cooldown !== false) tx.cooldowns[key] = tx.t + tx.settings.cooldownMs;
   const alert: Alert = {
     ...existing,
     state: 'resolved',
@@ -262,6 +265,31 @@ function resolve(tx: Tx, key: string, why?: { restart: boolean; text: string }):
   };
   tx.alerts[key] = alert;
   emit(tx, 'resolved', alert);
+}
+
+/** Added to the message of an alert closed because its rule was turned off. */
+export const RULE_OFF_NOTE = 'Closed: this alert was turned off in the settings.';
+
+/** Whether the rule that raised `alert` is on in `settings`. */
+function ruleIsOn(settings: DetectorSettings, alert: Alert): boolean {
+  switch (alert.kind) {
+    case 'threshold':
+      return alert.figure in settings.thresholds ? settings.thresholds[alert.figure as keyof DetectorSettings['thresholds']].enabled : true;
+    case 'fd-limit':
+      return settings.thresholds.fdLimitRatio.enabled;
+    case 'growth':
+      return alert.figure in settings.growth.figures ? settings.growth.figures[alert.figure as GrowthFigure].enabled : true;
+    case 'repeated-file':
+      return settings.repeatedFiles.enabled;
+    case 'fd-pattern-growth':
+      return settings.fdPatterns.enabled;
+    case 'restart':
+      return settings.restart.enabled;
+    case 'goroutine-leak-profile':
+      return settings.goroutineLeakProfile.enabled;
+    case 'rss-heap-gap':
+      return settings.rssHeapGap.enabled;
+  }
 }
 
 function apply(tx: Tx, finding: Finding | null): void {
@@ -289,7 +317,7 @@ export function step(state: AlertEngineState, sample: Sample, extras: StepExtras
   let latches = state.latches;
   if (restarted) {
     for (const alert of Object.values(state.alerts)) {
-      if (isLive(alert) && alert.kind !== 'restart') resolve(tx, alert.key, { restart: true, text: `It ended with the process (PID ${prev.pid}).` });
+      if (isLive(alert) && alert.kind !== 'restart') resolve(tx, alert.key, { cooldown: false, text: `It ended with the process (PID ${prev.pid}).` });
     }
     tx.cooldowns = {};
     series = emptyFigureSeries(settings);
@@ -348,6 +376,11 @@ export function step(state: AlertEngineState, sample: Sample, extras: StepExtras
 
   if (extras.goroutineLeakCount !== undefined && settings.goroutineLeakProfile.enabled) {
     apply(tx, detectGoroutineLeakProfile(extras.goroutineLeakCount, t));
+  }
+
+  // A rule turned off judges nothing more: its open alert would stay open for good.
+  for (const alert of Object.values(tx.alerts)) {
+    if (isLive(alert) && !ruleIsOn(settings, alert)) resolve(tx, alert.key, { cooldown: false, text: RULE_OFF_NOTE });
   }
 
   // Snoozes that ended on alerts no detector spoke of this step (data missing): the condition still holds, so tell again.
@@ -421,7 +454,7 @@ export function acknowledge(state: AlertEngineState, key: string): AlertActionRe
  */
 export function endWithProcess(state: AlertEngineState, pid: number, timeMs: number): StepResult {
   const tx = openTx(state, Math.max(timeMs, state.previous?.timeMs ?? -Infinity), pid);
-  for (const alert of Object.values(tx.alerts)) if (isLive(alert)) resolve(tx, alert.key, { restart: true, text: `It ended with the process (PID ${pid}).` });
+  for (const alert of Object.values(tx.alerts)) if (isLive(alert)) resolve(tx, alert.key, { cooldown: false, text: `It ended with the process (PID ${pid}).` });
   return { state: { ...state, alerts: tx.alerts, snoozes: tx.snoozes, cooldowns: tx.cooldowns, emittedMs: tx.emittedMs }, events: tx.events };
 }
 

@@ -48,12 +48,15 @@ export function detectLatched(
   for (const figure of ['fds', 'threads', 'rssBytes', 'goroutines'] as const) {
     const rule = settings.thresholds[figure];
     const value = figures[figure];
+    // A rule turned off starts over when turned on again: its alert was closed, so a tripped latch would never fire it again.
+    if (!rule.enabled) next[figure] = ARMED;
     if (!rule.enabled || value === undefined) continue;
     next[figure] = stepThreshold(latches[figure], value, rule.line, rule.rearmRatio, rule.consecutive, t);
     findings.push(fixedFinding(figure, next[figure], value, rule, input));
   }
 
   const limitRule = settings.thresholds.fdLimitRatio;
+  if (!limitRule.enabled) next.fdLimitRatio = ARMED;
   if (limitRule.enabled && input.fds !== undefined && input.fdLimit !== undefined && input.fdLimit > 0) {
     const share = input.fds / input.fdLimit;
     next.fdLimitRatio = stepThreshold(latches.fdLimitRatio, share, limitRule.line, limitRule.rearmRatio, limitRule.consecutive, t);
@@ -61,6 +64,7 @@ export function detectLatched(
   }
 
   const gap = settings.rssHeapGap;
+  if (!gap.enabled) next.rssHeapGap = ARMED;
   const heapBytes = input.sample.heapInuseBytes ?? input.sample.heapSysBytes;
   const rss = input.sample.rssBytes;
   if (gap.enabled && rss !== undefined && heapBytes !== undefined) {
