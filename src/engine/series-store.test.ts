@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSeriesStore, WRITER_LOCK, type AppendTextFn, type WriteChunksFn } from './series-store.js';
+import { openSeriesStore, parseWriterLock, WRITER_LOCK, type AppendTextFn, type WriteChunksFn } from './series-store.js';
 import { toCsv } from '../shared/csv.js';
 import type { Alert } from '../shared/alerts.js';
 import type { Sample } from '../shared/types.js';
@@ -271,7 +271,7 @@ describe('history retention', () => {
     third.append({ timeMs: 3, pid: 1 });
     await third.flush();
     expect(third.writeError()).toBeNull();
-    expect(readFileSync(join(dir, WRITER_LOCK), 'utf8').trim()).toBe(String(process.pid));
+    expect(parseWriterLock(readFileSync(join(dir, WRITER_LOCK), 'utf8'))?.pid).toBe(process.pid);
     await third.close();
     expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([{ timeMs: 1, pid: 1 }, { timeMs: 3, pid: 1 }]));
     expect(existsSync(join(dir, WRITER_LOCK))).toBe(false);

@@ -6,7 +6,7 @@
  * fsynced). A line cut short by a crash or a full disk is skipped, never fatal, and the next append
  * starts a fresh line; a failing disk is reported and the in-memory history goes on.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile as writeWholeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LeakbarError } from '../shared/errors.js';
 import type { Alert } from '../shared/alerts.js';
@@ -42,6 +42,12 @@ export interface SeriesStoreOptions {
   writeFile?: WriteChunksFn;
   /** How an append writes its line. @default the handle's appendFile */
   appendText?: AppendTextFn;
+  /**
+   * While another process records the folder, how long between two attempts to take its lock over (made by an
+   * append, so that this one records once that one is gone).
+   * @default 5000
+   */
+  lockRetryMs?: number;
 }
 
 /** What reading the files back found. */
@@ -406,13 +412,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Removes the `<file>.compact.<pid>.tmp` files in `dir` whose process is gone (or is this one: a compaction of ours is not under way at open). */
+/**
+ * Removes the `<file>.compact.<pid>.tmp` files in `dir` whose process is gone (or is this one: a compaction of ours is
+ * not under way at open), and the `writer.pid.<pid>.tmp` / `.old` files a crash left while taking the lock.
+ */
 async function removeStaleCompactions(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(
     names.map((name) => {
-      const m = /\.compact\.(\d+)\.tmp$/.exec(name);
-      if (!m || (Number(m[1]) !== process.pid && isAlive(Number(m[1])))) return undefined;
+      const compaction = /\.compact\.(\d+)\.tmp$/.exec(name);
+      // Another store of this process may be taking the lock of this folder right now: only a gone process's go.
+      const lock = /^writer\.pid\.(\d+)\.(?:tmp|old)$/.exec(name);
+      const pid = Number((compaction ?? lock)?.[1]);
+      if (!pid || (isAlive(pid) && !(compaction && pid === process.pid))) return undefined;
       return rm(join(dir, name), { force: true }).catch(() => {});
     }),
   );
@@ -601,8 +613,119 @@ export const WRITER_LOCK = 'writer.pid';
 const heldLocks = new Map<string, number>();
 
 /**
- * Takes `<dir>/writer.pid` for this process (created exclusively; a lock whose process is gone is taken over).
- * Returns null when this process records the history, or the PID of the other live process that does.
+ * Who holds a writer lock. A PID alone is not enough: after a crash the PID may be reused by an unrelated process,
+ * which would keep every later leakbar a reader. On Linux the lock also names the process's start time (clock
+ * ticks after boot, /proc/PID/stat field 22) and the boot; elsewhere (macOS has no procfs) only the PID is known.
+ */
+export interface LockOwner {
+  pid: number;
+  startTicks?: number;
+  bootId?: string;
+}
+
+/** A process's state letter and start time from /proc/PID/stat; null where there is no procfs or the process is gone. */
+async function procStat(pid: number): Promise<{ state: string; startTicks: number } | null> {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  // The command (field 2) is in parentheses and may hold spaces or parentheses itself: count from the last ')'.
+  const close = text?.lastIndexOf(')') ?? -1;
+  if (!text || close < 0) return null;
+  const fields = text.slice(close + 1).trim().split(/\s+/);
+  const startTicks = Number(fields[19]);
+  return fields[0] && Number.isSafeInteger(startTicks) ? { state: fields[0], startTicks } : null;
+}
+
+let bootIdRead: Promise<string | null> | null = null;
+function bootId(): Promise<string | null> {
+  return (bootIdRead ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
+    (t) => t.trim() || null,
+    () => null,
+  ));
+}
+
+let ownLock: Promise<string> | null = null;
+/** What this process writes into a lock it takes: one JSON line (see {@link LockOwner}). */
+function ownLockText(): Promise<string> {
+  return (ownLock ??= Promise.all([procStat(process.pid), bootId()]).then(([stat, boot]) => {
+    const owner: LockOwner = { pid: process.pid };
+    if (stat) owner.startTicks = stat.startTicks;
+    if (boot) owner.bootId = boot;
+    return JSON.stringify(owner) + '\n';
+  }));
+}
+
+/** Reads a lock's text: a JSON line, or the bare PID that leakbar wrote before; null when it is neither. */
+export function parseWriterLock(text: string): LockOwner | null {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return { pid: Number(t) };
+  const x = parseLine(t);
+  if (!isPlainObject(x) || typeof x.pid !== 'number' || !Number.isSafeInteger(x.pid) || x.pid <= 0) return null;
+  const owner: LockOwner = { pid: x.pid };
+  if (typeof x.startTicks === 'number') owner.startTicks = x.startTicks;
+  if (typeof x.bootId === 'string') owner.bootId = x.bootId;
+  return owner;
+}
+
+/** Whether the process a lock names still runs: alive, not a zombie, and (where the lock says) the same boot and start time. */
+async function stillHolds(owner: LockOwner): Promise<boolean> {
+  // A lock naming this process that this process does not hold (see heldLocks) is left from an earlier life of its PID.
+  if (owner.pid === process.pid || !isAlive(owner.pid)) return false;
+  const boot = owner.bootId === undefined ? null : await bootId();
+  if (boot !== null && boot !== owner.bootId) return false;
+  const stat = await procStat(owner.pid);
+  if (stat?.state === 'Z') return false;
+  // Where the start time cannot be read (no procfs), the PID check is all there is.
+  return owner.startTicks === undefined || stat === null || stat.startTicks === owner.startTicks;
+}
+
+/**
+ * Creates the lock with its text in one step: written to a file of this process's own and hard-linked into place,
+ * which fails when the lock exists. Created empty and then written, another process could read it empty in
+ * between and take it for stale. A file system without hard links gets the exclusive create instead.
+ */
+async function createLock(path: string, text: string): Promise<boolean> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeWholeFile(tmp, text);
+    await link(tmp, path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw toStoreError(e, path);
+  } finally {
+    await rm(tmp, { force: true }).catch(() => {});
+  }
+  try {
+    const fh = await open(path, 'wx');
+    await fh.writeFile(text).finally(() => fh.close());
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw toStoreError(e, path);
+  }
+}
+
+/**
+ * Removes a stale lock, unless another process took it over since it was read as `seen`: the lock is moved aside
+ * and looked at, and one that is no longer `seen` is put back. Removing it by name would delete that one.
+ */
+async function removeStaleLock(path: string, seen: string): Promise<void> {
+  const aside = `${path}.${process.pid}.old`;
+  try {
+    await rename(path, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw toStoreError(e, path);
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => null);
+  if (moved !== null && moved !== seen) await link(aside, path).catch(() => {});
+  await rm(aside, { force: true }).catch(() => {});
+}
+
+/**
+ * Takes `<dir>/writer.pid` for this process (created exclusively; a lock whose process is gone, or whose PID now
+ * belongs to another process, is taken over). Returns null when this process records the history, or the PID of the
+ * other live process that does.
  */
 async function takeWriterLock(dir: string): Promise<number | null> {
   const path = join(dir, WRITER_LOCK);
@@ -611,19 +734,27 @@ async function takeWriterLock(dir: string): Promise<number | null> {
     heldLocks.set(path, held + 1);
     return null;
   }
+  const text = await ownLockText();
   for (let attempt = 0; attempt < 3; attempt++) {
+    // Looked at before trying to create it: a reader retries every few seconds, and would otherwise write a file each time.
+    let seen: string | null;
     try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(`${process.pid}\n`).finally(() => fh.close());
+      seen = await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw toStoreError(e, path, 'read');
+      seen = null;
+    }
+    if (seen !== null) {
+      const owner = parseWriterLock(seen);
+      if (owner && (await stillHolds(owner))) return owner.pid;
+      // Left by a process that is gone (a crash), or unreadable: take it over.
+      await removeStaleLock(path, seen);
+    }
+    // When another process created it since it was looked at, this fails and the loop looks again.
+    if (await createLock(path, text)) {
       heldLocks.set(path, 1);
       return null;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw toStoreError(e, path);
     }
-    const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) return holder;
-    // Left by a process that is gone (a crash), or unreadable: take it over.
-    await rm(path, { force: true });
   }
   throw new LeakbarError('busy', `cannot take ${path}: other processes keep creating it`);
 }
@@ -651,12 +782,19 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
   const now = options.now ?? Date.now;
   const writeFile = options.writeFile ?? writeChunksDurably;
   const appendText = options.appendText ?? appendWithHandle;
+  const lockRetryMs = options.lockRetryMs ?? 5000;
   let historyMs = options.historyMs ?? Number.POSITIVE_INFINITY;
   const cutoffMs = () => now() - historyMs;
 
   const samples: Sample[] = [];
   const events: WatchEvent[] = [];
   const alerts = new Map<string, Alert>();
+  /** Alerts put while another process recorded the folder: their newest version is written once this one records. */
+  const unrecordedAlerts = new Set<string>();
+  const forgetAlert = (id: string) => {
+    alerts.delete(id);
+    unrecordedAlerts.delete(id);
+  };
   const keepAlert = (a: Alert) => {
     alerts.delete(a.id);
     alerts.set(a.id, a);
@@ -664,73 +802,163 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     if (alerts.size > alertWindowSize) {
       for (const [id, old] of alerts) {
         if (old.state !== 'resolved') continue;
-        alerts.delete(id);
+        forgetAlert(id);
         break;
       }
     }
   };
 
-  let logs: { samples: AppendLog; events: AppendLog; alerts: AppendLog } | null = null;
+  type Logs = { samples: AppendLog; events: AppendLog; alerts: AppendLog };
+  type Loaded = [Awaited<ReturnType<typeof loadFile>>, Awaited<ReturnType<typeof loadFile>>, Awaited<ReturnType<typeof loadAlerts>>];
+  const path = (name: string) => join(dir!, name);
+  /** Reads the files back, into the windows when `fill` (at open), or only for how they end and what is old (at a takeover). */
+  const readFiles = (cutoff: number, fill: boolean): Promise<Loaded> => {
+    const skip = () => {};
+    return Promise.all([
+      loadFile(path(FILES.samples), sampleTime, cutoff, fill ? (x) => pushBounded(samples, x as Sample, windowSize, windowSize) : skip),
+      loadFile(path(FILES.events), sampleTime, cutoff, fill ? (x) => pushBounded(events, x as WatchEvent, eventWindowSize, eventWindowSize) : skip),
+      loadAlerts(path(FILES.alerts), cutoff, fill ? keepAlert : skip, fill ? forgetAlert : skip),
+    ]);
+  };
+  /** Opens the files for appending, queueing a compaction of those that hold old lines (for alerts, older versions). */
+  const openLogs = ([s, ev, al]: Loaded, cutoff: number): Logs => {
+    const opened = {
+      samples: new AppendLog(path(FILES.samples), s.endsClean, s.oldestMs, appendText),
+      events: new AppendLog(path(FILES.events), ev.endsClean, ev.oldestMs, appendText),
+      // Alerts go by their versions, not by the oldest line (see newestAlertsSince).
+      alerts: new AppendLog(path(FILES.alerts), al.endsClean, Number.POSITIVE_INFINITY, appendText),
+    };
+    const slack = compactSlackMs(historyMs);
+    if (s.old > 0) void opened.samples.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile);
+    if (ev.old > 0) void opened.events.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile);
+    if (al.old > 0) void opened.alerts.compact(newestAlertsSince(cutoff), writeFile);
+    return opened;
+  };
+
+  let logs: Logs | null = null;
   let skippedLines = 0;
-  /** The other process recording this folder's history, when one is. */
+  /** The other process recording this folder's history, while one does. */
   let recordedBy: number | null = null;
-  let loaded: [Awaited<ReturnType<typeof loadFile>>, Awaited<ReturnType<typeof loadFile>>, Awaited<ReturnType<typeof loadAlerts>>] | null = null;
+  /** Whether this store holds the folder's writer lock, and so lets go of it at close. */
+  let holdsLock = false;
+  let closed = false;
   if (dir !== null) {
     try {
       await mkdir(dir, { recursive: true });
     } catch (e) {
       throw toStoreError(e, dir);
     }
-    const path = (name: string) => join(dir, name);
     const cutoff = cutoffMs();
     recordedBy = await takeWriterLock(dir);
-    // A compaction cut off by a crash leaves its temporary file (the original is whole): remove those of processes gone.
-    await removeStaleCompactions(dir);
-    loaded = await Promise.all([
-      loadFile(path(FILES.samples), sampleTime, cutoff, (x) => pushBounded(samples, x as Sample, windowSize, windowSize)),
-      loadFile(path(FILES.events), sampleTime, cutoff, (x) => pushBounded(events, x as WatchEvent, eventWindowSize, eventWindowSize)),
-      loadAlerts(path(FILES.alerts), cutoff, keepAlert, (id) => alerts.delete(id)),
-    ]);
+    holdsLock = recordedBy === null;
+    let loaded: Loaded;
+    try {
+      // A compaction cut off by a crash leaves its temporary file (the original is whole): remove those of processes gone.
+      await removeStaleCompactions(dir);
+      loaded = await readFiles(cutoff, true);
+    } catch (e) {
+      // Not opened, never closed: the lock would outlive it.
+      if (holdsLock) await releaseWriterLock(dir);
+      throw e;
+    }
     const [s, ev, al] = loaded;
     if (samples.length > windowSize) samples.splice(0, samples.length - windowSize);
     if (events.length > eventWindowSize) events.splice(0, events.length - eventWindowSize);
     skippedLines = s.skipped + ev.skipped + al.skipped;
+    // This process records the folder's history, unless another leakbar does (a serve, the app, a watch): then it has
+    // read that history, and keeps what it adds in memory, so two never interleave their samples in one file.
+    if (holdsLock) logs = openLogs(loaded, cutoff);
   }
-  // This process records the folder's history, unless another leakbar does (a serve, the app, a watch): then it has read
-  // that history, and keeps what it adds in memory, so two never interleave their samples in one file.
-  if (dir !== null && recordedBy === null) {
-    const path = (name: string) => join(dir, name);
-    const cutoff = cutoffMs();
-    const [s, ev, al] = loaded!;
-    logs = {
-      samples: new AppendLog(path(FILES.samples), s.endsClean, s.oldestMs, appendText),
-      events: new AppendLog(path(FILES.events), ev.endsClean, ev.oldestMs, appendText),
-      // Alerts go by their versions, not by the oldest line (see newestAlertsSince).
-      alerts: new AppendLog(path(FILES.alerts), al.endsClean, Number.POSITIVE_INFINITY, appendText),
-    };
-    // Only a file that holds old lines (or, for alerts, older versions) is rewritten.
-    const slack = compactSlackMs(historyMs);
-    if (s.old > 0) void logs.samples.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile);
-    if (ev.old > 0) void logs.events.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile);
-    if (al.old > 0) void logs.alerts.compact(newestAlertsSince(cutoff), writeFile);
-  }
+
+  // While another process records, this one tries to take over, so that history goes on being recorded once that
+  // one stops or crashes. Appends drive the attempts (no timer keeps the process alive), at most one per lockRetryMs.
+  // Opening was the first attempt.
+  let lastAttemptMs = performance.now();
+  let takingOver: Promise<void> | null = null;
+  /** Why the last takeover failed other than by finding a live recorder (a folder it cannot write, say). */
+  let takeoverError: LeakbarError | null = null;
+  /** Samples and events added while a takeover is under way: they are written, in order, if it succeeds. */
+  const waiting: Array<(l: Logs) => void> = [];
+  /** Starts an attempt when one is due; true while one is under way. */
+  const tryTakeOver = (): boolean => {
+    if (dir === null || logs || closed) return false;
+    if (takingOver) return true;
+    const t = performance.now();
+    if (t - lastAttemptMs < lockRetryMs) return false;
+    lastAttemptMs = t;
+    takingOver = takeOver(dir).finally(() => {
+      takingOver = null;
+      waiting.length = 0;
+    });
+    return true;
+  };
+  const takeOver = async (folder: string): Promise<void> => {
+    let holder: number | null;
+    try {
+      holder = await takeWriterLock(folder);
+    } catch (e) {
+      takeoverError = e instanceof LeakbarError ? e : toStoreError(e, join(folder, WRITER_LOCK));
+      return;
+    }
+    if (holder !== null) {
+      // Still recorded by another one (maybe another reader that took over first): say which.
+      recordedBy = holder;
+      takeoverError = null;
+      return;
+    }
+    let loaded: Loaded | null = null;
+    try {
+      if (!closed) {
+        await removeStaleCompactions(folder);
+        // What the other process wrote stays as it is; only how each file ends and what is old is needed to append.
+        loaded = await readFiles(cutoffMs(), false);
+      }
+    } catch (e) {
+      takeoverError = e instanceof LeakbarError ? e : toStoreError(e, folder, 'read');
+    }
+    if (!loaded || closed) {
+      await releaseWriterLock(folder);
+      return;
+    }
+    holdsLock = true;
+    recordedBy = null;
+    takeoverError = null;
+    const opened = openLogs(loaded, cutoffMs());
+    logs = opened;
+    // The alerts this one changed while a reader would otherwise be lost at its next restart (snoozed or
+    // acknowledged here, say); what it keeps in memory is what it goes on from, so their versions go on record.
+    for (const id of unrecordedAlerts) {
+      const a = alerts.get(id);
+      if (a) opened.alerts.write(JSON.stringify(a));
+    }
+    unrecordedAlerts.clear();
+    for (const write of waiting) write(opened);
+  };
+
   const all = () => (logs ? [logs.samples, logs.events, logs.alerts] : []);
-  let closed = false;
 
   return {
     dir,
     loaded: { samples: samples.length, events: events.length, alerts: alerts.size, skippedLines },
     append(sample) {
       pushBounded(samples, sample, windowSize, 256);
-      logs?.samples.write(JSON.stringify(sample), sample.timeMs);
+      const line = JSON.stringify(sample);
+      if (logs) logs.samples.write(line, sample.timeMs);
+      else if (tryTakeOver()) waiting.push((l) => l.samples.write(line, sample.timeMs));
     },
     appendEvent(event) {
       pushBounded(events, event, eventWindowSize, 64);
-      logs?.events.write(JSON.stringify(event), event.timeMs);
+      const line = JSON.stringify(event);
+      if (logs) logs.events.write(line, event.timeMs);
+      else if (tryTakeOver()) waiting.push((l) => l.events.write(line, event.timeMs));
     },
     putAlert(alert) {
       keepAlert(alert);
-      logs?.alerts.write(JSON.stringify(alert));
+      if (logs) logs.alerts.write(JSON.stringify(alert));
+      else if (dir !== null) {
+        unrecordedAlerts.add(alert.id);
+        tryTakeOver();
+      }
     },
     alerts(fromMs, toMs) {
       const lo = fromMs ?? -Infinity;
@@ -748,7 +976,7 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       const cutoff = cutoffMs();
       dropBefore(samples, cutoff);
       dropBefore(events, cutoff);
-      for (const a of [...alerts.values()]) if (!keepsAlert(a, cutoff)) alerts.delete(a.id);
+      for (const a of [...alerts.values()]) if (!keepsAlert(a, cutoff)) forgetAlert(a.id);
       if (closed || !logs) return { droppedLines: 0 };
       const slack = compactSlackMs(historyMs);
       const dropped = await Promise.all([
@@ -760,18 +988,25 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     },
     writeError: () =>
       recordedBy !== null
-        ? new LeakbarError('busy', `another leakbar (pid ${recordedBy}) records this history in ${dir}: this one keeps its samples in memory only`, {
-            hint: `stop the other one to record here, or delete ${join(dir!, WRITER_LOCK)} if no leakbar runs as pid ${recordedBy}`,
-          })
+        ? (takeoverError ??
+          new LeakbarError('busy', `another leakbar (pid ${recordedBy}) records this history in ${dir}: this one keeps its samples in memory only`, {
+            hint: `this one records here once that one stops; if no leakbar runs as pid ${recordedBy}, delete ${join(dir!, WRITER_LOCK)}`,
+          }))
         : (all().find((l) => l.error)?.error ?? all().find((l) => l.compactError)?.compactError ?? null),
     async flush() {
+      await takingOver;
       await Promise.all(all().map((l) => l.flush()));
     },
     async close() {
       if (closed) return;
       closed = true;
+      // An attempt under way sees `closed` and lets go of the lock it may take.
+      await takingOver;
       await Promise.all(all().map((l) => l.close()));
-      if (dir !== null && recordedBy === null) await releaseWriterLock(dir);
+      if (dir !== null && holdsLock) {
+        holdsLock = false;
+        await releaseWriterLock(dir);
+      }
     },
   };
 }
