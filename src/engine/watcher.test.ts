@@ -5,8 +5,10 @@ import type { FdType, Sample, TargetConfig } from '../shared/types.js';
 import { FD_TYPES } from '../shared/types.js';
 import type { Collectors } from '../collectors/types.js';
 import { PPROF_RECHECK_MS, Watcher } from './watcher.js';
-import { openSeriesStore } from './series-store.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { openSeriesStore, WRITER_LOCK } from './series-store.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -428,5 +430,33 @@ describe('Watcher', () => {
     const exits = events.filter((e) => e.type === 'status' && e.source === 'target' && !e.ok);
     expect(exits).toHaveLength(1);
     expect(exits[0]).toMatchObject({ message: 'process 9 has exited' });
+  });
+
+  it('says the history is not recorded while another leakbar records it, and that it is once that one is gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-watcher-lock-'));
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, WRITER_LOCK), `${other.pid}\n`);
+      const store = await openSeriesStore(dir, { lockRetryMs: 0 });
+      const os = memoryOs();
+      os.procs.set(9, { command: 'x', fds: 3 });
+      const w = new Watcher({ target: target({ pid: 9 }), collectors: os.collectors, store, cadences: { sampleMs: 10 } });
+      const events: WatchEvent[] = [];
+      w.onEvent((e) => events.push(e));
+      await w.start();
+      await until(() => w.status().sources.store?.ok === false);
+      expect(w.status().sources.store?.message).toContain(`another leakbar (pid ${other.pid}) records this history`);
+      other.kill('SIGKILL');
+      await once(other, 'exit');
+      await until(() => w.status().sources.store?.ok === true);
+      await w.stop();
+      await store.close();
+      const said = events.filter((e) => e.type === 'status' && e.source === 'store');
+      expect(said).toEqual([expect.objectContaining({ ok: false, code: 'busy' }), expect.objectContaining({ ok: true, message: 'the history is recorded on disk' })]);
+      expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(0);
+    } finally {
+      other.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

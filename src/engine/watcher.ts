@@ -368,7 +368,9 @@ export class Watcher {
     this.lastSample = sample;
     if (this.store) {
       this.store.append(sample);
-      this.report('store', this.store.writeError());
+      // The store's status is read only here: a disk that takes writes again, or a takeover from another leakbar
+      // that stopped recording this folder, shows at the next sample.
+      this.report('store', this.store.writeError(), 'the history is recorded on disk');
     }
     for (const l of this.sampleListeners) l(sample);
   }
