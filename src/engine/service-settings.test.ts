@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DETECTOR_SETTINGS, type Alert } from '../shared/alerts.js';
@@ -10,6 +10,7 @@ import type { Sample } from '../shared/types.js';
 import { createService, type LeakbarService } from './service.js';
 import { createCaptureStore } from './captures/index.js';
 import { newCaptureId } from './captures/ids.js';
+import { openSettingsFile } from './settings-file.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -102,6 +103,57 @@ describe('settings through the service', () => {
     expect(r.ok).toBe(true);
     const status = await w.service.status({ targetId: w.targetId });
     expect(status.jobs.find((j) => j.name === 'sample')?.intervalMs).toBe(1000);
+  });
+});
+
+describe('settings saved by another process (the desktop app, another serve)', () => {
+  it('reach a running service: a lowered threshold fires without a restart, and a change here keeps the other one', async () => {
+    const w = await watchSelf();
+    await until(() => w.samples.length >= 2, 10_000, 'two samples');
+    expect(w.events.some((e) => e.type === 'alert')).toBe(false);
+    const other = openSettingsFile(w.dataDir, { warn: () => {} });
+    expect(other.set({ detectors: { thresholds: { fds: { line: 2, consecutive: 1 } } } })).toMatchObject({ ok: true });
+    // Noticed within the file's look-around (2 s), applied through the same path as setSettings.
+    await until(() => w.events.some((e) => e.type === 'alert' && e.change === 'fired' && e.alert.key === 'threshold:fds'), 10_000, 'the FD alert');
+    expect((await w.service.getSettings({})).detectors.thresholds.fds.line).toBe(2);
+    // A change made here afterwards is laid over the other's, not over what this service read at start.
+    expect(await w.service.setSettings({ patch: { trayTitle: 'fds' } })).toMatchObject({ ok: true, settings: { trayTitle: 'fds', detectors: { thresholds: { fds: { line: 2 } } } } });
+    const onDisk = JSON.parse(readFileSync(join(w.dataDir, 'settings.json'), 'utf8')) as Settings;
+    expect(onDisk).toMatchObject({ trayTitle: 'fds', detectors: { thresholds: { fds: { line: 2 } } } });
+  });
+
+  it('restart the watchers on new cadences, but start-up options still win', async () => {
+    // No fixed cadences: a new sample cadence from the file applies.
+    const free = await watchSelf({ cadences: undefined });
+    const sampleJob = async (w: typeof free) => (await w.service.status({ targetId: w.targetId })).jobs.find((j) => j.name === 'sample')?.intervalMs;
+    expect(await sampleJob(free)).toBe(DEFAULT_SETTINGS.cadences.sampleMs);
+    openSettingsFile(free.dataDir, { warn: () => {} }).set({ cadences: { sampleMs: 1000 } });
+    await expect.poll(() => sampleJob(free), { timeout: 10_000 }).toBe(1000);
+
+    // Fixed cadences and alert lines (`--interval`, `--alerts`) win over the same change; other fields still apply.
+    const explicit = { ...DEFAULT_DETECTOR_SETTINGS, thresholds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds, fds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.fds, line: 7 } } };
+    const fixed = await watchSelf({ detectorSettings: explicit });
+    openSettingsFile(fixed.dataDir, { warn: () => {} }).set({ cadences: { sampleMs: 1000 }, detectors: { thresholds: { fds: { line: 3 } } }, retention: { captureDays: 9 } });
+    await expect.poll(async () => (await fixed.service.getSettings({})).retention.captureDays, { timeout: 10_000 }).toBe(9);
+    // The change was heard (retention), yet the watcher keeps the start-up cadence and the FD line stays the option's.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await sampleJob(fixed)).toBe(200);
+    const s = await fixed.service.getSettings({});
+    expect(s.detectors.thresholds.fds.line).toBe(7);
+    expect(s.cadences.sampleMs).toBe(200);
+  });
+
+  it('a file from a newer leakbar is read, kept, and a change through the service is refused with why', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-settings-'));
+    const doc = { ...DEFAULT_SETTINGS, version: DEFAULT_SETTINGS.version + 1, detectors: { ...DEFAULT_DETECTOR_SETTINGS, thresholds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds, threads: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.threads, line: 64 } } }, laterSection: {} };
+    const text = JSON.stringify(doc, null, 2);
+    writeFileSync(join(dataDir, 'settings.json'), text);
+    const w = await watchSelf({ dataDir });
+    expect((await w.service.getSettings({})).detectors.thresholds.threads.line).toBe(64);
+    const r = await w.service.setSettings({ patch: { trayTitle: 'fds' } });
+    expect(!r.ok && r.problems).toEqual([expect.stringMatching(new RegExp(`was written by a newer leakbar \\(version ${doc.version}\\).*nothing was saved`))]);
+    expect(readFileSync(join(dataDir, 'settings.json'), 'utf8')).toBe(text);
+    expect(readdirSync(dataDir)).not.toContain('settings.json.bad');
   });
 });
 

@@ -37,7 +37,7 @@ export interface ServiceOptions {
   cadences?: Partial<Cadences>;
   /** Fixed leak detector lines and windows (`leakbar watch --alerts`); they win over the settings' like `cadences`. @default the settings' */
   detectorSettings?: DetectorSettings;
-  /** Where settings live: the desktop app passes its electron-store. @default `<dataDir>/settings.json` ({@link openSettingsFile}) */
+  /** Where settings live: the desktop app passes its store (the same file). @default `<dataDir>/settings.json` ({@link openSettingsFile}) */
   settings?: SettingsPort;
   /** Keep history on disk under dataDir (captures always go there). @default true */
   persist?: boolean;
@@ -108,7 +108,8 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   }
 
   // The settings in force: the stored ones with the explicit options laid over them (settings-file.ts).
-  const settingsPort = options.settings ?? openSettingsFile(options.dataDir);
+  const ownSettingsFile = options.settings ? null : openSettingsFile(options.dataDir);
+  const settingsPort: SettingsPort = options.settings ?? ownSettingsFile!;
   let overrides = overridesFromOptions(options);
   let applied = overlaySettings(settingsPort.get(), overrides);
   const now = options.now ?? Date.now;
@@ -342,11 +343,34 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     return retentionPass;
   }
 
+  /**
+   * Lays the stored settings under the start-up options again and applies what changed: detector lines go live at
+   * once, new cadences restart the watchers, a retention change drops what it no longer keeps. For this engine's own
+   * `setSettings` and for a change another process saved (the port's `onChange`); one at a time, each on the latest.
+   */
+  let settingsApplying: Promise<void> = Promise.resolve();
+  function applyStoredSettings(): Promise<void> {
+    const run = settingsApplying.then(async () => {
+      if (closing) return;
+      const before = applied;
+      applied = overlaySettings(settingsPort.get(), overrides);
+      const changed = settingsChanges(before, applied);
+      retention.maxBytes = applied.retention.maxCaptureBytes;
+      retention.maxAgeMs = applied.retention.captureDays * DAY_MS;
+      if (changed.retention) void applyRetention();
+      if (changed.detectors) for (const rt of targets.values()) rt.alerts.reconfigure(applied.detectors);
+      if (changed.cadences) await Promise.all([...targets.values()].map((rt) => restartWatcher(rt, (config) => config)));
+    });
+    settingsApplying = run.catch(() => {});
+    return run;
+  }
+
   for (const t of options.targets ?? []) await addTarget(t);
   // History is trimmed as each store opens; the captures of a target that took none lately go here.
   void applyRetention();
   const retentionTimer = setInterval(() => void applyRetention(), RETENTION_EVERY_MS);
   retentionTimer.unref();
+  const unwatchSettings = settingsPort.onChange?.(() => void applyStoredSettings().catch(() => {}));
 
   const api: LeakbarService = {
     async listTargets() {
@@ -366,19 +390,11 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       return summary(rt);
     },
     getSettings: async () => overlaySettings(settingsPort.get(), overrides),
-    // Detector lines go live at once; new cadences restart the watchers; a retention change drops what it no longer keeps.
     async setSettings({ patch }) {
       const r = settingsPort.set(patch);
       if (!r.ok) return { ok: false, problems: r.problems };
       overrides = dropPatched(overrides, patch);
-      const before = applied;
-      applied = overlaySettings(r.settings, overrides);
-      const changed = settingsChanges(before, applied);
-      retention.maxBytes = applied.retention.maxCaptureBytes;
-      retention.maxAgeMs = applied.retention.captureDays * DAY_MS;
-      if (changed.retention) void applyRetention();
-      if (changed.detectors) for (const rt of targets.values()) rt.alerts.reconfigure(applied.detectors);
-      if (changed.cadences) await Promise.all([...targets.values()].map((rt) => restartWatcher(rt, (config) => config)));
+      await applyStoredSettings();
       return { ok: true, settings: applied };
     },
     async status({ targetId }) {
@@ -441,6 +457,9 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     async close() {
       closing = true;
       clearInterval(retentionTimer);
+      unwatchSettings?.();
+      ownSettingsFile?.close();
+      await settingsApplying;
       await retentionPass;
       const all = [...targets.values()];
       targets.clear();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
-import { DEFAULT_SETTINGS, SETTINGS_VERSION } from '../shared/settings.js';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION, type Settings } from '../shared/settings.js';
 import { dropPatched, openSettingsFile, overlaySettings, overridesFromOptions, writeJsonAtomic } from './settings-file.js';
 
 const dirs: string[] = [];
@@ -61,15 +61,14 @@ describe('openSettingsFile', () => {
     expect(warnings.join('\n')).toMatch(/settings\.json\.bad.*defaults/);
   });
 
-  it('keeps a file with a bad value, or from a newer leakbar, as settings.json.bad', () => {
-    for (const doc of [{ ...DEFAULT_SETTINGS, trayTitle: 'cpu' }, { ...DEFAULT_SETTINGS, version: SETTINGS_VERSION + 1 }]) {
-      const dir = tmp();
-      writeFileSync(join(dir, 'settings.json'), JSON.stringify(doc));
-      const file = openSettingsFile(dir, quiet);
-      expect(file.get()).toEqual(DEFAULT_SETTINGS);
-      expect(file.loadProblems.join('; ')).toMatch(/^(trayTitle|version): /);
-      expect(JSON.parse(readFileSync(join(dir, 'settings.json.bad'), 'utf8'))).toEqual(doc);
-    }
+  it('keeps a file with a bad value as settings.json.bad', () => {
+    const dir = tmp();
+    const doc = { ...DEFAULT_SETTINGS, trayTitle: 'cpu' };
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(doc));
+    const file = openSettingsFile(dir, quiet);
+    expect(file.get()).toEqual(DEFAULT_SETTINGS);
+    expect(file.loadProblems.join('; ')).toMatch(/^trayTitle: /);
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json.bad'), 'utf8'))).toEqual(doc);
   });
 
   it('migrates a version-1 file and writes it back as the current version', () => {
@@ -95,6 +94,145 @@ describe('openSettingsFile', () => {
     expect(!r.ok && r.problems[0]).toMatch(/^settings: could not be saved/);
     expect(file.get().trayTitle).toBe('none');
     expect(readdirSync(dir)).toEqual(['settings.json']);
+  });
+});
+
+describe('a file written by a newer leakbar', () => {
+  const newer = SETTINGS_VERSION + 1;
+  /** A newer document: fields this build knows (some valid here, some not), and fields it does not know. */
+  const doc = {
+    ...DEFAULT_SETTINGS,
+    version: newer,
+    detectors: { ...DEFAULT_SETTINGS.detectors, thresholds: { ...DEFAULT_SETTINGS.detectors.thresholds, fds: { ...DEFAULT_SETTINGS.detectors.thresholds.fds, line: 40, laterKnob: true } } },
+    cadences: { ...DEFAULT_SETTINGS.cadences, sampleMs: 2000 },
+    targets: [{ name: 'api', match: 'api-server', pprofUrl: null, laterField: 1 }, { name: 'both', pid: 1, match: 'x' }],
+    trayTitle: 'cpu', // a choice added later
+    laterSection: { anything: [1, 2] },
+  };
+
+  it('is read for what this build knows, never renamed, and said once', () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const text = JSON.stringify(doc, null, '\t');
+    writeFileSync(path, text);
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m) });
+    expect(file.loadProblems).toEqual([]);
+    expect(file.newerVersion).toBe(newer);
+    const s = file.get();
+    expect(s.version).toBe(SETTINGS_VERSION);
+    expect(s.detectors.thresholds.fds).toEqual({ ...DEFAULT_SETTINGS.detectors.thresholds.fds, line: 40 });
+    expect(s.cadences.sampleMs).toBe(2000);
+    // The target this build can read is kept (its unknown field left out); the one it cannot is dropped.
+    expect(s.targets).toEqual([{ name: 'api', match: 'api-server', pprofUrl: null }]);
+    expect(s.trayTitle).toBe(DEFAULT_SETTINGS.trayTitle);
+    expect(warnings).toEqual([
+      `leakbar: ${path} was written by a newer leakbar (version ${newer}); this one reads what it knows and does not change the file (on defaults here: targets.1, trayTitle)`,
+    ]);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+
+    // A change is refused, with why, and the file stays as the newer leakbar wrote it; nothing more is said.
+    const r = file.set({ trayTitle: 'fds' });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems).toEqual([expect.stringMatching(new RegExp(`^version: .*settings\\.json was written by a newer leakbar \\(version ${newer}\\); this one \\(version ${SETTINGS_VERSION}\\) does not change it, so nothing was saved`))]);
+    expect(file.get().trayTitle).toBe(DEFAULT_SETTINGS.trayTitle);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+    expect(warnings).toHaveLength(1);
+    // A second process opening it reads the same.
+    expect(openSettingsFile(dir, quiet).get()).toEqual(s);
+  });
+
+  it('that appears while running is read, and changes are refused from then on', async () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    expect(file.set({ trayTitle: 'goroutines' })).toMatchObject({ ok: true });
+    const heard: number[] = [];
+    file.onChange((next) => heard.push(next.cadences.sampleMs));
+    writeFileSync(path, JSON.stringify(doc));
+    await expect.poll(() => heard, { timeout: 5000 }).toEqual([2000]);
+    expect(file.newerVersion).toBe(newer);
+    expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: false });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(doc);
+    expect(warnings).toEqual([expect.stringContaining(`was written by a newer leakbar (version ${newer})`)]);
+    file.close();
+  });
+});
+
+describe('two processes on one settings file', () => {
+  it('each change a different field and both changes are kept, on disk and in each', async () => {
+    const dir = tmp();
+    const app = openSettingsFile(dir, { ...quiet, pollMs: 20 });
+    const serve = openSettingsFile(dir, { ...quiet, pollMs: 20 });
+    expect(app.set({ trayTitle: 'fds' })).toMatchObject({ ok: true });
+    // `serve` read the file before the app's change; its change is laid over the document as it is now.
+    expect(serve.set({ detectors: { thresholds: { fds: { line: 40 } } } })).toMatchObject({ ok: true, settings: { trayTitle: 'fds' } });
+    expect(app.set({ cadences: { sampleMs: 2000 } })).toMatchObject({ ok: true, settings: { detectors: { thresholds: { fds: { line: 40 } } } } });
+    const onDisk = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Settings;
+    expect(onDisk).toMatchObject({ trayTitle: 'fds', detectors: { thresholds: { fds: { line: 40 } } }, cadences: { sampleMs: 2000 } });
+    expect(app.get()).toEqual(onDisk);
+    // `serve` hears the app's last change without a change of its own.
+    const heard: Array<[number, number]> = [];
+    serve.onChange((next, previous) => heard.push([previous.cadences.sampleMs, next.cadences.sampleMs]));
+    await expect.poll(() => serve.get().cadences.sampleMs, { timeout: 5000 }).toBe(2000);
+    expect(serve.get()).toEqual(onDisk);
+    expect(heard).toEqual([[DEFAULT_SETTINGS.cadences.sampleMs, 2000]]);
+    app.close();
+    serve.close();
+  });
+
+  it('re-reads the text at a change even when the file looks the same (size and time)', () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const a = openSettingsFile(dir, quiet);
+    a.set({ trayTitle: 'fds' });
+    const before = statSync(path);
+    // Another writer rewrites it in place, same length, and the time is put back.
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"launchAtLogin": false', '"launchAtLogin": true '));
+    utimesSync(path, before.atime, before.mtime);
+    expect(statSync(path).size).toBe(before.size);
+    expect(a.set({ quietHours: { enabled: true } })).toMatchObject({ ok: true });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ trayTitle: 'fds', launchAtLogin: true, quietHours: { enabled: true } });
+  });
+
+  it('tells its listeners of each change, its own and another’s, and stops looking at close', async () => {
+    const dir = tmp();
+    const file = openSettingsFile(dir, { ...quiet, pollMs: 20 });
+    const heard: string[] = [];
+    const stop = file.onChange((next) => heard.push(next.trayTitle));
+    file.set({ trayTitle: 'fds' });
+    openSettingsFile(dir, quiet).set({ trayTitle: 'goroutines' });
+    await expect.poll(() => heard, { timeout: 5000 }).toEqual(['fds', 'goroutines']);
+    stop();
+    openSettingsFile(dir, quiet).set({ trayTitle: 'none' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard).toEqual(['fds', 'goroutines']);
+    expect(file.get().trayTitle).toBe('goroutines'); // no one listens: it is read again at the next change
+    file.close();
+  });
+
+  it('keeps the settings in force when another writer leaves a broken file, and keeps that file as .bad at the next change', async () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    file.set({ trayTitle: 'fds' });
+    const heard: string[] = [];
+    file.onChange((next) => heard.push(next.trayTitle));
+    writeFileSync(path, '{"version": 2, "trayTitle": ');
+    await expect.poll(() => warnings.length, { timeout: 5000 }).toBe(1);
+    expect(warnings[0]).toMatch(/changed but cannot be used \(settings: not JSON/);
+    expect(file.get().trayTitle).toBe('fds');
+    expect(heard).toEqual([]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(warnings).toHaveLength(1);
+    expect(file.set({ launchAtLogin: true })).toMatchObject({ ok: true, settings: { trayTitle: 'fds', launchAtLogin: true } });
+    expect(readFileSync(`${path}.bad`, 'utf8')).toBe('{"version": 2, "trayTitle": ');
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ trayTitle: 'fds', launchAtLogin: true });
+    file.close();
   });
 });
 

@@ -1,88 +1,255 @@
 /**
- * The engine's settings when no desktop app holds them: one JSON document at `<dataDir>/settings.json`
- * (beside the `targets/` and `captures/` folders), read through `migrateSettings`, changed through
- * `applySettingsPatch`, written atomically. Also how explicit start-up options (`leakbar watch --alerts`,
- * `createService({ detectorSettings })`) are laid over the stored settings without being written to them.
+ * The engine's settings: one JSON document at `<dataDir>/settings.json` (beside the `targets/` and `captures/` folders),
+ * shared by every leakbar process on the data folder (the desktop app, `serve`, `watch`, `capture`). Read through
+ * `migrateSettings`, changed through `applySettingsPatch` on the document as it is on disk at that moment, written
+ * atomically, and watched for changes other processes make. Also how explicit start-up options (`leakbar watch
+ * --alerts`, `createService({ detectorSettings })`) are laid over the stored settings without being written to them.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { DetectorSettings } from '../shared/alerts.js';
-import { applySettingsPatch, DEFAULT_SETTINGS, migrateSettings, type Settings, type SettingsPort, type SettingsResult } from '../shared/settings.js';
+import { applySettingsPatch, DEFAULT_SETTINGS, migrateSettings, SETTINGS_VERSION, type Settings, type SettingsPort, type SettingsResult } from '../shared/settings.js';
 import type { Cadences } from './watcher.js';
 import { deepMerge, isPlainObject } from '../shared/merge.js';
 
 /** The settings file's name inside the data folder. */
 export const SETTINGS_FILE_NAME = 'settings.json';
 
+/** How often a file with listeners is looked at for changes made by another process. */
+export const SETTINGS_POLL_MS = 2000;
+
 /** A settings file: the port the service reads and changes, and why the stored file was not used, if it was not. */
 export interface SettingsFile extends SettingsPort {
   readonly path: string;
   /** Why the file was not used at start (it is kept as `settings.json.bad`), or empty. */
   readonly loadProblems: readonly string[];
+  /** The version of the document on disk when a newer leakbar wrote it (this one reads it but never writes it), else null. */
+  readonly newerVersion: number | null;
+  /**
+   * Calls `listener` after each change: a `set` here, or a change another process made to the file (noticed by a look
+   * at its size and time every `pollMs` while anyone listens, and at each `set`). Returns an unsubscribe function.
+   */
+  onChange(listener: (next: Settings, previous: Settings) => void): () => void;
+  /** Stops looking at the file and forgets the listeners. */
+  close(): void;
+}
+
+/** What was on disk when last read or written: the file's identity (inode, size, time) and its text; null when missing. */
+interface Seen {
+  stamp: string | null;
+  text: string | null;
 }
 
 /**
  * Opens `<dataDir>/settings.json`. A missing file gives the defaults (and is only written on the first change);
  * an older version is migrated and written back; a file that cannot be read, is not JSON or fails validation is
- * renamed to `settings.json.bad` and the defaults are used — the same as the desktop app's store.
+ * renamed to `settings.json.bad` and the defaults are used. A file a newer leakbar wrote is read for what this one
+ * knows (defaults for the rest), never renamed and never written: `set` refuses while it is there.
+ *
+ * Several processes may hold the file: `set` re-reads it when it changed and lays the patch over the document
+ * found there, so changes to different fields from two processes both survive. Two writes within the same few
+ * milliseconds (read, patch, rename) can still race, the later rename winning; there is no lock file.
  */
-export function openSettingsFile(dataDir: string, options: { warn?: (message: string) => void } = {}): SettingsFile {
+export function openSettingsFile(dataDir: string, options: { warn?: (message: string) => void; pollMs?: number } = {}): SettingsFile {
   const warn = options.warn ?? ((m: string) => console.warn(m));
+  const pollMs = options.pollMs ?? SETTINGS_POLL_MS;
   const path = join(dataDir, SETTINGS_FILE_NAME);
   let current: Settings = structuredClone(DEFAULT_SETTINGS);
   let loadProblems: string[] = [];
+  let newerVersion: number | null = null;
+  let seen: Seen = { stamp: null, text: null };
+  /** The newer version last warned about, and the unusable text last warned about, so each is said once. */
+  let warnedNewer: number | null = null;
+  let warnedBadText: string | null = null;
+  /** Problems of the document on disk when it could not be used after start (kept in force: the settings before it). */
+  let diskProblems: string[] | null = null;
+
+  /** Takes a document read from disk into `current` (the defaults for a missing file), or says why it cannot be used. */
+  function take(read: ReadResult): { ok: true; migratedFrom: number | null } | { ok: false; problems: string[] } {
+    seen = { stamp: read.stamp, text: read.kind === 'missing' ? null : read.text };
+    if (read.kind === 'missing') {
+      current = structuredClone(DEFAULT_SETTINGS);
+      newerVersion = null;
+      return { ok: true, migratedFrom: null };
+    }
+    if (read.kind === 'bad') return { ok: false, problems: [read.problem] };
+    const loaded = migrateSettings(read.doc);
+    if (!loaded.ok) return loaded;
+    current = loaded.settings;
+    newerVersion = loaded.newer?.version ?? null;
+    if (loaded.newer && warnedNewer !== loaded.newer.version) {
+      warnedNewer = loaded.newer.version;
+      const unread = loaded.newer.unread.length > 0 ? ` (on defaults here: ${loaded.newer.unread.join(', ')})` : '';
+      warn(`leakbar: ${path} was written by a newer leakbar (version ${loaded.newer.version}); this one reads what it knows and does not change the file${unread}`);
+    }
+    return { ok: true, migratedFrom: loaded.migratedFrom };
+  }
+
+  /**
+   * Reads the file again when it is not what was last seen (its identity first, then its text): `current` follows
+   * it. A document that cannot be used leaves `current` as it was and sets `diskProblems`. True when `current` changed.
+   */
+  function refresh(checkText: boolean): boolean {
+    if (!checkText && stampOf(path) === seen.stamp) return false;
+    const read = readSettingsDocument(path);
+    const text = read.kind === 'missing' ? null : read.text;
+    if (text === seen.text && diskProblems === null) {
+      seen.stamp = read.stamp;
+      return false;
+    }
+    const before = current;
+    const took = take(read);
+    if (!took.ok) {
+      diskProblems = took.problems;
+      if (warnedBadText !== text) {
+        warnedBadText = text;
+        warn(`leakbar: ${path} changed but cannot be used (${took.problems.join('; ')}); the settings in force stay, and the file is kept as ${path}.bad at the next change saved here`);
+      }
+      return false;
+    }
+    diskProblems = null;
+    return JSON.stringify(before) !== JSON.stringify(current);
+  }
 
   const read = readSettingsDocument(path);
-  if (read.kind === 'doc') {
-    const loaded = migrateSettings(read.doc);
-    if (loaded.ok) {
-      current = loaded.settings;
-      if (loaded.migratedFrom !== null) {
-        const w = writeJsonAtomic(path, current);
-        if (w) warn(`leakbar: settings migrated from version ${loaded.migratedFrom} but not saved (${w})`);
-      }
-    } else loadProblems = loaded.problems;
-  } else if (read.kind === 'bad') loadProblems = [read.problem];
-
-  if (loadProblems.length > 0) {
-    let kept = `${path}.bad`;
-    try {
-      renameSync(path, kept);
-    } catch (e) {
-      kept = `(not kept: ${(e as Error).message})`;
-    }
-    warn(`leakbar: settings not used (${loadProblems.join('; ')}); kept as ${kept}, running on defaults`);
+  const took = take(read);
+  if (took.ok && took.migratedFrom !== null && newerVersion === null) {
+    const w = write(current);
+    if (w) warn(`leakbar: settings migrated from version ${took.migratedFrom} but not saved (${w})`);
+  } else if (!took.ok) {
+    loadProblems = took.problems;
+    warn(`leakbar: settings not used (${loadProblems.join('; ')}); kept as ${keepBad()}, running on defaults`);
+    seen = { stamp: null, text: null };
   }
+
+  /** Renames the file on disk to `settings.json.bad`; returns where it went, or why not. */
+  function keepBad(): string {
+    try {
+      renameSync(path, `${path}.bad`);
+      return `${path}.bad`;
+    } catch (e) {
+      return `(not kept: ${(e as Error).message})`;
+    }
+  }
+
+  /** Writes `settings` atomically and remembers it as what is on disk; returns the problem, or null. */
+  function write(settings: Settings): string | null {
+    const text = JSON.stringify(settings, null, 2) + '\n';
+    const w = writeTextAtomic(path, text);
+    if (typeof w === 'string') return w;
+    seen = { stamp: stampFrom(w), text };
+    return null;
+  }
+
+  const listeners = new Set<(next: Settings, previous: Settings) => void>();
+  const tell = (next: Settings, previous: Settings) => {
+    for (const l of [...listeners]) {
+      try {
+        l(next, previous);
+      } catch (e) {
+        warn(`leakbar: a settings listener failed: ${(e as Error).message}`);
+      }
+    }
+  };
+  let timer: NodeJS.Timeout | null = null;
+  const poll = () => {
+    const previous = current;
+    if (refresh(false)) tell(current, previous);
+  };
 
   return {
     path,
     loadProblems,
+    get newerVersion() {
+      return newerVersion;
+    },
     get: () => current,
     set(patch: unknown): SettingsResult {
+      // The document as it is now, with whatever another process saved since it was last read.
+      const outside = current;
+      if (refresh(true)) tell(current, outside);
+      if (newerVersion !== null) {
+        return { ok: false, problems: [`version: ${path} was written by a newer leakbar (version ${newerVersion}); this one (version ${SETTINGS_VERSION}) does not change it, so nothing was saved: change the settings in the newer leakbar`] };
+      }
       const r = applySettingsPatch(current, patch);
       if (!r.ok) return r;
-      const problem = writeJsonAtomic(path, r.settings);
+      // A file another writer left unusable is kept beside it, as at start (a copy: it stays in place if the write fails).
+      let kept = '';
+      if (diskProblems !== null) {
+        const copied = seen.text === null ? 'it cannot be read' : writeTextAtomic(`${path}.bad`, seen.text);
+        kept = typeof copied === 'string' ? `not kept (${copied})` : `kept as ${path}.bad`;
+      }
+      const problem = write(r.settings);
       if (problem) return { ok: false, problems: [`settings: could not be saved to ${path}: ${problem}`] };
+      if (diskProblems !== null) {
+        warn(`leakbar: ${path} could not be used (${diskProblems.join('; ')}); ${kept}, and this change was saved over the settings in force`);
+        diskProblems = null;
+      }
+      const previous = current;
       current = r.settings;
+      tell(current, previous);
       return r;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      if (timer === null) {
+        timer = setInterval(poll, pollMs);
+        timer.unref();
+      }
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && timer !== null) {
+          clearInterval(timer);
+          timer = null;
+        }
+      };
+    },
+    close() {
+      listeners.clear();
+      if (timer !== null) clearInterval(timer);
+      timer = null;
     },
   };
 }
 
-type ReadResult = { kind: 'missing' } | { kind: 'doc'; doc: unknown } | { kind: 'bad'; problem: string };
+type ReadResult = { kind: 'missing'; stamp: null } | { kind: 'doc'; doc: unknown; text: string; stamp: string } | { kind: 'bad'; problem: string; text: string | null; stamp: string | null };
 
+/** The file's identity as a string (device, inode, size, modification time); null when it is missing or cannot be looked at. */
+function stampOf(path: string): string | null {
+  try {
+    return stampFrom(statSync(path));
+  } catch {
+    return null;
+  }
+}
+
+function stampFrom(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+/** Reads the file once, its identity from the same open file as its text (so the two always belong together). */
 function readSettingsDocument(path: string): ReadResult {
   let text: string;
+  let stamp: string;
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'bad', problem: `settings: cannot read ${path}: ${(e as Error).message}` };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing', stamp: null };
+    return { kind: 'bad', problem: `settings: cannot read ${path}: ${(e as Error).message}`, text: null, stamp: null };
   }
   try {
-    return { kind: 'doc', doc: JSON.parse(text) as unknown };
+    stamp = stampFrom(fstatSync(fd));
+    text = readFileSync(fd, 'utf8');
   } catch (e) {
-    return { kind: 'bad', problem: `settings: not JSON: ${(e as Error).message}` };
+    return { kind: 'bad', problem: `settings: cannot read ${path}: ${(e as Error).message}`, text: null, stamp: null };
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    return { kind: 'doc', doc: JSON.parse(text) as unknown, text, stamp };
+  } catch (e) {
+    return { kind: 'bad', problem: `settings: not JSON: ${(e as Error).message}`, text, stamp };
   }
 }
 
@@ -91,16 +258,23 @@ function readSettingsDocument(path: string): ReadResult {
  * crash leaves the old document or the new one, never half of one. Returns the problem, or null when written.
  */
 export function writeJsonAtomic(path: string, value: unknown): string | null {
+  const w = writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n');
+  return typeof w === 'string' ? w : null;
+}
+
+/** {@link writeJsonAtomic} for a text; returns the problem, or the written file's stats (the same file once renamed). */
+function writeTextAtomic(path: string, text: string): string | Stats {
   const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'w', 0o600);
-    writeSync(fd, JSON.stringify(value, null, 2) + '\n');
+    writeSync(fd, text);
     fsyncSync(fd);
+    const st = fstatSync(fd);
     closeSync(fd);
     fd = null;
     renameSync(tmp, path);
-    return null;
+    return st;
   } catch (e) {
     if (fd !== null) closeSync(fd);
     try {

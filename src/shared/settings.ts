@@ -168,19 +168,37 @@ export const MIGRATIONS: Record<number, (doc: Doc) => Doc> = {
 /** The outcome of reading or changing settings: the settings, or every problem as `path: message`. */
 export type SettingsResult = { ok: true; settings: Settings; migratedFrom: number | null } | { ok: false; problems: string[] };
 
-/** Where settings are kept: a file in the data folder (`leakbar serve`, `leakbar watch`) or the desktop app's electron-store. */
+/** What this build made of a document a newer leakbar wrote (see {@link migrateSettings}). */
+export interface NewerDocument {
+  /** The document's version, greater than {@link SETTINGS_VERSION}. */
+  version: number;
+  /** Fields this build could not take from it, as dotted paths (absent, or not valid here): their defaults are used. */
+  unread: string[];
+}
+
+/** The outcome of reading a stored document: as {@link SettingsResult}, and `newer` when a newer leakbar wrote it. */
+export type SettingsLoad = { ok: true; settings: Settings; migratedFrom: number | null; newer?: NewerDocument } | { ok: false; problems: string[] };
+
+/** Where settings are kept: `<dataDir>/settings.json` (settings-file.ts), for `leakbar serve`, `watch` and the desktop app alike. */
 export interface SettingsPort {
   get(): Settings;
   /** Validates and stores a change ({@link applySettingsPatch}); a bad value resolves with reasons and nothing is stored. */
   set(patch: unknown): SettingsResult;
+  /**
+   * Calls `listener` after each change of the settings, made through `set` or noticed in the stored document (another
+   * process changed it); returns an unsubscribe function. Optional: a port without it never changes from outside.
+   */
+  onChange?(listener: (next: Settings, previous: Settings) => void): () => void;
 }
 
 /**
  * Reads a stored settings document of any known version: an empty one gives the defaults, an older one is
- * migrated step by step, then everything is validated. A document from a newer leakbar, or one that fails
- * validation, resolves with the reasons (the caller keeps the file and runs on defaults).
+ * migrated step by step, then everything is validated; one that fails validation resolves with the reasons (the
+ * caller keeps the file and runs on defaults). A document from a newer leakbar is not refused: this build takes
+ * the fields it knows where they are valid here, and the defaults for the rest ({@link NewerDocument} says which);
+ * the caller must not write such a document back, or the newer leakbar's settings would be lost.
  */
-export function migrateSettings(stored: unknown): SettingsResult {
+export function migrateSettings(stored: unknown): SettingsLoad {
   if (stored === undefined || stored === null || (isPlainObject(stored) && Object.keys(stored).length === 0)) {
     return { ok: true, settings: structuredClone(DEFAULT_SETTINGS), migratedFrom: null };
   }
@@ -190,7 +208,8 @@ export function migrateSettings(stored: unknown): SettingsResult {
     return { ok: false, problems: [`version: must be a whole number from 1 (got ${JSON.stringify(from)})`] };
   }
   if (from > SETTINGS_VERSION) {
-    return { ok: false, problems: [`version: ${from} was written by a newer leakbar (this one reads up to ${SETTINGS_VERSION})`] };
+    const known = readKnownParts(stored);
+    return { ok: true, settings: known.settings, migratedFrom: null, newer: { version: from, unread: known.unread } };
   }
   let doc: Doc = stored;
   for (let v = from; v < SETTINGS_VERSION; v++) {
@@ -201,6 +220,99 @@ export function migrateSettings(stored: unknown): SettingsResult {
   const parsed = validate(doc);
   if (!parsed.ok) return parsed;
   return { ok: true, settings: parsed.settings, migratedFrom: from === SETTINGS_VERSION ? null : from };
+}
+
+/**
+ * The parts of a newer document this build knows: every field of {@link DEFAULT_SETTINGS} (object by object) taken
+ * from `doc` where present, fields it does not know left out (in list items too); then, while the result fails
+ * validation, each failing field goes back to its default (a failing list item is dropped from its list). Never
+ * throws; at worst the defaults.
+ */
+function readKnownParts(doc: Doc): { settings: Settings; unread: string[] } {
+  const unread = new Set<string>();
+  const pick = (defaults: unknown, value: unknown, path: string): unknown => {
+    if (value === undefined || (isPlainObject(defaults) && !isPlainObject(value))) {
+      unread.add(path);
+      return structuredClone(defaults);
+    }
+    if (!isPlainObject(defaults) || !isPlainObject(value)) return value;
+    return Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, pick(d, value[k], path === '' ? k : `${path}.${k}`)]));
+  };
+  const candidate = pick(DEFAULT_SETTINGS, { ...doc, version: SETTINGS_VERSION }, '') as Doc;
+  // Each round puts at least one more field back to its default, or drops a list item (and the defaults are valid), so this ends; the bound is a guard.
+  for (let round = 0; round < 100; round++) {
+    const parsed = settingsSchema.safeParse(candidate);
+    if (parsed.success) return { settings: parsed.data, unread: [...unread] };
+    if (parsed.error.issues.some((i) => knownKeys(i.path).length === 0)) break;
+    const drops = new Map<string, { keys: string[]; indexes: Set<number> }>();
+    for (const issue of parsed.error.issues) {
+      // A field added later, inside a list item (the objects themselves only hold known fields): left out.
+      if (issue.code === 'unrecognized_keys') {
+        const holder = nodeAt(candidate, issue.path);
+        if (isPlainObject(holder)) {
+          for (const k of issue.keys) delete holder[k];
+          continue;
+        }
+      }
+      const keys = knownKeys(issue.path);
+      // A field already on its default that still fails (a check across fields): its parent goes back instead.
+      while (keys.length > 0 && isDefaultAt(candidate, keys)) keys.pop();
+      if (keys.length === 0) return { settings: structuredClone(DEFAULT_SETTINGS), unread: ['settings'] };
+      const next = issue.path[keys.length];
+      const list = valueAt(candidate, keys);
+      if (typeof next === 'number' && Array.isArray(valueAt(DEFAULT_SETTINGS, keys)) && Array.isArray(list)) {
+        const name = keys.join('.');
+        const d = drops.get(name) ?? { keys, indexes: new Set<number>() };
+        d.indexes.add(next);
+        drops.set(name, d);
+        unread.add(`${name}.${next}`);
+      } else {
+        setAt(candidate, keys, structuredClone(valueAt(DEFAULT_SETTINGS, keys)));
+        unread.add(keys.join('.'));
+      }
+    }
+    for (const { keys, indexes } of drops.values()) setAt(candidate, keys, (valueAt(candidate, keys) as unknown[]).filter((_, i) => !indexes.has(i)));
+  }
+  return { settings: structuredClone(DEFAULT_SETTINGS), unread: ['settings'] };
+}
+
+/** The longest start of `path` that names nested objects' keys of {@link DEFAULT_SETTINGS}. */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  const keys: string[] = [];
+  let node: unknown = DEFAULT_SETTINGS;
+  for (const k of path) {
+    if (typeof k !== 'string' || !isPlainObject(node) || !(k in node)) break;
+    keys.push(k);
+    node = node[k];
+  }
+  return keys;
+}
+
+/** The value at `path` (object keys and list indexes) inside `root`, or undefined. */
+function nodeAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const k of path) {
+    if (Array.isArray(node) && typeof k === 'number') node = node[k];
+    else if (isPlainObject(node) && typeof k === 'string') node = node[k];
+    else return undefined;
+  }
+  return node;
+}
+
+function isDefaultAt(candidate: Doc, keys: readonly string[]): boolean {
+  return JSON.stringify(valueAt(candidate, keys)) === JSON.stringify(valueAt(DEFAULT_SETTINGS, keys));
+}
+
+function valueAt(root: unknown, keys: readonly string[]): unknown {
+  let node = root;
+  for (const k of keys) node = isPlainObject(node) ? node[k] : undefined;
+  return node;
+}
+
+function setAt(root: Doc, keys: readonly string[], value: unknown): void {
+  let node: Doc = root;
+  for (const k of keys.slice(0, -1)) node = node[k] as Doc;
+  node[keys.at(-1)!] = value;
 }
 
 /**

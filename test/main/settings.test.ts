@@ -75,8 +75,35 @@ describe('migrateSettings', () => {
     expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^detectors\.thresholds\.fds\.line: must be greater than 0/), expect.stringMatching(/^quietHours\.from: a time of day/)]));
   });
 
-  it('refuses a document from a newer leakbar, and one without a version', () => {
-    expect(migrateSettings({ ...DEFAULT_SETTINGS, version: SETTINGS_VERSION + 1 })).toEqual({ ok: false, problems: [`version: ${SETTINGS_VERSION + 1} was written by a newer leakbar (this one reads up to ${SETTINGS_VERSION})`] });
+  it('reads a document from a newer leakbar for the fields it knows, and says which it could not', () => {
+    const newer = SETTINGS_VERSION + 1;
+    expect(migrateSettings({ ...DEFAULT_SETTINGS, version: newer, trayTitle: 'fds', later: { x: 1 } })).toEqual({
+      ok: true,
+      settings: { ...DEFAULT_SETTINGS, trayTitle: 'fds' },
+      migratedFrom: null,
+      newer: { version: newer, unread: [] },
+    });
+    // A field that fails a check here goes back to its default; a section missing, or of another shape, is on defaults.
+    const fds = { ...DEFAULT_DETECTOR_SETTINGS.thresholds.fds, line: 900, criticalLine: 100 };
+    const r = migrateSettings({
+      version: newer,
+      detectors: { ...DEFAULT_DETECTOR_SETTINGS, thresholds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds, fds, threads: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.threads, line: 70 }, fdLimitRatio: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.fdLimitRatio, criticalLine: 1.5 } } },
+      cadences: 'fast',
+      fdPatterns: ['a', '', 'b'],
+      launchAtLogin: true,
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.settings.detectors.thresholds.fds).toEqual({ ...DEFAULT_DETECTOR_SETTINGS.thresholds.fds, line: 900 });
+    expect(r.settings.detectors.thresholds.threads.line).toBe(70);
+    // The check that fails names a field still on its default (`line`): the rule around it goes back instead.
+    expect(r.settings.detectors.thresholds.fdLimitRatio).toEqual(DEFAULT_DETECTOR_SETTINGS.thresholds.fdLimitRatio);
+    expect(r.settings).toMatchObject({ cadences: DEFAULT_SETTINGS.cadences, fdPatterns: ['a', 'b'], launchAtLogin: true, targets: [] });
+    expect(r.newer?.unread).toEqual(expect.arrayContaining(['targets', 'cadences', 'detectors.thresholds.fds.criticalLine', 'detectors.thresholds.fdLimitRatio', 'fdPatterns.1', 'trayTitle']));
+    expect(migrateSettings({ version: newer })).toMatchObject({ ok: true, settings: DEFAULT_SETTINGS, newer: { version: newer } });
+  });
+
+  it('refuses a document without a version, or not an object', () => {
     expect(migrateSettings({ trayTitle: 'fds' })).toMatchObject({ ok: false, problems: ['version: must be a whole number from 1 (got undefined)'] });
     expect(migrateSettings('nope')).toMatchObject({ ok: false });
   });
