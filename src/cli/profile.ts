@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LeakbarError } from '../shared/errors.js';
 import { noAnswerError } from '../collectors/deps.js';
+import { HttpGetError, httpGet, type HttpGetResponse } from '../collectors/http-get.js';
 import { describeBody, escapeUnsafe } from '../collectors/pprof-http.js';
 import { profileTimeoutMs } from '../engine/captures/fetch.js';
 import { registerProfileGoroutines } from './profile-goroutines.js';
@@ -39,24 +40,21 @@ export function fetchTimeoutMs(url: string): number {
 export async function readProfileBytes(source: string): Promise<Uint8Array> {
   if (/^https?:\/\//i.test(source)) {
     const timeoutMs = fetchTimeoutMs(source);
-    let res: Response;
+    let res: HttpGetResponse;
     try {
-      res = await fetch(source, { signal: AbortSignal.timeout(timeoutMs) });
+      res = await httpGet(source, { timeoutMs });
     } catch (e) {
-      if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
-        throw noAnswerError(source, timeoutMs, e);
-      }
-      throw new LeakbarError('endpoint-refused', `could not fetch ${source}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`, {
+      if (e instanceof HttpGetError && e.reason === 'timeout') throw noAnswerError(source, timeoutMs, e);
+      throw new LeakbarError('endpoint-refused', `could not fetch ${source}: ${e instanceof Error ? e.message : String(e)}`, {
         cause: e,
         hint: 'check that the program serves net/http/pprof at this address',
       });
     }
-    if (!res.ok) {
-      const body = new Uint8Array(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    if (res.status < 200 || res.status > 299) {
       // What a server sent is quoted escaped: it must not reach the terminal raw.
-      throw new LeakbarError('endpoint-status', `${source} answered ${res.status} ${escapeUnsafe(res.statusText)}${body.length ? `: ${describeBody(body, 120)}` : ''}`, { hint: 'check the profile name and parameters in the URL' });
+      throw new LeakbarError('endpoint-status', `${source} answered ${res.status} ${escapeUnsafe(res.statusText)}${res.body.length ? `: ${describeBody(res.body, 120)}` : ''}`, { hint: 'check the profile name and parameters in the URL' });
     }
-    return new Uint8Array(await res.arrayBuffer());
+    return res.body;
   }
   try {
     return await readFile(source);

@@ -83,8 +83,8 @@ async function until(cond: () => boolean): Promise<void> {
 describe('pprof endpoint readers over real HTTP (127.0.0.1)', () => {
   let hanging: Server;
   /**
-   * The connections the hanging server took a request on, and whether each has closed. (Not every connection:
-   * after an abort undici may open a spare one that carries no request, nodejs/undici#5845, and closes it idle.)
+   * Every connection the hanging server took, and whether it has closed. (Each GET has a connection of its own,
+   * and no spare one is opened after an abort, as the global fetch did: nodejs/undici#5845.)
    */
   const hangingSockets: Array<{ closed: boolean }> = [];
   let html: Server;
@@ -93,10 +93,11 @@ describe('pprof endpoint readers over real HTTP (127.0.0.1)', () => {
 
   beforeAll(async () => {
     // Never answers.
-    hanging = createServer((req) => {
+    hanging = createServer(() => {});
+    hanging.on('connection', (socket: Socket) => {
       const entry = { closed: false };
       hangingSockets.push(entry);
-      (req.socket as Socket).once('close', () => (entry.closed = true));
+      socket.once('close', () => (entry.closed = true));
     });
     html = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -136,8 +137,10 @@ describe('pprof endpoint readers over real HTTP (127.0.0.1)', () => {
     await until(() => hangingSockets.length > before);
     cancel.abort();
     expect(await outcome).toMatchObject({ code: 'cancelled', message: `GET ${url(hanging)}goroutine?debug=1 was cancelled` });
-    // The server side sees the connection go, not only the caller giving up on it.
+    // The server side sees the connection go, not only the caller giving up on it; and no other comes.
     await until(() => hangingSockets.slice(before).every((s) => s.closed));
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(hangingSockets.length).toBe(before + 1);
   });
 
   it('does not start a GET whose signal has already aborted', async () => {

@@ -7,8 +7,8 @@
 import { parseMemStats } from '../analysis/memstats.js';
 import { LeakbarError } from '../shared/errors.js';
 import type { MemStats } from '../shared/types.js';
-import { errorCode } from './common.js';
 import { noAnswerError } from './deps.js';
+import { HttpGetError, httpGet } from './http-get.js';
 import type { FetchFn } from './types.js';
 
 /** How long one pprof GET may take. @default 5000 */
@@ -23,47 +23,35 @@ export interface PprofReadOptions {
 }
 
 
+/** The codes of a connection that was refused or reset, or of an address nothing answers at. */
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EADDRNOTAVAIL']);
+
 /**
- * The {@link FetchFn} the pprof readers use by default: the global fetch, time-boxed, and cancelled by
- * `signal` (so a watcher that stops closes its sockets to a hung endpoint at once, instead of holding the
- * process open until the timeout). Rejects with 'cancelled' when `signal` aborted it, 'timeout' when the
- * answer (body included) takes longer than `timeoutMs`, 'endpoint-refused' when nothing listens (or the
- * host is unknown or unreachable), 'io-error' otherwise.
- *
- * The timeout and the signal are joined by hand, not with AbortSignal.any: on Node 20 a composite signal
- * stays reachable from a long-lived source (a watcher's own signal), a leak in an all-day loop.
+ * The {@link FetchFn} the pprof readers use by default: {@link httpGet} (a connection of its own per GET,
+ * `Connection: close`, closed when the answer is in), time-boxed, and cancelled by `signal` (so a watcher
+ * that stops closes its sockets to a hung endpoint at once, instead of holding the process open until the
+ * timeout). Rejects with 'cancelled' when `signal` aborted it, 'timeout' when the answer (body included)
+ * takes longer than `timeoutMs`, 'endpoint-refused' when nothing listens (or the host is unknown or
+ * unreachable, or the connection is reset), 'io-error' otherwise.
  */
 export function createPprofFetch(): FetchFn {
   return async (url, { timeoutMs, signal }) => {
-    const get = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      get.abort();
-    }, timeoutMs);
-    const onCancel = () => get.abort();
-    if (signal?.aborted) get.abort();
-    else signal?.addEventListener('abort', onCancel, { once: true });
     try {
-      // Connection: close: a kept-alive connection would sit in the watched program between samples, as an
-      // open FD and a goroutine of its own, and the figures leakbar reports would count leakbar.
-      const res = await fetch(url, { signal: get.signal, redirect: 'follow', headers: { connection: 'close' } });
-      const body = new Uint8Array(await res.arrayBuffer());
-      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
+      // No kept-alive connection, and no spare one after an abort (as the global fetch leaves, nodejs/undici#5845):
+      // either would sit in the watched program as an open FD and a goroutine, and the figures leakbar reports would count leakbar.
+      const res = await httpGet(url, signal ? { timeoutMs, signal } : { timeoutMs });
+      return { status: res.status, contentType: res.contentType, body: res.body };
     } catch (e) {
-      if (get.signal.aborted && !timedOut) throw new LeakbarError('cancelled', `GET ${url} was cancelled`, { cause: e });
-      if (timedOut) throw noAnswerError(url, timeoutMs, e);
-      const code = errorCode(e instanceof Error ? e.cause : undefined);
-      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'EADDRNOTAVAIL') {
-        throw new LeakbarError('endpoint-refused', `GET ${url}: connection refused (${code})`, {
+      if (!(e instanceof HttpGetError)) throw e;
+      if (e.reason === 'cancelled') throw new LeakbarError('cancelled', `GET ${url} was cancelled`, { cause: e });
+      if (e.reason === 'timeout') throw noAnswerError(url, timeoutMs, e);
+      if ((e.reason === 'connect' || e.reason === 'closed') && e.code !== undefined && REFUSED_CODES.has(e.code)) {
+        throw new LeakbarError('endpoint-refused', `GET ${url}: connection refused (${e.code})`, {
           hint: 'is the program running with net/http/pprof imported, and is the URL right?',
           cause: e,
         });
       }
-      throw new LeakbarError('io-error', `GET ${url} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCancel);
+      throw new LeakbarError('io-error', `GET ${url} failed: ${e.message}`, { cause: e });
     }
   };
 }

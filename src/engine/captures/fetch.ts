@@ -1,6 +1,6 @@
 /**
- * Fetching profiles for a capture: an injectable HTTP GET (default: the global fetch, time-boxed with
- * AbortSignal.timeout and cancellable), and the checks that bytes are a gzipped pprof protobuf before
+ * Fetching profiles for a capture: an injectable HTTP GET (default: the collectors' httpGet, time-boxed
+ * and cancellable), and the checks that bytes are a gzipped pprof protobuf before
  * anything is kept. Every failure is a LeakbarError that says why: endpoint down, timeout, cancelled,
  * not a Go program (404, HTML), or a corrupt profile.
  */
@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { decodeProfile, isGzip, type ProfileModel } from '../../analysis/pprof/index.js';
 import { LeakbarError } from '../../shared/errors.js';
 import { noAnswerError } from '../../collectors/deps.js';
+import { HttpGetError, httpGet } from '../../collectors/http-get.js';
 import { describeBody, quoteExcerpt } from '../../collectors/pprof-http.js';
 
 /** One HTTP response, fully read. */
@@ -36,47 +37,25 @@ export function profileTimeoutMs(seconds?: number): number {
   return seconds !== undefined && seconds > 0 ? Math.ceil(seconds * 1500) : PROFILE_ANSWER_TIMEOUT_MS;
 }
 
-function causeMessage(e: unknown): string {
-  if (e instanceof Error) {
-    const c = e.cause;
-    // Node's messages often start with their code already ("connect ECONNREFUSED 127.0.0.1:6060"): say it once.
-    const code = (c as NodeJS.ErrnoException).code;
-    if (c instanceof Error) return code && !c.message.includes(code) ? `${code}: ${c.message}` : c.message;
-    return e.message;
-  }
-  return String(e);
-}
-
 /**
- * The default fetch: global fetch, time-boxed by AbortSignal.timeout and cancelled by `signal`.
- * @param fetchImpl - the WHATWG fetch to use. @default globalThis.fetch
+ * The default fetch: {@link httpGet} (a connection of its own per GET, closed when the answer is in, and no
+ * spare one left after a cancel), time-boxed and cancelled by `signal`.
  */
-export function createCaptureFetch(fetchImpl: typeof globalThis.fetch = globalThis.fetch): CaptureFetchFn {
+export function createCaptureFetch(): CaptureFetchFn {
   return async (url, { timeoutMs, signal }) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
-    const fail = (e: unknown): never => {
-      if (signal?.aborted) throw new LeakbarError('cancelled', `the fetch of ${url} was cancelled`, { cause: e });
-      if (timeout.aborted) throw noAnswerError(url, timeoutMs, e);
-      const code = e instanceof Error && e.cause instanceof Error ? (e.cause as NodeJS.ErrnoException).code : undefined;
-      if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') {
-        throw new LeakbarError('endpoint-refused', `the connection to ${url} closed before the profile arrived (${causeMessage(e)})`, { cause: e, hint: 'did the program exit or restart during the capture?' });
-      }
-      throw new LeakbarError('endpoint-refused', `could not fetch ${url}: ${causeMessage(e)}`, { cause: e, hint: 'is the program running, and serving net/http/pprof at this address?' });
-    };
-    let res: Response;
     try {
-      res = await fetchImpl(url, { signal: combined, redirect: 'follow' });
+      const res = await httpGet(url, signal ? { timeoutMs, signal } : { timeoutMs });
+      return { status: res.status, contentType: res.contentType, body: res.body };
     } catch (e) {
-      return fail(e);
-    }
-    try {
-      const body = new Uint8Array(await res.arrayBuffer());
-      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
-    } catch (e) {
+      if (!(e instanceof HttpGetError)) throw e;
+      if (e.reason === 'cancelled') throw new LeakbarError('cancelled', `the fetch of ${url} was cancelled`, { cause: e });
+      if (e.reason === 'timeout') throw noAnswerError(url, timeoutMs, e);
       // The body broke off mid-way: the program exited or restarted during the capture.
-      if (signal?.aborted || timeout.aborted) return fail(e);
-      throw new LeakbarError('endpoint-refused', `the answer from ${url} broke off: ${causeMessage(e)}`, { cause: e, hint: 'did the program exit or restart during the capture?' });
+      if (e.reason === 'broke-off') throw new LeakbarError('endpoint-refused', `the answer from ${url} broke off: ${e.message}`, { cause: e, hint: 'did the program exit or restart during the capture?' });
+      if (e.reason === 'closed' || e.code === 'ECONNRESET' || e.code === 'EPIPE') {
+        throw new LeakbarError('endpoint-refused', `the connection to ${url} closed before the profile arrived (${e.message})`, { cause: e, hint: 'did the program exit or restart during the capture?' });
+      }
+      throw new LeakbarError('endpoint-refused', `could not fetch ${url}: ${e.message}`, { cause: e, hint: 'is the program running, and serving net/http/pprof at this address?' });
     }
   };
 }

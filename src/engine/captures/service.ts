@@ -48,7 +48,7 @@ export interface CaptureServiceOptions {
   store: CaptureStore;
   /** For system snapshots; null when only pprof kinds are wanted (a system capture then fails 'unsupported'). */
   collectors: CaptureCollectors | null;
-  /** @default createCaptureFetch() (global fetch with AbortSignal.timeout) */
+  /** @default createCaptureFetch() (httpGet of src/collectors/http-get.ts: one connection per GET, time-boxed) */
   fetch?: CaptureFetchFn;
   /** @default Date.now */
   now?: () => number;

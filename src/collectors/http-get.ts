@@ -1,0 +1,193 @@
+/**
+ * The one HTTP GET leakbar makes to a pprof endpoint: node:http / node:https on a fresh connection of its
+ * own (`agent: false`, `Connection: close`), closed when the answer is in, following redirects, reading the
+ * whole body, within one timeout, and cancelled by a signal with its socket destroyed at once.
+ *
+ * Not the global fetch: after an aborted GET, undici opens a spare connection to the server that stays about
+ * 4 s (nodejs/undici#5845). In a watched Go program that is one more FD and one more goroutine, counted in
+ * the very figures leakbar reports. Here each GET has its own socket, and nothing is left once it settles.
+ */
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { errorCode } from './common.js';
+
+/** How many redirects a GET follows, at most. @default 5 */
+export const MAX_REDIRECTS = 5;
+
+/** What an HTTP GET answered, body and all. Any status: the caller judges it. */
+export interface HttpGetResponse {
+  status: number;
+  /** The reason phrase the server sent ("Not Found"); '' when it sent none. */
+  statusText: string;
+  /** The Content-Type header, '' when absent. */
+  contentType: string;
+  body: Uint8Array;
+  /** The URL that answered (after redirects). */
+  url: string;
+}
+
+/** Options of {@link httpGet}. */
+export interface HttpGetOptions {
+  /** How long the whole answer may take: connections, redirects, headers and body. */
+  timeoutMs: number;
+  /** Cancels the GET: its socket is destroyed at once and the GET rejects with reason 'cancelled'. */
+  signal?: AbortSignal;
+  /** @default MAX_REDIRECTS */
+  maxRedirects?: number;
+}
+
+/**
+ * Why a GET failed:
+ * - 'cancelled': the signal aborted (before or during the GET);
+ * - 'timeout': the whole answer did not arrive within the timeout;
+ * - 'connect': no connection could be made (refused, unknown host, unreachable, TLS handshake);
+ * - 'closed': the connection was made, then closed or reset before an answer's headers;
+ * - 'broke-off': an answer started, and its body was cut short;
+ * - 'redirect': too many redirects, or one to something that is not an http(s) URL;
+ * - 'bad-url': the URL is not an http(s) URL.
+ */
+export type HttpGetFailure = 'cancelled' | 'timeout' | 'connect' | 'closed' | 'broke-off' | 'redirect' | 'bad-url';
+
+/** A failed {@link httpGet}: why (`reason`), the errno-like code when there is one, and a message with that code said once. */
+export class HttpGetError extends Error {
+  readonly reason: HttpGetFailure;
+  readonly code: string | undefined;
+
+  constructor(reason: HttpGetFailure, message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HttpGetError';
+    this.reason = reason;
+    this.code = options.code;
+  }
+}
+
+/** Node's message for a socket error, its code said once ("connect ECONNREFUSED 127.0.0.1:6060", "ECONNRESET: socket hang up"). */
+function socketErrorMessage(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = errorCode(e);
+  // A dual-stack connect fails with an AggregateError whose own message may be empty.
+  const errors = (e as { errors?: unknown }).errors;
+  const first = Array.isArray(errors) && errors[0] instanceof Error ? errors[0].message : '';
+  const message = e.message || first || 'failed';
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+function parseHttpUrl(url: string | URL): URL | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * GETs `url` and reads the whole answer. Resolves for any status (redirects 301, 302, 303, 307 and 308
+ * with a Location are followed, up to `maxRedirects`); rejects with an {@link HttpGetError}.
+ *
+ * Every connection is the GET's own and is closed when it settles, whichever way; no listener stays on
+ * `signal` after it settles (a watcher's signal lives all day). The timeout and the signal are joined by
+ * hand, not with AbortSignal.any: on Node 20 a composite signal stays reachable from a long-lived source
+ * signal, a leak in an all-day loop.
+ */
+export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResponse> {
+  const { timeoutMs, signal } = options;
+  const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+  const first = parseHttpUrl(url);
+  if (!first) return Promise.reject(new HttpGetError('bad-url', `${JSON.stringify(url)} is not an http(s) URL`));
+  const cancelled = () => new HttpGetError('cancelled', `GET ${url} was cancelled`, { cause: signal?.reason });
+  if (signal?.aborted) return Promise.reject(cancelled());
+  return new Promise<HttpGetResponse>((resolve, reject) => {
+    let settled = false;
+    let current: ClientRequest | null = null;
+    const onAbort = () => fail(cancelled());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // One deadline for the whole answer, redirects and body included (as fetch with an abort signal).
+    const timer = setTimeout(() => fail(new HttpGetError('timeout', `GET ${url}: no answer within ${timeoutMs} ms`)), timeoutMs);
+
+    /** Settles once: clears the timer, takes the listener off the caller's signal, and closes the connection. */
+    function finish(): void {
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      current?.destroy();
+      current = null;
+    }
+    function fail(e: HttpGetError): void {
+      if (settled) return;
+      finish();
+      reject(e);
+    }
+    function succeed(res: HttpGetResponse): void {
+      if (settled) return;
+      finish();
+      resolve(res);
+    }
+
+    const get = (target: URL, redirectsLeft: number): void => {
+      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+      let connected = false;
+      const req = send(target, { method: 'GET', agent: false, headers: { connection: 'close', accept: '*/*', 'user-agent': 'leakbar' } });
+      current = req;
+      const mine = () => !settled && current === req;
+      req.on('socket', (socket) => {
+        socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+      });
+      // Stays for the request's life: an error after the GET settled (the destroy itself) is nobody's.
+      req.on('error', (e) => {
+        if (!mine()) return;
+        fail(new HttpGetError(connected ? 'closed' : 'connect', socketErrorMessage(e), { code: errorCode(e), cause: e }));
+      });
+      req.on('response', (res: IncomingMessage) => {
+        res.on('error', () => {}); // a body cut short is said by 'close' below
+        if (!mine()) return void res.resume();
+        const status = res.statusCode ?? 0;
+        const location = res.headers.location;
+        if ([301, 302, 303, 307, 308].includes(status) && location) {
+          res.resume();
+          const next = parseHttpUrl(safeResolve(location, target));
+          // The Location is the server's text: not quoted here, where it could reach a terminal unescaped.
+          if (!next) return fail(new HttpGetError('redirect', 'redirected to something that is not an http(s) URL'));
+          if (redirectsLeft <= 0) return fail(new HttpGetError('redirect', `more than ${maxRedirects} redirects`));
+          req.destroy();
+          return get(next, redirectsLeft - 1);
+        }
+        const chunks: Buffer[] = [];
+        let length = 0;
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          length += chunk.length;
+        });
+        res.on('end', () => {
+          if (!mine()) return;
+          const body = new Uint8Array(length);
+          let at = 0;
+          for (const c of chunks) {
+            body.set(c, at);
+            at += c.length;
+          }
+          succeed({ status, statusText: res.statusMessage ?? '', contentType: headerValue(res.headers['content-type']), body, url: target.toString() });
+        });
+        res.on('close', () => {
+          if (!mine() || res.complete) return;
+          fail(new HttpGetError('broke-off', `the connection closed after ${length} bytes of the answer`));
+        });
+      });
+      req.end();
+    };
+    get(first, maxRedirects);
+  });
+}
+
+/** `location` resolved against `base`; '' when it cannot be. */
+function safeResolve(location: string, base: URL): string {
+  try {
+    return new URL(location, base).toString();
+  } catch {
+    return '';
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+}
