@@ -6,14 +6,15 @@ import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { createService } from '../engine/service.js';
-import { checkPidExists, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
 
 interface OvernightCliOptions {
   pid?: number;
   match?: string;
   pprof: string | false;
   every: number;
-  interval: number;
+  /** Seconds between samples; without it, the settings' (5 s by default). */
+  interval?: number;
   duration?: number;
   withCpu?: boolean;
   out: string;
@@ -32,7 +33,7 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
   if (!target.pprofUrl) throw new LeakbarError('bad-input', 'the overnight test compares heap and goroutine profiles: it needs a pprof endpoint (drop --no-pprof)');
   const collectors = createCollectors();
   if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid);
-  const service = await createService({ dataDir: o.dataDir ?? defaultDataDir(), collectors, cadences: { sampleMs: o.interval * 1000 } });
+  const service = await createService({ dataDir: o.dataDir ?? defaultDataDir(), collectors, cadences: cadencesFromOptions(o) });
   const print = (line: string) => out.write(line + '\n');
   try {
     const { target: t } = await service.addTarget({
@@ -75,7 +76,7 @@ export function registerOvernight(program: Command): void {
     .option('--match <regex>', 'a regular expression over the full command line; follows restarts')
     .addOption(new Option('--pprof <url>', 'the pprof base URL').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
     .addOption(new Option('--every <minutes>', 'minutes between periodic captures').default(60).argParser(parseMinutes))
-    .addOption(new Option('--interval <seconds>', 'seconds between samples of the figures').default(5).argParser(parseSeconds))
+    .addOption(new Option('--interval <seconds>', 'seconds between samples of the figures (default: the settings\', 5)').argParser(parseSeconds))
     .addOption(new Option('--duration <seconds>', 'stop by itself after this many seconds (default: at Ctrl-C)').argParser(parseSeconds))
     .option('--with-cpu', 'add a CPU profile to the baseline bundle')
     .option('--out <file>', 'the report, in Markdown; the HTML goes beside it', 'leakbar-overnight.md')

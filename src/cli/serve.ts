@@ -12,7 +12,7 @@ import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { createService } from '../engine/service.js';
-import { checkPidExists, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
 import { createCollectors } from '../collectors/index.js';
 
 /** Options of `leakbar serve` as commander hands them over. */
@@ -25,7 +25,8 @@ export interface ServeOptions {
   config?: string;
   pprof: string | false;
   dataDir?: string;
-  interval: number;
+  /** Seconds between samples; without it, the settings' (5 s by default). */
+  interval?: number;
 }
 
 const targetList = z.array(targetInputSchema).min(1, 'list at least one target');
@@ -110,7 +111,7 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   const staticDir = findRendererDir();
   if (!staticDir) process.stderr.write('leakbar: the renderer is not built (out/renderer is missing); the API works, the pages do not. Run `npm run build`.\n');
   const dataDir = o.dataDir ?? defaultDataDir();
-  const service = await createService({ dataDir, targets, cadences: { sampleMs: o.interval * 1000 } });
+  const service = await createService({ dataDir, targets, cadences: cadencesFromOptions(o) });
   const token = randomBytes(24).toString('base64url');
   let server;
   try {
@@ -148,7 +149,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--pprof <url>', 'the pprof base URL (with --pid or --match)').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
     .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
     .option('--data-dir <dir>', 'where history and captures are kept (default: LEAKBAR_DATA_DIR or the per-user data folder)')
-    .addOption(new Option('--interval <seconds>', 'seconds between samples').default(5).argParser(parseSeconds))
+    .addOption(new Option('--interval <seconds>', 'seconds between samples (default: the settings\', 5)').argParser(parseSeconds))
     .action(async (opts: ServeOptions) => {
       await runServe(opts);
     });

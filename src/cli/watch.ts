@@ -14,6 +14,7 @@ import { parseDetectorSettings, type Alert, type DetectorSettings } from '../sha
 import type { TargetInput } from '../shared/api.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { createService, targetConfigFrom } from '../engine/service.js';
+import type { Cadences } from '../engine/watcher.js';
 
 /** Parses a positive number of seconds for a flag. */
 export function parseSeconds(value: string): number {
@@ -52,9 +53,10 @@ export interface WatchOptions {
   pid?: number;
   match?: string;
   pprof: string | false;
-  interval: number;
-  /** Seconds between reads of Go's MemStats (the heap figures). */
-  heapInterval: number;
+  /** Seconds between samples; without it, the settings' (5 s by default). */
+  interval?: number;
+  /** Seconds between reads of Go's MemStats (the heap figures); without it, the settings' (30 s by default). */
+  heapInterval?: number;
   duration?: number;
   json?: boolean;
   csv?: string;
@@ -153,6 +155,14 @@ async function openCsv(path: string): Promise<FileHandle> {
   }
 }
 
+/** The cadences a command line fixes: only those given, so the others follow the settings file (and its changes). */
+export function cadencesFromOptions(o: { interval?: number; heapInterval?: number }): Partial<Cadences> {
+  return {
+    ...(o.interval === undefined ? {} : { sampleMs: o.interval * 1000 }),
+    ...(o.heapInterval === undefined ? {} : { memStatsMs: o.heapInterval * 1000 }),
+  };
+}
+
 /** Runs a watch until --duration passes or a signal arrives. */
 export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   // --duration counts from now, not from when the first readings are in.
@@ -168,7 +178,8 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     dataDir,
     collectors,
     persist: o.store,
-    cadences: { sampleMs: o.interval * 1000, memStatsMs: o.heapInterval * 1000 },
+    // Only what was given on the command line is fixed; the rest follows settings.json, live.
+    cadences: cadencesFromOptions(o),
     ...(detectorSettings ? { detectorSettings } : {}),
     // --no-store keeps nothing on disk: no history, and no automatic captures either.
     ...(o.store ? {} : { autoCaptureGapMs: Number.POSITIVE_INFINITY }),
@@ -218,7 +229,8 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   if (!o.json) {
     const how = 'pid' in target.selector ? `pid ${target.selector.pid}` : `processes matching /${target.selector.match}/`;
     const where = o.store ? `; history in ${join(dataDir, 'targets', targetConfigFrom(input, new Set()).id)}` : '';
-    print(`leakbar: watching ${how} every ${o.interval}s${target.pprofUrl ? `, pprof at ${target.pprofUrl}` : ''}${where}`);
+    const everyS = (await service.getSettings({})).cadences.sampleMs / 1000;
+    print(`leakbar: watching ${how} every ${everyS}s${target.pprofUrl ? `, pprof at ${target.pprofUrl}` : ''}${where}`);
   }
   const { target: added } = await service.addTarget(input);
   // Alerts still open from the history read back: say them once, so a restart of leakbar hides nothing.
@@ -251,8 +263,8 @@ export function registerWatch(program: Command): void {
     .addOption(new Option('--match <regex>', 'a regular expression over the full command line (like pgrep -f); follows restarts'))
     .addOption(new Option('--pprof <url>', 'the pprof base URL').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
     .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
-    .addOption(new Option('--interval <seconds>', 'seconds between samples').default(5).argParser(parseSeconds))
-    .addOption(new Option('--heap-interval <seconds>', "seconds between reads of Go's MemStats (the heap figures)").default(30).argParser(parseSeconds))
+    .addOption(new Option('--interval <seconds>', 'seconds between samples (default: the settings\', 5)').argParser(parseSeconds))
+    .addOption(new Option('--heap-interval <seconds>', "seconds between reads of Go's MemStats, the heap figures (default: the settings', 30)").argParser(parseSeconds))
     .addOption(new Option('--duration <seconds>', 'stop after this many seconds').argParser(parseSeconds))
     .option('--json', 'print one JSON object per line')
     .option('--csv <file>', 'also write the samples to a CSV file')

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { leakbar } from '../helpers/cli.js';
 import { createCaptureStore, newCaptureId } from '../../src/engine/captures/index.js';
+import { openSettingsFile } from '../../src/engine/settings-file.js';
 
 
 
@@ -187,6 +188,22 @@ describe('leakbar watch', () => {
     const bad = await leakbar(['watch', '--pid', String(fx.pid), '--duration', '1', '--alerts', settings]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/thresholds\.fds\.line/);
+  });
+
+  it("samples at the settings file's interval when --interval is not given, and at --interval when it is", async () => {
+    const data = join(dir, 'data-interval');
+    // As the Settings page of serve or the app would save it.
+    mkdirSync(data, { recursive: true });
+    expect(openSettingsFile(data).set({ cadences: { sampleMs: 1000 } })).toMatchObject({ ok: true });
+    const fromFile = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--duration', '3.6', '--data-dir', data]);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toMatch(/every 1s/);
+    const samples = (text: string) => text.split('\n').filter((l) => / pid \d+ .* fds /.test(l)).length;
+    // About 4 samples in 3.6 s at 1 s; the settings' default of 5 s would give 1.
+    expect(samples(fromFile.stdout)).toBeGreaterThanOrEqual(3);
+    const given = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--interval', '5', '--duration', '3.6', '--data-dir', data]);
+    expect(given.stdout).toMatch(/every 5s/);
+    expect(samples(given.stdout)).toBe(1);
   });
 
   it('says at start which alerts are still open from the history it read back', async () => {
