@@ -46,7 +46,9 @@ export function createPprofFetch(): FetchFn {
       if (e.reason === 'cancelled') throw new LeakbarError('cancelled', `GET ${url} was cancelled`, { cause: e });
       if (e.reason === 'timeout') throw noAnswerError(url, timeoutMs, e);
       if ((e.reason === 'connect' || e.reason === 'closed') && e.code !== undefined && REFUSED_CODES.has(e.code)) {
-        throw new LeakbarError('endpoint-refused', `GET ${url}: connection refused (${e.code})`, {
+        // Accepted, then closed with no answer (a server at its connection limit, a proxy with nothing behind it): not a refusal.
+        const what = e.reason === 'closed' ? 'the connection was closed before any answer' : 'connection refused';
+        throw new LeakbarError('endpoint-refused', `GET ${url}: ${what} (${e.code})`, {
           hint: 'is the program running with net/http/pprof imported, and is the URL right?',
           cause: e,
         });

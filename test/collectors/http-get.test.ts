@@ -245,6 +245,10 @@ describe('httpGet failures', () => {
       code: 'endpoint-refused',
       message: `the answer from ${base}/cut broke off: the connection closed after 1024 bytes of the answer`,
     });
+    await expect(createPprofFetch()(`${base}/hang-up`, { timeoutMs: 5000 })).rejects.toMatchObject({
+      code: 'endpoint-refused',
+      message: `GET ${base}/hang-up: the connection was closed before any answer (ECONNRESET)`,
+    });
     await expect(createPprofFetch()(`${base}/cut`, { timeoutMs: 5000 })).rejects.toMatchObject({ code: 'io-error', message: `GET ${base}/cut failed: the connection closed after 1024 bytes of the answer` });
   });
 

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { httpGet } from '../../src/collectors/http-get.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // Outside the checkout: a profile records its binary's path, and committed goldens should not name this machine's folders.
@@ -82,8 +83,9 @@ export async function startFixture(flags: FixtureFlags = {}, name = 'leaky'): Pr
     child,
     async leak(what) {
       const q = new URLSearchParams(Object.entries(what).map(([k, v]) => [k, String(v)]));
-      const res = await fetch(`${baseUrl}/leak?${q}`, { signal: AbortSignal.timeout(10_000) });
-      return res.text();
+      // Not the global fetch: its kept-alive connection would stay in the fixture as an FD of its own for some 4 s.
+      const res = await httpGet(`${baseUrl}/leak?${q}`, { timeoutMs: 10_000 });
+      return new TextDecoder().decode(res.body);
     },
     stop() {
       return new Promise<void>((ok) => {
