@@ -8,7 +8,7 @@
 //   - the peer run the lean way: `ps` + `lsof` forked and executed from a small Go process, as a
 //     shell would, without the cost of spawning from a large Node process.
 //
-// It prints one JSON object: {"floorMs": [...], "peerMs": [...], "fds": N}.
+// It prints one JSON object: {"floorMs": [...], "peerMs": [...], "peerCpuMs": [...], "fds": N}.
 package main
 
 import (
@@ -86,7 +86,9 @@ func main() {
 	out := struct {
 		FloorMs []float64 `json:"floorMs"`
 		PeerMs  []float64 `json:"peerMs"`
-		Fds     int       `json:"fds"`
+		// CPU time (user + system) of the two commands, from their rusage.
+		PeerCpuMs []float64 `json:"peerCpuMs"`
+		Fds       int       `json:"fds"`
 	}{}
 	ms := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 	for i := 0; i < *rounds; i++ {
@@ -100,14 +102,18 @@ func main() {
 		out.Fds = n
 	}
 	t := time.Now()
-	if _, err := exec.Command("ps", "-o", "pid=,rss=,vsz=,%cpu=,nlwp=,stat=", "-p", p).Output(); err != nil {
+	ps := exec.Command("ps", "-o", "pid=,rss=,vsz=,%cpu=,nlwp=,stat=", "-p", p)
+	if _, err := ps.Output(); err != nil {
 		fmt.Fprintln(os.Stderr, "fdfloor: ps:", err)
 		os.Exit(1)
 	}
-	if _, err := exec.Command("lsof", "-n", "-P", "-p", p).Output(); err != nil {
+	lsof := exec.Command("lsof", "-n", "-P", "-p", p)
+	if _, err := lsof.Output(); err != nil {
 		fmt.Fprintln(os.Stderr, "fdfloor: lsof:", err)
 		os.Exit(1)
 	}
 	out.PeerMs = append(out.PeerMs, ms(time.Since(t)))
+	cpu := func(c *exec.Cmd) time.Duration { return c.ProcessState.UserTime() + c.ProcessState.SystemTime() }
+	out.PeerCpuMs = append(out.PeerCpuMs, ms(cpu(ps)+cpu(lsof)))
 	json.NewEncoder(os.Stdout).Encode(out)
 }
