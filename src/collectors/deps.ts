@@ -18,14 +18,15 @@ const EXEC_MAX_BUFFER_BYTES = 64 * 1024 * 1024;
 /**
  * An {@link ExecFn} on execa 9: the program and an argument array (never a shell), a timeout,
  * LC_ALL=C (ps's lstart and lsof's text in one locale). Rejects with 'tool-missing' (naming the
- * tool and where it is expected), 'timeout', 'permission-denied', or 'io-error' for any other exit
- * code not in `allowExitCodes`.
+ * tool and where it is expected), 'timeout', 'permission-denied', 'cancelled' (the tool killed when
+ * `signal` aborted), or 'io-error' for any other exit code not in `allowExitCodes`.
  */
 export function createExec(): ExecFn {
   return async (file, args, options) => {
     const tool = file.split('/').pop() ?? file;
     const r = await execa(file, args, {
       timeout: options.timeoutMs,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
       reject: false,
       stdin: 'ignore',
       stripFinalNewline: false,
@@ -36,6 +37,7 @@ export function createExec(): ExecFn {
       throw new LeakbarError('tool-missing', `${tool} was not found (tried ${file})`, { hint: `leakbar needs ${tool}; it is expected in ${TOOL_HOMES[tool] ?? 'the PATH'}` });
     }
     if (r.code === 'EACCES') throw new LeakbarError('permission-denied', `leakbar may not run ${file}`, { hint: `check the permissions of ${file}` });
+    if (r.isCanceled) throw new LeakbarError('cancelled', `${tool} was stopped: the reading was cancelled`);
     if (r.timedOut) throw new LeakbarError('timeout', `${tool} took longer than ${options.timeoutMs} ms`, { hint: 'the machine may be busy; leakbar skips this reading' });
     const exitCode = r.exitCode ?? -1;
     if (r.failed && !(options.allowExitCodes ?? [0]).includes(exitCode)) {

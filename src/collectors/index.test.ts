@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LeakbarError } from '../shared/errors.js';
 import { fsError } from './deps.js';
@@ -55,6 +55,26 @@ describe('createCollectors', () => {
     expect((await c.readMemoryMap(3066)).physFootprintBytes).toBe(Math.round(100.3 * 2 ** 20));
   });
 
+  it("on macOS hands each reading's signal to the ps, lsof or vmmap it runs", async () => {
+    const mac = fakeMac();
+    const signals: Array<AbortSignal | undefined> = [];
+    const exec: ExecFn = (file, args, options) => {
+      signals.push(options.signal);
+      return mac.exec(file, args, options);
+    };
+    const c = createCollectors({ platform: 'darwin', exec });
+    const reading = new AbortController();
+    await c.readProcess(3066, null, reading.signal);
+    await c.countFds(3066, reading.signal);
+    await c.readFdBreakdown(3066, [], reading.signal);
+    await c.listFds!(3066, reading.signal);
+    await c.readMemoryMap(3066, reading.signal);
+    await c.findProcesses(/server/, reading.signal);
+    // ps -o, ps -M, then one each: lsof ×3, vmmap, ps -axo.
+    expect(signals).toHaveLength(7);
+    expect(signals.every((s) => s === reading.signal)).toBe(true);
+  });
+
   it('on macOS finds processes by command line, never leakbar or its ancestors', async () => {
     const c = createCollectors({ platform: 'darwin', exec: fakeMac().exec, selfPid: 4000 });
     expect(await c.findProcesses(/server/)).toEqual([{ pid: 3066, command: '/usr/local/bin/server --port 8080' }]);
@@ -74,6 +94,24 @@ describe('createExec', () => {
     const t0 = performance.now();
     await expect(exec('sleep', ['5'], { timeoutMs: 200 })).rejects.toMatchObject({ code: 'timeout' });
     expect(performance.now() - t0).toBeLessThan(3000);
+  });
+  it('says cancelled, and kills the program, when the signal aborts', async () => {
+    const stop = new AbortController();
+    const marker = `leakbar-cancel-test-${process.pid}-${Date.now()}`;
+    const t0 = performance.now();
+    const run = exec(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', marker], { timeoutMs: 30_000, signal: stop.signal });
+    setTimeout(() => stop.abort(), 200);
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    // The program is gone, not left running to its timeout.
+    const still = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    });
+    expect(still).toEqual([]);
   });
   it('says io-error for a failing exit code unless the caller allows it', async () => {
     const node = process.execPath;

@@ -88,11 +88,11 @@ function linuxCollectors(d: CollectorDeps, pprof: PprofReaders): Collectors {
  * the target's own RLIMIT_NOFILE, which no macOS tool prints for another process.
  */
 function darwinCollectors(d: CollectorDeps, pprof: PprofReaders): Collectors {
-  const run = { timeoutMs: d.execTimeoutMs };
+  const run = (signal: AbortSignal | undefined) => ({ timeoutMs: d.execTimeoutMs, signal });
   return {
     platform: 'darwin',
-    async readProcess(pid: number, previous: CpuMark | null) {
-      const [ps, threads] = await Promise.all([runPsFigures(pid, d.exec, run), runPsThreads(pid, d.exec, run)]);
+    async readProcess(pid: number, previous: CpuMark | null, signal?: AbortSignal) {
+      const [ps, threads] = await Promise.all([runPsFigures(pid, d.exec, run(signal)), runPsThreads(pid, d.exec, run(signal))]);
       const mark: CpuMark = { pid, cpuTimeMs: ps.cpuTimeMs, atMs: d.now() };
       return {
         figures: {
@@ -108,12 +108,12 @@ function darwinCollectors(d: CollectorDeps, pprof: PprofReaders): Collectors {
         mark,
       };
     },
-    countFds: async (pid) => countNumberedFds(await runLsof(pid, d.exec, run)),
-    readFdBreakdown: async (pid, patterns) => summarizeFds(await runLsof(pid, d.exec, run), patterns, null),
-    listFds: (pid) => runLsof(pid, d.exec, run),
-    readMemoryMap: (pid) => runVmmap(pid, d.exec, { timeoutMs: d.execTimeoutMs * 3 }),
-    async findProcesses(pattern) {
-      const listing = await runPsList(d.exec, run);
+    countFds: async (pid, signal) => countNumberedFds(await runLsof(pid, d.exec, run(signal))),
+    readFdBreakdown: async (pid, patterns, signal) => summarizeFds(await runLsof(pid, d.exec, run(signal)), patterns, null),
+    listFds: (pid, signal) => runLsof(pid, d.exec, run(signal)),
+    readMemoryMap: (pid, signal) => runVmmap(pid, d.exec, { timeoutMs: d.execTimeoutMs * 3, signal }),
+    async findProcesses(pattern, signal) {
+      const listing = await runPsList(d.exec, run(signal));
       return matchProcesses(listing, pattern, { selfPid: d.selfPid, ancestorPids: ancestorsInListing(listing, d.selfPid) });
     },
     ...pprof,

@@ -88,10 +88,11 @@ export function parseLsofColumns(text: string): FdEntry[] {
  *
  * @throws LeakbarError 'no-such-process' when lsof lists nothing for the PID.
  */
-export async function runLsof(pid: number, exec: ExecFn, options: { timeoutMs: number; lsofPath?: string }): Promise<FdEntry[]> {
+export async function runLsof(pid: number, exec: ExecFn, options: { timeoutMs: number; lsofPath?: string; signal?: AbortSignal }): Promise<FdEntry[]> {
   const stdout = await exec(options.lsofPath ?? LSOF_PATH_DARWIN, ['-n', '-P', '-w', '-F', 'ftn', '-p', String(pid)], {
     timeoutMs: options.timeoutMs,
     allowExitCodes: [0, 1],
+    signal: options.signal,
   });
   if (!/^p\d+/m.test(stdout)) throw new LeakbarError('no-such-process', `process ${pid} is gone`, { hint: 'lsof lists no files for it; it has exited' });
   return parseLsofFields(stdout);

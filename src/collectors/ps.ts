@@ -121,11 +121,13 @@ export interface PsRunOptions {
   timeoutMs: number;
   /** @default PS_PATH_DARWIN */
   psPath?: string;
+  /** Kills the ps under way. */
+  signal?: AbortSignal;
 }
 
 /** Runs ps for one process's figures. ps exits 1 with no output for a PID that is gone. */
 export async function runPsFigures(pid: number, exec: ExecFn, options: PsRunOptions): Promise<PsFigures> {
-  const stdout = await exec(options.psPath ?? PS_PATH_DARWIN, ['-o', PS_FIGURES_COLUMNS, '-p', String(pid)], { timeoutMs: options.timeoutMs, allowExitCodes: [0, 1] });
+  const stdout = await exec(options.psPath ?? PS_PATH_DARWIN, ['-o', PS_FIGURES_COLUMNS, '-p', String(pid)], { timeoutMs: options.timeoutMs, allowExitCodes: [0, 1], signal: options.signal });
   if (stdout.trim() === '') throw new LeakbarError('no-such-process', `process ${pid} is gone`, { hint: 'ps lists no such process; it has exited' });
   const figures = parsePsFigures(stdout);
   if (figures.state === 'Z') throw exitedZombie(pid);
@@ -134,11 +136,11 @@ export async function runPsFigures(pid: number, exec: ExecFn, options: PsRunOpti
 
 /** Runs `ps -M -p PID` and counts the threads. */
 export async function runPsThreads(pid: number, exec: ExecFn, options: PsRunOptions): Promise<number> {
-  const stdout = await exec(options.psPath ?? PS_PATH_DARWIN, ['-M', '-p', String(pid)], { timeoutMs: options.timeoutMs, allowExitCodes: [0, 1] });
+  const stdout = await exec(options.psPath ?? PS_PATH_DARWIN, ['-M', '-p', String(pid)], { timeoutMs: options.timeoutMs, allowExitCodes: [0, 1], signal: options.signal });
   return parsePsThreads(stdout);
 }
 
 /** Runs `ps -axo pid=,ppid=,command=`: every process with its parent and full command line. */
 export async function runPsList(exec: ExecFn, options: PsRunOptions): Promise<PsListing[]> {
-  return parsePsList(await exec(options.psPath ?? PS_PATH_DARWIN, ['-axo', 'pid=,ppid=,command='], { timeoutMs: options.timeoutMs }));
+  return parsePsList(await exec(options.psPath ?? PS_PATH_DARWIN, ['-axo', 'pid=,ppid=,command='], { timeoutMs: options.timeoutMs, signal: options.signal }));
 }

@@ -6,7 +6,7 @@ import type { FdBreakdown, FdEntry, FdType, GoFigures, MemoryMap, MemStats, Proc
  * `allowExitCodes` lists exit codes that still resolve with stdout (`ps -p` and `lsof -p` exit 1
  * for a PID that is gone; the caller reads the empty output). @default [0]
  */
-export type ExecFn = (file: string, args: readonly string[], options: { timeoutMs: number; allowExitCodes?: readonly number[] }) => Promise<string>;
+export type ExecFn = (file: string, args: readonly string[], options: { timeoutMs: number; allowExitCodes?: readonly number[]; signal?: AbortSignal }) => Promise<string>;
 
 /**
  * An HTTP GET with a timeout; resolves for any status, rejects with a LeakbarError on refusal or timeout.
@@ -58,22 +58,24 @@ export interface FoundProcess {
 /** The collectors of one platform; every method rejects with a LeakbarError whose message says what is wrong. */
 export interface Collectors {
   readonly platform: 'linux' | 'darwin';
+  // Each reading takes an optional `signal` that ends it: on macOS the ps, lsof or vmmap it runs is killed
+  // (on Linux the reads are in-process and short, and run to their end).
   /** RSS, VSZ, CPU % (against `previous`), threads, state, start time. */
-  readProcess(pid: number, previous: CpuMark | null): Promise<{ figures: ProcessFigures; mark: CpuMark }>;
+  readProcess(pid: number, previous: CpuMark | null, signal?: AbortSignal): Promise<{ figures: ProcessFigures; mark: CpuMark }>;
   /** The number of open FDs only, as cheaply as the platform allows. */
-  countFds(pid: number): Promise<number>;
+  countFds(pid: number, signal?: AbortSignal): Promise<number>;
   /** The full FD breakdown: types, repeated files, path patterns, limit. */
-  readFdBreakdown(pid: number, patterns: readonly string[]): Promise<FdBreakdown>;
+  readFdBreakdown(pid: number, patterns: readonly string[], signal?: AbortSignal): Promise<FdBreakdown>;
   /**
    * Every open FD with its type and name (path, socket address, pipe id): what a capture's system
    * snapshot stores and the FD diff compares. Optional until each platform implements it; captures
    * fall back to readFdBreakdown's types and repeated files without it.
    */
-  listFds?(pid: number): Promise<FdEntry[]>;
+  listFds?(pid: number, signal?: AbortSignal): Promise<FdEntry[]>;
   /** smaps_rollup on Linux, vmmap --summary on macOS. */
-  readMemoryMap(pid: number): Promise<MemoryMap>;
+  readMemoryMap(pid: number, signal?: AbortSignal): Promise<MemoryMap>;
   /** Processes whose full command line matches `pattern` (like pgrep -f), never leakbar itself. */
-  findProcesses(pattern: RegExp): Promise<FoundProcess[]>;
+  findProcesses(pattern: RegExp, signal?: AbortSignal): Promise<FoundProcess[]>;
   // The pprof readers below take an optional `signal` that cancels the GET under way (its socket closes at once).
   /** Goroutine count from the pprof endpoint at `pprofUrl` (ends in /debug/pprof/). */
   readGoroutineCount(pprofUrl: string, signal?: AbortSignal): Promise<number>;

@@ -147,7 +147,7 @@ export function parseVmmapSummary(text: string): MemoryMap {
  * Runs `vmmap -summary PID` and parses it. vmmap pauses the target while it walks its memory, for
  * up to a few seconds on a large process: keep its cadence long.
  */
-export async function runVmmap(pid: number, exec: ExecFn, options: { timeoutMs: number; vmmapPath?: string }): Promise<MemoryMap> {
-  const stdout = await exec(options.vmmapPath ?? VMMAP_PATH_DARWIN, ['-summary', String(pid)], { timeoutMs: options.timeoutMs });
+export async function runVmmap(pid: number, exec: ExecFn, options: { timeoutMs: number; vmmapPath?: string; signal?: AbortSignal }): Promise<MemoryMap> {
+  const stdout = await exec(options.vmmapPath ?? VMMAP_PATH_DARWIN, ['-summary', String(pid)], { timeoutMs: options.timeoutMs, signal: options.signal });
   return parseVmmapSummary(stdout);
 }

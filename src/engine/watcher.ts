@@ -176,7 +176,7 @@ export class Watcher {
     // A --pid target's command line is known only from a first reading: take it now, so the pprof endpoint's
     // owner is checked before the first MemStats are read (failures are the first tick's to report).
     if (this.pid !== null && !this.command) {
-      const p = await this.collectors.readProcess(this.pid, null).catch(() => null);
+      const p = await this.collectors.readProcess(this.pid, null, life).catch(() => null);
       if (p?.figures.command) this.command = p.figures.command;
     }
     // The owner check runs beside the first MemStats read: figures read from an endpoint found to be another
@@ -297,7 +297,7 @@ export class Watcher {
       this.pid = sel.pid;
       return;
     }
-    const found = await this.timed('target', 5000, 'finding the process', signal, () => this.collectors.findProcesses(this.pattern!), false);
+    const found = await this.timed('target', 5000, 'finding the process', signal, (s) => this.collectors.findProcesses(this.pattern!, s), false);
     if (!found) return;
     if (found.length === 0) {
       this.report('target', new LeakbarError('not-found', `no process matches /${sel.match}/ yet; waiting for one`, { hint: 'start the program, or check the pattern against `ps -eo pid,args` (leakbar leaves its own commands out)' }));
@@ -333,13 +333,13 @@ export class Watcher {
     await this.resolveTarget(signal);
     let pid = this.pid;
     if (pid === null) return;
-    let proc = await this.timed('process', timeoutMs, 'reading the process figures', signal, () => this.collectors.readProcess(pid!, this.cpuMark));
+    let proc = await this.timed('process', timeoutMs, 'reading the process figures', signal, (s) => this.collectors.readProcess(pid!, this.cpuMark, s));
     if (!proc && this.pid === null && this.pattern) {
       // It exited between ticks: look for its successor now rather than a tick later.
       await this.resolveTarget(signal);
       if (this.pid === null) return;
       pid = this.pid;
-      proc = await this.timed('process', timeoutMs, 'reading the process figures', signal, () => this.collectors.readProcess(pid!, null));
+      proc = await this.timed('process', timeoutMs, 'reading the process figures', signal, (s) => this.collectors.readProcess(pid!, null, s));
     }
     // A tick still under way when stop() aborted it ends here: after stop nothing is stored or told.
     if (!proc || this.stopped) return;
@@ -353,7 +353,7 @@ export class Watcher {
     if ((this.pprofCheckedPid !== pid || recheck) && proc.figures.command) void this.checkPprofOwner(pid, proc.figures.command);
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     const [fds, goroutines] = await Promise.all([
-      this.timed('fds', timeoutMs, 'counting open files', signal, () => this.collectors.countFds(pid!)),
+      this.timed('fds', timeoutMs, 'counting open files', signal, (s) => this.collectors.countFds(pid!, s)),
       url ? this.timed('goroutines', timeoutMs, { pprofUrl: url, page: 'goroutine?debug=1' }, signal, (reading) => this.collectors.readGoroutineCount(url, reading)) : undefined,
     ]);
     if (this.pid !== pid || this.stopped) return;
@@ -408,7 +408,7 @@ export class Watcher {
   private async readFdBreakdown(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const pid = this.pid;
     if (pid === null) return;
-    const v = await this.timed('fd-breakdown', timeoutMs, 'listing open files', signal, () => this.collectors.readFdBreakdown(pid, this.target.fdPatterns));
+    const v = await this.timed('fd-breakdown', timeoutMs, 'listing open files', signal, (s) => this.collectors.readFdBreakdown(pid, this.target.fdPatterns, s));
     if (v) this.fdBreakdown = { value: v, atMs: this.now(), pid };
   }
 
@@ -492,7 +492,7 @@ export class Watcher {
   private async readMemoryMap(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const pid = this.pid;
     if (pid === null) return;
-    const v = await this.timed('memory-map', timeoutMs, 'reading the memory map', signal, () => this.collectors.readMemoryMap(pid));
+    const v = await this.timed('memory-map', timeoutMs, 'reading the memory map', signal, (s) => this.collectors.readMemoryMap(pid, s));
     if (v) this.memoryMap = { value: v, atMs: this.now(), pid };
   }
 
