@@ -61,6 +61,11 @@ async function main(): Promise<void> {
   windows = w;
 
   const tray = { current: null as ReturnType<typeof setupTray> | null };
+  // A save can be refused (settings.json written by a newer leakbar, a full disk): say so rather than drop it.
+  const save = (patch: unknown, what: string) => {
+    const r = settings.set(patch);
+    if (!r.ok) console.warn(`leakbar: ${what} was not saved: ${r.problems.join('; ')}`);
+  };
   const pause = createPauseControl(service, () => tray.current?.refresh());
 
   setupIpc({
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
     trust: () => ({ webContentsIds: w.webContentsIds(), ownOrigins }),
     onCallDone: (name) => {
       if (name !== 'addTarget' && name !== 'removeTarget' && name !== 'updateTarget') return;
-      void service.listTargets({}).then((list) => settings.set({ targets: list.map((t) => targetInputFromConfig(t.target)) }));
+      void service.listTargets({}).then((list) => save({ targets: list.map((t) => targetInputFromConfig(t.target)) }, 'the target list'));
     },
   });
   const unforward = service.subscribe((event) => w.broadcast(IPC_CHANNELS.event, event));
@@ -105,11 +110,11 @@ async function main(): Promise<void> {
         void pause.setPaused(!pause.paused);
         return;
       case 'snooze-notifications':
-        settings.set({ notifications: { snoozedUntilMs: Date.now() + action.forMs } });
+        save({ notifications: { snoozedUntilMs: Date.now() + action.forMs } }, 'the notification snooze');
         tray.current?.refresh();
         return;
       case 'resume-notifications':
-        settings.set({ notifications: { snoozedUntilMs: null } });
+        save({ notifications: { snoozedUntilMs: null } }, 'the end of the notification snooze');
         tray.current?.refresh();
         return;
       case 'open-inspector':
