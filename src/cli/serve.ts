@@ -11,6 +11,7 @@ import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
+import { targetWatching } from '../engine/series-store.js';
 import { createService } from '../engine/service.js';
 import { cadencesFromOptions, checkPidExists, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
 import { createCollectors } from '../collectors/index.js';
@@ -105,12 +106,15 @@ function openBrowser(url: string): void {
 
 /** Runs the service and the server until a signal arrives. */
 export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const targets = await targetsFromServeOptions(o);
+  let targets = await targetsFromServeOptions(o);
   // As watch does: a PID given on the command line that names no process is refused, not served empty.
   if (o.pid !== undefined) await checkPidExists(createCollectors(), o.pid);
   const staticDir = findRendererDir();
   if (!staticDir) process.stderr.write('leakbar: the renderer is not built (out/renderer is missing); the API works, the pages do not. Run `npm run build`.\n');
   const dataDir = o.dataDir ?? defaultDataDir();
+  // By --pid, as watch does: the history of the target already recording that process, not a second one.
+  const joined = o.pid !== undefined ? await targetWatching(dataDir, o.pid) : null;
+  if (joined) targets = targets.map((t) => ({ ...t, id: joined, name: joined }));
   const service = await createService({ dataDir, targets, cadences: cadencesFromOptions(o) });
   const token = randomBytes(24).toString('base64url');
   let server;

@@ -13,6 +13,7 @@ import { formatBytes } from '../shared/units.js';
 import { parseDetectorSettings, type Alert, type DetectorSettings } from '../shared/alerts.js';
 import type { TargetInput } from '../shared/api.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
+import { targetWatching } from '../engine/series-store.js';
 import { createService, targetConfigFrom } from '../engine/service.js';
 import type { Cadences } from '../engine/watcher.js';
 
@@ -221,8 +222,12 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     }
   });
 
+  // By --pid: the target already recording that process (a serve, the app, another watch by --match), so one
+  // program keeps one history rather than a second copy under pid-N.
+  const joined = 'pid' in target.selector && o.store ? await targetWatching(dataDir, target.selector.pid) : null;
   const input: TargetInput = {
-    name: target.name,
+    ...(joined ? { id: joined } : {}),
+    name: joined ?? target.name,
     ...('pid' in target.selector ? { pid: target.selector.pid } : { match: target.selector.match }),
     pprofUrl: target.pprofUrl,
   };

@@ -206,6 +206,27 @@ describe('leakbar watch', () => {
     expect(samples(given.stdout)).toBe(1);
   });
 
+  it('by --pid joins the history of the target already recording that process, rather than starting pid-N', async () => {
+    const data = join(dir, 'data-join');
+    const recorder = leakbar(['watch', '--match', `leaky.*${dir}`, '--no-pprof', '--interval', '1', '--duration', '8', '--data-dir', data]);
+    const samples = () => {
+      try {
+        return readdirSync(join(data, 'targets')).flatMap((id) => (existsSync(join(data, 'targets', id, 'samples.jsonl')) ? [id] : []));
+      } catch {
+        return [];
+      }
+    };
+    for (let i = 0; i < 100 && samples().length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
+    const [recorded] = samples();
+    expect(recorded).toBeDefined();
+    const second = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--interval', '1', '--duration', '2', '--data-dir', data]);
+    expect(second.stdout).toContain(`history in ${join(data, 'targets', recorded!)}`);
+    // The first one records; this one says so and keeps its samples in memory.
+    expect(second.stdout).toMatch(/another leakbar \(pid \d+\) records this history/);
+    expect(readdirSync(join(data, 'targets'))).toEqual([recorded]);
+    expect((await recorder).code).toBe(0);
+  });
+
   it('says at start which alerts are still open from the history it read back', async () => {
     const data = join(dir, 'data-reopen');
     const settings = join(dir, 'alerts-reopen.json');
