@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LeakbarError } from '../shared/errors.js';
 import { noAnswerError } from '../collectors/deps.js';
-import { HttpGetError, httpGet, type HttpGetResponse } from '../collectors/http-get.js';
+import { answerError, HttpGetError, httpGet, type HttpGetResponse } from '../collectors/http-get.js';
 import { describeBody, escapeUnsafe } from '../collectors/pprof-http.js';
 import { profileTimeoutMs } from '../engine/captures/fetch.js';
 import { registerProfileGoroutines } from './profile-goroutines.js';
@@ -45,6 +45,8 @@ export async function readProfileBytes(source: string): Promise<Uint8Array> {
       res = await httpGet(source, { timeoutMs });
     } catch (e) {
       if (e instanceof HttpGetError && e.reason === 'timeout') throw noAnswerError(source, timeoutMs, e);
+      const odd = e instanceof HttpGetError ? answerError(source, e) : null;
+      if (odd) throw odd;
       throw new LeakbarError('endpoint-refused', `could not fetch ${source}: ${e instanceof Error ? e.message : String(e)}`, {
         cause: e,
         hint: 'check that the program serves net/http/pprof at this address',

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { LeakbarError } from '../shared/errors.js';
 import type { FdType } from '../shared/types.js';
+import { formatBytes } from '../shared/units.js';
 import { errorCode } from './common.js';
+import { HttpGetError } from './http-get.js';
 import { LINK_TOO_LONG, type ExecFn, type FileReader } from './types.js';
 
 /** Where a missing tool is expected, by name, for the 'tool-missing' hint. */
@@ -58,6 +60,14 @@ function formatWait(ms: number): string {
  * program, or the address, not the machine (a busy machine still answers a pprof GET within seconds).
  */
 export function noAnswerError(url: string, timeoutMs: number, cause?: unknown): LeakbarError {
+  // Headers in and the body still coming: the program answers, slowly or at length; not a stuck one.
+  const received = cause instanceof HttpGetError ? cause.receivedBytes : null;
+  if (received !== null) {
+    return new LeakbarError('timeout', `GET ${url}: the answer was still arriving after ${formatWait(timeoutMs)} (${formatBytes(received)} in)`, {
+      hint: 'the program writes it slowly, or it is very large',
+      cause,
+    });
+  }
   return new LeakbarError('timeout', `GET ${url}: no answer within ${formatWait(timeoutMs)}`, {
     hint: 'the program may be stuck, stopped in a debugger, or this is not its pprof address',
     ...(cause === undefined ? {} : { cause }),

@@ -9,10 +9,17 @@
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { LeakbarError } from '../shared/errors.js';
 import { errorCode } from './common.js';
 
 /** How many redirects a GET follows, at most. @default 5 */
 export const MAX_REDIRECTS = 5;
+
+/**
+ * The largest answer a GET reads. A debug=2 dump of two million goroutines is some 300 MB; more than this is a
+ * server that does not stop, and reading on would only fill leakbar's memory. @default 512 MiB
+ */
+export const MAX_BODY_BYTES = 512 * 1024 * 1024;
 
 /** What an HTTP GET answered, body and all. Any status: the caller judges it. */
 export interface HttpGetResponse {
@@ -34,6 +41,8 @@ export interface HttpGetOptions {
   signal?: AbortSignal;
   /** @default MAX_REDIRECTS */
   maxRedirects?: number;
+  /** @default MAX_BODY_BYTES */
+  maxBytes?: number;
 }
 
 /**
@@ -43,22 +52,38 @@ export interface HttpGetOptions {
  * - 'connect': no connection could be made (refused, unknown host, unreachable, TLS handshake);
  * - 'closed': the connection was made, then closed or reset before an answer's headers;
  * - 'broke-off': an answer started, and its body was cut short;
- * - 'redirect': too many redirects, or one to something that is not an http(s) URL;
+ * - 'redirect': too many redirects, or one to another address (scheme, host or port) or to something that is not an http(s) URL;
+ * - 'too-large': the answer is longer than `maxBytes`;
  * - 'bad-url': the URL is not an http(s) URL.
  */
-export type HttpGetFailure = 'cancelled' | 'timeout' | 'connect' | 'closed' | 'broke-off' | 'redirect' | 'bad-url';
+export type HttpGetFailure = 'cancelled' | 'timeout' | 'connect' | 'closed' | 'broke-off' | 'redirect' | 'too-large' | 'bad-url';
 
 /** A failed {@link httpGet}: why (`reason`), the errno-like code when there is one, and a message with that code said once. */
 export class HttpGetError extends Error {
   readonly reason: HttpGetFailure;
   readonly code: string | undefined;
+  /** For a timeout: the bytes of the answer's body in by then, or null when not even its headers were. */
+  readonly receivedBytes: number | null;
 
-  constructor(reason: HttpGetFailure, message: string, options: { code?: string; cause?: unknown } = {}) {
+  constructor(reason: HttpGetFailure, message: string, options: { code?: string; cause?: unknown; receivedBytes?: number | null } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HttpGetError';
     this.reason = reason;
     this.code = options.code;
+    this.receivedBytes = options.receivedBytes ?? null;
   }
+}
+
+/**
+ * The LeakbarError of a GET that failed for what it was sent back rather than for the connection: a redirect
+ * leakbar does not follow, an answer too large, a URL that is none. The same words for every caller; null for
+ * the other failures, which each caller says in its own.
+ */
+export function answerError(url: string, e: HttpGetError): LeakbarError | null {
+  if (e.reason === 'redirect') return new LeakbarError('endpoint-garbage', `GET ${url}: ${e.message}`, { hint: 'give the address the program serves pprof at itself', cause: e });
+  if (e.reason === 'too-large') return new LeakbarError('endpoint-garbage', `GET ${url}: ${e.message}`, { hint: 'is this a pprof endpoint? Go does not send profiles this large', cause: e });
+  if (e.reason === 'bad-url') return new LeakbarError('bad-input', e.message, { hint: 'a pprof URL looks like http://127.0.0.1:6060/debug/pprof/', cause: e });
+  return null;
 }
 
 /** Node's message for a socket error, its code said once ("connect ECONNREFUSED 127.0.0.1:6060", "ECONNRESET: socket hang up"). */
@@ -93,6 +118,7 @@ function parseHttpUrl(url: string | URL): URL | null {
 export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResponse> {
   const { timeoutMs, signal } = options;
   const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const first = parseHttpUrl(url);
   if (!first) return Promise.reject(new HttpGetError('bad-url', `${JSON.stringify(url)} is not an http(s) URL`));
   const cancelled = () => new HttpGetError('cancelled', `GET ${url} was cancelled`, { cause: signal?.reason });
@@ -100,10 +126,15 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
   return new Promise<HttpGetResponse>((resolve, reject) => {
     let settled = false;
     let current: ClientRequest | null = null;
+    // The body's bytes in so far, or null before an answer's headers: a timeout says which it was.
+    let received: number | null = null;
     const onAbort = () => fail(cancelled());
     signal?.addEventListener('abort', onAbort, { once: true });
     // One deadline for the whole answer, redirects and body included (as fetch with an abort signal).
-    const timer = setTimeout(() => fail(new HttpGetError('timeout', `GET ${url}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => {
+      const what = received === null ? 'no answer' : `the answer was still arriving (${received} bytes in)`;
+      fail(new HttpGetError('timeout', `GET ${url}: ${what} after ${timeoutMs} ms`, { receivedBytes: received }));
+    }, timeoutMs);
 
     /** Settles once: clears the timer, takes the listener off the caller's signal, and closes the connection. */
     function finish(): void {
@@ -148,15 +179,25 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
           const next = parseHttpUrl(safeResolve(location, target));
           // The Location is the server's text: not quoted here, where it could reach a terminal unescaped.
           if (!next) return fail(new HttpGetError('redirect', 'redirected to something that is not an http(s) URL'));
+          // Go's pprof redirects only within itself (/debug/pprof to /debug/pprof/). Another address is another
+          // program, whose answer must not pass for this one's; and never from https down to http.
+          if (next.origin !== first.origin) return fail(new HttpGetError('redirect', `redirected to another address (${next.origin}), which leakbar does not follow`));
           if (redirectsLeft <= 0) return fail(new HttpGetError('redirect', `more than ${maxRedirects} redirects`));
           req.destroy();
           return get(next, redirectsLeft - 1);
         }
+        const tooLarge = () => new HttpGetError('too-large', `the answer is larger than ${maxBytes} bytes, the most leakbar reads`);
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxBytes) return fail(tooLarge());
         const chunks: Buffer[] = [];
         let length = 0;
+        received = 0;
         res.on('data', (chunk: Buffer) => {
+          if (!mine()) return;
           chunks.push(chunk);
           length += chunk.length;
+          received = length;
+          if (length > maxBytes) fail(tooLarge());
         });
         res.on('end', () => {
           if (!mine()) return;

@@ -8,7 +8,7 @@ import { parseMemStats } from '../analysis/memstats.js';
 import { LeakbarError } from '../shared/errors.js';
 import type { MemStats } from '../shared/types.js';
 import { noAnswerError } from './deps.js';
-import { HttpGetError, httpGet } from './http-get.js';
+import { answerError, HttpGetError, httpGet } from './http-get.js';
 import type { FetchFn } from './types.js';
 
 /** How long one pprof GET may take. @default 5000 */
@@ -45,6 +45,8 @@ export function createPprofFetch(): FetchFn {
       if (!(e instanceof HttpGetError)) throw e;
       if (e.reason === 'cancelled') throw new LeakbarError('cancelled', `GET ${url} was cancelled`, { cause: e });
       if (e.reason === 'timeout') throw noAnswerError(url, timeoutMs, e);
+      const odd = answerError(url, e);
+      if (odd) throw odd;
       if ((e.reason === 'connect' || e.reason === 'closed') && e.code !== undefined && REFUSED_CODES.has(e.code)) {
         // Accepted, then closed with no answer (a server at its connection limit, a proxy with nothing behind it): not a refusal.
         const what = e.reason === 'closed' ? 'the connection was closed before any answer' : 'connection refused';

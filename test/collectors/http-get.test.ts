@@ -55,6 +55,15 @@ function route(req: IncomingMessage, res: ServerResponse): void {
       if (hops <= 0) res.writeHead(302, { location: '/ok' }).end();
       else res.writeHead(hops % 2 ? 307 : 302, { location: hops % 2 ? `${base}/redirect?hops=${hops - 1}` : `redirect?hops=${hops - 1}` }).end('moved');
       return;
+    case '/redirect-elsewhere':
+      // The same server under another name is another address: localhost is not 127.0.0.1.
+      res.writeHead(302, { location: base.replace('127.0.0.1', 'localhost') + '/ok' }).end();
+      return;
+    case '/claims-huge':
+      // Says 2 GB are coming: refused on the header, before a byte is read.
+      res.writeHead(200, { 'content-length': String(2 * 1024 ** 3) });
+      res.write('x');
+      return;
     case '/redirect-ftp':
       res.writeHead(301, { location: 'ftp://127.0.0.1/x' }).end();
       return;
@@ -161,10 +170,17 @@ describe('httpGet answers', () => {
     expect(conns.length - before).toBe(6);
     await until(() => conns.slice(before).every((c) => c.closed));
     expect(await reasonOf(httpGet(`${base}/redirect?hops=5`, { timeoutMs: 5000 }))).toBe('redirect');
-    await expect(createCaptureFetch()(`${base}/redirect?hops=5`, { timeoutMs: 5000 })).rejects.toMatchObject({ code: 'endpoint-refused', message: `could not fetch ${base}/redirect?hops=5: more than 5 redirects` });
+    await expect(createCaptureFetch()(`${base}/redirect?hops=5`, { timeoutMs: 5000 })).rejects.toMatchObject({ code: 'endpoint-garbage', message: `GET ${base}/redirect?hops=5: more than 5 redirects` });
     expect(await httpGet(`${base}/redirect?hops=5`, { timeoutMs: 5000, maxRedirects: 6 })).toMatchObject({ status: 200 });
     expect(await reasonOf(httpGet(`${base}/redirect-ftp`, { timeoutMs: 5000 }))).toBe('redirect');
     expect(await httpGet(`${base}/redirect-nowhere`, { timeoutMs: 5000 })).toMatchObject({ status: 302, url: `${base}/redirect-nowhere` });
+    // Only within the address asked: another host, port or scheme is another program's answer.
+    const elsewhere = `redirected to another address (${base.replace('127.0.0.1', 'localhost')}), which leakbar does not follow`;
+    expect(await httpGet(`${base}/redirect-elsewhere`, { timeoutMs: 5000 }).catch((e: unknown) => e)).toMatchObject({ reason: 'redirect', message: elsewhere });
+    for (const get of [createPprofFetch(), createCaptureFetch()]) {
+      await expect(get(`${base}/redirect-elsewhere`, { timeoutMs: 5000 })).rejects.toMatchObject({ code: 'endpoint-garbage', message: `GET ${base}/redirect-elsewhere: ${elsewhere}` });
+    }
+    await expect(readProfileBytes(`${base}/redirect-elsewhere`)).rejects.toMatchObject({ code: 'endpoint-garbage' });
     // Through the callers too.
     expect(await createPprofFetch()(`${base}/redirect?hops=2`, { timeoutMs: 5000 })).toMatchObject({ status: 200 });
     expect(await createCaptureFetch()(`${base}/redirect?hops=2`, { timeoutMs: 5000 })).toMatchObject({ status: 200 });
@@ -180,9 +196,27 @@ describe('httpGet failures', () => {
     expect(took).toBeGreaterThanOrEqual(380);
     expect(took).toBeLessThan(1500);
     await until(() => conns.slice(before).every((c) => c.closed));
-    // The callers say so as before: 'timeout' naming the wait.
-    await expect(createPprofFetch()(`${base}/trickle`, { timeoutMs: 300 })).rejects.toMatchObject({ code: 'timeout', message: `GET ${base}/trickle: no answer within 300 ms` });
-    await expect(createCaptureFetch()(`${base}/trickle`, { timeoutMs: 300 })).rejects.toMatchObject({ code: 'timeout', message: `GET ${base}/trickle: no answer within 300 ms` });
+    // The callers say 'timeout' naming the wait, and that an answer was coming: not a stuck program.
+    for (const get of [createPprofFetch(), createCaptureFetch()]) {
+      const e = await get(`${base}/trickle`, { timeoutMs: 300 }).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'timeout', hint: 'the program writes it slowly, or it is very large' });
+      expect((e as Error).message).toMatch(new RegExp(`^GET ${base}/trickle: the answer was still arriving after 300 ms \\(\\d+ B in\\)$`));
+    }
+  });
+
+  it('stops reading an answer larger than maxBytes, and one that says it will be before it starts', async () => {
+    expect(await httpGet(`${base}/big`, { timeoutMs: 5000, maxBytes: 3 << 20 })).toMatchObject({ status: 200 });
+    const over = await httpGet(`${base}/big`, { timeoutMs: 5000, maxBytes: (3 << 20) - 1 }).catch((e: unknown) => e);
+    expect(over).toMatchObject({ reason: 'too-large', message: `the answer is larger than ${(3 << 20) - 1} bytes, the most leakbar reads` });
+    const before = conns.length;
+    const t0 = performance.now();
+    await expect(createCaptureFetch()(`${base}/claims-huge`, { timeoutMs: 5000 })).rejects.toMatchObject({
+      code: 'endpoint-garbage',
+      message: `GET ${base}/claims-huge: the answer is larger than ${512 * 1024 * 1024} bytes, the most leakbar reads`,
+    });
+    // On the header: not after a wait for 2 GB, and the connection is closed.
+    expect(performance.now() - t0).toBeLessThan(4000);
+    await until(() => conns.slice(before).every((c) => c.closed));
   });
 
   it('cancels mid-body at once, closing the connection, and says it was cancelled', async () => {
