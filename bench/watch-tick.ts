@@ -23,7 +23,9 @@ const ownFds = () => readdirSync('/proc/self/fd').length;
 const CLK_TCK = 100;
 /** CPU time of this process's waited-for children (cutime + cstime, /proc/self/stat fields 16 and 17), in clock ticks. */
 function childCpuTicks(): number {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  // The command name may hold ') ': the fields start after its last ')'.
+  const text = readFileSync('/proc/self/stat', 'utf8');
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
   return Number(f[13]) + Number(f[14]);
 }
 
