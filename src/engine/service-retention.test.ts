@@ -1,12 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DETECTOR_SETTINGS, type Alert } from '../shared/alerts.js';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION } from '../shared/settings.js';
+import type { Sample } from '../shared/types.js';
 import { createAlertEngine } from '../analysis/detectors/index.js';
 import { createService } from './service.js';
 import { createCaptureStore } from './captures/index.js';
 import { newCaptureId } from './captures/ids.js';
+import { openSettingsFile } from './settings-file.js';
 
 const DAY = 24 * 60 * 60_000;
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -58,5 +61,80 @@ describe('capture retention and open alerts', () => {
     const taken = await service.startCapture({ targetId: 'self', kind: 'system' });
     expect(await ids()).toEqual([taken.id, ofOpenAlert]);
     expect((await service.getCapture({ captureId: ofOpenAlert })).kind).toBe('goroutine');
+  });
+});
+
+describe('retention when settings.json changes under a running service', () => {
+  /**
+   * A service keeping 90 days of history (its settings.json says so), watching this process, with a sample of 60 days
+   * ago on disk: what a fall back to the default 30 days would delete. Its own settings file looks every 2 s.
+   */
+  async function keeping90Days() {
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-retention-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const settingsPath = join(dataDir, 'settings.json');
+    writeFileSync(settingsPath, JSON.stringify({ ...DEFAULT_SETTINGS, retention: { ...DEFAULT_SETTINGS.retention, historyDays: 90 } }, null, 2));
+    const now = Date.now();
+    const old: Sample = { timeMs: now - 60 * DAY, pid: process.pid, threads: 3 };
+    const history = join(dataDir, 'targets', 'self', 'samples.jsonl');
+    mkdirSync(join(dataDir, 'targets', 'self'), { recursive: true });
+    writeFileSync(history, JSON.stringify(old) + '\n' + JSON.stringify({ timeMs: now - DAY, pid: process.pid, threads: 3 }) + '\n');
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
+    cleanup.push(() => spy.mockRestore());
+    const service = await createService({ dataDir, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
+    cleanup.push(() => service.close());
+    await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
+    const historyDays = async () => (await service.getSettings({})).retention.historyDays;
+    const oldestOnDisk = () => (JSON.parse(readFileSync(history, 'utf8').split('\n', 1)[0]!) as Sample).timeMs;
+    expect(await historyDays()).toBe(90);
+    expect((await service.history({ targetId: 'self' })).samples[0]!.timeMs).toBe(old.timeMs);
+    /** Waits (bounded) until `cond`, then long enough for a retention pass it set off to have written the history file. */
+    const settle = async (cond: () => Promise<boolean> | boolean) => {
+      const end = Date.now() + 10_000;
+      while (!(await cond()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 1000));
+    };
+    return { dataDir, settingsPath, service, warnings, old, historyDays, oldestOnDisk, settle };
+  }
+
+  it('a bad file another leakbar sets aside at its start leaves the service on its settings, and the old history stays', async () => {
+    const s = await keeping90Days();
+    writeFileSync(s.settingsPath, '{"version": 2, "retention": {"historyDays": 9');
+    await s.settle(() => s.warnings.some((w) => w.includes('changed but cannot be used')));
+    expect(await s.historyDays()).toBe(90);
+    // A second leakbar starting on the folder sets the bad file aside; the running one must not drop to the defaults.
+    const second = openSettingsFile(s.dataDir, { warn: () => {} });
+    expect(second.loadProblems).toHaveLength(1);
+    expect(existsSync(`${s.settingsPath}.bad`)).toBe(true);
+    await s.settle(async () => s.warnings.some((w) => w.includes('settings.json is gone')) || (await s.historyDays()) !== 90);
+    expect(s.oldestOnDisk()).toBe(s.old.timeMs);
+    expect(await s.historyDays()).toBe(90);
+    expect((await s.service.history({ targetId: 'self' })).samples[0]!.timeMs).toBe(s.old.timeMs);
+    expect(s.warnings.filter((w) => w.includes('settings.json is gone'))).toHaveLength(1);
+  });
+
+  it('a file deleted keeps the service on its settings, and the next change writes them back', async () => {
+    const s = await keeping90Days();
+    rmSync(s.settingsPath);
+    await s.settle(async () => s.warnings.some((w) => w.includes('settings.json is gone')) || (await s.historyDays()) !== 90);
+    expect(await s.historyDays()).toBe(90);
+    expect(s.oldestOnDisk()).toBe(s.old.timeMs);
+    expect(await s.service.setSettings({ patch: { trayTitle: 'fds' } })).toMatchObject({ ok: true, settings: { trayTitle: 'fds', retention: { historyDays: 90 } } });
+    expect(JSON.parse(readFileSync(s.settingsPath, 'utf8'))).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90 } });
+    expect(s.oldestOnDisk()).toBe(s.old.timeMs);
+  });
+
+  it('a newer leakbar’s file whose historyDays this build cannot read does not shrink it; a readable lower one does', async () => {
+    const s = await keeping90Days();
+    writeFileSync(s.settingsPath, JSON.stringify({ ...DEFAULT_SETTINGS, version: SETTINGS_VERSION + 1, trayTitle: 'fds', retention: { ...DEFAULT_SETTINGS.retention, historyDays: { days: 90 } } }));
+    await s.settle(async () => (await s.service.getSettings({})).trayTitle === 'fds');
+    expect((await s.service.getSettings({})).trayTitle).toBe('fds');
+    expect(await s.historyDays()).toBe(90);
+    expect(s.oldestOnDisk()).toBe(s.old.timeMs);
+    // The same document with a historyDays this build reads: that one is applied, and the old sample goes.
+    writeFileSync(s.settingsPath, JSON.stringify({ ...DEFAULT_SETTINGS, version: SETTINGS_VERSION + 1, trayTitle: 'fds', retention: { ...DEFAULT_SETTINGS.retention, historyDays: 30 } }));
+    await expect.poll(() => s.oldestOnDisk(), { timeout: 10_000 }).toBeGreaterThan(s.old.timeMs);
+    expect(await s.historyDays()).toBe(30);
   });
 });

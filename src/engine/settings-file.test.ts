@@ -236,6 +236,127 @@ describe('two processes on one settings file', () => {
   });
 });
 
+describe('a file that goes or turns bad while open', () => {
+  it('a file deleted keeps the settings in force, said once, and the next change writes them back with it', async () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    expect(file.set({ trayTitle: 'fds', retention: { historyDays: 90, captureDays: 60 } })).toMatchObject({ ok: true });
+    // Another handle that does not listen: it sees the file gone only at its own next change.
+    const otherSaid: string[] = [];
+    const other = openSettingsFile(dir, { warn: (m) => otherSaid.push(m) });
+    const heard: Settings[] = [];
+    file.onChange((next) => heard.push(next));
+    rmSync(path);
+    await expect.poll(() => warnings.length, { timeout: 5000 }).toBe(1);
+    expect(warnings[0]).toBe(`leakbar: ${path} is gone (moved, deleted, or set aside as ${path}.bad by another leakbar that could not use it; where it went is not known here); the settings in force stay, and the next change saved here writes them back to ${path}`);
+    expect(file.get()).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90, captureDays: 60 } });
+    expect(heard).toEqual([]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(warnings).toHaveLength(1);
+    expect(existsSync(path)).toBe(false);
+
+    expect(file.set({ launchAtLogin: true })).toMatchObject({ ok: true, settings: { trayTitle: 'fds', launchAtLogin: true, retention: { historyDays: 90, captureDays: 60 } } });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(file.get());
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+    expect(warnings).toHaveLength(1);
+    expect(heard.map((s) => s.launchAtLogin)).toEqual([true]);
+    file.close();
+
+    // Gone again: the handle that read it at its start and never looked since keeps what it read, at its next change.
+    rmSync(path);
+    expect(openSettingsFile(dir, quiet).get()).toEqual(DEFAULT_SETTINGS); // one opened now found nothing: the defaults
+    expect(other.set({ quietHours: { enabled: true } })).toMatchObject({ ok: true, settings: { trayTitle: 'fds', retention: { historyDays: 90, captureDays: 60 }, quietHours: { enabled: true } } });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90 }, quietHours: { enabled: true } });
+    expect(otherSaid).toEqual([expect.stringMatching(/settings\.json is gone /)]);
+  });
+
+  it('a bad file another leakbar sets aside at its start keeps the settings in force, and the .bad it made is left alone', async () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    file.onChange(() => {});
+    expect(file.set({ retention: { historyDays: 90 } })).toMatchObject({ ok: true });
+    writeFileSync(path, '{"version": 2, "retention": {"historyDays": 9');
+    await expect.poll(() => warnings.length, { timeout: 5000 }).toBe(1);
+    // True whichever comes first: a change here, or another leakbar starting.
+    expect(warnings[0]).toMatch(/changed but cannot be used \(settings: not JSON.*\); the settings in force stay, and the file is set aside as .*settings\.json\.bad by the next change saved here or by a leakbar starting before then, unless it is fixed first$/);
+    const second = openSettingsFile(dir, quiet);
+    expect(second.loadProblems).toHaveLength(1);
+    expect(existsSync(path)).toBe(false);
+    await expect.poll(() => warnings.length, { timeout: 5000 }).toBe(2);
+    expect(warnings[1]).toMatch(/settings\.json is gone .*the settings in force stay/);
+    expect(file.get().retention.historyDays).toBe(90);
+    expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true, settings: { trayTitle: 'fds', retention: { historyDays: 90 } } });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90 } });
+    expect(readFileSync(`${path}.bad`, 'utf8')).toBe('{"version": 2, "retention": {"historyDays": 9');
+    expect(warnings).toHaveLength(2);
+    file.close();
+  });
+
+  it('a bad file that cannot be set aside at start says so plainly, is not warned about again, and is replaced at the next change', async () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    mkdirSync(`${path}.bad`);
+    writeFileSync(path, '{"version": 2, "trayTitle": ');
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    file.onChange(() => {});
+    expect(file.loadProblems[0]).toMatch(/not JSON/);
+    expect(file.get()).toEqual(DEFAULT_SETTINGS);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^leakbar: settings not used \\(settings: not JSON[^)]*\\); ${path.replace(/[.\\/]/g, '\\$&')} could not be kept as ${path.replace(/[.\\/]/g, '\\$&')}\\.bad \\(EISDIR[^)]*\\) and stays where it is, running on defaults; the next change saved here replaces it$`));
+    expect(warnings[0]).not.toMatch(/not kept:/);
+    // Nothing changed since: the looks at the file say nothing more.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(warnings).toHaveLength(1);
+    expect(readFileSync(path, 'utf8')).toBe('{"version": 2, "trayTitle": ');
+
+    expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ trayTitle: 'fds' });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatch(/could not be used \(settings: not JSON.*\); it could not be kept as .*settings\.json\.bad \(EISDIR.*\), and this change was saved over the settings in force$/);
+    file.close();
+  });
+});
+
+describe('retention read while open', () => {
+  const newer = SETTINGS_VERSION + 1;
+
+  it('a limit the document does not hold (unreadable in a newer one, absent from an older one) keeps the one in force', async () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    expect(file.set({ retention: { historyDays: 90, captureDays: 60 } })).toMatchObject({ ok: true });
+    const heard: Settings[] = [];
+    file.onChange((next) => heard.push(next));
+
+    // A newer leakbar's document: historyDays in a form this build cannot read, captureDays lowered, maxCaptureBytes absent.
+    writeFileSync(path, JSON.stringify({ ...DEFAULT_SETTINGS, version: newer, trayTitle: 'goroutines', retention: { historyDays: '90d', captureDays: 10 } }));
+    await expect.poll(() => heard.length, { timeout: 5000 }).toBe(1);
+    expect(file.get().trayTitle).toBe('goroutines');
+    // Read from a valid field: lowered. Not held by the document: as it was, not the default (30 days).
+    expect(file.get().retention).toEqual({ historyDays: 90, captureDays: 10, maxCaptureBytes: DEFAULT_SETTINGS.retention.maxCaptureBytes });
+    expect(warnings).toEqual([`leakbar: ${path} was written by a newer leakbar (version ${newer}); this one reads what it knows and does not change the file (kept as they were: retention.historyDays, retention.maxCaptureBytes)`]);
+
+    // An older leakbar's version-1 document has no retention at all: all three stay.
+    writeFileSync(path, JSON.stringify({ version: 1, showCountInTray: true }));
+    await expect.poll(() => heard.length, { timeout: 5000 }).toBe(2);
+    expect(file.get()).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90, captureDays: 10 } });
+    // A current document lowers what it says.
+    writeFileSync(path, JSON.stringify({ ...DEFAULT_SETTINGS, retention: { ...DEFAULT_SETTINGS.retention, historyDays: 7 } }));
+    await expect.poll(() => file.get().retention.historyDays, { timeout: 5000 }).toBe(7);
+    file.close();
+
+    // At start nothing is in force yet: what the document does not hold is on the defaults.
+    writeFileSync(path, JSON.stringify({ ...DEFAULT_SETTINGS, version: newer, retention: { historyDays: '90d', captureDays: 10 } }));
+    expect(openSettingsFile(dir, quiet).get().retention).toEqual({ ...DEFAULT_SETTINGS.retention, captureDays: 10 });
+  });
+});
+
 describe('writeJsonAtomic', () => {
   it('replaces the file whole and leaves no temporary file', () => {
     const dir = tmp();

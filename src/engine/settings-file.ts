@@ -21,7 +21,7 @@ export const SETTINGS_POLL_MS = 2000;
 /** A settings file: the port the service reads and changes, and why the stored file was not used, if it was not. */
 export interface SettingsFile extends SettingsPort {
   readonly path: string;
-  /** Why the file was not used at start (it is kept as `settings.json.bad`), or empty. */
+  /** Why the file was not used at start (it is kept as `settings.json.bad`, or left in place when it could not be moved there), or empty. */
   readonly loadProblems: readonly string[];
   /** The version of the document on disk when a newer leakbar wrote it (this one reads it but never writes it), else null. */
   readonly newerVersion: number | null;
@@ -46,6 +46,11 @@ interface Seen {
  * renamed to `settings.json.bad` and the defaults are used. A file a newer leakbar wrote is read for what this one
  * knows (defaults for the rest), never renamed and never written: `set` refuses while it is there.
  *
+ * Once open, the settings in force never fall back to the defaults: a file that becomes unusable, or goes (another
+ * leakbar starting sets a bad one aside, a person deletes it), leaves them as they were, said once, and the next `set`
+ * writes them with its change; a document read later that does not hold a retention limit (an older version, a newer
+ * one's field this build cannot read) keeps that limit as it was, since a default could shrink it and history would go.
+ *
  * Several processes may hold the file: `set` re-reads it when it changed and lays the patch over the document
  * found there, so changes to different fields from two processes both survive. Two writes within the same few
  * milliseconds (read, patch, rename) can still race, the later rename winning; there is no lock file.
@@ -58,14 +63,23 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   let loadProblems: string[] = [];
   let newerVersion: number | null = null;
   let seen: Seen = { stamp: null, text: null };
-  /** The newer version last warned about, and the unusable text last warned about, so each is said once. */
+  /** The newer version last warned about, and the unusable file last warned about (its text), so each is said once. */
   let warnedNewer: number | null = null;
-  let warnedBadText: string | null = null;
-  /** Problems of the document on disk when it could not be used after start (kept in force: the settings before it). */
-  let diskProblems: string[] | null = null;
+  let warnedBad: { text: string | null } | null = null;
+  /**
+   * Why the file on disk is not what is in force, after start: it cannot be used (problems), or it is gone (another
+   * leakbar set it aside as .bad, a person moved or deleted it). The settings before it stay in force either way, and
+   * the next `set` writes them, with its change, to the file again. Null when the file is what is in force.
+   */
+  let unusable: { kind: 'bad'; problems: string[] } | { kind: 'gone' } | null = null;
 
-  /** Takes a document read from disk into `current` (the defaults for a missing file), or says why it cannot be used. */
-  function take(read: ReadResult): { ok: true; migratedFrom: number | null } | { ok: false; problems: string[] } {
+  /**
+   * Takes a document read from disk into `current` (at start, the defaults for a missing file), or says why it cannot
+   * be used. `inForce`: the settings in force when the engine is already running on some (null at start); a retention
+   * limit the document does not hold (an older version without it, a newer one's field this build cannot read) keeps
+   * its value from there rather than taking the default, so a default never shrinks what is kept.
+   */
+  function take(read: ReadResult, inForce: Settings | null): { ok: true; migratedFrom: number | null } | { ok: false; problems: string[] } {
     seen = { stamp: read.stamp, text: read.kind === 'missing' ? null : read.text };
     if (read.kind === 'missing') {
       current = structuredClone(DEFAULT_SETTINGS);
@@ -75,60 +89,83 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     if (read.kind === 'bad') return { ok: false, problems: [read.problem] };
     const loaded = migrateSettings(read.doc);
     if (!loaded.ok) return loaded;
+    const kept = inForce ? keepRetentionNotRead(loaded.settings, read.doc, inForce) : [];
     current = loaded.settings;
     newerVersion = loaded.newer?.version ?? null;
     if (loaded.newer && warnedNewer !== loaded.newer.version) {
       warnedNewer = loaded.newer.version;
-      const unread = loaded.newer.unread.length > 0 ? ` (on defaults here: ${loaded.newer.unread.join(', ')})` : '';
-      warn(`leakbar: ${path} was written by a newer leakbar (version ${loaded.newer.version}); this one reads what it knows and does not change the file${unread}`);
+      const onDefaults = loaded.newer.unread.filter((f) => !kept.includes(f) && !(f === 'retention' && kept.length === RETENTION_LIMITS.length));
+      const unread = [onDefaults.length > 0 ? `on defaults here: ${onDefaults.join(', ')}` : '', kept.length > 0 ? `kept as they were: ${kept.join(', ')}` : ''].filter((x) => x !== '');
+      warn(`leakbar: ${path} was written by a newer leakbar (version ${loaded.newer.version}); this one reads what it knows and does not change the file${unread.length > 0 ? ` (${unread.join('; ')})` : ''}`);
     }
     return { ok: true, migratedFrom: loaded.migratedFrom };
   }
 
   /**
    * Reads the file again when it is not what was last seen (its identity first, then its text): `current` follows
-   * it. A document that cannot be used leaves `current` as it was and sets `diskProblems`. True when `current` changed.
+   * it. A document that cannot be used, or a file gone, leaves `current` as it was and sets `unusable`. True when
+   * `current` changed.
    */
   function refresh(checkText: boolean): boolean {
     if (!checkText && stampOf(path) === seen.stamp) return false;
     const read = readSettingsDocument(path);
     const text = read.kind === 'missing' ? null : read.text;
-    if (text === seen.text && diskProblems === null) {
+    if (text === seen.text && unusable === null) {
       seen.stamp = read.stamp;
       return false;
     }
-    const before = current;
-    const took = take(read);
-    if (!took.ok) {
-      diskProblems = took.problems;
-      if (warnedBadText !== text) {
-        warnedBadText = text;
-        warn(`leakbar: ${path} changed but cannot be used (${took.problems.join('; ')}); the settings in force stay, and the file is kept as ${path}.bad at the next change saved here`);
+    if (read.kind === 'missing') {
+      // Seen before, gone now: its settings stay in force (the defaults would shrink retention, and drop every choice).
+      seen = { stamp: null, text: null };
+      newerVersion = null;
+      warnedBad = null;
+      if (unusable?.kind !== 'gone') {
+        unusable = { kind: 'gone' };
+        warn(`leakbar: ${path} is gone (moved, deleted, or set aside as ${path}.bad by another leakbar that could not use it; where it went is not known here); the settings in force stay, and the next change saved here writes them back to ${path}`);
       }
       return false;
     }
-    diskProblems = null;
+    const before = current;
+    const took = take(read, current);
+    if (!took.ok) {
+      unusable = { kind: 'bad', problems: took.problems };
+      if (warnedBad === null || warnedBad.text !== text) {
+        warnedBad = { text };
+        warn(`leakbar: ${path} changed but cannot be used (${took.problems.join('; ')}); the settings in force stay, and the file is set aside as ${path}.bad by the next change saved here or by a leakbar starting before then, unless it is fixed first`);
+      }
+      return false;
+    }
+    unusable = null;
     return JSON.stringify(before) !== JSON.stringify(current);
   }
 
   const read = readSettingsDocument(path);
-  const took = take(read);
+  const took = take(read, null);
   if (took.ok && took.migratedFrom !== null && newerVersion === null) {
     const w = write(current);
     if (w) warn(`leakbar: settings migrated from version ${took.migratedFrom} but not saved (${w})`);
   } else if (!took.ok) {
     loadProblems = took.problems;
-    warn(`leakbar: settings not used (${loadProblems.join('; ')}); kept as ${keepBad()}, running on defaults`);
-    seen = { stamp: null, text: null };
+    const kept = keepBad();
+    if (kept === null) {
+      warn(`leakbar: settings not used (${loadProblems.join('; ')}); kept as ${path}.bad, running on defaults`);
+      seen = { stamp: null, text: null };
+    } else {
+      // It stays where it is: known as unusable (not a change to warn about at the next look), replaced at the next change.
+      warn(`leakbar: settings not used (${loadProblems.join('; ')}); ${path} could not be kept as ${path}.bad (${kept}) and stays where it is, running on defaults; the next change saved here replaces it`);
+      seen = { stamp: read.stamp ?? stampOf(path), text: read.kind === 'missing' ? null : read.text };
+      unusable = { kind: 'bad', problems: loadProblems };
+      warnedBad = { text: seen.text };
+    }
   }
 
-  /** Renames the file on disk to `settings.json.bad`; returns where it went, or why not. */
-  function keepBad(): string {
+  /** Renames the file on disk to `settings.json.bad`; returns null when it went there, else why not. */
+  function keepBad(): string | null {
     try {
       renameSync(path, `${path}.bad`);
-      return `${path}.bad`;
+      return null;
     } catch (e) {
-      return `(not kept: ${(e as Error).message})`;
+      return (e as Error).message;
     }
   }
 
@@ -173,18 +210,17 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       }
       const r = applySettingsPatch(current, patch);
       if (!r.ok) return r;
-      // A file another writer left unusable is kept beside it, as at start (a copy: it stays in place if the write fails).
+      // A file another writer left unusable is kept beside it, as at start (a copy: it stays in place if the write
+      // fails). A file gone is written again: the settings in force, with this change.
       let kept = '';
-      if (diskProblems !== null) {
+      if (unusable?.kind === 'bad') {
         const copied = seen.text === null ? 'it cannot be read' : writeTextAtomic(`${path}.bad`, seen.text);
-        kept = typeof copied === 'string' ? `not kept (${copied})` : `kept as ${path}.bad`;
+        kept = typeof copied === 'string' ? `it could not be kept as ${path}.bad (${copied})` : `it is kept as ${path}.bad`;
       }
       const problem = write(r.settings);
       if (problem) return { ok: false, problems: [`settings: could not be saved to ${path}: ${problem}`] };
-      if (diskProblems !== null) {
-        warn(`leakbar: ${path} could not be used (${diskProblems.join('; ')}); ${kept}, and this change was saved over the settings in force`);
-        diskProblems = null;
-      }
+      if (unusable?.kind === 'bad') warn(`leakbar: ${path} could not be used (${unusable.problems.join('; ')}); ${kept}, and this change was saved over the settings in force`);
+      unusable = null;
       const previous = current;
       current = r.settings;
       tell(current, previous);
@@ -210,6 +246,28 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       timer = null;
     },
   };
+}
+
+/** The retention limits: lowering one drops history or captures for good. */
+const RETENTION_LIMITS = ['historyDays', 'captureDays', 'maxCaptureBytes'] as const;
+
+/**
+ * Puts back, in `taken` (read from `doc`), each retention limit the document does not hold as that very value (it came
+ * from the defaults: a field missing in an older version, or one a newer version's document has that this build cannot
+ * read), to its value in `inForce`. A running engine's retention changes only where a document says so. Returns the
+ * limits put back, as dotted paths.
+ */
+function keepRetentionNotRead(taken: Settings, doc: unknown, inForce: Settings): string[] {
+  const stored = isPlainObject(doc) && isPlainObject(doc.retention) ? doc.retention : {};
+  const kept: string[] = [];
+  const retention = { ...taken.retention };
+  for (const k of RETENTION_LIMITS) {
+    if (stored[k] === retention[k]) continue;
+    retention[k] = inForce.retention[k];
+    kept.push(`retention.${k}`);
+  }
+  taken.retention = retention;
+  return kept;
 }
 
 type ReadResult = { kind: 'missing'; stamp: null } | { kind: 'doc'; doc: unknown; text: string; stamp: string } | { kind: 'bad'; problem: string; text: string | null; stamp: string | null };
