@@ -114,12 +114,15 @@ describe('retention when settings.json changes under a running service', () => {
     expect(s.warnings.filter((w) => w.includes('settings.json is gone'))).toHaveLength(1);
   });
 
-  it('a file deleted keeps the service on its settings, and the next change writes them back', async () => {
+  it('a file deleted keeps the service on its settings and writes them back at once; changes go on from there', async () => {
     const s = await keeping90Days();
     rmSync(s.settingsPath);
     await s.settle(async () => s.warnings.some((w) => w.includes('settings.json is gone')) || (await s.historyDays()) !== 90);
     expect(await s.historyDays()).toBe(90);
     expect(s.oldestOnDisk()).toBe(s.old.timeMs);
+    // Back on disk before any change: a leakbar starting now reads 90 days, not the defaults' 30.
+    expect(s.warnings.filter((w) => w.includes('settings.json is gone') && w.includes('were written back to it'))).toHaveLength(1);
+    expect(openSettingsFile(s.dataDir, { warn: () => {} }).get().retention.historyDays).toBe(90);
     expect(await s.service.setSettings({ patch: { trayTitle: 'fds' } })).toMatchObject({ ok: true, settings: { trayTitle: 'fds', retention: { historyDays: 90 } } });
     expect(JSON.parse(readFileSync(s.settingsPath, 'utf8'))).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90 } });
     expect(s.oldestOnDisk()).toBe(s.old.timeMs);
@@ -136,5 +139,35 @@ describe('retention when settings.json changes under a running service', () => {
     writeFileSync(s.settingsPath, JSON.stringify({ ...DEFAULT_SETTINGS, version: SETTINGS_VERSION + 1, trayTitle: 'fds', retention: { ...DEFAULT_SETTINGS.retention, historyDays: 30 } }));
     await expect.poll(() => s.oldestOnDisk(), { timeout: 10_000 }).toBeGreaterThan(s.old.timeMs);
     expect(await s.historyDays()).toBe(30);
+  });
+
+  it('a service starting on defaults that stand in for an unusable file deletes nothing as old until settings are saved', async () => {
+    for (const how of ['a bad settings.json', 'only a settings.json.bad left by an earlier leakbar'] as const) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-retention-'));
+      cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      const settingsPath = join(dataDir, 'settings.json');
+      // 90 days meant, with a typo: unusable, so the service runs on the defaults (30 days).
+      writeFileSync(how === 'a bad settings.json' ? settingsPath : `${settingsPath}.bad`, '{"version": 2, "retention": {"historyDays": 9');
+      const now = Date.now();
+      const old: Sample = { timeMs: now - 60 * DAY, pid: process.pid, threads: 3 };
+      const history = join(dataDir, 'targets', 'self', 'samples.jsonl');
+      mkdirSync(join(dataDir, 'targets', 'self'), { recursive: true });
+      writeFileSync(history, JSON.stringify(old) + '\n' + JSON.stringify({ timeMs: now - DAY, pid: process.pid, threads: 3 }) + '\n');
+      const warnings: string[] = [];
+      const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
+      const service = await createService({ dataDir, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
+      spy.mockRestore();
+      cleanup.push(() => service.close());
+      await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
+      const oldestOnDisk = () => (JSON.parse(readFileSync(history, 'utf8').split('\n', 1)[0]!) as Sample).timeMs;
+      expect((await service.getSettings({})).retention.historyDays, how).toBe(30);
+      expect(warnings.some((w) => w.includes('nothing is deleted as old')), how).toBe(true);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(oldestOnDisk(), how).toBe(old.timeMs);
+      expect((await service.history({ targetId: 'self' })).samples[0]!.timeMs, how).toBe(old.timeMs);
+      // Settings saved: they are the user's now, and retention applies them.
+      expect(await service.setSettings({ patch: { trayTitle: 'fds' } })).toMatchObject({ ok: true });
+      await expect.poll(() => oldestOnDisk(), { timeout: 10_000 }).toBeGreaterThan(old.timeMs);
+    }
   });
 });

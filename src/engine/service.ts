@@ -114,8 +114,23 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   let applied = overlaySettings(settingsPort.get(), overrides);
   const now = options.now ?? Date.now;
   /** Read at every capture and every retention pass, so a retention change applies to the next one. */
-  const retention: RetentionOptions = { ...options.retention, maxBytes: applied.retention.maxCaptureBytes, maxAgeMs: applied.retention.captureDays * DAY_MS };
-  const historyMs = () => applied.retention.historyDays * DAY_MS;
+  const retention: RetentionOptions = { ...options.retention };
+  /** While the settings are defaults standing in for a file that could not be used, retention deletes nothing. */
+  const retentionHeld = () => settingsPort.retentionHeld === true;
+  let held = false;
+  /** Lays the settings' limits (or none, while held) into `retention`; true when the hold began or ended. */
+  function syncRetention(): boolean {
+    const was = held;
+    held = retentionHeld();
+    retention.maxBytes = held ? Number.POSITIVE_INFINITY : applied.retention.maxCaptureBytes;
+    retention.maxAgeMs = held ? Number.POSITIVE_INFINITY : applied.retention.captureDays * DAY_MS;
+    if (held) retention.maxCaptures = Number.POSITIVE_INFINITY;
+    else if (options.retention?.maxCaptures !== undefined) retention.maxCaptures = options.retention.maxCaptures;
+    else delete retention.maxCaptures;
+    return was !== held;
+  }
+  syncRetention();
+  const historyMs = () => (retentionHeld() ? Number.POSITIVE_INFINITY : applied.retention.historyDays * DAY_MS);
   const captureStore = await createCaptureStore(options.dataDir, { retention, now });
   const overnightListeners = new Set<(running: boolean) => void>();
   const overnightTargets = new Set<string>();
@@ -355,9 +370,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       const before = applied;
       applied = overlaySettings(settingsPort.get(), overrides);
       const changed = settingsChanges(before, applied);
-      retention.maxBytes = applied.retention.maxCaptureBytes;
-      retention.maxAgeMs = applied.retention.captureDays * DAY_MS;
-      if (changed.retention) void applyRetention();
+      if (syncRetention() || changed.retention) void applyRetention();
       if (changed.detectors) for (const rt of targets.values()) rt.alerts.reconfigure(applied.detectors);
       if (changed.cadences) await Promise.all([...targets.values()].map((rt) => restartWatcher(rt, (config) => config)));
     });

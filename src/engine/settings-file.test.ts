@@ -237,7 +237,7 @@ describe('two processes on one settings file', () => {
 });
 
 describe('a file that goes or turns bad while open', () => {
-  it('a file deleted keeps the settings in force, said once, and the next change writes them back with it', async () => {
+  it('a file deleted keeps the settings in force and writes them back at once, said once; changes go on from there', async () => {
     const dir = tmp();
     const path = join(dir, 'settings.json');
     const warnings: string[] = [];
@@ -250,12 +250,13 @@ describe('a file that goes or turns bad while open', () => {
     file.onChange((next) => heard.push(next));
     rmSync(path);
     await expect.poll(() => warnings.length, { timeout: 5000 }).toBe(1);
-    expect(warnings[0]).toBe(`leakbar: ${path} is gone (moved, deleted, or set aside as ${path}.bad by another leakbar that could not use it; where it went is not known here); the settings in force stay, and the next change saved here writes them back to ${path}`);
+    expect(warnings[0]).toBe(`leakbar: ${path} is gone (moved, deleted, or set aside as ${path}.bad by another leakbar that could not use it; where it went is not known here); the settings in force were written back to it`);
     expect(file.get()).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90, captureDays: 60 } });
     expect(heard).toEqual([]);
     await new Promise((r) => setTimeout(r, 100));
     expect(warnings).toHaveLength(1);
-    expect(existsSync(path)).toBe(false);
+    // Back on disk: a leakbar starting now reads them, not the defaults.
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(file.get());
 
     expect(file.set({ launchAtLogin: true })).toMatchObject({ ok: true, settings: { trayTitle: 'fds', launchAtLogin: true, retention: { historyDays: 90, captureDays: 60 } } });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(file.get());
@@ -287,7 +288,8 @@ describe('a file that goes or turns bad while open', () => {
     expect(second.loadProblems).toHaveLength(1);
     expect(existsSync(path)).toBe(false);
     await expect.poll(() => warnings.length, { timeout: 5000 }).toBe(2);
-    expect(warnings[1]).toMatch(/settings\.json is gone .*the settings in force stay/);
+    expect(warnings[1]).toMatch(/settings\.json is gone .*the settings in force were written back to it$/);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ retention: { historyDays: 90 } });
     expect(file.get().retention.historyDays).toBe(90);
     expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true, settings: { trayTitle: 'fds', retention: { historyDays: 90 } } });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90 } });
@@ -306,18 +308,22 @@ describe('a file that goes or turns bad while open', () => {
     file.onChange(() => {});
     expect(file.loadProblems[0]).toMatch(/not JSON/);
     expect(file.get()).toEqual(DEFAULT_SETTINGS);
-    expect(warnings).toHaveLength(1);
+    expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(new RegExp(`^leakbar: settings not used \\(settings: not JSON[^)]*\\); ${path.replace(/[.\\/]/g, '\\$&')} could not be kept as ${path.replace(/[.\\/]/g, '\\$&')}\\.bad \\(EISDIR[^)]*\\) and stays where it is, running on defaults; the next change saved here replaces it$`));
     expect(warnings[0]).not.toMatch(/not kept:/);
+    // The defaults stand in for it: they delete nothing as old until settings are saved.
+    expect(file.retentionHeld).toBe(true);
+    expect(warnings[1]).toMatch(/nothing is deleted as old .* while the settings are defaults standing in for/);
     // Nothing changed since: the looks at the file say nothing more.
     await new Promise((r) => setTimeout(r, 200));
-    expect(warnings).toHaveLength(1);
+    expect(warnings).toHaveLength(2);
     expect(readFileSync(path, 'utf8')).toBe('{"version": 2, "trayTitle": ');
 
     expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ trayTitle: 'fds' });
-    expect(warnings).toHaveLength(2);
-    expect(warnings[1]).toMatch(/could not be used \(settings: not JSON.*\); it could not be kept as .*settings\.json\.bad \(EISDIR.*\), and this change was saved over the settings in force$/);
+    expect(file.retentionHeld).toBe(false);
+    expect(warnings).toHaveLength(3);
+    expect(warnings[2]).toMatch(/could not be used \(settings: not JSON.*\); it could not be kept as .*settings\.json\.bad \(EISDIR.*\), and this change was saved over the settings in force$/);
     file.close();
   });
 });

@@ -5,7 +5,7 @@
  * atomically, and watched for changes other processes make. Also how explicit start-up options (`leakbar watch
  * --alerts`, `createService({ detectorSettings })`) are laid over the stored settings without being written to them.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { DetectorSettings } from '../shared/alerts.js';
 import { applySettingsPatch, DEFAULT_SETTINGS, migrateSettings, SETTINGS_VERSION, type Settings, type SettingsPort, type SettingsResult } from '../shared/settings.js';
@@ -72,6 +72,8 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
    * the next `set` writes them, with its change, to the file again. Null when the file is what is in force.
    */
   let unusable: { kind: 'bad'; problems: string[] } | { kind: 'gone' } | null = null;
+  /** See {@link SettingsPort.retentionHeld}: set at start when the file was unusable, or is missing with a .bad beside it. */
+  let retentionHeld = false;
 
   /**
    * Takes a document read from disk into `current` (at start, the defaults for a missing file), or says why it cannot
@@ -115,13 +117,19 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       return false;
     }
     if (read.kind === 'missing') {
-      // Seen before, gone now: its settings stay in force (the defaults would shrink retention, and drop every choice).
+      // Seen before, gone now: its settings stay in force (the defaults would shrink retention, and drop every choice),
+      // and go back on disk at once, so a leakbar starting meanwhile does not run on the defaults either.
       seen = { stamp: null, text: null };
       newerVersion = null;
       warnedBad = null;
-      if (unusable?.kind !== 'gone') {
+      const gone = `${path} is gone (moved, deleted, or set aside as ${path}.bad by another leakbar that could not use it; where it went is not known here)`;
+      const problem = retentionHeld ? 'the settings in force are defaults standing in for it' : write(current);
+      if (problem === null) {
+        unusable = null;
+        warn(`leakbar: ${gone}; the settings in force were written back to it`);
+      } else if (unusable?.kind !== 'gone') {
         unusable = { kind: 'gone' };
-        warn(`leakbar: ${path} is gone (moved, deleted, or set aside as ${path}.bad by another leakbar that could not use it; where it went is not known here); the settings in force stay, and the next change saved here writes them back to ${path}`);
+        warn(`leakbar: ${gone}; the settings in force stay, and the next change saved here writes them back to ${path} (not now: ${problem})`);
       }
       return false;
     }
@@ -136,11 +144,15 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       return false;
     }
     unusable = null;
+    retentionHeld = false;
     return JSON.stringify(before) !== JSON.stringify(current);
   }
 
   const read = readSettingsDocument(path);
   const took = take(read, null);
+  // Defaults standing in for settings that could not be used (now, or by an earlier leakbar: a .bad beside no file)
+  // must not delete what those settings kept.
+  retentionHeld = !took.ok || (read.kind === 'missing' && existsSync(`${path}.bad`));
   if (took.ok && took.migratedFrom !== null && newerVersion === null) {
     const w = write(current);
     if (w) warn(`leakbar: settings migrated from version ${took.migratedFrom} but not saved (${w})`);
@@ -157,6 +169,9 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       unusable = { kind: 'bad', problems: loadProblems };
       warnedBad = { text: seen.text };
     }
+  }
+  if (retentionHeld) {
+    warn(`leakbar: nothing is deleted as old (history, captures) while the settings are defaults standing in for a settings file that could not be used; save the settings (the Settings page, or a fixed ${path}) to end this`);
   }
 
   /** Renames the file on disk to `settings.json.bad`; returns null when it went there, else why not. */
@@ -200,6 +215,9 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     get newerVersion() {
       return newerVersion;
     },
+    get retentionHeld() {
+      return retentionHeld;
+    },
     get: () => current,
     set(patch: unknown): SettingsResult {
       // The document as it is now, with whatever another process saved since it was last read.
@@ -221,6 +239,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       if (problem) return { ok: false, problems: [`settings: could not be saved to ${path}: ${problem}`] };
       if (unusable?.kind === 'bad') warn(`leakbar: ${path} could not be used (${unusable.problems.join('; ')}); ${kept}, and this change was saved over the settings in force`);
       unusable = null;
+      retentionHeld = false;
       const previous = current;
       current = r.settings;
       tell(current, previous);

@@ -189,6 +189,12 @@ export interface SettingsPort {
    * process changed it); returns an unsubscribe function. Optional: a port without it never changes from outside.
    */
   onChange?(listener: (next: Settings, previous: Settings) => void): () => void;
+  /**
+   * True while the settings in force are defaults standing in for a stored document that could not be used (set
+   * aside as .bad): retention then deletes nothing, since the defaults would delete what the user's settings kept.
+   * It ends at the first settings saved or read whole. Optional: a port without it is always trusted.
+   */
+  readonly retentionHeld?: boolean;
 }
 
 /**
