@@ -64,21 +64,31 @@ describe('capture retention and open alerts', () => {
   });
 });
 
+/**
+ * A data folder whose settings.json is `settingsText` (or, with `aside`, whose settings.json.bad is), with a history of
+ * this process holding a sample of 60 days ago: what retention at the default 30 days would delete.
+ */
+function folderWithOldSample(settingsText: string, options: { aside?: boolean } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-retention-'));
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const settingsPath = join(dataDir, 'settings.json');
+  writeFileSync(options.aside ? `${settingsPath}.bad` : settingsPath, settingsText);
+  const now = Date.now();
+  const old: Sample = { timeMs: now - 60 * DAY, pid: process.pid, threads: 3 };
+  const history = join(dataDir, 'targets', 'self', 'samples.jsonl');
+  mkdirSync(join(dataDir, 'targets', 'self'), { recursive: true });
+  writeFileSync(history, JSON.stringify(old) + '\n' + JSON.stringify({ timeMs: now - DAY, pid: process.pid, threads: 3 }) + '\n');
+  const oldestOnDisk = () => (JSON.parse(readFileSync(history, 'utf8').split('\n', 1)[0]!) as Sample).timeMs;
+  return { dataDir, settingsPath, old, oldestOnDisk };
+}
+
 describe('retention when settings.json changes under a running service', () => {
   /**
    * A service keeping 90 days of history (its settings.json says so), watching this process, with a sample of 60 days
    * ago on disk: what a fall back to the default 30 days would delete. Its own settings file looks every 2 s.
    */
   async function keeping90Days() {
-    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-retention-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const settingsPath = join(dataDir, 'settings.json');
-    writeFileSync(settingsPath, JSON.stringify({ ...DEFAULT_SETTINGS, retention: { ...DEFAULT_SETTINGS.retention, historyDays: 90 } }, null, 2));
-    const now = Date.now();
-    const old: Sample = { timeMs: now - 60 * DAY, pid: process.pid, threads: 3 };
-    const history = join(dataDir, 'targets', 'self', 'samples.jsonl');
-    mkdirSync(join(dataDir, 'targets', 'self'), { recursive: true });
-    writeFileSync(history, JSON.stringify(old) + '\n' + JSON.stringify({ timeMs: now - DAY, pid: process.pid, threads: 3 }) + '\n');
+    const { dataDir, settingsPath, old, oldestOnDisk } = folderWithOldSample(JSON.stringify({ ...DEFAULT_SETTINGS, retention: { ...DEFAULT_SETTINGS.retention, historyDays: 90 } }, null, 2));
     const warnings: string[] = [];
     const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
     cleanup.push(() => spy.mockRestore());
@@ -86,7 +96,6 @@ describe('retention when settings.json changes under a running service', () => {
     cleanup.push(() => service.close());
     await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
     const historyDays = async () => (await service.getSettings({})).retention.historyDays;
-    const oldestOnDisk = () => (JSON.parse(readFileSync(history, 'utf8').split('\n', 1)[0]!) as Sample).timeMs;
     expect(await historyDays()).toBe(90);
     expect((await service.history({ targetId: 'self' })).samples[0]!.timeMs).toBe(old.timeMs);
     /** Waits (bounded) until `cond`, then long enough for a retention pass it set off to have written the history file. */
@@ -143,23 +152,14 @@ describe('retention when settings.json changes under a running service', () => {
 
   it('a service starting on defaults that stand in for an unusable file deletes nothing as old until settings are saved', async () => {
     for (const how of ['a bad settings.json', 'only a settings.json.bad left by an earlier leakbar'] as const) {
-      const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-retention-'));
-      cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-      const settingsPath = join(dataDir, 'settings.json');
       // 90 days meant, with a typo: unusable, so the service runs on the defaults (30 days).
-      writeFileSync(how === 'a bad settings.json' ? settingsPath : `${settingsPath}.bad`, '{"version": 2, "retention": {"historyDays": 9');
-      const now = Date.now();
-      const old: Sample = { timeMs: now - 60 * DAY, pid: process.pid, threads: 3 };
-      const history = join(dataDir, 'targets', 'self', 'samples.jsonl');
-      mkdirSync(join(dataDir, 'targets', 'self'), { recursive: true });
-      writeFileSync(history, JSON.stringify(old) + '\n' + JSON.stringify({ timeMs: now - DAY, pid: process.pid, threads: 3 }) + '\n');
+      const { dataDir, old, oldestOnDisk } = folderWithOldSample('{"version": 2, "retention": {"historyDays": 9', { aside: how !== 'a bad settings.json' });
       const warnings: string[] = [];
       const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
       const service = await createService({ dataDir, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
       spy.mockRestore();
       cleanup.push(() => service.close());
       await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
-      const oldestOnDisk = () => (JSON.parse(readFileSync(history, 'utf8').split('\n', 1)[0]!) as Sample).timeMs;
       expect((await service.getSettings({})).retention.historyDays, how).toBe(30);
       expect(warnings.some((w) => w.includes('nothing is deleted as old')), how).toBe(true);
       await new Promise((r) => setTimeout(r, 1000));
