@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSeriesStore, parseWriterLock, WRITER_LOCK, type AppendTextFn, type WriteChunksFn } from './series-store.js';
+import { openSeriesStore, parseWriterLock, WRITER_LOCK, writerIdFile, type AppendTextFn, type WriteChunksFn } from './series-store.js';
 import { toCsv } from '../shared/csv.js';
 import type { Alert } from '../shared/alerts.js';
 import type { Sample } from '../shared/types.js';
@@ -238,8 +238,8 @@ describe('history retention', () => {
     expect(samples.every((x) => x.timeMs >= cutoff)).toBe(true);
     expect(onDisk<{ timeMs: number }>(dir, 'events.jsonl').map((e) => e.timeMs)).toEqual([NOW - 2 * DAY]);
     expect(onDisk<Alert>(dir, 'alerts.jsonl').map((a) => a.lastMs)).toEqual([NOW - DAY]);
-    // No temporary file is left; the writer lock is this store's while it is open.
-    expect(readdirSync(dir).sort()).toEqual(['alerts.jsonl', 'events.jsonl', 'samples.jsonl', WRITER_LOCK]);
+    // No temporary file is left; the writer lock (and its identity file) is this store's while it is open.
+    expect(readdirSync(dir).sort()).toEqual(['alerts.jsonl', 'events.jsonl', 'samples.jsonl', writerIdFile(process.pid), WRITER_LOCK].sort());
     await store.close();
   });
 
@@ -466,7 +466,7 @@ describe('history retention', () => {
     await store.flush();
     expect(store.writeError()).toMatchObject({ code: 'disk-full', message: expect.stringMatching(/cannot drop old history from .*samples\.jsonl/) });
     expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(before + JSON.stringify({ timeMs: NOW + 1, pid: 7 }) + '\n');
-    expect(readdirSync(dir).sort()).toEqual(['samples.jsonl', WRITER_LOCK]);
+    expect(readdirSync(dir).sort()).toEqual(['samples.jsonl', writerIdFile(process.pid), WRITER_LOCK].sort());
     expect(await store.compact()).toEqual({ droppedLines: 0 });
     expect(store.writeError()?.code).toBe('disk-full');
     await store.close();

@@ -43,8 +43,9 @@ export interface SeriesStoreOptions {
   /** How an append writes its line. @default the handle's appendFile */
   appendText?: AppendTextFn;
   /**
-   * While another process records the folder, how long between two attempts to take its lock over (made by an
-   * append, so that this one records once that one is gone).
+   * How long between two looks at the folder's writer lock, each made by an append: while another process records the
+   * folder, an attempt to take its lock over (so that this one records once that one is gone); while this one records,
+   * a check that the lock still names this process (else it stops appending, as another one records now).
    * @default 5000
    */
   lockRetryMs?: number;
@@ -606,15 +607,47 @@ async function loadAlerts(path: string, cutoffMs: number, keep: (alert: Alert) =
   return { ...r, old: versions - kept.size };
 }
 
-/** The file naming the process that records a target's history: one writer per folder, so two never interleave. */
+/**
+ * The file naming the process that records a target's history: one writer per folder, so two never interleave. It holds
+ * the PID alone and a newline, the format every leakbar version reads (those before the identity file read it with
+ * `Number(text.trim())`, and take a lock they cannot read for stale).
+ */
 export const WRITER_LOCK = 'writer.pid';
 
-/** This process's writer locks, by folder, with how many of its stores hold each. */
-const heldLocks = new Map<string, number>();
+/**
+ * The file beside the lock that says which process a PID in it is (see {@link LockOwner}): written by the process before
+ * it links its writer.pid into place, and ignored by leakbar versions that know only writer.pid.
+ */
+export function writerIdFile(pid: number): string {
+  return `writer-${pid}.id`;
+}
+
+/** This process's hold on one folder's lock: how many of its stores share it. Each store keeps the hold it joined. */
+interface Hold {
+  count: number;
+}
+
+/** This process's writer locks, by lock path. A hold that is no longer here was lost (another process took the lock). */
+const heldLocks = new Map<string, Hold>();
+
+/** The lock work of this process on each folder, one step at a time (two stores opening one folder at once would race). */
+const lockQueues = new Map<string, Promise<void>>();
+function serialized<T>(path: string, step: () => Promise<T>): Promise<T> {
+  const run = (lockQueues.get(path) ?? Promise.resolve()).then(step);
+  const tail = run.then(
+    () => {},
+    () => {},
+  );
+  lockQueues.set(path, tail);
+  void tail.then(() => {
+    if (lockQueues.get(path) === tail) lockQueues.delete(path);
+  });
+  return run;
+}
 
 /**
  * Who holds a writer lock. A PID alone is not enough: after a crash the PID may be reused by an unrelated process,
- * which would keep every later leakbar a reader. On Linux the lock also names the process's start time (clock
+ * which would keep every later leakbar a reader. On Linux the identity file also names the process's start time (clock
  * ticks after boot, /proc/PID/stat field 22) and the boot; elsewhere (macOS has no procfs) only the PID is known.
  */
 export interface LockOwner {
@@ -642,27 +675,64 @@ function bootId(): Promise<string | null> {
   ));
 }
 
-let ownLock: Promise<string> | null = null;
-/** What this process writes into a lock it takes: one JSON line (see {@link LockOwner}). */
-function ownLockText(): Promise<string> {
-  return (ownLock ??= Promise.all([procStat(process.pid), bootId()]).then(([stat, boot]) => {
+let ownIdentity: Promise<LockOwner> | null = null;
+/** This process as a lock names it. */
+function ownOwner(): Promise<LockOwner> {
+  return (ownIdentity ??= Promise.all([procStat(process.pid), bootId()]).then(([stat, boot]) => {
     const owner: LockOwner = { pid: process.pid };
     if (stat) owner.startTicks = stat.startTicks;
     if (boot) owner.bootId = boot;
-    return JSON.stringify(owner) + '\n';
+    return owner;
   }));
 }
 
-/** Reads a lock's text: a JSON line, or the bare PID that leakbar wrote before; null when it is neither. */
+/**
+ * Reads a lock's text: the bare PID, or the JSON line `{"pid":N,"startTicks":S,"bootId":"…"}` (what an identity file
+ * holds, and what writer.pid held in one earlier version); null when it is neither.
+ */
 export function parseWriterLock(text: string): LockOwner | null {
   const t = text.trim();
-  if (/^\d+$/.test(t)) return { pid: Number(t) };
+  if (/^\d+$/.test(t)) return Number(t) > 0 ? { pid: Number(t) } : null;
   const x = parseLine(t);
   if (!isPlainObject(x) || typeof x.pid !== 'number' || !Number.isSafeInteger(x.pid) || x.pid <= 0) return null;
   const owner: LockOwner = { pid: x.pid };
   if (typeof x.startTicks === 'number') owner.startTicks = x.startTicks;
   if (typeof x.bootId === 'string') owner.bootId = x.bootId;
   return owner;
+}
+
+/** A lock as read: its text, the text of the identity file of the PID it names (null: none), and who they say holds it. */
+interface SeenLock {
+  text: string;
+  idText: string | null;
+  owner: LockOwner | null;
+}
+
+/**
+ * Reads `<dir>/writer.pid` and the identity file of the PID it names; null when there is no lock. Without an identity
+ * file for that PID (an older leakbar's lock, or one whose file is gone) the PID is all that is known.
+ */
+async function readWriterLock(dir: string, lockPath: string = join(dir, WRITER_LOCK)): Promise<SeenLock | null> {
+  let text: string;
+  try {
+    text = await readFile(lockPath, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw toStoreError(e, lockPath, 'read');
+  }
+  const owner = parseWriterLock(text);
+  // A lock written whole as JSON (one earlier version) carries its identity itself.
+  if (!owner || owner.startTicks !== undefined || owner.bootId !== undefined) return { text, idText: null, owner };
+  const idText = await readFile(join(dir, writerIdFile(owner.pid)), 'utf8').catch(() => null);
+  const id = idText === null ? null : parseWriterLock(idText);
+  return { text, idText, owner: id && id.pid === owner.pid ? id : owner };
+}
+
+/** Whether a lock's owner is this process: its PID and, where both are known, its start time and boot. */
+function isThisProcess(owner: LockOwner, own: LockOwner): boolean {
+  if (owner.pid !== own.pid) return false;
+  if (owner.startTicks !== undefined && own.startTicks !== undefined && owner.startTicks !== own.startTicks) return false;
+  return owner.bootId === undefined || own.bootId === undefined || owner.bootId === own.bootId;
 }
 
 /** Whether the process a lock names still runs: alive, not a zombie, and (where the lock says) the same boot and start time. */
@@ -677,21 +747,23 @@ async function stillHolds(owner: LockOwner): Promise<boolean> {
   return owner.startTicks === undefined || stat === null || stat.startTicks === owner.startTicks;
 }
 
+/** Codes of a link() on a file system without hard links (FAT, some network and FUSE file systems). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP']);
+
 /**
- * Creates the lock with its text in one step: written to a file of this process's own and hard-linked into place,
- * which fails when the lock exists. Created empty and then written, another process could read it empty in
- * between and take it for stale. A file system without hard links gets the exclusive create instead.
+ * Creates `path` holding `text` unless it exists (false then): written to a file of this process's own and hard-linked
+ * into place, so that no other process ever reads it empty (an earlier leakbar would take an empty lock for stale).
+ * A file system without hard links gets the exclusive create, with the text written just after.
  */
-async function createLock(path: string, text: string): Promise<boolean> {
-  const tmp = `${path}.${process.pid}.tmp`;
+async function createExclusively(path: string, text: string, tmp: string): Promise<boolean> {
   try {
     await writeWholeFile(tmp, text);
     await link(tmp, path);
     return true;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = (e as NodeJS.ErrnoException).code ?? '';
     if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw toStoreError(e, path);
+    if (!NO_HARD_LINKS.has(code)) throw e;
   } finally {
     await rm(tmp, { force: true }).catch(() => {});
   }
@@ -701,71 +773,186 @@ async function createLock(path: string, text: string): Promise<boolean> {
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw toStoreError(e, path);
+    throw e;
   }
 }
 
 /**
- * Removes a stale lock, unless another process took it over since it was read as `seen`: the lock is moved aside
- * and looked at, and one that is no longer `seen` is put back. Removing it by name would delete that one.
+ * Creates the lock for this process: its identity file first, then writer.pid (the bare PID) linked into place, so a
+ * reader that finds writer.pid finds the identity beside it. False when another lock is there (the identity file goes).
  */
-async function removeStaleLock(path: string, seen: string): Promise<void> {
+async function createLock(dir: string): Promise<boolean> {
+  const path = join(dir, WRITER_LOCK);
+  const idPath = join(dir, writerIdFile(process.pid));
+  try {
+    await writeWholeFile(idPath, JSON.stringify(await ownOwner()) + '\n');
+  } catch (e) {
+    throw toStoreError(e, idPath);
+  }
+  let created = false;
+  try {
+    created = await createExclusively(path, `${process.pid}\n`, `${path}.${process.pid}.tmp`);
+    return created;
+  } catch (e) {
+    throw toStoreError(e, path);
+  } finally {
+    if (!created) await rm(idPath, { force: true }).catch(() => {});
+  }
+}
+
+/** Removes the identity files of processes that are gone (or whose PID now names another process); this one's stays. */
+async function removeDeadIdentities(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(/^writer-(\d+)\.id$/.exec(name)?.[1]);
+      if (!pid || pid === process.pid) return;
+      const owner = parseWriterLock((await readFile(join(dir, name), 'utf8').catch(() => null)) ?? '');
+      if (owner?.pid === pid && (await stillHolds(owner))) return;
+      await rm(join(dir, name), { force: true }).catch(() => {});
+    }),
+  );
+}
+
+/** Who records a folder when this process does not: the PID, and why this one could not take the lock when that was an error. */
+export interface OtherRecorder {
+  pid: number;
+  error?: LeakbarError;
+}
+
+/**
+ * Removes a stale lock, unless another process took it over since it was read as `seen`: the lock is moved aside and
+ * looked at, and one that is no longer `seen` (its text, or the identity of its PID) is put back. Removing it by name
+ * would delete that one. Resolves with 'removed' (or gone already), 'put back', or, when it could not be put back, who
+ * records: the holder of a lock created meanwhile by a third process, else the one moved aside (with the error).
+ */
+async function removeStaleLock(dir: string, seen: SeenLock): Promise<'removed' | 'put back' | OtherRecorder> {
+  const path = join(dir, WRITER_LOCK);
   const aside = `${path}.${process.pid}.old`;
   try {
     await rename(path, aside);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'removed';
     throw toStoreError(e, path);
   }
-  const moved = await readFile(aside, 'utf8').catch(() => null);
-  if (moved !== null && moved !== seen) await link(aside, path).catch(() => {});
-  await rm(aside, { force: true }).catch(() => {});
+  try {
+    const moved = await readWriterLock(dir, aside).catch(() => null);
+    // What was judged stale, or not a lock at all: it goes.
+    if (!moved?.owner || (moved.text === seen.text && moved.idText === seen.idText)) return 'removed';
+    let failure: unknown;
+    try {
+      if (await createExclusively(path, moved.text, `${path}.${process.pid}.tmp`)) return 'put back';
+    } catch (e) {
+      failure = e;
+    }
+    if (failure === undefined) {
+      // A third process created a lock while this one was aside: it records now; the one moved aside finds out at its next check.
+      const now = await readWriterLock(dir).catch(() => null);
+      return { pid: now?.owner?.pid ?? moved.owner.pid };
+    }
+    const cause = toStoreError(failure, path);
+    return {
+      pid: moved.owner.pid,
+      error: new LeakbarError(cause.code, `moved the writer lock of pid ${moved.owner.pid} aside to check it, and could not put it back: ${cause.message}`, {
+        hint: `this one records nothing; pid ${moved.owner.pid} takes its lock again at its next sample, or this one records once that one is gone`,
+        cause: failure,
+      }),
+    };
+  } finally {
+    await rm(aside, { force: true }).catch(() => {});
+  }
 }
+
+/** How long a lock found empty gets to be written: an earlier leakbar creates it empty and writes its PID just after. */
+const EMPTY_LOCK_WAIT_MS = 100;
 
 /**
  * Takes `<dir>/writer.pid` for this process (created exclusively; a lock whose process is gone, or whose PID now
- * belongs to another process, is taken over). Returns null when this process records the history, or the PID of the
- * other live process that does.
+ * belongs to another process, is taken over). Resolves with this process's hold when it records the history, or with
+ * the other live process that does.
  */
-async function takeWriterLock(dir: string): Promise<number | null> {
+function takeWriterLock(dir: string): Promise<Hold | OtherRecorder> {
   const path = join(dir, WRITER_LOCK);
-  const held = heldLocks.get(path);
-  if (held !== undefined) {
-    heldLocks.set(path, held + 1);
-    return null;
-  }
-  const text = await ownLockText();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // Looked at before trying to create it: a reader retries every few seconds, and would otherwise write a file each time.
-    let seen: string | null;
-    try {
-      seen = await readFile(path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw toStoreError(e, path, 'read');
-      seen = null;
+  return serialized(path, async () => {
+    const held = heldLocks.get(path);
+    if (held !== undefined) {
+      // Another store of this process holds it: while the lock still names this process, this store shares it.
+      if (await namesThisProcess(dir)) {
+        held.count++;
+        return held;
+      }
+      await loseHold(dir, held);
     }
-    if (seen !== null) {
-      const owner = parseWriterLock(seen);
-      if (owner && (await stillHolds(owner))) return owner.pid;
-      // Left by a process that is gone (a crash), or unreadable: take it over.
-      await removeStaleLock(path, seen);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // Looked at before trying to create it: a reader retries every few seconds, and would otherwise write a file each time.
+      let seen = await readWriterLock(dir);
+      if (seen?.text.trim() === '') {
+        await new Promise((ok) => setTimeout(ok, EMPTY_LOCK_WAIT_MS));
+        seen = await readWriterLock(dir);
+      }
+      if (seen !== null) {
+        if (seen.owner && (await stillHolds(seen.owner))) return { pid: seen.owner.pid };
+        // Left by a process that is gone (a crash), or unreadable: take it over.
+        const removed = await removeStaleLock(dir, seen);
+        if (removed === 'put back') continue;
+        if (removed !== 'removed') return removed;
+      }
+      // When another process created it since it was looked at, this fails and the loop looks again.
+      if (await createLock(dir)) {
+        const hold: Hold = { count: 1 };
+        heldLocks.set(path, hold);
+        await removeDeadIdentities(dir);
+        return hold;
+      }
     }
-    // When another process created it since it was looked at, this fails and the loop looks again.
-    if (await createLock(path, text)) {
-      heldLocks.set(path, 1);
-      return null;
-    }
-  }
-  throw new LeakbarError('busy', `cannot take ${path}: other processes keep creating it`);
+    throw new LeakbarError('busy', `cannot take ${path}: other processes keep creating it`);
+  });
 }
 
-async function releaseWriterLock(dir: string): Promise<void> {
+/** Whether `<dir>/writer.pid` names this process; `unreadable` answers for a lock that cannot be read. */
+async function namesThisProcess(dir: string, unreadable = true): Promise<boolean> {
+  let seen: SeenLock | null;
+  try {
+    seen = await readWriterLock(dir);
+  } catch {
+    return unreadable;
+  }
+  return seen?.owner != null && isThisProcess(seen.owner, await ownOwner());
+}
+
+/** Forgets a hold whose lock names another process (or none) now; this process's identity file goes with it. */
+async function loseHold(dir: string, hold: Hold): Promise<void> {
   const path = join(dir, WRITER_LOCK);
-  const held = heldLocks.get(path);
-  if (held === undefined) return;
-  if (held > 1) return void heldLocks.set(path, held - 1);
+  if (heldLocks.get(path) !== hold) return;
   heldLocks.delete(path);
-  await rm(path, { force: true }).catch(() => {});
+  await rm(join(dir, writerIdFile(process.pid)), { force: true }).catch(() => {});
+}
+
+/**
+ * Whether this process still holds the lock `hold` stands for: the hold is still its hold on the folder and writer.pid
+ * still names this process. When it does not, the hold is forgotten; resolves with the process the lock names then.
+ */
+function checkWriterLock(dir: string, hold: Hold): Promise<{ holds: true } | { holds: false; named: number | null }> {
+  const path = join(dir, WRITER_LOCK);
+  return serialized(path, async () => {
+    if (heldLocks.get(path) === hold && (await namesThisProcess(dir))) return { holds: true };
+    const seen = await readWriterLock(dir).catch(() => null);
+    await loseHold(dir, hold);
+    return { holds: false, named: seen?.owner?.pid ?? null };
+  });
+}
+
+/** Lets go of a store's share of the lock; the last share removes writer.pid, only while it still names this process. */
+function releaseWriterLock(dir: string, hold: Hold): Promise<void> {
+  const path = join(dir, WRITER_LOCK);
+  return serialized(path, async () => {
+    // Lost meanwhile (another process took the lock over): what is there is not this one's to remove.
+    if (heldLocks.get(path) !== hold) return;
+    if (--hold.count > 0) return;
+    heldLocks.delete(path);
+    if (await namesThisProcess(dir, false)) await rm(path, { force: true }).catch(() => {});
+    await rm(join(dir, writerIdFile(process.pid)), { force: true }).catch(() => {});
+  });
 }
 
 const FILES = { samples: 'samples.jsonl', events: 'events.jsonl', alerts: 'alerts.jsonl' } as const;
@@ -837,10 +1024,12 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
 
   let logs: Logs | null = null;
   let skippedLines = 0;
-  /** The other process recording this folder's history, while one does. */
+  /** This store's share of the folder's writer lock while it records (let go at close). */
+  let hold: Hold | null = null;
+  /** The other process recording this folder's history, while one does (null while this one records, or unknown). */
   let recordedBy: number | null = null;
-  /** Whether this store holds the folder's writer lock, and so lets go of it at close. */
-  let holdsLock = false;
+  /** Why this store could not take or keep the lock other than by finding a live recorder (a folder it cannot write, say). */
+  let lockError: LeakbarError | null = null;
   let closed = false;
   if (dir !== null) {
     try {
@@ -849,8 +1038,12 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       throw toStoreError(e, dir);
     }
     const cutoff = cutoffMs();
-    recordedBy = await takeWriterLock(dir);
-    holdsLock = recordedBy === null;
+    const took = await takeWriterLock(dir);
+    if ('count' in took) hold = took;
+    else {
+      recordedBy = took.pid;
+      lockError = took.error ?? null;
+    }
     let loaded: Loaded;
     try {
       // A compaction cut off by a crash leaves its temporary file (the original is whole): remove those of processes gone.
@@ -858,7 +1051,7 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       loaded = await readFiles(cutoff, true);
     } catch (e) {
       // Not opened, never closed: the lock would outlive it.
-      if (holdsLock) await releaseWriterLock(dir);
+      if (hold) await releaseWriterLock(dir, hold);
       throw e;
     }
     const [s, ev, al] = loaded;
@@ -867,43 +1060,59 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     skippedLines = s.skipped + ev.skipped + al.skipped;
     // This process records the folder's history, unless another leakbar does (a serve, the app, a watch): then it has
     // read that history, and keeps what it adds in memory, so two never interleave their samples in one file.
-    if (holdsLock) logs = openLogs(loaded, cutoff);
+    if (hold) logs = openLogs(loaded, cutoff);
   }
 
-  // While another process records, this one tries to take over, so that history goes on being recorded once that
-  // one stops or crashes. Appends drive the attempts (no timer keeps the process alive), at most one per lockRetryMs.
-  // Opening was the first attempt.
-  let lastAttemptMs = performance.now();
-  let takingOver: Promise<void> | null = null;
-  /** Why the last takeover failed other than by finding a live recorder (a folder it cannot write, say). */
-  let takeoverError: LeakbarError | null = null;
-  /** Samples and events added while a takeover is under way: they are written, in order, if it succeeds. */
+  // The lock is looked at again at most once per lockRetryMs, driven by appends (no timer keeps the process alive):
+  // while this store records, whether writer.pid still names this process (another may have taken it over wrongly:
+  // a race, a file system without hard links, a lock deleted by hand), and if not it stops appending; while another
+  // process records, whether that one is gone, so that this one records from then on. Opening was the first look.
+  let lastLookMs = performance.now();
+  /** A check or takeover under way. */
+  let lockWork: Promise<void> | null = null;
+  /** Samples and events added while a check or takeover is under way: written, in order, if this store records after it. */
   const waiting: Array<(l: Logs) => void> = [];
-  /** Starts an attempt when one is due; true while one is under way. */
-  const tryTakeOver = (): boolean => {
-    if (dir === null || logs || closed) return false;
-    if (takingOver) return true;
-    const t = performance.now();
-    if (t - lastAttemptMs < lockRetryMs) return false;
-    lastAttemptMs = t;
-    takingOver = takeOver(dir).finally(() => {
-      takingOver = null;
+  const startLockWork = (folder: string) => {
+    lockWork = (logs ? checkLock(folder) : takeOver(folder)).finally(() => {
+      lockWork = null;
       waiting.length = 0;
     });
-    return true;
+  };
+  /** Goes on recording with `opened`: the alerts changed meanwhile (their newest versions), then what waited. */
+  const resume = (opened: Logs) => {
+    // The alerts this one changed while it did not record would otherwise be lost at its next restart (snoozed or
+    // acknowledged here, say); what it keeps in memory is what it goes on from, so their versions go on record.
+    for (const id of unrecordedAlerts) {
+      const a = alerts.get(id);
+      if (a) opened.alerts.write(JSON.stringify(a));
+    }
+    unrecordedAlerts.clear();
+    for (const write of waiting) write(opened);
+  };
+  const checkLock = async (folder: string): Promise<void> => {
+    const check = await checkWriterLock(folder, hold!);
+    if (check.holds) return resume(logs!);
+    // Another process records now (or no one): stop appending here. What was queued before this check still lands.
+    const lost = logs!;
+    logs = null;
+    hold = null;
+    recordedBy = check.named;
+    await Promise.all([lost.samples, lost.events, lost.alerts].map((l) => l.close()));
+    // Taken back at once when nobody holds it (deleted by hand); else this one is a reader, saying who records.
+    await takeOver(folder);
   };
   const takeOver = async (folder: string): Promise<void> => {
-    let holder: number | null;
+    let took: Hold | OtherRecorder;
     try {
-      holder = await takeWriterLock(folder);
+      took = await takeWriterLock(folder);
     } catch (e) {
-      takeoverError = e instanceof LeakbarError ? e : toStoreError(e, join(folder, WRITER_LOCK));
+      lockError = e instanceof LeakbarError ? e : toStoreError(e, join(folder, WRITER_LOCK));
       return;
     }
-    if (holder !== null) {
+    if (!('count' in took)) {
       // Still recorded by another one (maybe another reader that took over first): say which.
-      recordedBy = holder;
-      takeoverError = null;
+      recordedBy = took.pid;
+      lockError = took.error ?? null;
       return;
     }
     let loaded: Loaded | null = null;
@@ -914,25 +1123,32 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
         loaded = await readFiles(cutoffMs(), false);
       }
     } catch (e) {
-      takeoverError = e instanceof LeakbarError ? e : toStoreError(e, folder, 'read');
+      lockError = e instanceof LeakbarError ? e : toStoreError(e, folder, 'read');
     }
     if (!loaded || closed) {
-      await releaseWriterLock(folder);
+      await releaseWriterLock(folder, took);
       return;
     }
-    holdsLock = true;
+    hold = took;
     recordedBy = null;
-    takeoverError = null;
+    lockError = null;
     const opened = openLogs(loaded, cutoffMs());
     logs = opened;
-    // The alerts this one changed while a reader would otherwise be lost at its next restart (snoozed or
-    // acknowledged here, say); what it keeps in memory is what it goes on from, so their versions go on record.
-    for (const id of unrecordedAlerts) {
-      const a = alerts.get(id);
-      if (a) opened.alerts.write(JSON.stringify(a));
+    resume(opened);
+  };
+  /**
+   * Where a new line goes: to its file while this store records, held back while the lock is looked at (an alert by its
+   * id, as its newest version is what counts), and nowhere (memory only) while another process records.
+   */
+  const record = (write: (l: Logs) => void, alertId?: string): void => {
+    if (dir === null) return;
+    if (!lockWork && !closed && performance.now() - lastLookMs >= lockRetryMs) {
+      lastLookMs = performance.now();
+      startLockWork(dir);
     }
-    unrecordedAlerts.clear();
-    for (const write of waiting) write(opened);
+    if (logs && !lockWork) write(logs);
+    else if (alertId !== undefined) unrecordedAlerts.add(alertId);
+    else if (lockWork) waiting.push(write);
   };
 
   const all = () => (logs ? [logs.samples, logs.events, logs.alerts] : []);
@@ -943,22 +1159,17 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     append(sample) {
       pushBounded(samples, sample, windowSize, 256);
       const line = JSON.stringify(sample);
-      if (logs) logs.samples.write(line, sample.timeMs);
-      else if (tryTakeOver()) waiting.push((l) => l.samples.write(line, sample.timeMs));
+      record((l) => l.samples.write(line, sample.timeMs));
     },
     appendEvent(event) {
       pushBounded(events, event, eventWindowSize, 64);
       const line = JSON.stringify(event);
-      if (logs) logs.events.write(line, event.timeMs);
-      else if (tryTakeOver()) waiting.push((l) => l.events.write(line, event.timeMs));
+      record((l) => l.events.write(line, event.timeMs));
     },
     putAlert(alert) {
       keepAlert(alert);
-      if (logs) logs.alerts.write(JSON.stringify(alert));
-      else if (dir !== null) {
-        unrecordedAlerts.add(alert.id);
-        tryTakeOver();
-      }
+      const line = JSON.stringify(alert);
+      record((l) => l.alerts.write(line), alert.id);
     },
     alerts(fromMs, toMs) {
       const lo = fromMs ?? -Infinity;
@@ -986,26 +1197,30 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       ]);
       return { droppedLines: dropped.reduce((n, d) => n + d, 0) };
     },
-    writeError: () =>
-      recordedBy !== null
-        ? (takeoverError ??
-          new LeakbarError('busy', `another leakbar (pid ${recordedBy}) records this history in ${dir}: this one keeps its samples in memory only`, {
-            hint: `this one records here once that one stops; if no leakbar runs as pid ${recordedBy}, delete ${join(dir!, WRITER_LOCK)}`,
-          }))
-        : (all().find((l) => l.error)?.error ?? all().find((l) => l.compactError)?.compactError ?? null),
+    writeError: () => {
+      if (dir === null || logs) return all().find((l) => l.error)?.error ?? all().find((l) => l.compactError)?.compactError ?? null;
+      if (lockError) return lockError;
+      const who = recordedBy === null ? 'another leakbar' : `another leakbar (pid ${recordedBy})`;
+      return new LeakbarError('busy', `${who} records this history in ${dir}: this one keeps its samples in memory only`, {
+        hint:
+          `this one records here at its next sample once that one stops` +
+          (recordedBy === null ? '' : `; if no leakbar runs as pid ${recordedBy}, delete ${join(dir, WRITER_LOCK)}`),
+      });
+    },
     async flush() {
-      await takingOver;
+      await lockWork;
       await Promise.all(all().map((l) => l.flush()));
     },
     async close() {
       if (closed) return;
       closed = true;
-      // An attempt under way sees `closed` and lets go of the lock it may take.
-      await takingOver;
+      // A check or attempt under way sees `closed` and lets go of the lock it may take.
+      await lockWork;
       await Promise.all(all().map((l) => l.close()));
-      if (dir !== null && holdsLock) {
-        holdsLock = false;
-        await releaseWriterLock(dir);
+      if (dir !== null && hold) {
+        const h = hold;
+        hold = null;
+        await releaseWriterLock(dir, h);
       }
     },
   };
