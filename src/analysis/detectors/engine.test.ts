@@ -471,6 +471,19 @@ describe('alerts open when leakbar last stopped', () => {
     expect(after.events.at(-1)).toMatchObject({ type: 'resolved', alert: { id: disk.id } });
   });
 
+  it('keep the time they fired, though the replay (under a line lowered since) finds the condition earlier', () => {
+    // The line was 1,000 when the FDs first stood at 1,500; lowered to 100 later, the alert fired then (sample 60).
+    const history = series(20, { fds: () => 1500 }, at(0));
+    const later = { ...run(history.slice(0, 62)).state.alerts['threshold:fds']!, firstMs: at(60), lastMs: at(61) };
+    const lowered = settingsWith((s) => {
+      s.thresholds.fds.line = 100;
+    });
+    const replayed = run(history, { settings: lowered }).state;
+    expect(replayed.alerts['threshold:fds']!.firstMs).toBeLessThan(at(60));
+    const { kept } = carryOverAlerts(replayed, [{ ...later, id: `threshold:fds@${at(60)}` }]);
+    expect(kept).toMatchObject([{ id: `threshold:fds@${at(60)}`, firstMs: at(60) }]);
+  });
+
   it('keep a snooze and an acknowledgement where they go on', () => {
     const history = series(20, { fds: () => 1500 }, at(0));
     const snoozed = restart(history, [{ ...disk, state: 'snoozed', snoozedUntilMs: at(0) + 60 * MINUTE }]);

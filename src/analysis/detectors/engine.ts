@@ -513,7 +513,8 @@ export function carryOverAlerts(state: AlertEngineState, open: readonly Alert[],
     const merged: Alert = {
       ...replayed,
       id: disk.id,
-      firstMs: Math.min(disk.firstMs, replayed.firstMs),
+      // When it fired, as the user was told: the replay judges the history by today's lines, which may find it earlier.
+      firstMs: disk.firstMs,
       lastMs: Math.max(disk.lastMs, replayed.lastMs),
       state: userState ? disk.state : replayed.state,
       snoozedUntilMs: disk.state === 'snoozed' ? disk.snoozedUntilMs : replayed.snoozedUntilMs,

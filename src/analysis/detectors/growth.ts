@@ -97,6 +97,14 @@ export function evaluateGrowth(points: readonly Point[], samples: number, test: 
       return { ...result, status: 'holding', reason: `segment ${k + 1} is not above segment ${k} by ${fmt(rise)}` };
     }
   }
+  // The floor must rise by what matters, not only steadily: a sawtooth sampled out of step with its period (a GC
+  // every 64 s seen every 5 s) has troughs that drift up for minutes, a few MiB a tooth, while its teeth pull the slope
+  // up. A leak's floor rises by about the growth from the first segment to the last: (segments − 1) / segments of it.
+  const floorRise = levels[levels.length - 1]!.floor - levels[0]!.floor;
+  const floorNeeded = (0.5 * (test.segments - 1) * minGrowth) / test.segments;
+  if (floorRise < floorNeeded) {
+    return { ...result, status: 'holding', reason: `the floor rose ${fmt(floorRise)}, under ${fmt(floorNeeded)}` };
+  }
   return { ...result, status: 'growing', reason: 'growing' };
 }
 
