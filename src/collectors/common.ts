@@ -27,8 +27,11 @@ export interface SelfExclusion {
   ancestorPids: ReadonlySet<number>;
 }
 
-/** A leakbar command (`leakbar serve …`, `node …/bin/leakbar.js watch …`, `npm exec leakbar …`): one of its first words is leakbar, then a subcommand. */
-const LEAKBAR_COMMAND = /^(?:\S+ ){0,3}(?:\S*\/)?leakbar(?:\.js)? (?:watch|serve|capture|captures|profile|report|overnight|baseline|pin)\b/;
+/**
+ * A leakbar command (`leakbar serve …`, `node …/bin/leakbar.js watch …`, `npm exec leakbar …`, and the shell npx runs it
+ * through, `sh -c 'leakbar' serve --match '…'`): one of its first words is leakbar, quoted or not, then a subcommand.
+ */
+const LEAKBAR_COMMAND = /^(?:\S+ ){0,3}['"]?(?:\S*\/)?leakbar(?:\.js)?['"]? (?:watch|serve|capture|captures|profile|report|overnight|baseline|pin)\b/;
 
 /** Whether a command line is a leakbar command's (see {@link LEAKBAR_COMMAND}). */
 export function isLeakbarCommand(command: string): boolean {
@@ -52,7 +55,7 @@ export function matchProcesses(listing: Iterable<ProcessListing>, pattern: RegEx
   for (const p of listing) {
     if (p.command === '' || p.pid === self.selfPid || self.ancestorPids.has(p.pid)) continue;
     if (!re.test(p.command)) continue;
-    if (isLeakbarCommand(p.command) || (p.command.includes('leakbar') && p.command.includes(`--match ${patternText}`))) continue;
+    if (isLeakbarCommand(p.command) || (p.command.includes('leakbar') && [`--match ${patternText}`, `--match '${patternText}'`, `--match "${patternText}"`].some((m) => p.command.includes(m)))) continue;
     found.push({ pid: p.pid, command: p.command });
   }
   return found;

@@ -314,6 +314,29 @@ describe('Procfs with an injected /proc', () => {
     expect(await p.findProcesses(/my-server/g, 30)).toEqual([{ pid: 40, command: '/opt/my-server --port 1' }]);
   });
 
+  it('gives several matches their start times, so the newest is told by when it started (PIDs wrap around)', async () => {
+    const cmd = (args: string[]) => args.join('\0') + '\0';
+    // Field 22 (start time, clock ticks since boot): pid 900 started at 10 s, pid 12 at 50 s.
+    const stat = (pid: number, ticks: number) => `${pid} (server) S 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 ${ticks} 0 0\n`;
+    const { files } = fakeProc({
+      files: {
+        '/proc/stat': 'cpu 1 2 3\nbtime 1700000000\n',
+        '/proc/900/cmdline': cmd(['/opt/my-server', '--port', '1']),
+        '/proc/900/stat': stat(900, 1000),
+        '/proc/12/cmdline': cmd(['/opt/my-server', '--port', '2']),
+        '/proc/12/stat': stat(12, 5000),
+      },
+      dirs: { '/proc': ['900', '12'] },
+    });
+    const found = await new Procfs(files).findProcesses(/my-server/, 1);
+    expect(found.map((f) => [f.pid, f.startTimeMs])).toEqual(
+      expect.arrayContaining([
+        [900, 1_700_000_000_000 + 10_000],
+        [12, 1_700_000_000_000 + 50_000],
+      ]),
+    );
+  });
+
   it('never takes another leakbar for the program, with a path for a pattern or another pattern altogether', async () => {
     const cmd = (args: string[]) => args.join('\0') + '\0';
     const { files } = fakeProc({
@@ -322,13 +345,16 @@ describe('Procfs with an injected /proc', () => {
         // `serve --match /opt/app/server` (RegExp writes that pattern's source as '\/opt\/app\/server'), by npm, a shell and node.
         '/proc/51/cmdline': cmd(['npm', 'exec', 'leakbar', 'serve', '--match', '/opt/app/server']),
         '/proc/52/cmdline': cmd(['sh', '-c', 'leakbar', 'serve', '--match', '/opt/app/server']),
+        // The shell npx runs the bin through: the whole command is one argument, each word quoted as needed.
+        '/proc/55/cmdline': cmd(['sh', '-c', "'leakbar' serve --match 'opt/app/server --port' --pprof 127.0.0.1:6060"]),
+        '/proc/56/cmdline': cmd(['sh', '-c', "'/home/me/.npm/_npx/1/node_modules/.bin/leakbar' capture heap --match 'server'"]),
         '/proc/53/cmdline': cmd(['node', '/home/me/leakbar/node_modules/.bin/leakbar', 'serve', '--match', '/opt/app/server']),
         // Another leakbar watching by another pattern that this one matches too.
         '/proc/54/cmdline': cmd(['node', '/home/me/leakbar/bin/leakbar.js', 'watch', '--match', 'app/server --port']),
         // A program of the user's that merely mentions leakbar is still a program.
         '/proc/60/cmdline': cmd(['/opt/app/server', '--log', '/var/log/leakbar-check.log']),
       },
-      dirs: { '/proc': ['40', '51', '52', '53', '54', '60'] },
+      dirs: { '/proc': ['40', '51', '52', '53', '54', '55', '56', '60'] },
     });
     const found = await new Procfs(files).findProcesses(new RegExp('/opt/app/server'), 1);
     expect(found.map((f) => f.pid)).toEqual([40, 60]);

@@ -676,6 +676,16 @@ export class Procfs {
   /** Processes whose command line matches `pattern`, never `selfPid` nor its ancestors (see matchProcesses). */
   async findProcesses(pattern: RegExp, selfPid: number = process.pid): Promise<FoundProcess[]> {
     const [listing, ancestorPids] = await Promise.all([this.listProcesses(), this.ancestorsOf(selfPid)]);
-    return matchProcesses(listing, pattern, { selfPid, ancestorPids });
+    const found = matchProcesses(listing, pattern, { selfPid, ancestorPids });
+    if (found.length < 2) return found;
+    // Which is newest is their start times' to say, not their PIDs' (PIDs wrap around).
+    const bootMs = await this.bootTime().catch(() => null);
+    if (bootMs === null) return found;
+    return Promise.all(
+      found.map(async (f) => {
+        const stat = await this.files.readFile(this.path(f.pid, 'stat')).then(parseProcStat, () => null);
+        return stat ? { ...f, startTimeMs: bootMs + (stat.startTicks * 1000) / CLK_TCK } : f;
+      }),
+    );
   }
 }

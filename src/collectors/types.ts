@@ -53,6 +53,8 @@ export interface CpuMark {
 export interface FoundProcess {
   pid: number;
   command: string;
+  /** When it started (epoch ms), where the platform lists it cheaply (Linux); the newest is the one to follow. */
+  startTimeMs?: number;
 }
 
 /** The collectors of one platform; every method rejects with a LeakbarError whose message says what is wrong. */

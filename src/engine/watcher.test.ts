@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 /** An in-memory OS: a table of processes the test changes as it goes. The live tests use the real collectors. */
 function memoryOs() {
-  const procs = new Map<number, { command: string; fds: number }>();
+  const procs = new Map<number, { command: string; fds: number; startTimeMs?: number }>();
   let pprof: 'ok' | 'refuse' | 'hang' = 'ok';
   let leakProfile: number | null = null;
   let pprofCmdline: string | null = null;
@@ -46,7 +46,7 @@ function memoryOs() {
       return { source: 'smaps', rssBytes: 1, pssBytes: 1, anonymousBytes: 1, swapBytes: 0, regionCount: 10, physFootprintBytes: null, physFootprintPeakBytes: null, regions: [], mallocZones: [] };
     },
     async findProcesses(re) {
-      return [...procs].filter(([, p]) => re.test(p.command)).map(([pid, p]) => ({ pid, command: p.command }));
+      return [...procs].filter(([, p]) => re.test(p.command)).map(([pid, p]) => ({ pid, command: p.command, ...(p.startTimeMs === undefined ? {} : { startTimeMs: p.startTimeMs }) }));
     },
     async readGoroutineCount() {
       if (pprof === 'refuse') throw new LeakbarError('endpoint-refused', 'connection refused by 127.0.0.1:6060', { hint: 'is the program serving net/http/pprof?' });
@@ -329,13 +329,29 @@ describe('Watcher', () => {
     await until(() => samples.length >= 4);
     await w.stop();
     expect(events.find((e) => e.type === 'status' && e.source === 'target' && e.ok && e.message.startsWith('2 processes match'))).toMatchObject({
-      message: '2 processes match /server/: watching the newest, pid 11 (/bin/server --port 2); also 10 (/bin/server --port 1)',
+      message: '2 processes match /server/: watching the highest PID, pid 11 (/bin/server --port 2); also 10 (/bin/server --port 1)',
     });
     const pprof = events.filter((e) => e.type === 'status' && e.source === 'pprof');
     expect(pprof).toHaveLength(1);
     expect(pprof[0]).toMatchObject({ ok: false, message: expect.stringContaining('belongs to another program (/bin/server --port 1), not to pid 11') });
     expect(samples.at(-1)!.goroutines).toBeUndefined();
     expect(samples.at(-1)!.fds).toBe(2);
+  });
+
+  it('follows the newest of several matches by start time, not by PID (PIDs wrap around)', async () => {
+    const os = memoryOs();
+    os.procs.set(900, { command: '/bin/server --port 1', fds: 1, startTimeMs: 1_000 });
+    os.procs.set(12, { command: '/bin/server --port 2', fds: 2, startTimeMs: 5_000 });
+    const w = new Watcher({ target: target({ match: 'server' }), collectors: os.collectors, store: null, cadences: { sampleMs: 10 } });
+    const samples: Sample[] = [];
+    const events: WatchEvent[] = [];
+    w.onSample((s) => samples.push(s));
+    w.onEvent((e) => events.push(e));
+    await w.start();
+    await until(() => samples.length >= 2);
+    await w.stop();
+    expect(samples.at(-1)!.pid).toBe(12);
+    expect(events.find((e) => e.type === 'status' && e.source === 'target' && e.ok)).toMatchObject({ message: expect.stringContaining('watching the newest, pid 12') });
   });
 
   it('checks a --pid target’s endpoint before its first heap figures, so not even the first sample mixes two programs', async () => {

@@ -7,7 +7,7 @@ import type { StatusEvent, WatchEvent } from '../shared/events.js';
 import type { FdBreakdown, MemoryMap, MemStats, ProcessFigures, Sample, TargetConfig } from '../shared/types.js';
 
 export type { SourceCost, SourceName, SourceStatus, WatcherStatus };
-import type { Collectors, CpuMark } from '../collectors/types.js';
+import type { Collectors, CpuMark, FoundProcess } from '../collectors/types.js';
 import { noAnswerError } from '../collectors/deps.js';
 import { pprofEndpointUrl, pprofOwnerError, sameCommandLine } from '../collectors/pprof-http.js';
 import type { SourceCost, SourceName, SourceStatus, WatcherStatus } from '../shared/status.js';
@@ -303,8 +303,11 @@ export class Watcher {
       this.report('target', new LeakbarError('not-found', `no process matches /${sel.match}/ yet; waiting for one`, { hint: 'start the program, or check the pattern against `ps -eo pid,args` (leakbar leaves its own commands out)' }));
       return;
     }
-    // Several matches: keep following the newest, as a restarted dev server is the newest, and say so.
-    const pick = found.reduce((a, b) => (b.pid > a.pid ? b : a));
+    // Several matches: keep following the newest, as a restarted dev server is the newest, and say so. By start time where
+    // the platform gives it (PIDs wrap around), else by the highest PID.
+    const byStart = found.every((f) => f.startTimeMs !== undefined);
+    const newer = (a: FoundProcess, b: FoundProcess) => (byStart ? b.startTimeMs! > a.startTimeMs! || (b.startTimeMs === a.startTimeMs && b.pid > a.pid) : b.pid > a.pid);
+    const pick = found.reduce((a, b) => (newer(a, b) ? b : a));
     if (found.length > 1) {
       const others = found.filter((f) => f.pid !== pick.pid).slice(0, 4).map((f) => `${f.pid} (${shorten(f.command)})`);
       this.emitEvent({
@@ -312,7 +315,7 @@ export class Watcher {
         timeMs: this.now(),
         source: 'target',
         ok: true,
-        message: `${found.length} processes match /${sel.match}/: watching the newest, pid ${pick.pid} (${shorten(pick.command)}); also ${others.join(', ')}`,
+        message: `${found.length} processes match /${sel.match}/: watching ${byStart ? 'the newest' : 'the highest PID'}, pid ${pick.pid} (${shorten(pick.command)}); also ${others.join(', ')}`,
         hint: 'narrow --match to the one you mean, or give --pid',
       });
     }
