@@ -58,7 +58,8 @@ function sniffText(bytes: Uint8Array): LeakbarError | null {
   if (n > 0 && printable === n) {
     const firstLine = head.split('\n', 1)[0]!.slice(0, 80);
     return new LeakbarError('not-a-profile', `this is text, not a protobuf profile: "${firstLine}"`, {
-      hint: 'fetch the endpoint without ?debug=1 (debug output is text), or check the URL',
+      // Whether it came from a file or a URL: a text file is as likely as a debug=1 answer.
+      hint: 'a profile is the gzipped protobuf a pprof endpoint serves without ?debug= (…/debug/pprof/heap, or a file saved from it); a debug=1 or debug=2 answer is text, and leakbar profile goroutines reads a goroutine dump',
     });
   }
   return null;
