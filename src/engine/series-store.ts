@@ -49,6 +49,12 @@ export interface SeriesStoreOptions {
    * @default 5000
    */
   lockRetryMs?: number;
+  /**
+   * Called when this store takes over recording from another process, once it holds the lock and before the alerts
+   * put while it did not record are written: what is put or dropped ({@link SeriesStore.dropUnrecordedAlert}) meanwhile
+   * is what goes on record. Its failure is ignored.
+   */
+  onTakeOver?: () => void | Promise<void>;
 }
 
 /** What reading the files back found. */
@@ -89,6 +95,12 @@ export interface SeriesStore {
   compact(): Promise<{ droppedLines: number }>;
   /** The last write or compaction error, or null while the disk takes every write. */
   writeError(): LeakbarError | null;
+  /** Whether this store appends to its files now (a history kept in memory only counts as recorded); false while another process records the folder, or the lock could not be taken. */
+  recording(): boolean;
+  /** The other process recording the folder while this store does not, when known. */
+  recordedBy(): number | null;
+  /** Forgets an alert put while another process recorded the folder, so that it is not written at a takeover; one already written stays. */
+  dropUnrecordedAlert(id: string): void;
   /** Resolves when every queued write (and compaction) has reached the file. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -1134,6 +1146,11 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     lockError = null;
     const opened = openLogs(loaded, cutoffMs());
     logs = opened;
+    try {
+      await options.onTakeOver?.();
+    } catch {
+      // The alerts stay as they were put.
+    }
     resume(opened);
   };
   /**
@@ -1206,6 +1223,11 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
           `this one records here at its next sample once that one stops` +
           (recordedBy === null ? '' : `; if no leakbar runs as pid ${recordedBy}, delete ${join(dir, WRITER_LOCK)}`),
       });
+    },
+    recording: () => dir === null || logs !== null,
+    recordedBy: () => (logs ? null : recordedBy),
+    dropUnrecordedAlert(id) {
+      if (unrecordedAlerts.has(id)) forgetAlert(id);
     },
     async flush() {
       await lockWork;

@@ -21,6 +21,7 @@ import { slugify } from './data-dir.js';
 import { findingFor, type AlertFinding } from './alert-findings.js';
 import { downsampleForDrawing } from './downsample.js';
 import { openSeriesStore, type SeriesStore } from './series-store.js';
+import { adoptRecorderAlerts, readOpenStoredAlerts, storedAlertsReader, takeOverAlerts, type Reconciled } from './recorder-alerts.js';
 import { autoCaptureGapMs, dropPatched, openSettingsFile, overlaySettings, overridesFromOptions, settingsChanges } from './settings-file.js';
 import { patchTargetConfig } from './target-patch.js';
 import { Watcher, type Cadences } from './watcher.js';
@@ -54,10 +55,27 @@ const REPLAY_MS = 30 * 60_000;
 /** How often history and captures past the settings' retention are dropped while the engine runs. */
 const RETENTION_EVERY_MS = 60 * 60_000;
 
+/** A target's history changed hands: this engine records it now, or another process does (see series-store.ts). */
+export interface RecordingChange {
+  targetId: string;
+  name: string;
+  /** Whether this engine records the target's history (and takes its automatic captures). */
+  recording: boolean;
+  /** The process recording it instead, when known (while `recording` is false). */
+  recordedBy: number | null;
+  /** Why this engine does not record it, as its `store` status says (while `recording` is false). */
+  reason: string | null;
+}
+
 /** The engine as the API contract describes it, plus a way to shut it down. */
 export interface LeakbarService extends LeakbarApi {
   /** Hears true when an overnight test starts and false when the last one ends (the desktop app keeps the machine awake between). */
   onOvernight(listener: (running: boolean) => void): () => void;
+  /**
+   * Hears each change of who records a target's history: another leakbar took it (or had it at start), or this engine
+   * took it over. At once, it hears each target whose history another process records now.
+   */
+  onRecording(listener: (change: RecordingChange) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -70,6 +88,12 @@ interface TargetRuntime {
   /** When each kind was last captured automatically. */
   autoCapturedMs: Map<CaptureKind, number>;
   unsubscribe: Array<() => void>;
+  /** Whether its store recorded the history when last looked at (a change is told to {@link LeakbarService.onRecording}). */
+  recording: boolean;
+  /** While another process records the history: reads the alerts it stores, to go by them. */
+  recorderAlerts: ReturnType<typeof storedAlertsReader> | null;
+  /** A read of the recorder's alerts under way. */
+  syncing: Promise<void> | null;
 }
 
 /** Turns a person's target description into a config with a unique, path-safe id. */
@@ -186,6 +210,8 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   function autoCapture(rt: TargetRuntime, alert: Alert): void {
     const kind: CaptureKind | null = alert.suggestedCapture === 'fds' ? 'system' : alert.suggestedCapture;
     if (!kind) return;
+    // While another leakbar records this history it takes the captures of its alerts (this one goes by them).
+    if (!rt.store.recording()) return;
     const gapMs = autoCaptureGapMs(applied);
     if (gapMs === Number.POSITIVE_INFINITY) return; // automatic captures are off
     const last = rt.autoCapturedMs.get(kind);
@@ -234,7 +260,13 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
 
   async function addTarget(input: TargetInput): Promise<TargetSummary> {
     const config = targetConfigFrom(input, new Set(targets.keys()));
-    const store = await openSeriesStore(options.persist === false ? null : join(options.dataDir, 'targets', config.id), { historyMs: historyMs(), now });
+    let rt: TargetRuntime | null = null;
+    const store = await openSeriesStore(options.persist === false ? null : join(options.dataDir, 'targets', config.id), {
+      historyMs: historyMs(),
+      now,
+      // Another leakbar recorded this history until now: its open alerts and this engine's become one per condition.
+      onTakeOver: () => (rt ? tookOver(rt) : undefined),
+    });
     // Replay recent history silently: the detectors' windows fill again, nothing already told is told twice. Then the
     // alerts still open on disk from the last run go on where the replay finds them holding, and are closed where not.
     const engineOptions = { targetId: config.id, settings: applied.detectors, platform: collectors.platform };
@@ -248,10 +280,25 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       store.alerts().filter((a) => a.state !== 'resolved'),
       { historyIsRecent: lastMs !== undefined && now() - lastMs <= REPLAY_MS },
     );
-    for (const a of [...carried.kept, ...carried.closed]) store.putAlert(a);
+    // While another process records this history, its alerts are its own to close: this one goes by them, and
+    // reconciles them with its own when it takes over.
+    const recording = store.recording();
+    if (recording) for (const a of [...carried.kept, ...carried.closed]) store.putAlert(a);
     const alerts = createAlertEngine(engineOptions, carried.state);
-    const rt: TargetRuntime = { config, watcher: newWatcher(config, store), store, alerts, lastBreakdown: null, autoCapturedMs: new Map(), unsubscribe: [] };
+    rt = {
+      config,
+      watcher: newWatcher(config, store),
+      store,
+      alerts,
+      lastBreakdown: null,
+      autoCapturedMs: new Map(),
+      unsubscribe: [],
+      recording: true,
+      recorderAlerts: store.dir === null ? null : storedAlertsReader(store.dir),
+      syncing: null,
+    };
     targets.set(config.id, rt);
+    noteRecording(rt);
     await startWatcher(rt);
     // Its captures past the retention go now, not at the next hourly pass.
     if (options.persist !== false) void captureStore.applyRetention(config.id, { ...retention, keepIds: openAlertCaptures(config.id) }).catch(() => {});
@@ -269,6 +316,8 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
         emit({ type: 'sample', targetId: config.id, sample });
         const status = watcher.status();
         detect(rt, sample, status);
+        noteRecording(rt);
+        if (!rt.recording) syncWithRecorder(rt);
         emit({ type: 'status', targetId: config.id, status });
       }),
       watcher.onEvent((event) => {
@@ -281,6 +330,75 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       }),
     );
     await watcher.start();
+  }
+
+  const recordingListeners = new Set<(change: RecordingChange) => void>();
+  function recordingChange(rt: TargetRuntime): RecordingChange {
+    const recording = rt.store.recording();
+    return { targetId: rt.config.id, name: rt.config.name, recording, recordedBy: rt.store.recordedBy(), reason: recording ? null : (rt.store.writeError()?.message ?? null) };
+  }
+  /** Tells the listeners when the target's store stopped or started recording since last looked at. */
+  function noteRecording(rt: TargetRuntime): void {
+    const change = recordingChange(rt);
+    if (change.recording === rt.recording) return;
+    rt.recording = change.recording;
+    for (const l of recordingListeners) {
+      try {
+        l(change);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  }
+
+  /** Lays a reconciliation with the recorder's alerts into the target's engine and history, telling what changed. */
+  function applyReconciled(rt: TargetRuntime, r: Reconciled): void {
+    rt.alerts = createAlertEngine({ targetId: rt.config.id }, r.state);
+    // The engine's own alert of a condition the recorder had open never goes on record: the recorder's goes on.
+    for (const id of r.superseded) rt.store.dropUnrecordedAlert(id);
+    for (const a of r.closed) rt.store.putAlert(a);
+    for (const a of r.changed) alertChange(rt, 'updated', a);
+  }
+
+  /**
+   * While another process records the target's history, its alerts are the ones stored: at each sample (when
+   * alerts.jsonl changed) this engine's alert of a condition the recorder has open goes on as the recorder's (its id,
+   * first time, capture and finding, snooze or acknowledgement), so both show one alert. One read at a time.
+   */
+  function syncWithRecorder(rt: TargetRuntime): void {
+    const reader = rt.recorderAlerts;
+    if (!reader || rt.syncing) return;
+    const run = reader
+      .readIfChanged()
+      .then((stored) => {
+        // Taken over meanwhile (the takeover reconciled everything), or no longer watched.
+        if (!stored || rt.store.recording() || targets.get(rt.config.id) !== rt) return;
+        const r = adoptRecorderAlerts(rt.alerts.state, stored);
+        if (r.changed.length > 0 || r.superseded.length > 0) applyReconciled(rt, r);
+      })
+      .catch(() => {})
+      .finally(() => {
+        rt.syncing = null;
+      });
+    rt.syncing = run;
+  }
+
+  /**
+   * The store took the history over from another process, before the alerts changed here meanwhile are written: the
+   * alerts that process left open and this engine's become one per condition, as at a start (no second alert, no
+   * second notice or capture); those this engine does not find holding are closed.
+   */
+  async function tookOver(rt: TargetRuntime): Promise<void> {
+    await rt.syncing;
+    const dir = rt.store.dir;
+    const stored = dir === null ? null : await readOpenStoredAlerts(dir).catch(() => null);
+    if (stored) {
+      applyReconciled(rt, takeOverAlerts(rt.alerts.state, stored, `Closed when leakbar (pid ${process.pid}) took over recording this history: it did not find it still holding.`));
+      // An alert that fired here while the other process recorded, of a condition it did not have open, took no capture: it takes one now.
+      const theirs = new Set(stored.map((a) => a.key));
+      for (const a of rt.alerts.live().map(decorate)) if (a.state === 'firing' && !theirs.has(a.key) && a.captureId === undefined) autoCapture(rt, a);
+    }
+    noteRecording(rt);
   }
 
   const restarts = new WeakMap<TargetRuntime, Promise<unknown>>();
@@ -463,6 +581,11 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       overnightListeners.add(listener);
       return () => overnightListeners.delete(listener);
     },
+    onRecording(listener) {
+      recordingListeners.add(listener);
+      for (const rt of targets.values()) if (!rt.recording && !rt.store.recording()) listener(recordingChange(rt));
+      return () => recordingListeners.delete(listener);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -480,6 +603,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       await Promise.allSettled([...inflight]);
       await captures.close();
       listeners.clear();
+      recordingListeners.clear();
     },
   };
   return api;

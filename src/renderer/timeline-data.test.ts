@@ -58,9 +58,19 @@ describe('timeline data', () => {
 describe('live state', () => {
   it('upserts alerts by id, newest first', () => {
     const a = fakeAlert('t', { id: 'a', firstMs: 1 });
-    const b = fakeAlert('t', { id: 'b', firstMs: 2 });
+    const b = fakeAlert('t', { id: 'b', key: 'threshold:threads', firstMs: 2 });
     expect(mergeAlert([a], b).map((x) => x.id)).toEqual(['b', 'a']);
     expect(mergeAlert([b, a], { ...a, state: 'acknowledged' }).find((x) => x.id === 'a')!.state).toBe('acknowledged');
+  });
+
+  it('lets an open alert take the place of another open one of its condition (a reader going on under the recorder’s id)', () => {
+    const own = fakeAlert('t', { id: 'threshold:fds@5635', firstMs: 5635 });
+    const recorders = fakeAlert('t', { id: 'threshold:fds@4764', firstMs: 4764 });
+    expect(mergeAlert([own], recorders).map((x) => x.id)).toEqual(['threshold:fds@4764']);
+    // A resolved one of that condition stays, and a resolved one never pushes out the open one.
+    const earlier = fakeAlert('t', { id: 'threshold:fds@10', firstMs: 10, state: 'resolved' });
+    expect(mergeAlert([own, earlier], recorders).map((x) => x.id)).toEqual(['threshold:fds@4764', 'threshold:fds@10']);
+    expect(mergeAlert([recorders], earlier).map((x) => x.id)).toEqual(['threshold:fds@4764', 'threshold:fds@10']);
   });
 
   it('keeps samples inside the window and drops repeats', () => {

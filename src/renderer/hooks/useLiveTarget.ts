@@ -18,9 +18,13 @@ export interface LiveTarget {
   putAlert(alert: Alert): void;
 }
 
-/** Upserts by id, newest first. */
+/**
+ * Upserts by id, newest first. An open alert takes the place of another open one of its condition: the engine keeps one
+ * per condition, and a leakbar that reads a history another one records goes on under that one's id for it.
+ */
 export function mergeAlert(alerts: readonly Alert[], alert: Alert): Alert[] {
-  const rest = alerts.filter((a) => a.id !== alert.id);
+  const open = alert.state !== 'resolved';
+  const rest = alerts.filter((a) => a.id !== alert.id && !(open && a.key === alert.key && a.state !== 'resolved'));
   return [alert, ...rest].sort((a, b) => b.firstMs - a.firstMs);
 }
 
