@@ -83,4 +83,18 @@ describe('compare with baseline', () => {
     const other = await createCaptureStore(join(tmp.dir, 'empty')).then((s) => createCaptureService({ store: s, collectors: null }));
     await expect(other.compare('20261124-153012-heap-ab12')).rejects.toMatchObject({ code: 'not-found' });
   });
+
+  it('says when the baseline is of a kind that shares nothing with the capture, and how to name another', async () => {
+    const store = await createCaptureStore(join(tmp.dir, 'kinds'));
+    const kinds = createCaptureService({ store, collectors: createCollectors() });
+    const target: TargetConfig = { id: 'leaky', name: 'leaky', selector: { pid: fx.pid }, pprofUrl: fx.pprofUrl, fdPatterns: [] };
+    const goroutine = await kinds.capture({ target, pid: fx.pid, kind: 'goroutine', figures: null });
+    await store.markBaseline(goroutine.id);
+    const heap = await kinds.capture({ target, pid: fx.pid, kind: 'heap', figures: null });
+    await expect(kinds.compare(heap.id)).rejects.toMatchObject({
+      code: 'unsupported',
+      message: `the baseline of leaky, ${goroutine.id}, is a goroutine capture: it has nothing to compare with ${heap.id} (heap)`,
+      hint: expect.stringContaining('name a heap or bundle capture'),
+    });
+  });
 });

@@ -5,7 +5,7 @@
  */
 import type { ApiEvent, Comparison } from '../../shared/api.js';
 import { CAPTURE_KINDS, type CaptureFile, type CaptureKind, type CaptureMeta, type CaptureProgress } from '../../shared/captures.js';
-import { describeError, LeakbarError } from '../../shared/errors.js';
+import { describeError, isLeakbarError, LeakbarError } from '../../shared/errors.js';
 import type { FdBreakdown, FdEntry, Sample, TargetConfig } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
 import type { Collectors } from '../../collectors/types.js';
@@ -439,7 +439,15 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
           ? new LeakbarError('bad-input', `the base and the current capture are the same (${captureId})`, { hint: 'name two different captures' })
           : new LeakbarError('bad-input', `capture ${captureId} is the baseline itself`, { hint: 'compare a later capture with it' });
       }
-      return compareCaptures(store, base, current, sectionOptions);
+      if (baseId !== undefined) return compareCaptures(store, base, current, sectionOptions);
+      // The baseline is one per target, whatever its kind: one of another kind may share nothing with this capture.
+      return compareCaptures(store, base, current, sectionOptions).catch((e: unknown) => {
+        if (!isLeakbarError(e, 'unsupported')) throw e;
+        throw new LeakbarError('unsupported', `the baseline of ${current.targetId}, ${base.id}, is a ${base.kind} capture: it has nothing to compare with ${captureId} (${current.kind})`, {
+          hint: `name a ${current.kind} or bundle capture to compare with (the captures list shows them), or mark one as the baseline`,
+          cause: e,
+        });
+      });
     },
 
     onEvent(listener) {
