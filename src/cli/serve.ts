@@ -12,7 +12,7 @@ import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { targetWatching } from '../engine/series-store.js';
-import { createService } from '../engine/service.js';
+import { createService, type RecordingChange } from '../engine/service.js';
 import { cadencesFromOptions, checkPidExists, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
 import { createCollectors } from '../collectors/index.js';
 
@@ -104,6 +104,17 @@ function openBrowser(url: string): void {
   child.unref();
 }
 
+/**
+ * The line `serve` prints when a target's history changes hands: another leakbar records it (this serve shows it and
+ * keeps its own samples in memory), or this serve records it now. `before` is the process that recorded it until then.
+ */
+export function recordingLine(change: RecordingChange, before: number | null = null): string {
+  if (change.recording) return `leakbar: this serve records the history of ${change.name} now${before === null ? '' : ` (pid ${before} stopped recording it)`}`;
+  if (change.recordedBy !== null)
+    return `leakbar: another leakbar (pid ${change.recordedBy}) records the history of ${change.name}; this serve shows it and keeps its own samples in memory until that one stops`;
+  return `leakbar: this serve does not record the history of ${change.name}${change.reason ? ` (${change.reason})` : ''}; it keeps its own samples in memory meanwhile`;
+}
+
 /** Runs the service and the server until a signal arrives. */
 export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   let targets = await targetsFromServeOptions(o);
@@ -130,13 +141,21 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   out.write(`leakbar: serving ${targets.map((t) => t.name).join(', ')}; history in ${dataDir}\n`);
   out.write(`leakbar: open ${url}\n`);
   out.write(`leakbar: metrics at ${server.origin}/metrics (send the token as "Authorization: Bearer …")\n`);
-  if (o.open) openBrowser(url);
-  await new Promise<void>((ok) => {
-    process.once('SIGINT', () => ok());
-    process.once('SIGTERM', () => ok());
+  // Who records each target's history, once per change: at once for those another leakbar records now.
+  const recordedBy = new Map<string, number | null>();
+  const unwatchRecording = service.onRecording((change) => {
+    out.write(recordingLine(change, recordedBy.get(change.targetId) ?? null) + '\n');
+    recordedBy.set(change.targetId, change.recording ? null : change.recordedBy);
   });
+  if (o.open) openBrowser(url);
+  const signal = await new Promise<NodeJS.Signals>((ok) => {
+    process.once('SIGINT', () => ok('SIGINT'));
+    process.once('SIGTERM', () => ok('SIGTERM'));
+  });
+  unwatchRecording();
   await server.close();
   await service.close();
+  out.write(`leakbar: stopped serving (${signal})\n`);
 }
 
 /** Adds `serve` to the program. */

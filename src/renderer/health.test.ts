@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
 import { fakeAlert, fakeStatus } from '../../test/e2e/fake-api.js';
-import { judgeHealth } from './health.js';
+import { judgeHealth, storeNote } from './health.js';
 import { figureProblem } from './figures.js';
 
 const S = DEFAULT_DETECTOR_SETTINGS;
@@ -49,5 +49,24 @@ describe('why a figure has no value', () => {
     const flagged = { sources: { ...status.sources, pprof: failing('the pprof endpoint belongs to another program') } };
     expect(figureProblem(flagged, 'heapInuseBytes')?.message).toBe('the pprof endpoint belongs to another program');
     expect(figureProblem(flagged, 'goroutines')?.message).toBe('the pprof endpoint belongs to another program');
+  });
+});
+
+describe('whether the history is recorded', () => {
+  const busy = { ok: false, message: 'another leakbar (pid 4242) records this history in /data/targets/api: this one keeps its samples in memory only', hint: 'this one records here at its next sample once that one stops', sinceMs: 1 };
+  it('is said beside a firing alert, which takes the reason, and not twice when it is the reason itself', () => {
+    const status = { ...fakeStatus('t', sample), sources: { store: busy } };
+    const firing = judgeHealth(status, [fakeAlert('t')], S);
+    expect(firing.level).toBe('alert');
+    expect(storeNote(status, firing)).toEqual(busy);
+    const quiet = judgeHealth(status, [], S);
+    expect(quiet.reason).toBe(`store: ${busy.message}`);
+    expect(storeNote(status, quiet)).toBeNull();
+  });
+
+  it('is not said while the history is recorded', () => {
+    const status = { ...fakeStatus('t', sample), sources: { store: { ok: true, message: '', sinceMs: 1 } } };
+    expect(storeNote(status, judgeHealth(status, [fakeAlert('t')], S))).toBeNull();
+    expect(storeNote(fakeStatus('t', sample), judgeHealth(fakeStatus('t', sample), [], S))).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 /** A target's state at a glance — healthy, warning or alert — and the one reason a person should read first. */
 import type { Alert } from '../shared/alerts.js';
 import type { DetectorSettings } from '../shared/alerts.js';
-import type { WatcherStatus } from '../shared/status.js';
+import type { SourceStatus, WatcherStatus } from '../shared/status.js';
 import { FIGURES } from './figures.js';
 
 /** The three states the popover shows. */
@@ -54,4 +54,15 @@ export function judgeHealth(status: WatcherStatus, alerts: readonly Alert[], set
     }
   }
   return { level: 'healthy', reason: 'All figures within bounds' };
+}
+
+/**
+ * The history's state, when the reason does not say it already: the `store` source's problem (another leakbar records
+ * this history and this one keeps its samples in memory, a full disk), which a firing alert or another source's problem
+ * would otherwise hide. Null while the history is recorded.
+ */
+export function storeNote(status: Pick<WatcherStatus, 'sources'>, health: Health): SourceStatus | null {
+  const store = status.sources.store;
+  if (!store || store.ok) return null;
+  return health.reason.startsWith(`store: ${store.message}`) ? null : store;
 }

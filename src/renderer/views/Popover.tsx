@@ -2,7 +2,7 @@
 import { formatRoute, type FigureKey, type Route } from '../route.js';
 import { FIGURES, figureProblem } from '../figures.js';
 import { useDetectorSettings } from '../hooks/useDetectorSettings.js';
-import { judgeHealth } from '../health.js';
+import { judgeHealth, storeNote } from '../health.js';
 import { useApiContext } from '../api/context.js';
 import { useCaptureActions } from '../hooks/useCaptures.js';
 import { useLiveTarget } from '../hooks/useLiveTarget.js';
@@ -37,6 +37,7 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
 
   const status = live.status ?? current.status;
   const health = judgeHealth(status, live.alerts, detectors);
+  const store = storeNote(status, health);
   const last = live.samples.at(-1) ?? status.lastSample;
   const openAlerts = live.alerts.filter((a) => a.state !== 'resolved');
   // The process is gone (or no longer watched): its last figures stay, dimmed, with when it went.
@@ -65,6 +66,11 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
       <p className={`pop-reason reason-${health.level}`} data-testid="reason" title={health.reason}>
         {health.reason}
       </p>
+      {store ? (
+        <p className="pop-reason pop-store" data-testid="pop-store" title={store.hint ? `${store.message} (${store.hint})` : store.message}>
+          {store.message}
+        </p>
+      ) : null}
 
       <section className="tiles" aria-label="Figures, last 30 minutes">
         {FIGURES.map((f) => (
