@@ -41,6 +41,9 @@ try {
   }, EXIT_SAFETY_NET_MS).unref();
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
-  console.error(`leakbar: ${describeError(e)}`);
-  process.exit(1);
+  // Written whole, its final newline included, before the exit: Node writes to a pipe asynchronously on POSIX, and
+  // process.exit does not wait for it (cut there, the line would end without its newline, or go missing).
+  process.exitCode = 1;
+  process.stderr.write(`leakbar: ${describeError(e).replace(/\n+$/, '')}\n`, () => process.exit(1));
+  setTimeout(() => process.exit(1), 2000).unref();
 }

@@ -73,7 +73,8 @@ export async function readServeConfig(file: string): Promise<TargetInput[]> {
   }
   const r = serveConfigSchema(json).safeParse(json);
   if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ');
+    // A pprof URL's message names the field itself ("pprof URL: …"); the path says where it is.
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.path.at(-1) === 'pprofUrl' ? i.message.replace(/^pprof URL: /, '') : i.message}`).join('; ');
     throw new LeakbarError('bad-input', `${file}: ${problems}`, { hint: 'expected {"targets": [{"name": "…", "match": "regex" or "pid": N, "pprofUrl": "http://127.0.0.1:6060/debug/pprof/"}]}' });
   }
   return r.data;

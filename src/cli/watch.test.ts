@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePprofUrl } from './watch.js';
+import { settingsSchema } from '../shared/settings.js';
+import { parseHeapInterval, parsePprofUrl } from './watch.js';
 
 describe('parsePprofUrl', () => {
   it('keeps a base URL and completes a bare host or a path without the pprof part', () => {
@@ -17,8 +18,19 @@ describe('parsePprofUrl', () => {
     expect(parsePprofUrl('http://127.0.0.1:6061/svc/debug/pprof/profile?seconds=30#x')).toBe('http://127.0.0.1:6061/svc/debug/pprof/');
   });
 
-  it('refuses what is not an http URL, saying what it expected', () => {
-    expect(() => parsePprofUrl('not a url')).toThrow(/is not a URL \(expected e\.g\. http/);
-    expect(() => parsePprofUrl('ftp://127.0.0.1/debug/pprof/')).toThrow(/must be http or https, got ftp:/);
+  it('refuses what is not an http URL, saying what one looks like', () => {
+    expect(() => parsePprofUrl('not a url')).toThrow('pprof URL: "not a url" is not a URL; it looks like http://127.0.0.1:6060/debug/pprof/ (or just 127.0.0.1:6060)');
+    expect(() => parsePprofUrl('ftp://127.0.0.1/debug/pprof/')).toThrow(/^pprof URL: "ftp:\/\/127\.0\.0\.1\/debug\/pprof\/" is not http or https \(ftp\); it looks like http:/);
+  });
+});
+
+describe('parseHeapInterval', () => {
+  it('takes what settings.json takes for cadences.memStatsMs, and no less', () => {
+    expect(parseHeapInterval('1')).toBe(1);
+    expect(parseHeapInterval('4')).toBe(4);
+    expect(settingsSchema.shape.cadences.shape.memStatsMs.safeParse(4000).success).toBe(true);
+    expect(parseHeapInterval('86400')).toBe(86400);
+    for (const bad of ['0.5', '0', '-3', 'soon', '86401']) expect(() => parseHeapInterval(bad), bad).toThrow(/^expected 1 to 86400 seconds, as settings\.json's cadences\.memStatsMs \(1000 to 86400000 ms\)/);
+    expect(settingsSchema.shape.cadences.shape.memStatsMs.safeParse(500).success).toBe(false);
   });
 });

@@ -10,6 +10,8 @@ import type { Collectors } from '../collectors/types.js';
 import type { WatchEvent } from '../shared/events.js';
 import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type Sample, type TargetConfig } from '../shared/types.js';
 import { formatBytes } from '../shared/units.js';
+import { normalizePprofUrl } from '../shared/pprof-url.js';
+import { CADENCE_LIMITS } from '../shared/settings.js';
 import { parseDetectorSettings, type Alert, type DetectorSettings } from '../shared/alerts.js';
 import type { TargetInput } from '../shared/api.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
@@ -24,29 +26,30 @@ export function parseSeconds(value: string): number {
   return n;
 }
 
+/**
+ * `--heap-interval`: seconds between reads of Go's MemStats, within the limits settings.json's `cadences.memStatsMs` has
+ * ({@link CADENCE_LIMITS}), so the command line and the settings file take the same values.
+ */
+export function parseHeapInterval(value: string): number {
+  const n = Number(value);
+  const { min, max } = CADENCE_LIMITS.memStatsMs;
+  if (!Number.isFinite(n) || Math.round(n * 1000) < min || Math.round(n * 1000) > max) {
+    throw new InvalidArgumentError(`expected ${min / 1000} to ${max / 1000} seconds, as settings.json's cadences.memStatsMs (${min} to ${max} ms), got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 function parsePid(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a process id (a positive integer), got ${JSON.stringify(value)}`);
   return n;
 }
 
-/** Checks a pprof base URL and normalizes it to end in /debug/pprof/. */
+/** `--pprof`: any form {@link normalizePprofUrl} reads (the same as a `--config` file and the API), made into the base URL. */
 export function parsePprofUrl(value: string): string {
-  let url: URL;
-  try {
-    // host:port alone, as people type it, means http.
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
-  } catch {
-    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a URL (expected e.g. ${DEFAULT_PPROF_URL})`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`the pprof URL must be http or https, got ${url.protocol}`);
-  // A profile's own URL pasted in (…/debug/pprof/heap?debug=1) stands for its base.
-  const at = `${url.pathname}/`.indexOf('/debug/pprof/');
-  if (at >= 0) url.pathname = url.pathname.slice(0, at) + '/debug/pprof/';
-  else url.pathname = `${url.pathname.replace(/\/+$/, '')}/debug/pprof/`;
-  url.search = '';
-  url.hash = '';
-  return url.toString();
+  const r = normalizePprofUrl(value);
+  if (!r.ok) throw new InvalidArgumentError(r.problem);
+  return r.url;
 }
 
 /** Options of `leakbar watch` as commander hands them over. */
@@ -160,7 +163,7 @@ async function openCsv(path: string): Promise<FileHandle> {
 export function cadencesFromOptions(o: { interval?: number; heapInterval?: number }): Partial<Cadences> {
   return {
     ...(o.interval === undefined ? {} : { sampleMs: o.interval * 1000 }),
-    ...(o.heapInterval === undefined ? {} : { memStatsMs: o.heapInterval * 1000 }),
+    ...(o.heapInterval === undefined ? {} : { memStatsMs: Math.round(o.heapInterval * 1000) }),
   };
 }
 
@@ -269,7 +272,7 @@ export function registerWatch(program: Command): void {
     .addOption(new Option('--pprof <url>', 'the pprof base URL').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
     .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
     .addOption(new Option('--interval <seconds>', 'seconds between samples (default: the settings\', 5)').argParser(parseSeconds))
-    .addOption(new Option('--heap-interval <seconds>', "seconds between reads of Go's MemStats, the heap figures (default: the settings', 30)").argParser(parseSeconds))
+    .addOption(new Option('--heap-interval <seconds>', `seconds between reads of Go's MemStats, the heap figures: ${CADENCE_LIMITS.memStatsMs.min / 1000} or more, as in settings.json (default: the settings', 30)`).argParser(parseHeapInterval))
     .addOption(new Option('--duration <seconds>', 'stop after this many seconds').argParser(parseSeconds))
     .option('--json', 'print one JSON object per line')
     .option('--csv <file>', 'also write the samples to a CSV file')

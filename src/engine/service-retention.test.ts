@@ -150,6 +150,27 @@ describe('retention when settings.json changes under a running service', () => {
     expect(await s.historyDays()).toBe(30);
   });
 
+  it('a hand-written settings.json whose historyDays cannot be read is used for the rest, stays in place, and deletes nothing as old until it is fixed', async () => {
+    const { dataDir, settingsPath, old, oldestOnDisk } = folderWithOldSample(JSON.stringify({ version: SETTINGS_VERSION, retention: { historyDays: '90d' }, trayTitle: 'fds', detectors: { thresholds: { fds: { line: 40 } } } }));
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
+    cleanup.push(() => spy.mockRestore());
+    const service = await createService({ dataDir, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
+    cleanup.push(() => service.close());
+    await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
+    // Every setting the file holds in a usable form is in force; the file is not set aside.
+    expect(await service.getSettings({})).toMatchObject({ trayTitle: 'fds', detectors: { thresholds: { fds: { line: 40 } } }, retention: { historyDays: 30 } });
+    expect(existsSync(`${settingsPath}.bad`)).toBe(false);
+    expect(warnings.some((w) => w.includes('retention.historyDays: must be a number of days (got "90d")'))).toBe(true);
+    // The default 30 days stands in for the 90 meant: the 60-day-old sample stays.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(oldestOnDisk()).toBe(old.timeMs);
+    expect((await service.history({ targetId: 'self' })).samples[0]!.timeMs).toBe(old.timeMs);
+    // Fixed by hand, to the very value standing in (nothing else changes): read whole, the hold ends, and retention applies it.
+    writeFileSync(settingsPath, JSON.stringify({ version: SETTINGS_VERSION, retention: { historyDays: 30 }, trayTitle: 'fds', detectors: { thresholds: { fds: { line: 40 } } } }));
+    await expect.poll(() => oldestOnDisk(), { timeout: 10_000 }).toBeGreaterThan(old.timeMs);
+  });
+
   it('a service starting on defaults that stand in for an unusable file deletes nothing as old until settings are saved', async () => {
     for (const how of ['a bad settings.json', 'only a settings.json.bad left by an earlier leakbar'] as const) {
       // 90 days meant, with a typo: unusable, so the service runs on the defaults (30 days).

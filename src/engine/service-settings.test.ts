@@ -143,6 +143,14 @@ describe('settings saved by another process (the desktop app, another serve)', (
     expect(s.cadences.sampleMs).toBe(200);
   });
 
+  it('says which fields start-up options fix (fixedSettings), until a change saved through it takes one over', async () => {
+    const w = await watchSelf({ cadences: { sampleMs: 1000, memStatsMs: 2000 } });
+    expect(await w.service.fixedSettings({})).toEqual({ paths: ['cadences.sampleMs', 'cadences.memStatsMs'] });
+    expect(await w.service.setSettings({ patch: { cadences: { sampleMs: 3000 } } })).toMatchObject({ ok: true, settings: { cadences: { sampleMs: 3000, memStatsMs: 2000 } } });
+    expect(await w.service.fixedSettings({})).toEqual({ paths: ['cadences.memStatsMs'] });
+    await expect((await watchSelf({ cadences: undefined })).service.fixedSettings({})).resolves.toEqual({ paths: [] });
+  });
+
   it('a file from a newer leakbar is read, kept, and a change through the service is refused with why', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-settings-'));
     const doc = { ...DEFAULT_SETTINGS, version: DEFAULT_SETTINGS.version + 1, detectors: { ...DEFAULT_DETECTOR_SETTINGS, thresholds: { ...DEFAULT_DETECTOR_SETTINGS.thresholds, threads: { ...DEFAULT_DETECTOR_SETTINGS.thresholds.threads, line: 64 } } }, laterSection: {} };

@@ -22,7 +22,7 @@ import { findingFor, type AlertFinding } from './alert-findings.js';
 import { downsampleForDrawing } from './downsample.js';
 import { openSeriesStore, type SeriesStore } from './series-store.js';
 import { adoptRecorderAlerts, readOpenStoredAlerts, storedAlertsReader, takeOverAlerts, type Reconciled } from './recorder-alerts.js';
-import { autoCaptureGapMs, dropPatched, openSettingsFile, overlaySettings, overridesFromOptions, settingsChanges } from './settings-file.js';
+import { autoCaptureGapMs, dropPatched, fixedPaths, openSettingsFile, overlaySettings, overridesFromOptions, settingsChanges } from './settings-file.js';
 import { patchTargetConfig } from './target-patch.js';
 import { Watcher, type Cadences } from './watcher.js';
 
@@ -528,6 +528,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       await applyStoredSettings();
       return { ok: true, settings: applied };
     },
+    fixedSettings: async () => ({ paths: fixedPaths(overrides) }),
     async status({ targetId }) {
       return runtime(targetId).watcher.status();
     },

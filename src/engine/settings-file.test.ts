@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
-import { DEFAULT_SETTINGS, SETTINGS_VERSION, type Settings } from '../shared/settings.js';
+import { DEFAULT_SETTINGS, SETTINGS_VERSION, settingsSchema, type Settings } from '../shared/settings.js';
 import { dropPatched, openSettingsFile, overlaySettings, overridesFromOptions, writeJsonAtomic } from './settings-file.js';
 
 const dirs: string[] = [];
@@ -61,16 +61,17 @@ describe('openSettingsFile', () => {
     expect(warnings.join('\n')).toMatch(/settings\.json\.bad.*defaults/);
   });
 
-  it('keeps a file with a bad value as settings.json.bad', () => {
-    const dir = tmp();
-    const doc = { ...DEFAULT_SETTINGS, trayTitle: 'cpu' };
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify(doc));
-    const file = openSettingsFile(dir, quiet);
-    expect(file.get()).toEqual(DEFAULT_SETTINGS);
-    expect(file.loadProblems.join('; ')).toMatch(/^trayTitle: /);
-    expect(JSON.parse(readFileSync(join(dir, 'settings.json.bad'), 'utf8'))).toEqual(doc);
+  it('keeps a file that holds no object as settings.json.bad and runs on the defaults', () => {
+    for (const text of ['[1, 2]', '"settings"', '42']) {
+      const dir = tmp();
+      writeFileSync(join(dir, 'settings.json'), text);
+      const file = openSettingsFile(dir, quiet);
+      expect(file.get()).toEqual(DEFAULT_SETTINGS);
+      expect(file.loadProblems, text).toEqual([expect.stringMatching(/^settings: must be an object/)]);
+      expect(readFileSync(join(dir, 'settings.json.bad'), 'utf8')).toBe(text);
+      expect(file.retentionHeld).toBe(true);
+    }
   });
-
   it('migrates a version-1 file and writes it back as the current version', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, thresholds: { fds: 300, rssMb: 200 }, sampleIntervalMs: 2000, quietHours: '23:00-07:00' }));
@@ -94,6 +95,151 @@ describe('openSettingsFile', () => {
     expect(!r.ok && r.problems[0]).toMatch(/^settings: could not be saved/);
     expect(file.get().trayTitle).toBe('none');
     expect(readdirSync(dir)).toEqual(['settings.json']);
+  });
+});
+
+describe('a file written by hand', () => {
+  it('may hold just the parts it changes: the rest takes the defaults, nothing is said, and the file is left as written', () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const text = '{"version":2,"cadences":{"sampleMs":2000}}';
+    writeFileSync(path, text);
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m) });
+    expect(file.loadProblems).toEqual([]);
+    expect(file.get()).toEqual({ ...DEFAULT_SETTINGS, cadences: { ...DEFAULT_SETTINGS.cadences, sampleMs: 2000 } });
+    expect(warnings).toEqual([]);
+    expect(file.retentionHeld).toBe(false);
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    // The next change saved writes the whole document, the hand-written part with it.
+    expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true });
+    const onDisk = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    expect(settingsSchema.parse(onDisk)).toEqual({ ...DEFAULT_SETTINGS, cadences: { ...DEFAULT_SETTINGS.cadences, sampleMs: 2000 }, trayTitle: 'fds' });
+    // Without a version too: read as this version.
+    writeFileSync(path, '{"trayTitle":"goroutines"}');
+    const unversioned: string[] = [];
+    expect(openSettingsFile(dir, { warn: (m) => unversioned.push(m) }).get()).toEqual({ ...DEFAULT_SETTINGS, trayTitle: 'goroutines' });
+    expect(unversioned).toEqual([expect.stringContaining(`\n  version: missing; read as version ${SETTINGS_VERSION}`)]);
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+  });
+
+  it('a value out of range falls back to its default alone, said in one warning naming each field; every other setting stays', () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const doc = {
+      version: 2,
+      detectors: { thresholds: { fds: { line: 40 }, rssBytes: { line: 104857600, consecutive: 0 } } },
+      cadences: { sampleMs: 2000, memStatsMs: 400 },
+      trayTitle: 'cpu',
+      fdPatterns: ['.cache/a', '', '.cache/b'],
+      targets: [{ name: 'api', match: 'api-server', pprofUrl: '127.0.0.1:16060' }, { name: 'both', pid: 1, match: 'x' }],
+      cadence: { sampleMs: 1000 },
+    };
+    const text = JSON.stringify(doc, null, 2);
+    writeFileSync(path, text);
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m) });
+    expect(file.loadProblems).toEqual([]);
+    const s = file.get();
+    // What the user set and this build can use is in force...
+    expect(s.detectors.thresholds.fds).toEqual({ ...DEFAULT_SETTINGS.detectors.thresholds.fds, line: 40 });
+    expect(s.detectors.thresholds.rssBytes).toEqual({ ...DEFAULT_SETTINGS.detectors.thresholds.rssBytes, line: 104857600 });
+    expect(s.cadences).toEqual({ ...DEFAULT_SETTINGS.cadences, sampleMs: 2000 });
+    expect(s.fdPatterns).toEqual(['.cache/a', '.cache/b']);
+    // (a pprof URL as people write it is read as `--pprof` reads it)
+    expect(s.targets).toEqual([{ name: 'api', match: 'api-server', pprofUrl: 'http://127.0.0.1:16060/debug/pprof/' }]);
+    // ... and what it cannot use is on its default, each said with why, in one warning.
+    expect(s.trayTitle).toBe('none');
+    expect(warnings).toEqual([
+      [
+        `leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole):`,
+        '  cadence: not a setting of this leakbar; ignored',
+        '  targets.1: give exactly one of pid or match (got {"name":"both","pid":1,"match":"x"}); left out',
+        '  detectors.thresholds.rssBytes.consecutive: must be at least 1 (got 0); using 2, the default',
+        '  cadences.memStatsMs: must be at least 1000 ms (got 400); using 30000, the default',
+        '  fdPatterns.1: must not be empty (got ""); left out',
+        '  trayTitle: must be one of none, fds, goroutines (got "cpu"); using "none", the default',
+      ].join('\n'),
+    ]);
+    // Still what the user wrote: not renamed, not rewritten; nothing held (retention was read whole).
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(file.retentionHeld).toBe(false);
+  });
+
+  it('changed by hand while running: a value that cannot be used keeps the one in force, the others apply', async () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    expect(file.set({ cadences: { memStatsMs: 10_000 }, trayTitle: 'fds' })).toMatchObject({ ok: true });
+    const heard: Settings[] = [];
+    file.onChange((next) => heard.push(next));
+    writeFileSync(path, JSON.stringify({ version: 2, cadences: { sampleMs: 2000, memStatsMs: 400 }, trayTitle: 'goroutines', launchAtLogin: 'yes' }));
+    await expect.poll(() => heard.length, { timeout: 5000 }).toBe(1);
+    expect(file.get()).toMatchObject({ cadences: { sampleMs: 2000, memStatsMs: 10_000 }, trayTitle: 'goroutines', launchAtLogin: false });
+    expect(warnings).toEqual([
+      [
+        `leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole):`,
+        '  cadences.memStatsMs: must be at least 1000 ms (got 400); keeping 10000, the value in force',
+        '  launchAtLogin: must be true or false (got "yes"); keeping false, the value in force',
+      ].join('\n'),
+    ]);
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+    file.close();
+  });
+});
+
+describe('a retention limit that cannot be read', () => {
+  it('at start: nothing is deleted as old (held) until it is read, said per field; the file stays as written', async () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    writeFileSync(path, JSON.stringify({ version: 2, retention: { historyDays: '90d', captureDays: 60 }, trayTitle: 'fds' }));
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    expect(file.retentionHeld).toBe(true);
+    expect(file.get()).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 30, captureDays: 60 } });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('\n  retention.historyDays: must be a number of days (got "90d"); using 30, the default, meanwhile (nothing is deleted as old until this is fixed or the settings are saved)');
+    expect(warnings[1]).toBe(`leakbar: nothing is deleted as old (history, captures) while retention.historyDays in ${path} cannot be read; fix it there, or save the settings (the Settings page), to end this`);
+    expect(readdirSync(dir)).toEqual(['settings.json']);
+    const heard: Settings[] = [];
+    file.onChange((next) => heard.push(next));
+
+    // Another field changed, the limit still unreadable: still held, and the stand-in is not taken for the user's value.
+    writeFileSync(path, JSON.stringify({ version: 2, retention: { historyDays: 'ninety', captureDays: 60 }, trayTitle: 'goroutines' }));
+    await expect.poll(() => heard.length, { timeout: 5000 }).toBe(1);
+    expect(file.retentionHeld).toBe(true);
+    // Fixed, even to the default itself: read whole, so the hold ends, and listeners hear it (the service applies retention then).
+    writeFileSync(path, JSON.stringify({ version: 2, retention: { historyDays: 30, captureDays: 60 }, trayTitle: 'goroutines' }));
+    await expect.poll(() => heard.length, { timeout: 5000 }).toBe(2);
+    expect(file.retentionHeld).toBe(false);
+    expect(file.get().retention).toEqual({ ...DEFAULT_SETTINGS.retention, historyDays: 30, captureDays: 60 });
+    file.close();
+  });
+
+  it('while running: the limit in force stays (never the default), and nothing is held', async () => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    const warnings: string[] = [];
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    expect(file.set({ retention: { historyDays: 90, maxCaptureBytes: 4096 * 1024 * 1024 } })).toMatchObject({ ok: true });
+    const heard: Settings[] = [];
+    file.onChange((next) => heard.push(next));
+    // A hand-written file: historyDays in a form that cannot be read, maxCaptureBytes left out, captureDays lowered.
+    writeFileSync(path, JSON.stringify({ version: 2, retention: { historyDays: -1, captureDays: 7 }, trayTitle: 'fds' }));
+    await expect.poll(() => heard.length, { timeout: 5000 }).toBe(1);
+    expect(file.get()).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90, captureDays: 7, maxCaptureBytes: 4096 * 1024 * 1024 } });
+    expect(file.retentionHeld).toBe(false);
+    expect(warnings).toEqual([
+      [
+        `leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole):`,
+        '  retention.historyDays: must be from 1 to 3650 days (got -1); keeping 90, the value in force',
+        `  retention.maxCaptureBytes: not in the file; keeping ${4096 * 1024 * 1024}, the value in force (not the default ${2048 * 1024 * 1024})`,
+      ].join('\n'),
+    ]);
+    file.close();
   });
 });
 
@@ -359,7 +505,12 @@ describe('retention read while open', () => {
 
     // At start nothing is in force yet: what the document does not hold is on the defaults.
     writeFileSync(path, JSON.stringify({ ...DEFAULT_SETTINGS, version: newer, retention: { historyDays: '90d', captureDays: 10 } }));
-    expect(openSettingsFile(dir, quiet).get().retention).toEqual({ ...DEFAULT_SETTINGS.retention, captureDays: 10 });
+    const atStart = openSettingsFile(dir, quiet);
+    expect(atStart.get().retention).toEqual({ ...DEFAULT_SETTINGS.retention, captureDays: 10 });
+    // ... and the default standing in for the limit it holds but this build cannot read deletes nothing meanwhile.
+    expect(atStart.retentionHeld).toBe(true);
+    writeFileSync(path, JSON.stringify({ ...DEFAULT_SETTINGS, version: newer, retention: { captureDays: 10 } }));
+    expect(openSettingsFile(dir, quiet).retentionHeld).toBe(false);
   });
 });
 

@@ -8,7 +8,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { DetectorSettings } from '../shared/alerts.js';
-import { applySettingsPatch, DEFAULT_SETTINGS, migrateSettings, SETTINGS_VERSION, type Settings, type SettingsPort, type SettingsResult } from '../shared/settings.js';
+import { applySettingsPatch, DEFAULT_SETTINGS, migrateSettings, SETTINGS_VERSION, shownValue, valueAt, type Settings, type SettingsPort, type SettingsResult } from '../shared/settings.js';
 import type { Cadences } from './watcher.js';
 import { deepMerge, isPlainObject } from '../shared/merge.js';
 
@@ -21,7 +21,7 @@ export const SETTINGS_POLL_MS = 2000;
 /** A settings file: the port the service reads and changes, and why the stored file was not used, if it was not. */
 export interface SettingsFile extends SettingsPort {
   readonly path: string;
-  /** Why the file was not used at start (it is kept as `settings.json.bad`, or left in place when it could not be moved there), or empty. */
+  /** Why the file was not used at all at start (not JSON, not an object: it is kept as `settings.json.bad`, or left in place when it could not be moved there), or empty. */
   readonly loadProblems: readonly string[];
   /** The version of the document on disk when a newer leakbar wrote it (this one reads it but never writes it), else null. */
   readonly newerVersion: number | null;
@@ -41,10 +41,15 @@ interface Seen {
 }
 
 /**
- * Opens `<dataDir>/settings.json`. A missing file gives the defaults (and is only written on the first change);
- * an older version is migrated and written back; a file that cannot be read, is not JSON or fails validation is
- * renamed to `settings.json.bad` and the defaults are used. A file a newer leakbar wrote is read for what this one
- * knows (defaults for the rest), never renamed and never written: `set` refuses while it is there.
+ * Opens `<dataDir>/settings.json`. A missing file gives the defaults (and is only written on the first change). A
+ * document is read as a person writes it by hand: fields left out take their defaults, and a field whose value cannot
+ * be used falls back to its default (at start) or to the value in force (once running), said in one warning naming
+ * each field and why; the file is left as written (the next `set` writes it whole). A retention limit that cannot be
+ * read never deletes with a default: at start, nothing is deleted as old until it is read or settings are saved
+ * (`retentionHeld`); once running, the limit in force stays. An older version is migrated and written back (unless
+ * some of it could not be used). Only a file that cannot be read, is not JSON or holds no object is renamed to
+ * `settings.json.bad`, and the defaults are used. A file a newer leakbar wrote is read for what this one knows
+ * (defaults for the rest), never renamed and never written: `set` refuses while it is there.
  *
  * Once open, the settings in force never fall back to the defaults: a file that becomes unusable, or goes (another
  * leakbar starting sets a bad one aside, a person deletes it), leaves them as they were, said once, and the next `set`
@@ -77,30 +82,60 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
 
   /**
    * Takes a document read from disk into `current` (at start, the defaults for a missing file), or says why it cannot
-   * be used. `inForce`: the settings in force when the engine is already running on some (null at start); a retention
-   * limit the document does not hold (an older version without it, a newer one's field this build cannot read) keeps
-   * its value from there rather than taking the default, so a default never shrinks what is kept.
+   * be used (only a file that cannot be read, is not JSON, or holds no object). A document is read as a person writes
+   * it (see `migrateSettings`): a field absent takes its default, a field with a value that cannot be used falls back
+   * (to the default at start, to the value in force when running), said in one warning naming each such field and
+   * why. `inForce`: the settings in force when the engine is already running on some (null at start); a retention
+   * limit the document does not hold (an older version without it, a newer one's field this build cannot read, a
+   * value that fails here) keeps its value from there rather than taking the default, so a default never shrinks
+   * what is kept. `retentionUnreadable`: the retention limits present in the document that could not be read.
    */
-  function take(read: ReadResult, inForce: Settings | null): { ok: true; migratedFrom: number | null } | { ok: false; problems: string[] } {
+  function take(
+    read: ReadResult,
+    inForce: Settings | null,
+  ): { ok: true; migratedFrom: number | null; fellBack: boolean; retentionUnreadable: string[] } | { ok: false; problems: string[] } {
     seen = { stamp: read.stamp, text: read.kind === 'missing' ? null : read.text };
     if (read.kind === 'missing') {
       current = structuredClone(DEFAULT_SETTINGS);
       newerVersion = null;
-      return { ok: true, migratedFrom: null };
+      return { ok: true, migratedFrom: null, fellBack: false, retentionUnreadable: [] };
     }
     if (read.kind === 'bad') return { ok: false, problems: [read.problem] };
-    const loaded = migrateSettings(read.doc);
+    const loaded = migrateSettings(read.doc, inForce ? { fallback: inForce } : {});
     if (!loaded.ok) return loaded;
     const kept = inForce ? keepRetentionNotRead(loaded.settings, read.doc, inForce) : [];
     current = loaded.settings;
     newerVersion = loaded.newer?.version ?? null;
+    const notRead = loaded.notRead ?? [];
+    const retentionUnreadable = RETENTION_LIMITS.map((k) => `retention.${k}`).filter((f) => notRead.some((n) => n.why !== 'unknown' && (n.path === f || n.path === 'retention' || n.path === 'settings')));
     if (loaded.newer && warnedNewer !== loaded.newer.version) {
       warnedNewer = loaded.newer.version;
       const onDefaults = loaded.newer.unread.filter((f) => !kept.includes(f) && !(f === 'retention' && kept.length === RETENTION_LIMITS.length));
       const unread = [onDefaults.length > 0 ? `on defaults here: ${onDefaults.join(', ')}` : '', kept.length > 0 ? `kept as they were: ${kept.join(', ')}` : ''].filter((x) => x !== '');
       warn(`leakbar: ${path} was written by a newer leakbar (version ${loaded.newer.version}); this one reads what it knows and does not change the file${unread.length > 0 ? ` (${unread.join('; ')})` : ''}`);
+    } else if (!loaded.newer) {
+      const lines = notRead.map((n) => {
+        if (n.why === 'unknown') return `${n.path}: ${n.reason}; ignored`;
+        if (n.why === 'dropped') return `${n.path}: ${n.reason}; left out`;
+        if (n.path === 'version') return `version: ${n.reason}; read as version ${SETTINGS_VERSION}`;
+        const value = n.path === 'settings' ? current : valueAt(current, n.path.split('.'));
+        const shown = isPlainObject(value) ? (inForce ? 'the values in force' : 'the defaults') : shownValue(value);
+        if (inForce) return `${n.path}: ${n.reason}; keeping ${shown}${isPlainObject(value) ? '' : ', the value in force'}`;
+        const held = retentionUnreadable.includes(n.path) || (n.path === 'retention' && retentionUnreadable.length > 0) ? ', meanwhile (nothing is deleted as old until this is fixed or the settings are saved)' : '';
+        return `${n.path}: ${n.reason}; using ${shown}${isPlainObject(value) ? '' : ', the default'}${held}`;
+      });
+      // A retention limit the document leaves out keeps its value in force, when that is not the default (the default would shrink it).
+      for (const f of kept) {
+        if (notRead.some((n) => n.path === f || n.path === 'retention' || n.path === 'settings')) continue;
+        const v = valueAt(current, f.split('.'));
+        const d = valueAt(DEFAULT_SETTINGS, f.split('.'));
+        if (v !== d) lines.push(`${f}: not in the file; keeping ${shownValue(v)}, the value in force (not the default ${shownValue(d)})`);
+      }
+      if (lines.length > 0) {
+        warn(`leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole):\n${lines.map((l) => `  ${l}`).join('\n')}`);
+      }
     }
-    return { ok: true, migratedFrom: loaded.migratedFrom };
+    return { ok: true, migratedFrom: loaded.migratedFrom, fellBack: notRead.length > 0, retentionUnreadable };
   }
 
   /**
@@ -144,16 +179,20 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       return false;
     }
     unusable = null;
-    retentionHeld = false;
-    return JSON.stringify(before) !== JSON.stringify(current);
+    // Held (defaults standing in for settings that could not be used): it ends once the retention limits are read.
+    const wasHeld = retentionHeld;
+    retentionHeld = retentionHeld && took.retentionUnreadable.length > 0;
+    return JSON.stringify(before) !== JSON.stringify(current) || wasHeld !== retentionHeld;
   }
 
   const read = readSettingsDocument(path);
   const took = take(read, null);
   // Defaults standing in for settings that could not be used (now, or by an earlier leakbar: a .bad beside no file)
-  // must not delete what those settings kept.
-  retentionHeld = !took.ok || (read.kind === 'missing' && existsSync(`${path}.bad`));
-  if (took.ok && took.migratedFrom !== null && newerVersion === null) {
+  // must not delete what those settings kept; nor must defaults standing in for retention limits the file holds in a
+  // form that cannot be read.
+  retentionHeld = !took.ok || (read.kind === 'missing' && existsSync(`${path}.bad`)) || took.retentionUnreadable.length > 0;
+  // A migrated file is written back in this version, unless some of it could not be used: then it stays as written.
+  if (took.ok && took.migratedFrom !== null && newerVersion === null && !took.fellBack) {
     const w = write(current);
     if (w) warn(`leakbar: settings migrated from version ${took.migratedFrom} but not saved (${w})`);
   } else if (!took.ok) {
@@ -170,7 +209,10 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       warnedBad = { text: seen.text };
     }
   }
-  if (retentionHeld) {
+  if (retentionHeld && took.ok && took.retentionUnreadable.length > 0) {
+    const end = newerVersion === null ? 'fix it there, or save the settings (the Settings page), to end this' : 'the newer leakbar that wrote it reads it';
+    warn(`leakbar: nothing is deleted as old (history, captures) while ${took.retentionUnreadable.join(', ')} in ${path} cannot be read; ${end}`);
+  } else if (retentionHeld) {
     warn(`leakbar: nothing is deleted as old (history, captures) while the settings are defaults standing in for a settings file that could not be used; save the settings (the Settings page, or a fixed ${path}) to end this`);
   }
 
@@ -272,8 +314,8 @@ const RETENTION_LIMITS = ['historyDays', 'captureDays', 'maxCaptureBytes'] as co
 
 /**
  * Puts back, in `taken` (read from `doc`), each retention limit the document does not hold as that very value (it came
- * from the defaults: a field missing in an older version, or one a newer version's document has that this build cannot
- * read), to its value in `inForce`. A running engine's retention changes only where a document says so. Returns the
+ * from the defaults or the fallback: a field missing in an older version or in a document written by hand, one a newer
+ * version's document has that this build cannot read, a value that fails here), to its value in `inForce`. A running engine's retention changes only where a document says so. Returns the
  * limits put back, as dotted paths.
  */
 function keepRetentionNotRead(taken: Settings, doc: unknown, inForce: Settings): string[] {
@@ -392,6 +434,20 @@ export function overlaySettings(stored: Settings, overrides: SettingsOverrides):
  */
 export function dropPatched(overrides: SettingsOverrides, patch: unknown): SettingsOverrides {
   return (withoutPatched(overrides, patch) ?? {}) as SettingsOverrides;
+}
+
+/** The fields the overrides fix, as dotted paths (a list is one field). */
+export function fixedPaths(overrides: SettingsOverrides): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown, path: string) => {
+    if (!isPlainObject(node)) {
+      if (node !== undefined && path !== '') out.push(path);
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) walk(v, path === '' ? k : `${path}.${k}`);
+  };
+  walk(overrides, '');
+  return out;
 }
 
 /** Which parts the engine applies changed between two settings. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applySettingsPatch, DEFAULT_SETTINGS } from '../shared/settings.js';
-import { draftFrom, parsePatterns, patchFrom, problemsByField, visibleGroups } from './settings-form.js';
+import { draftFrom, fixedBy, parsePatterns, patchFrom, problemsByField, visibleGroups } from './settings-form.js';
 
 const desktop = visibleGroups(true);
 const browser = visibleGroups(false);
@@ -48,7 +48,35 @@ describe('the settings form', () => {
     expect(patch).toEqual({ retention: { historyDays: 7, captureDays: 90 } });
     expect(applySettingsPatch(DEFAULT_SETTINGS, patch).ok).toBe(true);
     const half = applySettingsPatch(DEFAULT_SETTINGS, patchFrom({ ...d, 'retention.historyDays': '0.5' }, DEFAULT_SETTINGS, browser).patch);
-    expect(problemsByField(half.ok ? [] : half.problems, browser)).toEqual({ 'retention.historyDays': [expect.stringMatching(/int/i)] });
+    expect(problemsByField(half.ok ? [] : half.problems, browser)).toEqual({ 'retention.historyDays': ['must be a whole number of days (got 0.5)'] });
+  });
+
+  it('shows the sampling intervals in seconds with their limits, sends them in ms, and gives the schema’s reason for one too short', () => {
+    for (const groups of [browser, desktop]) {
+      const cadences = groups.find((g) => g.id === 'cadences')!;
+      expect(cadences.fields.map((f) => [f.path, f.label, f.kind === 'number' ? f.unit : null, f.kind === 'number' ? f.limits : null])).toEqual([
+        ['cadences.sampleMs', 'Process sample', 's', '1 s to 1 day'],
+        ['cadences.fdBreakdownMs', 'FD breakdown', 's', '5 s to 1 day'],
+        ['cadences.memStatsMs', 'Go MemStats', 's', '1 s to 1 day'],
+        ['cadences.memoryMapMs', 'Memory map', 's', '30 s to 1 day'],
+      ]);
+    }
+    const d = draftFrom(DEFAULT_SETTINGS, browser);
+    expect([d['cadences.sampleMs'], d['cadences.fdBreakdownMs'], d['cadences.memStatsMs'], d['cadences.memoryMapMs']]).toEqual(['5', '30', '30', '300']);
+    const { patch } = patchFrom({ ...d, 'cadences.sampleMs': '2', 'cadences.memStatsMs': '1.5' }, DEFAULT_SETTINGS, browser);
+    expect(patch).toEqual({ cadences: { sampleMs: 2000, memStatsMs: 1500 } });
+    expect(applySettingsPatch(DEFAULT_SETTINGS, patch).ok).toBe(true);
+    const tooShort = applySettingsPatch(DEFAULT_SETTINGS, patchFrom({ ...d, 'cadences.fdBreakdownMs': '2' }, DEFAULT_SETTINGS, browser).patch);
+    expect(problemsByField(tooShort.ok ? [] : tooShort.problems, browser)).toEqual({ 'cadences.fdBreakdownMs': ['must be at least 5000 ms (got 2000)'] });
+  });
+
+  it('says which start-up option fixes a field for the run', () => {
+    expect(fixedBy('cadences.sampleMs', ['cadences.sampleMs'])).toBe('--interval');
+    expect(fixedBy('cadences.memStatsMs', ['cadences.sampleMs', 'cadences.memStatsMs'])).toBe('--heap-interval');
+    expect(fixedBy('cadences.fdBreakdownMs', ['cadences.sampleMs'])).toBeNull();
+    expect(fixedBy('detectors.thresholds.fds.line', ['detectors.thresholds.fds.line', 'detectors.growth.windowMs'])).toBe('--alerts');
+    expect(fixedBy('autoCapture.enabled', ['autoCapture.enabled'])).toBe('');
+    expect(fixedBy('retention.historyDays', [])).toBeNull();
   });
 
   it('refuses text that is not a number before asking the engine', () => {

@@ -3,13 +3,24 @@
  * (MB, minutes, %), how a draft becomes a settings patch, and which field each refused value belongs to.
  */
 import { GROWTH_FIGURES, type GrowthFigure } from '../shared/alerts.js';
-import type { Settings } from '../shared/settings.js';
+import { CADENCE_LIMITS, type Settings } from '../shared/settings.js';
 
 const MiB = 1024 * 1024;
 
 /** One field: a path into the settings, and how its value is shown. */
 export type FieldSpec =
-  | { kind: 'number'; path: string; label: string; unit?: string; /** settings value → shown value */ toUi(v: number): number; /** shown value → settings value */ fromUi(n: number): number }
+  | {
+      kind: 'number';
+      path: string;
+      label: string;
+      unit?: string;
+      /** The values it takes, for people ("1 s to 1 day"); the engine's schema is what checks them. */
+      limits?: string;
+      /** settings value → shown value */
+      toUi(v: number): number;
+      /** shown value → settings value */
+      fromUi(n: number): number;
+    }
   | { kind: 'flag'; path: string; label: string }
   | { kind: 'time'; path: string; label: string };
 
@@ -27,6 +38,13 @@ const mb = { unit: 'MB', toUi: (v: number) => round(v / MiB, 1), fromUi: (n: num
 const minutes = { unit: 'min', toUi: (v: number) => round(v / 60_000, 2), fromUi: (n: number) => Math.round(n * 60_000) };
 const percent = { unit: '%', toUi: (v: number) => round(v * 100, 2), fromUi: (n: number) => n / 100 };
 const days = { unit: 'days', ...same };
+const seconds = { unit: 's', toUi: (v: number) => round(v / 1000, 3), fromUi: (n: number) => Math.round(n * 1000) };
+
+/** A source's interval, in seconds, with the limits of the settings' schema ({@link CADENCE_LIMITS}). */
+const cadence = (key: keyof typeof CADENCE_LIMITS, label: string): FieldSpec => {
+  const { min, max } = CADENCE_LIMITS[key];
+  return { kind: 'number', path: `cadences.${key}`, label, ...seconds, limits: `${min / 1000} s to ${max === 86_400_000 ? '1 day' : `${max / 1000} s`}` };
+};
 
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
@@ -73,6 +91,12 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
       { kind: 'time', path: 'quietHours.from', label: 'From' },
       { kind: 'time', path: 'quietHours.to', label: 'To' },
     ],
+  },
+  {
+    id: 'cadences',
+    title: 'Sampling intervals',
+    note: 'How often each source is read: process figures with the FD and goroutine counts; the FD breakdown (types, repeated files); Go’s MemStats, the heap figures (from pprof); the memory map. A change restarts the watchers. The command line’s --interval and --heap-interval (leakbar watch, serve) fix theirs for that run, until a value is saved here.',
+    fields: [cadence('sampleMs', 'Process sample'), cadence('fdBreakdownMs', 'FD breakdown'), cadence('memStatsMs', 'Go MemStats'), cadence('memoryMapMs', 'Memory map')],
   },
   {
     id: 'retention',
@@ -167,6 +191,23 @@ export function problemsByField(problems: readonly string[], groups: readonly Fi
     (out[key] ??= []).push(owner && owner.path === path ? message : line);
   }
   return out;
+}
+
+/** The command-line option that fixes a field for a run, as people know it; null when it is another start-up option. */
+const FIXING_OPTIONS: ReadonlyArray<[prefix: string, option: string]> = [
+  ['cadences.sampleMs', '--interval'],
+  ['cadences.memStatsMs', '--heap-interval'],
+  ['detectors', '--alerts'],
+];
+
+/**
+ * Whether start-up options fix `path` for this run (`paths` as the contract's `fixedSettings` gives them), and which:
+ * null when none does, else the option's name, or '' for another start-up option.
+ */
+export function fixedBy(path: string, paths: readonly string[]): string | null {
+  const hit = paths.find((p) => p === path || path.startsWith(`${p}.`) || p.startsWith(`${path}.`));
+  if (hit === undefined) return null;
+  return FIXING_OPTIONS.find(([prefix]) => path === prefix || path.startsWith(`${prefix}.`))?.[1] ?? '';
 }
 
 /** FD path patterns as typed (commas or new lines) → the list the API takes. */

@@ -17,6 +17,19 @@ describe('parseApiInput', () => {
     expect(r.error.message).toContain('not a valid regular expression');
   });
 
+  it('reads a target’s pprof URL as --pprof does, and says what one looks like', () => {
+    const add = (pprofUrl: unknown) => parseApiInput('addTarget', { name: 'api', match: 'api-server', pprofUrl });
+    expect(add('127.0.0.1:16060')).toEqual({ ok: true, value: { name: 'api', match: 'api-server', pprofUrl: 'http://127.0.0.1:16060/debug/pprof/' } });
+    expect(add(null)).toMatchObject({ ok: true, value: { pprofUrl: null } });
+    const update = parseApiInput('updateTarget', { targetId: 'api', patch: { pprofUrl: 'http://127.0.0.1:16060/debug/pprof/heap?debug=1' } });
+    expect(update).toEqual({ ok: true, value: { targetId: 'api', patch: { pprofUrl: 'http://127.0.0.1:16060/debug/pprof/' } } });
+    const bad = parseApiInput('updateTarget', { targetId: 'api', patch: { pprofUrl: '127.0.0.1 16060' } });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.error.issues).toEqual([{ path: 'patch.pprofUrl', message: 'pprof URL: "127.0.0.1 16060" is not a URL; it looks like http://127.0.0.1:6060/debug/pprof/ (or just 127.0.0.1:6060)' }]);
+    expect(add(6060)).toMatchObject({ ok: false, error: { issues: [{ path: 'pprofUrl', message: 'pprof URL: must be a URL as text, or null for none (got 6060)' }] } });
+  });
+
   it('refuses ids that could reach outside the store', () => {
     for (const captureId of ['../etc', 'a/b', 'A', '', 'x'.repeat(65)]) expect(parseApiInput('getCapture', { captureId }).ok).toBe(false);
     expect(parseApiInput('getCapture', { captureId: '20261124-153000-heap-1' }).ok).toBe(true);

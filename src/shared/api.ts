@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Alert, AlertEvent } from './alerts.js';
 import type { CaptureMeta, CaptureProgress, OvernightStatus } from './captures.js';
 import { CAPTURE_KINDS } from './captures.js';
+import { pprofUrlSchema } from './pprof-url.js';
 import type { WatchEvent } from './events.js';
 import type { Settings } from './settings.js';
 import type { WatcherStatus } from './status.js';
@@ -37,7 +38,8 @@ const targetFieldsSchema = z
         }
       }, 'not a valid regular expression')
       .optional(),
-    pprofUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
+    /** Any form people write (`host:port`, a profile's own URL, …), made into the base URL; null: no pprof endpoint. */
+    pprofUrl: pprofUrlSchema.nullable().optional(),
     fdPatterns: z.array(z.string().min(1).max(200)).max(20).optional(),
   })
   .strict();
@@ -99,6 +101,11 @@ export const API_CALLS = {
    * bad value is refused with a reason per field (`ok: false`), never thrown; nothing is stored then.
    */
   setSettings: z.object({ patch: z.record(z.string(), z.unknown()) }).strict(),
+  /**
+   * The settings fields this run's start-up options fix (`leakbar watch --interval`, `--heap-interval`, `--alerts`, …),
+   * as dotted paths: `getSettings` shows the option's value there. A value `setSettings` saves for one takes over.
+   */
+  fixedSettings: z.object({}).strict(),
   /** The bytes of one file of a capture, exactly as stored (HTTP serves these as a binary GET). */
   readCaptureFile: z.object({ captureId: idSchema, name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a capture file name') }).strict(),
 } as const;
@@ -155,6 +162,7 @@ export interface ApiOutputs {
   updateTarget: TargetSummary;
   getSettings: Settings;
   setSettings: SetSettingsResult;
+  fixedSettings: { paths: string[] };
   status: WatcherStatus;
   history: History;
   alerts: Alert[];

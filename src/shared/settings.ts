@@ -18,53 +18,99 @@ export const SETTINGS_VERSION = 2;
 export const TRAY_TITLES = ['none', 'fds', 'goroutines'] as const;
 export type TrayTitle = (typeof TRAY_TITLES)[number];
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (24 h)');
-const ms = (min: number, what: string) => z.number().int(`${what} must be a whole number of ms`).min(min, `${what} must be at least ${min} ms`);
+/** A value as a message shows it ("got …"): JSON, cut short past 60 characters. */
+export function shownValue(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  const text = JSON.stringify(input) ?? String(input);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+const got = (iss: { input?: unknown }) => `(got ${shownValue(iss.input)})`;
+
+const hhmm = z.string({ error: (iss) => `a time of day as HH:MM (24 h) ${got(iss)}` }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: (iss) => `a time of day as HH:MM (24 h) ${got(iss)}` });
+const flag = () => z.boolean({ error: (iss) => `must be true or false ${got(iss)}` });
+const num = (what: string) => z.number({ error: (iss) => `must be ${what} ${got(iss)}` });
+/** A whole number of ms from `min` (up to `max`). */
+const ms = (min: number, max?: number) => {
+  const atLeast = num('a number of ms')
+    .int({ error: (iss) => `must be a whole number of ms ${got(iss)}` })
+    .min(min, { error: (iss) => (min === 0 ? `must not be negative ${got(iss)}` : `must be at least ${min} ms ${got(iss)}`) });
+  return max === undefined ? atLeast : atLeast.max(max, { error: (iss) => `must be at most ${max} ms ${got(iss)}` });
+};
+const days = () =>
+  num('a number of days')
+    .int({ error: (iss) => `must be a whole number of days ${got(iss)}` })
+    .min(1, { error: (iss) => `must be from 1 to 3650 days ${got(iss)}` })
+    .max(3650, { error: (iss) => `must be from 1 to 3650 days ${got(iss)}` });
+
+/**
+ * The least and most time between two reads of each source, in ms: the settings' `cadences` are checked against these
+ * (and so the Settings page's fields), and so is the command line's `--heap-interval` (src/cli/watch.ts).
+ */
+export const CADENCE_LIMITS = {
+  /** Process figures, the FD count and the goroutine count. */
+  sampleMs: { min: 1000, max: 86_400_000 },
+  /** The FD breakdown (types, repeated files). */
+  fdBreakdownMs: { min: 5000, max: 86_400_000 },
+  /** Go's MemStats (`heap?debug=1`): as often as the goroutine count may be read, which costs the program as much. */
+  memStatsMs: { min: 1000, max: 86_400_000 },
+  /** The memory map. */
+  memoryMapMs: { min: 30_000, max: 86_400_000 },
+} as const;
 
 /** The schema of {@link Settings}. Unknown keys are refused, each problem names its field. */
 export const settingsSchema = z.strictObject({
   version: z.literal(SETTINGS_VERSION),
   /** Targets watched from start-up (the same description `addTarget` takes). */
-  targets: z.array(targetInputSchema).max(20, 'at most 20 targets'),
+  targets: z.array(targetInputSchema, { error: (iss) => `must be a list of targets ${got(iss)}` }).max(20, 'at most 20 targets'),
   /** Every line and window of the detectors. */
   detectors: detectorSettingsSchema,
-  /** How often each source is read (the engine's `Cadences`). */
+  /** How often each source is read (the engine's `Cadences`); see {@link CADENCE_LIMITS}. */
   cadences: z.strictObject({
-    sampleMs: ms(1000, 'sampleMs'),
-    fdBreakdownMs: ms(5000, 'fdBreakdownMs'),
-    memStatsMs: ms(5000, 'memStatsMs'),
-    memoryMapMs: ms(30_000, 'memoryMapMs'),
+    sampleMs: ms(CADENCE_LIMITS.sampleMs.min, CADENCE_LIMITS.sampleMs.max),
+    fdBreakdownMs: ms(CADENCE_LIMITS.fdBreakdownMs.min, CADENCE_LIMITS.fdBreakdownMs.max),
+    memStatsMs: ms(CADENCE_LIMITS.memStatsMs.min, CADENCE_LIMITS.memStatsMs.max),
+    memoryMapMs: ms(CADENCE_LIMITS.memoryMapMs.min, CADENCE_LIMITS.memoryMapMs.max),
   }),
   /** Path substrings counted among open FDs, for targets that name none of their own. */
-  fdPatterns: z.array(z.string().min(1).max(200)).max(20),
+  fdPatterns: z
+    .array(
+      z
+        .string({ error: (iss) => `must be a path substring ${got(iss)}` })
+        .min(1, { error: 'must not be empty' })
+        .max(200, { error: 'must be at most 200 characters' }),
+      { error: (iss) => `must be a list of path substrings ${got(iss)}` },
+    )
+    .max(20, { error: 'at most 20 patterns' }),
   /** Captures the engine takes on its own when an alert suggests one (families are in `detectors.autoCapture`). */
   autoCapture: z.strictObject({
-    enabled: z.boolean(),
+    enabled: flag(),
     /** At most one automatic capture per target this often. */
-    minGapMs: ms(0, 'minGapMs'),
+    minGapMs: ms(0),
   }),
   /** How long history and captures are kept (pinned captures and baselines are kept regardless). */
   retention: z.strictObject({
     /** Samples, events and alerts of a target older than this are dropped from its history (memory and disk). */
-    historyDays: z.number().int().min(1).max(3650),
+    historyDays: days(),
     /** Captures started longer ago than this are deleted. */
-    captureDays: z.number().int().min(1).max(3650),
+    captureDays: days(),
     /** Oldest unpinned captures go first past this size. */
-    maxCaptureBytes: z.number().int().min(10 * MiB),
+    maxCaptureBytes: num('a number of bytes')
+      .int({ error: (iss) => `must be a whole number of bytes ${got(iss)}` })
+      .min(10 * MiB, { error: (iss) => `must be at least ${10 * MiB} bytes, 10 MB ${got(iss)}` }),
   }),
   /** Our own "do not disturb": no notifications between `from` and `to` local time (may span midnight). */
-  quietHours: z.strictObject({ enabled: z.boolean(), from: hhmm, to: hhmm }),
+  quietHours: z.strictObject({ enabled: flag(), from: hhmm, to: hhmm }),
   notifications: z.strictObject({
-    enabled: z.boolean(),
+    enabled: flag(),
     /** The same condition (alert key) notifies at most this often, however often it fires. */
-    minGapMs: ms(0, 'minGapMs'),
+    minGapMs: ms(0),
     /** All notifications are quiet until this epoch ms (the tray's "Snooze notifications"); null when not snoozed. */
-    snoozedUntilMs: z.number().nullable(),
+    snoozedUntilMs: num('a time in epoch ms, or null').nullable(),
   }),
   /** Keep the machine awake while an overnight run is going. */
-  keepAwakeOvernight: z.boolean(),
-  launchAtLogin: z.boolean(),
-  trayTitle: z.enum(TRAY_TITLES),
+  keepAwakeOvernight: flag(),
+  launchAtLogin: flag(),
+  trayTitle: z.enum(TRAY_TITLES, { error: (iss) => `must be one of ${TRAY_TITLES.join(', ')} ${got(iss)}` }),
 });
 
 /** The settings document, as stored and as the main process uses it. */
@@ -176,8 +222,24 @@ export interface NewerDocument {
   unread: string[];
 }
 
-/** The outcome of reading a stored document: as {@link SettingsResult}, and `newer` when a newer leakbar wrote it. */
-export type SettingsLoad = { ok: true; settings: Settings; migratedFrom: number | null; newer?: NewerDocument } | { ok: false; problems: string[] };
+/**
+ * A field of a stored document that was not taken as written: `invalid` (its value fails the schema: the fallback is
+ * used, see {@link migrateSettings}), `dropped` (a list item that fails it: left out of its list), or `unknown` (not a
+ * setting of this build: ignored; only said of documents of this version or older).
+ */
+export interface FieldNotRead {
+  /** Dotted path: `cadences.memStatsMs`, `targets.1`; `settings` for the whole document, `version` for its version. */
+  path: string;
+  why: 'invalid' | 'dropped' | 'unknown';
+  /** The schema's reason, with the value found ("must be at least 1000 ms (got 400)"). */
+  reason: string;
+}
+
+/**
+ * The outcome of reading a stored document: as {@link SettingsResult}, `newer` when a newer leakbar wrote it, and
+ * `notRead` when some fields were not taken as written (absent only when every field present was).
+ */
+export type SettingsLoad = { ok: true; settings: Settings; migratedFrom: number | null; newer?: NewerDocument; notRead?: FieldNotRead[] } | { ok: false; problems: string[] };
 
 /** Where settings are kept: `<dataDir>/settings.json` (settings-file.ts), for `leakbar serve`, `watch` and the desktop app alike. */
 export interface SettingsPort {
@@ -198,88 +260,119 @@ export interface SettingsPort {
 }
 
 /**
- * Reads a stored settings document of any known version: an empty one gives the defaults, an older one is
- * migrated step by step, then everything is validated; one that fails validation resolves with the reasons (the
- * caller keeps the file and runs on defaults). A document from a newer leakbar is not refused: this build takes
- * the fields it knows where they are valid here, and the defaults for the rest ({@link NewerDocument} says which);
- * the caller must not write such a document back, or the newer leakbar's settings would be lost.
+ * Reads a stored settings document of any known version, as a person may write it by hand: an empty one gives the
+ * defaults, an older one is migrated step by step; then every field present is taken where it is valid, and the rest
+ * comes from elsewhere, said in `notRead`: a field absent takes its default (laid under what is there, as an `--alerts`
+ * file is), a field whose value fails the schema takes its `fallback` value (the default at start; the value in force
+ * when an engine already runs on settings), a list item that fails it is left out, and a key that is no setting is
+ * ignored. A missing or malformed `version` is read as this version. Only what is not an object at all is refused.
+ *
+ * A document from a newer leakbar is read the same way for the fields this build knows, on the defaults for the rest
+ * ({@link NewerDocument} says which); the caller must not write such a document back, or the newer leakbar's settings
+ * would be lost.
  */
-export function migrateSettings(stored: unknown): SettingsLoad {
+export function migrateSettings(stored: unknown, options: { fallback?: Settings } = {}): SettingsLoad {
   if (stored === undefined || stored === null || (isPlainObject(stored) && Object.keys(stored).length === 0)) {
     return { ok: true, settings: structuredClone(DEFAULT_SETTINGS), migratedFrom: null };
   }
-  if (!isPlainObject(stored)) return { ok: false, problems: [`settings: must be an object (got ${typeof stored})`] };
+  if (!isPlainObject(stored)) return { ok: false, problems: [`settings: must be an object (got ${Array.isArray(stored) ? 'a list' : typeof stored})`] };
   const from = stored.version;
+  const notRead: FieldNotRead[] = [];
+  if (typeof from === 'number' && Number.isInteger(from) && from > SETTINGS_VERSION) {
+    const known = readKnownParts(stored, DEFAULT_SETTINGS);
+    const unread = known.notRead.filter((n) => n.why !== 'unknown');
+    const invalid = unread.filter((n) => n.why !== 'absent') as FieldNotRead[];
+    return { ok: true, settings: known.settings, migratedFrom: null, newer: { version: from, unread: unread.map((n) => n.path) }, ...(invalid.length > 0 ? { notRead: invalid } : {}) };
+  }
+  let version = from;
   if (typeof from !== 'number' || !Number.isInteger(from) || from < 1) {
-    return { ok: false, problems: [`version: must be a whole number from 1 (got ${JSON.stringify(from)})`] };
+    notRead.push({ path: 'version', why: 'invalid', reason: from === undefined ? 'missing' : `must be a whole number from 1 ${got({ input: from })}` });
+    version = SETTINGS_VERSION;
   }
-  if (from > SETTINGS_VERSION) {
-    const known = readKnownParts(stored);
-    return { ok: true, settings: known.settings, migratedFrom: null, newer: { version: from, unread: known.unread } };
-  }
-  let doc: Doc = stored;
-  for (let v = from; v < SETTINGS_VERSION; v++) {
+  let doc: Doc = { ...stored, version };
+  for (let v = version as number; v < SETTINGS_VERSION; v++) {
     const step = MIGRATIONS[v];
     if (!step) return { ok: false, problems: [`version: no migration from ${v}`] };
     doc = step(doc);
   }
-  const parsed = validate(doc);
-  if (!parsed.ok) return parsed;
-  return { ok: true, settings: parsed.settings, migratedFrom: from === SETTINGS_VERSION ? null : from };
+  const read = readKnownParts(doc, options.fallback ?? DEFAULT_SETTINGS);
+  notRead.push(...(read.notRead.filter((n) => n.why !== 'absent') as FieldNotRead[]));
+  return { ok: true, settings: read.settings, migratedFrom: version === SETTINGS_VERSION ? null : (version as number), ...(notRead.length > 0 ? { notRead } : {}) };
 }
 
+type Note = FieldNotRead | { path: string; why: 'absent' };
+
 /**
- * The parts of a newer document this build knows: every field of {@link DEFAULT_SETTINGS} (object by object) taken
- * from `doc` where present, fields it does not know left out (in list items too); then, while the result fails
- * validation, each failing field goes back to its default (a failing list item is dropped from its list). Never
- * throws; at worst the defaults.
+ * The parts of `doc` this build knows: every field of {@link DEFAULT_SETTINGS} (object by object) taken from `doc` where
+ * present (absent: the default), keys it does not know left out (in list items too); then, while the result fails
+ * validation, each failing field goes back to its value in `fallback` (a failing list item is dropped from its list).
+ * Never throws; at worst `fallback` whole. Says, in order, each field not taken as written.
  */
-function readKnownParts(doc: Doc): { settings: Settings; unread: string[] } {
-  const unread = new Set<string>();
+function readKnownParts(doc: Doc, fallback: Settings): { settings: Settings; notRead: Note[] } {
+  const notes = new Map<string, Note>();
+  const note = (n: Note) => {
+    if (!notes.has(n.path)) notes.set(n.path, n);
+  };
   const pick = (defaults: unknown, value: unknown, path: string): unknown => {
-    if (value === undefined || (isPlainObject(defaults) && !isPlainObject(value))) {
-      unread.add(path);
+    if (value === undefined) {
+      note({ path, why: 'absent' });
       return structuredClone(defaults);
     }
+    if (isPlainObject(defaults) && !isPlainObject(value)) {
+      note({ path, why: 'invalid', reason: `must be an object ${got({ input: value })}` });
+      return structuredClone(valueAt(fallback, path.split('.')));
+    }
     if (!isPlainObject(defaults) || !isPlainObject(value)) return value;
+    for (const k of Object.keys(value)) if (!(k in defaults)) note({ path: path === '' ? k : `${path}.${k}`, why: 'unknown', reason: 'not a setting of this leakbar' });
     return Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, pick(d, value[k], path === '' ? k : `${path}.${k}`)]));
   };
   const candidate = pick(DEFAULT_SETTINGS, { ...doc, version: SETTINGS_VERSION }, '') as Doc;
-  // Each round puts at least one more field back to its default, or drops a list item (and the defaults are valid), so this ends; the bound is a guard.
+  const whole = (why: string): { settings: Settings; notRead: Note[] } => ({ settings: structuredClone(fallback), notRead: [...notes.values(), { path: 'settings', why: 'invalid', reason: why }] });
+  // Each round puts at least one more field back to its fallback, or drops a list item (and the fallback is valid), so this ends; the bound is a guard.
   for (let round = 0; round < 100; round++) {
     const parsed = settingsSchema.safeParse(candidate);
-    if (parsed.success) return { settings: parsed.data, unread: [...unread] };
-    if (parsed.error.issues.some((i) => knownKeys(i.path).length === 0)) break;
+    if (parsed.success) return { settings: parsed.data, notRead: [...notes.values()] };
+    const rootIssue = parsed.error.issues.find((i) => knownKeys(i.path).length === 0);
+    if (rootIssue) return whole(rootIssue.message);
     const drops = new Map<string, { keys: string[]; indexes: Set<number> }>();
     for (const issue of parsed.error.issues) {
-      // A field added later, inside a list item (the objects themselves only hold known fields): left out.
+      // A key this build does not know, inside a list item (the objects themselves only hold known keys): left out.
       if (issue.code === 'unrecognized_keys') {
         const holder = nodeAt(candidate, issue.path);
         if (isPlainObject(holder)) {
-          for (const k of issue.keys) delete holder[k];
+          for (const k of issue.keys) {
+            delete holder[k];
+            note({ path: [...issue.path, k].join('.'), why: 'unknown', reason: 'not a setting of this leakbar' });
+          }
           continue;
         }
       }
       const keys = knownKeys(issue.path);
-      // A field already on its default that still fails (a check across fields): its parent goes back instead.
-      while (keys.length > 0 && isDefaultAt(candidate, keys)) keys.pop();
-      if (keys.length === 0) return { settings: structuredClone(DEFAULT_SETTINGS), unread: ['settings'] };
+      // A field already on its fallback that still fails (a check across fields): its parent goes back instead.
+      while (keys.length > 0 && isFallbackAt(candidate, keys, fallback)) keys.pop();
+      if (keys.length === 0) return whole(issue.message);
       const next = issue.path[keys.length];
       const list = valueAt(candidate, keys);
+      // The reason as the schema gives it, with the value found when it does not say it, and the rest of the path below the field.
+      const below = issue.path.slice(keys.length + (typeof next === 'number' ? 1 : 0)).join('.');
+      const found = nodeAt(candidate, issue.path);
+      const message = issue.path.at(-1) === 'pprofUrl' ? issue.message.replace(/^pprof URL: /, '') : issue.message;
+      const says = found === undefined || /\(got /.test(message) || message.includes(JSON.stringify(found));
+      const reason = `${below === '' ? '' : `${below}: `}${message}${says ? '' : ` ${got({ input: found })}`}`;
       if (typeof next === 'number' && Array.isArray(valueAt(DEFAULT_SETTINGS, keys)) && Array.isArray(list)) {
         const name = keys.join('.');
         const d = drops.get(name) ?? { keys, indexes: new Set<number>() };
         d.indexes.add(next);
         drops.set(name, d);
-        unread.add(`${name}.${next}`);
+        note({ path: `${name}.${next}`, why: 'dropped', reason });
       } else {
-        setAt(candidate, keys, structuredClone(valueAt(DEFAULT_SETTINGS, keys)));
-        unread.add(keys.join('.'));
+        setAt(candidate, keys, structuredClone(valueAt(fallback, keys)));
+        note({ path: keys.join('.'), why: 'invalid', reason });
       }
     }
     for (const { keys, indexes } of drops.values()) setAt(candidate, keys, (valueAt(candidate, keys) as unknown[]).filter((_, i) => !indexes.has(i)));
   }
-  return { settings: structuredClone(DEFAULT_SETTINGS), unread: ['settings'] };
+  return whole('could not be read');
 }
 
 /** The longest start of `path` that names nested objects' keys of {@link DEFAULT_SETTINGS}. */
@@ -305,11 +398,12 @@ function nodeAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-function isDefaultAt(candidate: Doc, keys: readonly string[]): boolean {
-  return JSON.stringify(valueAt(candidate, keys)) === JSON.stringify(valueAt(DEFAULT_SETTINGS, keys));
+function isFallbackAt(candidate: Doc, keys: readonly string[], fallback: Settings): boolean {
+  return JSON.stringify(valueAt(candidate, keys)) === JSON.stringify(valueAt(fallback, keys));
 }
 
-function valueAt(root: unknown, keys: readonly string[]): unknown {
+/** The value at dotted `keys` inside `root`, or undefined. */
+export function valueAt(root: unknown, keys: readonly string[]): unknown {
   let node = root;
   for (const k of keys) node = isPlainObject(node) ? node[k] : undefined;
   return node;

@@ -308,3 +308,20 @@ describe('leakbar watch', () => {
     expect(waits).toHaveLength(1);
   });
 });
+
+describe('leakbar watch --heap-interval', () => {
+  it('takes what settings.json takes for MemStats reads (4 s included), says so in --help, and refuses less', async () => {
+    const help = await leakbar(['watch', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain("--heap-interval <seconds> seconds between reads of Go's MemStats, the heap figures: 1 or more, as in settings.json");
+    const data = mkdtempSync(join(tmpdir(), 'leakbar-watch-heap-interval-'));
+    try {
+      const ok = await leakbar(['watch', '--pid', String(process.pid), '--no-pprof', '--heap-interval', '4', '--duration', '1', '--no-store', '--data-dir', data]);
+      expect(ok.code, ok.stderr).toBe(0);
+      const refused = await leakbar(['watch', '--pid', String(process.pid), '--no-pprof', '--heap-interval', '0.5', '--duration', '1', '--no-store', '--data-dir', data]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain("expected 1 to 86400 seconds, as settings.json's cadences.memStatsMs (1000 to 86400000 ms), got \"0.5\"");
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+});

@@ -77,6 +77,7 @@ export function createFakeApi(): FakeApi {
       if (r.ok) settings = r.settings;
       return record('setSettings', i, r.ok ? { ok: true as const, settings: r.settings } : r);
     },
+    fixedSettings: (i) => record('fixedSettings', i, { paths: [] }),
     status: (i) => (i.targetId === 'api' ? record('status', i, summary.status) : notFound('target')),
     history: (i) => record('history', i, { samples: [sample], events: [], alerts: [], captures: [], downsampled: false }),
     alerts: (i) => record('alerts', i, [fakeAlert('api')]),

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { TargetSummary } from '../../src/shared/api.js';
+import { startServe, type Serve } from './serve-helper.js';
 
 const cli = resolve(import.meta.dirname, '../../bin/leakbar.js');
 
@@ -57,6 +59,38 @@ describe('leakbar serve refuses what it cannot do safely', () => {
       writeFileSync(file, '{ nope');
       expect((await serveRefuses(['--config', file])).stderr).toMatch(/is not JSON/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a --config pprof URL as --pprof does, and says what one looks like on a whole line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-serve-cli-'));
+    let serve: Serve | null = null;
+    try {
+      const file = join(dir, 'targets.json');
+      const targets = [
+        { name: 'a', match: `no-such-program-a-${process.pid}`, pprofUrl: '127.0.0.1:16062' },
+        { name: 'b', match: `no-such-program-b-${process.pid}`, pprofUrl: 'http://127.0.0.1:16063/debug/pprof/heap?debug=1' },
+      ];
+      writeFileSync(file, JSON.stringify({ targets }));
+      serve = await startServe(['--config', file, '--port', '0', '--data-dir', join(dir, 'data')]);
+      const r = await fetch(`${serve.origin}/api/call/listTargets`, { method: 'POST', headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000) });
+      const listed = (await r.json()) as TargetSummary[];
+      expect(listed.map((t) => [t.target.name, t.target.pprofUrl])).toEqual([
+        ['a', 'http://127.0.0.1:16062/debug/pprof/'],
+        ['b', 'http://127.0.0.1:16063/debug/pprof/'],
+      ]);
+      await serve.stop();
+      serve = null;
+
+      writeFileSync(file, JSON.stringify({ targets: [targets[0], { ...targets[1], pprofUrl: '127.0.0.1 16062' }] }));
+      const refused = await serveRefuses(['--config', file, '--data-dir', join(dir, 'data')]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(
+        `leakbar: ${file}: targets.1.pprofUrl: "127.0.0.1 16062" is not a URL; it looks like http://127.0.0.1:6060/debug/pprof/ (or just 127.0.0.1:6060) (expected {"targets": [{"name": "…", "match": "regex" or "pid": N, "pprofUrl": "http://127.0.0.1:6060/debug/pprof/"}]})\n`,
+      );
+    } finally {
+      await serve?.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

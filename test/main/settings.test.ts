@@ -68,11 +68,37 @@ describe('migrateSettings', () => {
     expect(migrateSettings({ version: 1 })).toEqual({ ok: true, settings: DEFAULT_SETTINGS, migratedFrom: 1 });
   });
 
-  it('refuses a bad v1 value with a reason after migrating', () => {
-    const r = migrateSettings({ version: 1, quietHours: 'after lunch', thresholds: { fds: -3 } });
-    expect(r).toMatchObject({ ok: false });
-    if (r.ok) return;
-    expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^detectors\.thresholds\.fds\.line: must be greater than 0/), expect.stringMatching(/^quietHours\.from: a time of day/)]));
+  it('reads a bad v1 value after migrating as its default, and says which and why', () => {
+    const r = migrateSettings({ version: 1, quietHours: 'after lunch', thresholds: { fds: -3, threads: 70 } });
+    expect(r).toMatchObject({ ok: true, migratedFrom: 1 });
+    if (!r.ok) return;
+    expect(r.settings.detectors.thresholds.fds).toEqual(DEFAULT_DETECTOR_SETTINGS.thresholds.fds);
+    expect(r.settings.detectors.thresholds.threads.line).toBe(70);
+    expect(r.settings.quietHours).toEqual({ ...DEFAULT_SETTINGS.quietHours, from: '22:00' });
+    expect(r.notRead).toEqual([
+      { path: 'detectors.thresholds.fds.line', why: 'invalid', reason: 'must be greater than 0 (got -3)' },
+      { path: 'quietHours.from', why: 'invalid', reason: 'a time of day as HH:MM (24 h) (got "after lunch")' },
+    ]);
+  });
+
+  it('reads a hand-written document of this version as an --alerts file is read: what is there over the defaults', () => {
+    expect(migrateSettings({ version: SETTINGS_VERSION, cadences: { sampleMs: 2000 } })).toEqual({ ok: true, settings: { ...DEFAULT_SETTINGS, cadences: { ...DEFAULT_SETTINGS.cadences, sampleMs: 2000 } }, migratedFrom: null });
+    // A value that cannot be used takes the fallback: the default, or (running) the value in force; a key that is no setting is ignored.
+    const inForce = { ...DEFAULT_SETTINGS, cadences: { ...DEFAULT_SETTINGS.cadences, memStatsMs: 10_000 } };
+    const doc = { version: SETTINGS_VERSION, cadences: { memStatsMs: 400 }, detectors: { thresholds: { fds: { line: 40 } } }, surprise: 1 };
+    const atStart = migrateSettings(doc);
+    const running = migrateSettings(doc, { fallback: inForce });
+    expect(atStart.ok && atStart.settings.cadences.memStatsMs).toBe(DEFAULT_SETTINGS.cadences.memStatsMs);
+    expect(running.ok && running.settings.cadences.memStatsMs).toBe(10_000);
+    for (const r of [atStart, running]) {
+      expect(r.ok && r.settings.detectors.thresholds.fds.line).toBe(40);
+      expect(r.ok && r.notRead).toEqual([
+        { path: 'surprise', why: 'unknown', reason: 'not a setting of this leakbar' },
+        { path: 'cadences.memStatsMs', why: 'invalid', reason: 'must be at least 1000 ms (got 400)' },
+      ]);
+    }
+    // A section that is no object at all falls back whole.
+    expect(migrateSettings({ version: SETTINGS_VERSION, cadences: 'fast' })).toMatchObject({ ok: true, settings: { cadences: DEFAULT_SETTINGS.cadences }, notRead: [{ path: 'cadences', why: 'invalid', reason: 'must be an object (got "fast")' }] });
   });
 
   it('reads a document from a newer leakbar for the fields it knows, and says which it could not', () => {
@@ -103,9 +129,11 @@ describe('migrateSettings', () => {
     expect(migrateSettings({ version: newer })).toMatchObject({ ok: true, settings: DEFAULT_SETTINGS, newer: { version: newer } });
   });
 
-  it('refuses a document without a version, or not an object', () => {
-    expect(migrateSettings({ trayTitle: 'fds' })).toMatchObject({ ok: false, problems: ['version: must be a whole number from 1 (got undefined)'] });
-    expect(migrateSettings('nope')).toMatchObject({ ok: false });
+  it('reads a document without a version (or with a malformed one) as this version, and refuses what is not an object', () => {
+    expect(migrateSettings({ trayTitle: 'fds' })).toEqual({ ok: true, settings: { ...DEFAULT_SETTINGS, trayTitle: 'fds' }, migratedFrom: null, notRead: [{ path: 'version', why: 'invalid', reason: 'missing' }] });
+    expect(migrateSettings({ version: '2', trayTitle: 'fds' })).toMatchObject({ ok: true, settings: { trayTitle: 'fds' }, notRead: [{ path: 'version', reason: 'must be a whole number from 1 (got "2")' }] });
+    expect(migrateSettings('nope')).toEqual({ ok: false, problems: ['settings: must be an object (got string)'] });
+    expect(migrateSettings([1])).toEqual({ ok: false, problems: ['settings: must be an object (got a list)'] });
   });
 });
 
@@ -126,7 +154,11 @@ describe('applySettingsPatch', () => {
 
   it.each([
     [{ trayTitle: 'cpu' }, /^trayTitle: /],
-    [{ cadences: { sampleMs: 10 } }, /^cadences\.sampleMs: sampleMs must be at least 1000 ms/],
+    [{ cadences: { sampleMs: 10 } }, /^cadences\.sampleMs: must be at least 1000 ms \(got 10\)$/],
+    [{ cadences: { memStatsMs: 999 } }, /^cadences\.memStatsMs: must be at least 1000 ms \(got 999\)$/],
+    [{ cadences: { memoryMapMs: 2 ** 31 } }, /^cadences\.memoryMapMs: must be at most 86400000 ms/],
+    [{ retention: { historyDays: 0.5 } }, /^retention\.historyDays: must be a whole number of days \(got 0\.5\)$/],
+    [{ targets: [{ name: 'x', match: 'y', pprofUrl: 'ftp://h/' }] }, /^targets\.0\.pprofUrl: pprof URL: "ftp:\/\/h\/" is not http or https/],
     [{ quietHours: { from: '25:00' } }, /^quietHours\.from: a time of day as HH:MM/],
     [{ detectors: { thresholds: { fds: { line: 0 } } } }, /^detectors\.thresholds\.fds\.line: must be greater than 0 \(got 0\)/],
     [{ targets: [{ name: 'x', pid: 1, match: 'y' }] }, /^targets\.0: give exactly one of pid or match/],

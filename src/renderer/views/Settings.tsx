@@ -1,6 +1,7 @@
 /**
  * The settings view (`#/settings`): the watched targets (name, pprof URL, FD path patterns; add, change, remove),
- * alert lines, the growth window, automatic captures, quiet hours (desktop only) and retention. Save sends one
+ * alert lines, the growth window, automatic captures, quiet hours (desktop only), sampling intervals and retention.
+ * Fields this run's start-up options fix (`--interval`, …: the contract's `fixedSettings`) say so. Save sends one
  * patch through the contract's `setSettings`; a value the engine refuses shows its reason beside the field.
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
@@ -9,9 +10,19 @@ import type { Settings as SettingsDoc } from '../../shared/settings.js';
 import { DEFAULT_PPROF_URL } from '../../shared/types.js';
 import { useApiContext } from '../api/context.js';
 import { DEFAULT_RANGE, formatRoute } from '../route.js';
-import { draftFrom, parsePatterns, patchFrom, problemsByField, visibleGroups, type Draft, type FieldGroup, type FieldSpec } from '../settings-form.js';
+import { draftFrom, fixedBy, parsePatterns, patchFrom, problemsByField, visibleGroups, type Draft, type FieldGroup, type FieldSpec } from '../settings-form.js';
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/**
+ * An error for people: a refused input's own reasons (each a field's: "pprof URL: … is not a URL; …"), without the
+ * contract's wording around them ("bad input for updateTarget: patch.pprofUrl: …").
+ */
+const message = (e: unknown): string => {
+  const issues = (e as { issues?: unknown }).issues;
+  if (Array.isArray(issues) && issues.length > 0) {
+    return (issues as Array<{ path: string; message: string }>).map((i) => (i.message.startsWith('pprof URL: ') ? i.message : `${i.path.replace(/^patch\./, '')}: ${i.message}`)).join('; ');
+  }
+  return (e instanceof Error ? e.message : String(e)).replace(/^bad input for \w+: /, '');
+};
 
 /** The settings view. */
 export function Settings() {
@@ -41,13 +52,25 @@ function SettingsForm() {
   const { api } = useApiContext();
   const groups = useMemo(() => visibleGroups(typeof window !== 'undefined' && window.leakbarDesktop !== undefined), []);
   const [settings, setSettings] = useState<SettingsDoc | null>(null);
+  /** The fields this run's start-up options fix (`--interval`, …), as the engine says. */
+  const [fixed, setFixed] = useState<string[]>([]);
   const [draft, setDraft] = useState<Draft>({});
   const [problems, setProblems] = useState<Record<string, string[]>>({});
   const [status, setStatus] = useState<{ kind: 'saving' | 'saved' | 'unchanged' | 'refused' | 'failed'; text: string } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
 
+  const loadFixed = useCallback(
+    () =>
+      api.fixedSettings({}).then(
+        (r) => setFixed(r.paths),
+        () => setFixed([]),
+      ),
+    [api],
+  );
+
   useEffect(() => {
     let live = true;
+    void loadFixed();
     api.getSettings({}).then(
       (s) => {
         if (!live) return;
@@ -59,7 +82,7 @@ function SettingsForm() {
     return () => {
       live = false;
     };
-  }, [api, groups]);
+  }, [api, groups, loadFixed]);
 
   const change = useCallback((path: string, value: string | boolean) => {
     setDraft((d) => ({ ...d, [path]: value }));
@@ -88,6 +111,7 @@ function SettingsForm() {
         setDraft(draftFrom(r.settings, groups));
         setProblems({});
         setStatus({ kind: 'saved', text: 'Saved. Alert lines apply from the next sample.' });
+        void loadFixed();
       } else {
         setProblems(problemsByField(r.problems, groups));
         setStatus({ kind: 'refused', text: 'Not saved: see the reasons beside the fields.' });
@@ -103,7 +127,7 @@ function SettingsForm() {
   return (
     <form className="settings-form" onSubmit={(e) => void save(e)} noValidate data-testid="settings-form">
       {groups.map((g) => (
-        <GroupCard key={g.id} group={g} draft={draft} problems={problems} onChange={change} />
+        <GroupCard key={g.id} group={g} draft={draft} problems={problems} fixed={fixed} onChange={change} />
       ))}
       <div className="settings-actions">
         <button className="btn primary" type="submit" data-testid="settings-save" disabled={status?.kind === 'saving'}>
@@ -149,7 +173,19 @@ function rowsOf(fields: readonly FieldSpec[]): FieldSpec[][] {
   return rows;
 }
 
-function GroupCard({ group, draft, problems, onChange }: { group: FieldGroup; draft: Draft; problems: Record<string, string[]>; onChange(path: string, value: string | boolean): void }) {
+function GroupCard({
+  group,
+  draft,
+  problems,
+  fixed,
+  onChange,
+}: {
+  group: FieldGroup;
+  draft: Draft;
+  problems: Record<string, string[]>;
+  fixed: readonly string[];
+  onChange(path: string, value: string | boolean): void;
+}) {
   return (
     <section className="settings-card" aria-labelledby={`group-${group.id}`} data-testid={`group-${group.id}`}>
       <h2 id={`group-${group.id}`}>{group.title}</h2>
@@ -159,7 +195,7 @@ function GroupCard({ group, draft, problems, onChange }: { group: FieldGroup; dr
         return (
           <div key={row[0]!.path} className={`settings-row${inline ? ' inline' : ''}`}>
             {row.map((f) => (
-              <Field key={f.path} spec={f} value={draft[f.path]} problems={problems[f.path]} onChange={onChange} />
+              <Field key={f.path} spec={f} value={draft[f.path]} problems={problems[f.path]} fixedBy={fixedBy(f.path, fixed)} onChange={onChange} />
             ))}
           </div>
         );
@@ -168,7 +204,20 @@ function GroupCard({ group, draft, problems, onChange }: { group: FieldGroup; dr
   );
 }
 
-function Field({ spec, value, problems, onChange }: { spec: FieldSpec; value: string | boolean | undefined; problems: string[] | undefined; onChange(path: string, value: string | boolean): void }) {
+function Field({
+  spec,
+  value,
+  problems,
+  fixedBy,
+  onChange,
+}: {
+  spec: FieldSpec;
+  value: string | boolean | undefined;
+  problems: string[] | undefined;
+  /** The start-up option that fixes this field for the run ('' for one without a name here), or null. */
+  fixedBy: string | null;
+  onChange(path: string, value: string | boolean): void;
+}) {
   const id = `setting-${spec.path}`;
   const bad = problems !== undefined && problems.length > 0;
   const reason = bad ? (
@@ -176,11 +225,18 @@ function Field({ spec, value, problems, onChange }: { spec: FieldSpec; value: st
       {problems.join('; ')}
     </span>
   ) : null;
+  const fixedNote =
+    fixedBy === null ? null : (
+      <span className="field-fixed" data-testid={`fixed-${spec.path}`}>
+        {fixedBy === '' ? 'set by a start-up option' : <>set by <code>{fixedBy}</code></>} for this run; a value saved here takes over
+      </span>
+    );
   if (spec.kind === 'flag') {
     return (
       <label className="field field-flag">
         <input type="checkbox" id={id} data-testid={id} checked={value === true} onChange={(e) => onChange(spec.path, e.target.checked)} />
         <span>{spec.label}</span>
+        {fixedNote}
         {reason}
       </label>
     );
@@ -200,6 +256,8 @@ function Field({ spec, value, problems, onChange }: { spec: FieldSpec; value: st
         onChange={(e) => onChange(spec.path, e.target.value)}
       />
       {spec.kind === 'number' && spec.unit ? <span className="field-unit">{spec.unit}</span> : null}
+      {spec.kind === 'number' && spec.limits ? <span className="field-limits">({spec.limits})</span> : null}
+      {fixedNote}
       {reason}
     </label>
   );
@@ -252,11 +310,11 @@ function TargetRow({ summary, onChanged }: { summary: TargetSummary; onChanged()
     setPatterns(shownPatterns);
   }, [t.name, t.pprofUrl, shownPatterns]);
 
-  async function run(what: () => Promise<unknown>, done: string) {
+  async function run<T>(what: () => Promise<T>, done: string | ((result: T) => string)) {
     setBusy(true);
     try {
-      await what();
-      setNote({ bad: false, text: done });
+      const result = await what();
+      setNote({ bad: false, text: typeof done === 'string' ? done : done(result) });
       await onChanged();
     } catch (e) {
       setNote({ bad: true, text: message(e) });
@@ -274,7 +332,11 @@ function TargetRow({ summary, onChanged }: { summary: TargetSummary; onChanged()
     const fdPatterns = parsePatterns(patterns);
     if (JSON.stringify(fdPatterns) !== JSON.stringify(t.fdPatterns)) patch.fdPatterns = fdPatterns;
     if (Object.keys(patch).length === 0) return setNote({ bad: false, text: 'Nothing changed.' });
-    void run(() => api.updateTarget({ targetId: t.id, patch }), 'Saved.');
+    // The engine reads a pprof URL as `--pprof` does (`host:port`, a profile's own URL): say what it made of it.
+    void run(
+      () => api.updateTarget({ targetId: t.id, patch }),
+      (r) => (typeof patch.pprofUrl === 'string' && r.target.pprofUrl !== patch.pprofUrl ? `Saved, the pprof URL as ${r.target.pprofUrl}.` : 'Saved.'),
+    );
   }
 
   return (

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { normalizePprofUrl } from './pprof-url.js';
+
+const url = (v: string) => {
+  const r = normalizePprofUrl(v);
+  return r.ok ? r.url : r.problem;
+};
+
+describe('normalizePprofUrl', () => {
+  it('makes every form people write into the base URL', () => {
+    expect(url('http://127.0.0.1:6060/debug/pprof/')).toBe('http://127.0.0.1:6060/debug/pprof/');
+    expect(url('127.0.0.1:16060')).toBe('http://127.0.0.1:16060/debug/pprof/');
+    expect(url(' localhost:6060 ')).toBe('http://localhost:6060/debug/pprof/');
+    expect(url('https://box.internal:8443')).toBe('https://box.internal:8443/debug/pprof/');
+    expect(url('http://127.0.0.1:6060/debug/pprof/heap?debug=1')).toBe('http://127.0.0.1:6060/debug/pprof/');
+    expect(url('127.0.0.1:6060/debug/pprof/goroutine?debug=2#top')).toBe('http://127.0.0.1:6060/debug/pprof/');
+    expect(url('http://localhost:8080/admin/')).toBe('http://localhost:8080/admin/debug/pprof/');
+    // As Go's ListenAndServe(":6060") is written, or a port alone (not the IPv4 address 0.0.23.172).
+    expect(url(':6060')).toBe('http://127.0.0.1:6060/debug/pprof/');
+    expect(url('6060')).toBe('http://127.0.0.1:6060/debug/pprof/');
+    // Read twice, the same.
+    expect(url(url('127.0.0.1:6060/debug/pprof/heap'))).toBe('http://127.0.0.1:6060/debug/pprof/');
+  });
+
+  it('says what is wrong and what one looks like', () => {
+    expect(url('not a url')).toBe('pprof URL: "not a url" is not a URL; it looks like http://127.0.0.1:6060/debug/pprof/ (or just 127.0.0.1:6060)');
+    expect(url('ftp://127.0.0.1/')).toBe('pprof URL: "ftp://127.0.0.1/" is not http or https (ftp); it looks like http://127.0.0.1:6060/debug/pprof/ (or just 127.0.0.1:6060)');
+    expect(url('  ')).toBe('pprof URL: empty; it looks like http://127.0.0.1:6060/debug/pprof/ (or just 127.0.0.1:6060)');
+  });
+});

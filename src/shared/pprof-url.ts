@@ -1,0 +1,44 @@
+/**
+ * A pprof URL as people give it, made into the base URL leakbar reads from (`http://host:port/…/debug/pprof/`): one
+ * reading for every door (the CLI's `--pprof`, a `serve --config` file, the API's target descriptions, settings.json).
+ */
+import { z } from 'zod';
+import { DEFAULT_PPROF_URL } from './types.js';
+
+/** What a pprof URL looks like, for messages. */
+const LOOKS_LIKE = `it looks like ${DEFAULT_PPROF_URL} (or just 127.0.0.1:6060)`;
+
+/**
+ * The pprof base URL `value` stands for, ending in `/debug/pprof/`: `host:port` alone means http; a bare port or
+ * `:port` (as Go's `ListenAndServe(":6060")` is written) means 127.0.0.1; a profile's own URL pasted in
+ * (`…/debug/pprof/heap?debug=1`) stands for its base; any other path gets `/debug/pprof/` added. Or why it is none.
+ */
+export function normalizePprofUrl(value: string): { ok: true; url: string } | { ok: false; problem: string } {
+  const text = value.trim();
+  if (text === '') return { ok: false, problem: `pprof URL: empty; ${LOOKS_LIKE}` };
+  const withHost = /^:?\d{1,5}(\/|$)/.test(text) ? `127.0.0.1${text.startsWith(':') ? '' : ':'}${text}` : text;
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(withHost) ? withHost : `http://${withHost}`);
+  } catch {
+    return { ok: false, problem: `pprof URL: ${JSON.stringify(value)} is not a URL; ${LOOKS_LIKE}` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { ok: false, problem: `pprof URL: ${JSON.stringify(value)} is not http or https (${url.protocol.slice(0, -1)}); ${LOOKS_LIKE}` };
+  }
+  if (url.hostname === '') return { ok: false, problem: `pprof URL: ${JSON.stringify(value)} names no host; ${LOOKS_LIKE}` };
+  const at = `${url.pathname}/`.indexOf('/debug/pprof/');
+  if (at >= 0) url.pathname = url.pathname.slice(0, at) + '/debug/pprof/';
+  else url.pathname = `${url.pathname.replace(/\/+$/, '')}/debug/pprof/`;
+  url.search = '';
+  url.hash = '';
+  return { ok: true, url: url.toString() };
+}
+
+/** A pprof URL in a schema: any form {@link normalizePprofUrl} reads, made into the base URL; a refusal says what to write. */
+export const pprofUrlSchema = z.string({ error: (iss) => `pprof URL: must be a URL as text, or null for none (got ${JSON.stringify(iss.input) ?? 'nothing'})` }).transform((value, ctx) => {
+  const r = normalizePprofUrl(value);
+  if (r.ok) return r.url;
+  ctx.issues.push({ code: 'custom', message: r.problem, input: value });
+  return z.NEVER;
+});
