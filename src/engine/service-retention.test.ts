@@ -186,8 +186,12 @@ describe('retention when settings.json changes under a running service', () => {
       await new Promise((r) => setTimeout(r, 1000));
       expect(oldestOnDisk(), how).toBe(old.timeMs);
       expect((await service.history({ targetId: 'self' })).samples[0]!.timeMs, how).toBe(old.timeMs);
-      // Settings saved: they are the user's now, and retention applies them.
+      // A change that does not name retention (a tray snooze, a target added) does not end the hold.
       expect(await service.setSettings({ patch: { trayTitle: 'fds' } })).toMatchObject({ ok: true });
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(oldestOnDisk(), how).toBe(old.timeMs);
+      // Retention saved: the user's now, and applied.
+      expect(await service.setSettings({ patch: { retention: { historyDays: 30 } } })).toMatchObject({ ok: true });
       await expect.poll(() => oldestOnDisk(), { timeout: 10_000 }).toBeGreaterThan(old.timeMs);
     }
   });

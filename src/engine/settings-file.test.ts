@@ -153,7 +153,7 @@ describe('a file written by hand', () => {
     expect(s.trayTitle).toBe('none');
     expect(warnings).toEqual([
       [
-        `leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole):`,
+        `leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole, keeping this text as ${path}.bad):`,
         '  cadence: not a setting of this leakbar; ignored',
         '  targets.1: give exactly one of pid or match (got {"name":"both","pid":1,"match":"x"}); left out',
         '  detectors.thresholds.rssBytes.consecutive: must be at least 1 (got 0); using 2, the default',
@@ -166,6 +166,15 @@ describe('a file written by hand', () => {
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(readFileSync(path, 'utf8')).toBe(text);
     expect(file.retentionHeld).toBe(false);
+    // The next change (the app saves its target list, the tray a snooze) writes the fallbacks in their place: the text
+    // as written is kept as .bad first, so the target left out and the values that fell back are not lost.
+    expect(file.set({ notifications: { snoozedUntilMs: 1 } })).toMatchObject({ ok: true });
+    expect(readFileSync(`${path}.bad`, 'utf8')).toBe(text);
+    expect(warnings.at(-1)).toBe(`leakbar: ${path} held values this leakbar could not use (said when it was read); it is kept as ${path}.bad, and this change was saved with the settings in force`);
+    // Once only: the file is now this leakbar's own.
+    expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true });
+    expect(readFileSync(`${path}.bad`, 'utf8')).toBe(text);
+    expect(warnings).toHaveLength(2);
   });
 
   it('changed by hand while running: a value that cannot be used keeps the one in force, the others apply', async () => {
@@ -181,7 +190,7 @@ describe('a file written by hand', () => {
     expect(file.get()).toMatchObject({ cadences: { sampleMs: 2000, memStatsMs: 10_000 }, trayTitle: 'goroutines', launchAtLogin: false });
     expect(warnings).toEqual([
       [
-        `leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole):`,
+        `leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole, keeping this text as ${path}.bad):`,
         '  cadences.memStatsMs: must be at least 1000 ms (got 400); keeping 10000, the value in force',
         '  launchAtLogin: must be true or false (got "yes"); keeping false, the value in force',
       ].join('\n'),
@@ -234,7 +243,7 @@ describe('a retention limit that cannot be read', () => {
     expect(file.retentionHeld).toBe(false);
     expect(warnings).toEqual([
       [
-        `leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole):`,
+        `leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole, keeping this text as ${path}.bad):`,
         '  retention.historyDays: must be from 1 to 3650 days (got -1); keeping 90, the value in force',
         `  retention.maxCaptureBytes: not in the file; keeping ${4096 * 1024 * 1024}, the value in force (not the default ${2048 * 1024 * 1024})`,
       ].join('\n'),
@@ -467,9 +476,16 @@ describe('a file that goes or turns bad while open', () => {
 
     expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ trayTitle: 'fds' });
-    expect(file.retentionHeld).toBe(false);
     expect(warnings).toHaveLength(3);
     expect(warnings[2]).toMatch(/could not be used \(settings: not JSON.*\); it could not be kept as .*settings\.json\.bad \(EISDIR.*\), and this change was saved over the settings in force$/);
+    // A change that does not name retention does not decide it: still held, and written without the defaults' retention,
+    // so a leakbar reading the file now holds too.
+    expect(file.retentionHeld).toBe(true);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).not.toHaveProperty('retention');
+    expect(openSettingsFile(dir, quiet).retentionHeld).toBe(true);
+    expect(file.set({ retention: { historyDays: 30 } })).toMatchObject({ ok: true });
+    expect(file.retentionHeld).toBe(false);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ retention: { historyDays: 30 } });
     file.close();
   });
 });

@@ -77,8 +77,18 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
    * the next `set` writes them, with its change, to the file again. Null when the file is what is in force.
    */
   let unusable: { kind: 'bad'; problems: string[] } | { kind: 'gone' } | null = null;
-  /** See {@link SettingsPort.retentionHeld}: set at start when the file was unusable, or is missing with a .bad beside it. */
+  /**
+   * See {@link SettingsPort.retentionHeld}: set at start when the file was unusable, is missing with a .bad beside it,
+   * holds retention limits that cannot be read, or has no retention at all with a .bad beside it (written while held).
+   * It ends when a change names retention, or a document is read whose retention is whole. While held, the file is
+   * written without `retention`, so that another leakbar, or this one started again, holds too rather than reading the
+   * defaults there as the user's.
+   */
   let retentionHeld = false;
+  /** The text of the file as last read when some of its values could not be used: kept as .bad before it is written over. */
+  let fellBackText: string | null = null;
+  /** A document with no retention beside a .bad: the retention the user meant is in the .bad (see retentionHeld). */
+  const retentionOnlyInBad = (r: ReadResult) => r.kind === 'doc' && isPlainObject(r.doc) && !('retention' in r.doc) && existsSync(`${path}.bad`);
 
   /**
    * Takes a document read from disk into `current` (at start, the defaults for a missing file), or says why it cannot
@@ -95,6 +105,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     inForce: Settings | null,
   ): { ok: true; migratedFrom: number | null; fellBack: boolean; retentionUnreadable: string[] } | { ok: false; problems: string[] } {
     seen = { stamp: read.stamp, text: read.kind === 'missing' ? null : read.text };
+    fellBackText = null;
     if (read.kind === 'missing') {
       current = structuredClone(DEFAULT_SETTINGS);
       newerVersion = null;
@@ -107,6 +118,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     current = loaded.settings;
     newerVersion = loaded.newer?.version ?? null;
     const notRead = loaded.notRead ?? [];
+    if (notRead.length > 0 && !loaded.newer) fellBackText = read.text;
     const retentionUnreadable = RETENTION_LIMITS.map((k) => `retention.${k}`).filter((f) => notRead.some((n) => n.why !== 'unknown' && (n.path === f || n.path === 'retention' || n.path === 'settings')));
     if (loaded.newer && warnedNewer !== loaded.newer.version) {
       warnedNewer = loaded.newer.version;
@@ -132,7 +144,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
         if (v !== d) lines.push(`${f}: not in the file; keeping ${shownValue(v)}, the value in force (not the default ${shownValue(d)})`);
       }
       if (lines.length > 0) {
-        warn(`leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole):\n${lines.map((l) => `  ${l}`).join('\n')}`);
+        warn(`leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole, keeping this text as ${path}.bad):\n${lines.map((l) => `  ${l}`).join('\n')}`);
       }
     }
     return { ok: true, migratedFrom: loaded.migratedFrom, fellBack: notRead.length > 0, retentionUnreadable };
@@ -181,7 +193,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     unusable = null;
     // Held (defaults standing in for settings that could not be used): it ends once the retention limits are read.
     const wasHeld = retentionHeld;
-    retentionHeld = retentionHeld && took.retentionUnreadable.length > 0;
+    retentionHeld = retentionHeld && (took.retentionUnreadable.length > 0 || retentionOnlyInBad(read));
     return JSON.stringify(before) !== JSON.stringify(current) || wasHeld !== retentionHeld;
   }
 
@@ -190,7 +202,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   // Defaults standing in for settings that could not be used (now, or by an earlier leakbar: a .bad beside no file)
   // must not delete what those settings kept; nor must defaults standing in for retention limits the file holds in a
   // form that cannot be read.
-  retentionHeld = !took.ok || (read.kind === 'missing' && existsSync(`${path}.bad`)) || took.retentionUnreadable.length > 0;
+  retentionHeld = !took.ok || (read.kind === 'missing' && existsSync(`${path}.bad`)) || took.retentionUnreadable.length > 0 || retentionOnlyInBad(read);
   // A migrated file is written back in this version, unless some of it could not be used: then it stays as written.
   if (took.ok && took.migratedFrom !== null && newerVersion === null && !took.fellBack) {
     const w = write(current);
@@ -213,7 +225,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     const end = newerVersion === null ? 'fix it there, or save the settings (the Settings page), to end this' : 'the newer leakbar that wrote it reads it';
     warn(`leakbar: nothing is deleted as old (history, captures) while ${took.retentionUnreadable.join(', ')} in ${path} cannot be read; ${end}`);
   } else if (retentionHeld) {
-    warn(`leakbar: nothing is deleted as old (history, captures) while the settings are defaults standing in for a settings file that could not be used; save the settings (the Settings page, or a fixed ${path}) to end this`);
+    warn(`leakbar: nothing is deleted as old (history, captures) while the settings are defaults standing in for a settings file that could not be used (see ${path}.bad); save the retention settings (the Settings page's Retention, or retention in a fixed ${path}) to end this`);
   }
 
   /** Renames the file on disk to `settings.json.bad`; returns null when it went there, else why not. */
@@ -228,7 +240,9 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
 
   /** Writes `settings` atomically and remembers it as what is on disk; returns the problem, or null. */
   function write(settings: Settings): string | null {
-    const text = JSON.stringify(settings, null, 2) + '\n';
+    // While held, retention stays out of the file: the defaults in force are not the user's (see retentionHeld).
+    const { retention: _retention, ...withoutRetention } = settings;
+    const text = JSON.stringify(retentionHeld ? withoutRetention : settings, null, 2) + '\n';
     const w = writeTextAtomic(path, text);
     if (typeof w === 'string') return w;
     seen = { stamp: stampFrom(w), text };
@@ -272,16 +286,25 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       if (!r.ok) return r;
       // A file another writer left unusable is kept beside it, as at start (a copy: it stays in place if the write
       // fails). A file gone is written again: the settings in force, with this change.
+      // So is a file some of whose values could not be used: this write would put the fallbacks in their place.
       let kept = '';
-      if (unusable?.kind === 'bad') {
+      const partly = unusable === null && fellBackText !== null && seen.text === fellBackText;
+      if (unusable?.kind === 'bad' || partly) {
         const copied = seen.text === null ? 'it cannot be read' : writeTextAtomic(`${path}.bad`, seen.text);
         kept = typeof copied === 'string' ? `it could not be kept as ${path}.bad (${copied})` : `it is kept as ${path}.bad`;
       }
+      // Only a change that names retention decides it: a tray snooze or a target added must not end a hold.
+      const heldBefore = retentionHeld;
+      if (isPlainObject(patch) && 'retention' in patch) retentionHeld = false;
       const problem = write(r.settings);
-      if (problem) return { ok: false, problems: [`settings: could not be saved to ${path}: ${problem}`] };
+      if (problem) {
+        retentionHeld = heldBefore;
+        return { ok: false, problems: [`settings: could not be saved to ${path}: ${problem}`] };
+      }
       if (unusable?.kind === 'bad') warn(`leakbar: ${path} could not be used (${unusable.problems.join('; ')}); ${kept}, and this change was saved over the settings in force`);
+      else if (partly) warn(`leakbar: ${path} held values this leakbar could not use (said when it was read); ${kept}, and this change was saved with the settings in force`);
       unusable = null;
-      retentionHeld = false;
+      fellBackText = null;
       const previous = current;
       current = r.settings;
       tell(current, previous);
