@@ -475,6 +475,25 @@ describe('writer lock', () => {
     expect(lockFiles(dir)).toEqual([]);
   });
 
+  it('a holder whose writer.pid names another live process now does not compact: the rename would lose that one\'s appends', async () => {
+    const dir = tmp();
+    // History kept for 1 s: the old samples are past it, so a compaction would rewrite the file.
+    const store = await openSeriesStore(dir, { historyMs: 1000, lockRetryMs: 60_000 });
+    const now = Date.now();
+    for (let i = 0; i < 40; i++) store.append({ timeMs: now - 10 * 86_400_000 + i, pid: 1 });
+    store.append({ timeMs: now, pid: 1 });
+    await store.flush();
+    const before = readFileSync(join(dir, 'samples.jsonl'), 'utf8');
+    const other = startSleep();
+    writeFileSync(join(dir, WRITER_LOCK), `${other.pid}\n`);
+    expect(await store.compact()).toEqual({ droppedLines: 0 });
+    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(before);
+    // While it holds the lock, it compacts.
+    writeFileSync(join(dir, WRITER_LOCK), `${process.pid}\n`);
+    expect((await store.compact()).droppedLines).toBeGreaterThan(0);
+    await store.close();
+  });
+
   it('a holder whose writer.pid was deleted by hand takes it back; once another leakbar took it, it appends nothing and says which', async () => {
     const dir = tmp();
     const store = await openSeriesStore(dir, { lockRetryMs: 0 });

@@ -1206,6 +1206,9 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       dropBefore(events, cutoff);
       for (const a of [...alerts.values()]) if (!keepsAlert(a, cutoff)) forgetAlert(a.id);
       if (closed || !logs) return { droppedLines: 0 };
+      // A compaction renames a new file into place: one whose lock another process has taken (not yet noticed at an
+      // append) would lose that process's lines appended meanwhile. Look first; the next append says who records.
+      if (dir !== null && !(await namesThisProcess(dir, false))) return { droppedLines: 0 };
       const slack = compactSlackMs(historyMs);
       const dropped = await Promise.all([
         logs.samples.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile),
