@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { targetInputSchema, type TargetInput } from '../shared/api.js';
 import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
+import type { WatchEvent } from '../shared/events.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { targetWatching } from '../engine/series-store.js';
@@ -118,6 +119,7 @@ export function recordingLine(change: RecordingChange, before: number | null = n
 
 /** Runs the service and the server until a signal arrives. */
 export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const startedMs = Date.now();
   let targets = await targetsFromServeOptions(o);
   // As watch does: a PID given on the command line that names no process is refused, not served empty.
   if (o.pid !== undefined) await checkPidExists(createCollectors(), o.pid);
@@ -148,12 +150,23 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
     out.write(recordingLine(change, recordedBy.get(change.targetId) ?? null) + '\n');
     recordedBy.set(change.targetId, change.recording ? null : change.recordedBy);
   });
+  // Which process a --match watches when several match (a note the page shows only in the history): said here too.
+  const sayTarget = (targetId: string, e: WatchEvent) => {
+    if (e.type === 'status' && e.source === 'target' && e.ok && e.message.includes(' processes match ')) out.write(`leakbar: ${targetId}: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
+  };
+  const unwatchTargets = service.subscribe((e) => {
+    if (e.type === 'watch') sayTarget(e.targetId, e.event);
+  });
+  for (const { target } of await service.listTargets({})) {
+    for (const e of (await service.history({ targetId: target.id, fromMs: startedMs })).events) sayTarget(target.id, e);
+  }
   if (o.open) openBrowser(url);
   const signal = await new Promise<NodeJS.Signals>((ok) => {
     process.once('SIGINT', () => ok('SIGINT'));
     process.once('SIGTERM', () => ok('SIGTERM'));
   });
   unwatchRecording();
+  unwatchTargets();
   await server.close();
   await service.close();
   out.write(`leakbar: stopped serving (${signal})\n`);

@@ -78,3 +78,22 @@ describe('leakbar serve beside a leakbar watch of the same process', () => {
     expect(serve.out.stderr).not.toMatch(/still busy/);
   });
 });
+
+describe('leakbar serve --match with several matches', () => {
+  it('says on its terminal which process it watches, as watch does', async () => {
+    // Two programs the pattern matches, started one after the other: the second is the newer.
+    const marker = `leakbar-several-${process.pid}`;
+    const program = (name: string) => spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)', name], { stdio: 'ignore' });
+    const first = program(`${marker}-a`);
+    procs.push(first);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = program(`${marker}-b`);
+    procs.push(second);
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-serve-several-'));
+    dirs.push(dataDir);
+    const serve = run(['serve', '--match', `${marker}-`, '--data-dir', dataDir, '--interval', '0.2', '--no-pprof']);
+    await until(() => / processes match /.test(serve.out.stdout), 20_000, 'the note on which process it watches');
+    expect(serve.lines().find((l) => / processes match /.test(l))).toMatch(new RegExp(`^leakbar: [\\w-]+: 2 processes match /${marker}-/: watching the newest, pid ${second.pid} `));
+    expect(await serve.stop()).toBe(0);
+  });
+});
