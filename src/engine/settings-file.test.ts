@@ -116,11 +116,15 @@ describe('a file written by hand', () => {
     expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true });
     const onDisk = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     expect(settingsSchema.parse(onDisk)).toEqual({ ...DEFAULT_SETTINGS, cadences: { ...DEFAULT_SETTINGS.cadences, sampleMs: 2000 }, trayTitle: 'fds' });
-    // Without a version too: read as this version.
+    // Without a version too: read as this version, with nothing to say (every field in it is used).
     writeFileSync(path, '{"trayTitle":"goroutines"}');
     const unversioned: string[] = [];
     expect(openSettingsFile(dir, { warn: (m) => unversioned.push(m) }).get()).toEqual({ ...DEFAULT_SETTINGS, trayTitle: 'goroutines' });
-    expect(unversioned).toEqual([expect.stringContaining(`\n  version: missing; read as version ${SETTINGS_VERSION}`)]);
+    expect(unversioned).toEqual([]);
+    // A version that is wrong is said.
+    writeFileSync(path, '{"version":"2","trayTitle":"goroutines"}');
+    expect(openSettingsFile(dir, { warn: (m) => unversioned.push(m) }).get().trayTitle).toBe('goroutines');
+    expect(unversioned).toEqual([expect.stringContaining(`\n  version: must be a whole number from 1 (got "2"); read as version ${SETTINGS_VERSION}`)]);
     expect(readdirSync(dir)).toEqual(['settings.json']);
   });
 

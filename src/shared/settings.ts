@@ -286,7 +286,8 @@ export function migrateSettings(stored: unknown, options: { fallback?: Settings 
   }
   let version = from;
   if (typeof from !== 'number' || !Number.isInteger(from) || from < 1) {
-    notRead.push({ path: 'version', why: 'invalid', reason: from === undefined ? 'missing' : `must be a whole number from 1 ${got({ input: from })}` });
+    // A file written by hand may leave the version out, as it may any field: read as this version, said only when it is wrong.
+    if (from !== undefined) notRead.push({ path: 'version', why: 'invalid', reason: `must be a whole number from 1 ${got({ input: from })}` });
     version = SETTINGS_VERSION;
   }
   let doc: Doc = { ...stored, version };

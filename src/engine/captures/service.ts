@@ -444,7 +444,7 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
       return compareCaptures(store, base, current, sectionOptions).catch((e: unknown) => {
         if (!isLeakbarError(e, 'unsupported')) throw e;
         throw new LeakbarError('unsupported', `the baseline of ${current.targetId}, ${base.id}, is a ${base.kind} capture: it has nothing to compare with ${captureId} (${current.kind})`, {
-          hint: `name a ${current.kind} or bundle capture to compare with (the captures list shows them), or mark one as the baseline`,
+          hint: `name a ${current.kind} or bundle capture to compare with (leakbar report --base ID; leakbar captures lists them), or mark one as the baseline`,
           cause: e,
         });
       });
