@@ -115,3 +115,32 @@ describe('a process watched by PID that exits', () => {
     expect(stored.message).toMatch(new RegExp(`It ended with the process \\(PID ${child.pid}\\)\\.$`));
   });
 });
+
+describe('the capture an alert took', () => {
+  it('stays with that alert: the same condition on another target has its own', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-service-findings-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    // Any FD count past 1 fires, at once, and the alert is updated every sample: each version is handed out anew.
+    const detectorSettings = structuredClone(DEFAULT_DETECTOR_SETTINGS);
+    detectorSettings.thresholds.fds = { ...detectorSettings.thresholds.fds, line: 1, consecutive: 1 };
+    detectorSettings.updateEveryMs = 0;
+    const service = await createService({ dataDir, detectorSettings, cadences: { sampleMs: 100, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
+    cleanup.push(() => service.close());
+    // Two targets on this process: each fires the same condition, and takes an FD snapshot of its own.
+    for (const name of ['a', 'b']) await service.addTarget({ name, pid: process.pid, pprofUrl: null });
+    const captureOf = async (targetId: string) => (await service.alerts({ targetId })).find((a) => a.key === 'threshold:fds')?.captureId;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (!(await captureOf('a')) || !(await captureOf('b')))) await new Promise((r) => setTimeout(r, 100));
+    // Both in, and some more samples (each one a new version of each alert).
+    await new Promise((r) => setTimeout(r, 600));
+    const own = async (targetId: string) => new Set((await service.listCaptures({ targetId })).map((c) => c.id));
+    for (const targetId of ['a', 'b']) {
+      const captureId = await captureOf(targetId);
+      expect(captureId, targetId).toBeDefined();
+      expect((await own(targetId)).has(captureId!), `${targetId}'s alert names a capture of ${targetId}`).toBe(true);
+      // Every version stored for it, too.
+      const stored = (await service.history({ targetId })).alerts.filter((a) => a.key === 'threshold:fds' && a.captureId !== undefined);
+      expect(stored.every((a) => a.captureId === captureId), targetId).toBe(true);
+    }
+  });
+});

@@ -221,19 +221,29 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     // Failures reach listeners as capture-failed events; the watcher goes on either way.
     const done = capture(rt, kind, { alertKey: alert.key })
       .then(async (meta) => {
-        findings.set(alert.key, await findingFor(captureStore, meta, await captureStore.list(rt.config.id)));
-        const live = rt.alerts.live().find((a) => a.key === alert.key);
-        if (live) alertChange(rt, 'updated', live);
+        keepFinding(rt.config.id, alert.id, await findingFor(captureStore, meta, await captureStore.list(rt.config.id)));
+        // The alert it was taken for, as it is now (resolved meanwhile, it still gets its capture on record).
+        const latest = rt.alerts.state.alerts[alert.key];
+        if (latest?.id === alert.id) alertChange(rt, 'updated', latest);
       })
       .catch(() => {})
       .finally(() => inflight.delete(done));
     inflight.add(done);
   }
 
-  /** What each alert's capture showed, by alert key: merged into every version of the alert handed out. */
+  /**
+   * What each alert's capture showed, by target and alert id (one occurrence: a later alert of the same condition, or
+   * the same condition on another target, has a capture of its own): merged into every version of it handed out.
+   */
   const findings = new Map<string, AlertFinding>();
+  const findingKey = (targetId: string, alertId: string) => `${targetId}\0${alertId}`;
+  function keepFinding(targetId: string, alertId: string, f: AlertFinding): void {
+    findings.set(findingKey(targetId, alertId), f);
+    // An all-day process: the oldest go first (an alert's own versions carry its capture once written).
+    if (findings.size > 1000) findings.delete(findings.keys().next().value!);
+  }
   const decorate = (alert: Alert): Alert => {
-    const f = findings.get(alert.key);
+    const f = findings.get(findingKey(alert.targetId, alert.id));
     return f ? { ...alert, captureId: f.captureId, ...(f.finding ? { finding: f.finding } : {}) } : alert;
   };
 
