@@ -21,6 +21,10 @@ describe('parseApiInput', () => {
     const add = (pprofUrl: unknown) => parseApiInput('addTarget', { name: 'api', match: 'api-server', pprofUrl });
     expect(add('127.0.0.1:16060')).toEqual({ ok: true, value: { name: 'api', match: 'api-server', pprofUrl: 'http://127.0.0.1:16060/debug/pprof/' } });
     expect(add(null)).toMatchObject({ ok: true, value: { pprofUrl: null } });
+    // Empty, as the Settings page's field and a config file may say it: none, as null.
+    expect(add('')).toMatchObject({ ok: true, value: { pprofUrl: null } });
+    expect(add('  ')).toMatchObject({ ok: true, value: { pprofUrl: null } });
+    expect(parseApiInput('addTarget', { name: 'api', match: 'api-server' })).toEqual({ ok: true, value: { name: 'api', match: 'api-server' } });
     const update = parseApiInput('updateTarget', { targetId: 'api', patch: { pprofUrl: 'http://127.0.0.1:16060/debug/pprof/heap?debug=1' } });
     expect(update).toEqual({ ok: true, value: { targetId: 'api', patch: { pprofUrl: 'http://127.0.0.1:16060/debug/pprof/' } } });
     const bad = parseApiInput('updateTarget', { targetId: 'api', patch: { pprofUrl: '127.0.0.1 16060' } });

@@ -38,7 +38,10 @@ const targetFieldsSchema = z
         }
       }, 'not a valid regular expression')
       .optional(),
-    /** Any form people write (`host:port`, a profile's own URL, …), made into the base URL; null: no pprof endpoint. */
+    /**
+     * Any form people write (`host:port`, a profile's own URL, …), made into the base URL; null, or an empty text (as
+     * the Settings page's empty field means, and a config file may say), for no pprof endpoint.
+     */
     pprofUrl: pprofUrlSchema.nullable().optional(),
     fdPatterns: z.array(z.string().min(1).max(200)).max(20).optional(),
   })

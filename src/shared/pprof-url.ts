@@ -36,7 +36,9 @@ export function normalizePprofUrl(value: string): { ok: true; url: string } | { 
 }
 
 /** A pprof URL in a schema: any form {@link normalizePprofUrl} reads, made into the base URL; a refusal says what to write. */
-export const pprofUrlSchema = z.string({ error: (iss) => `pprof URL: must be a URL as text, or null for none (got ${JSON.stringify(iss.input) ?? 'nothing'})` }).transform((value, ctx) => {
+export const pprofUrlSchema = z.string({ error: (iss) => `pprof URL: must be a URL as text, or null for none (got ${JSON.stringify(iss.input) ?? 'nothing'})` }).transform((value, ctx): string | null => {
+  // Empty, as the Settings page's empty field means and a config file may say: no pprof endpoint, as null does.
+  if (value.trim() === '') return null;
   const r = normalizePprofUrl(value);
   if (r.ok) return r.url;
   ctx.issues.push({ code: 'custom', message: r.problem, input: value });
