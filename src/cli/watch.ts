@@ -244,7 +244,12 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   // Alerts still open from the history read back: say them once, so a restart of leakbar hides nothing.
   for (const a of await service.alerts({ targetId: added.id })) {
     const { evidence: _evidence, ...alert } = a;
-    print(o.json ? JSON.stringify({ ...alert, type: 'alert', event: 'open', time: new Date(a.firstMs).toISOString() }) : `${time(a.lastMs)}  open since ${time(a.firstMs)} (${a.severity}) ${a.title}: ${a.message}`);
+    // Stamped now, as the lines around it are; its message is as of the alert's last update, said as such.
+    print(
+      o.json
+        ? JSON.stringify({ ...alert, type: 'alert', event: 'open', time: new Date(a.firstMs).toISOString() })
+        : `${time(Date.now())}  open since ${time(a.firstMs)} (${a.severity}) ${a.title}: ${a.message} (as of ${time(a.lastMs)})`,
+    );
   }
   await new Promise<void>((resolve) => {
     const done = () => resolve();

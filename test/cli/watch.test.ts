@@ -235,6 +235,13 @@ describe('leakbar watch', () => {
     expect(jsonLines(first.stdout).some((l) => l.type === 'alert' && l.key === 'threshold:fds' && l.event === 'fired')).toBe(true);
     const second = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--json', '--interval', '0.5', '--duration', '1.5', '--data-dir', data, '--alerts', settings]);
     expect(jsonLines(second.stdout).find((l) => l.type === 'alert' && l.key === 'threshold:fds')).toMatchObject({ event: 'open' });
+    // For people: stamped when it is said (not at the alert's last update, which sorts it before earlier lines), the message as of then.
+    const text = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--interval', '0.5', '--duration', '1.5', '--data-dir', data, '--alerts', settings]);
+    const open = text.stdout.split('\n').find((l) => l.includes('open since') && l.includes('FDs past 30'))!;
+    const m = /^(\d\d:\d\d:\d\d) {2}open since \d\d:\d\d:\d\d \(warning\) FDs past 30: .* \(as of (\d\d:\d\d:\d\d)\)$/.exec(open);
+    expect(m, open).not.toBeNull();
+    // Said after its last update (unless a midnight falls between the two).
+    expect(m![1]! >= m![2]! || (m![2]!.startsWith('23') && m![1]!.startsWith('00')), open).toBe(true);
   });
 
   it('leaves out the figures of a pprof endpoint that belongs to another process, and says so once', async () => {
