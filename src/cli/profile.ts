@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LeakbarError } from '../shared/errors.js';
-import { noAnswerError } from '../collectors/deps.js';
 import { answerError, HttpGetError, httpGet, type HttpGetResponse } from '../collectors/http-get.js';
 import { describeBody, escapeUnsafe } from '../collectors/pprof-http.js';
 import { profileTimeoutMs } from '../engine/captures/fetch.js';
@@ -44,8 +43,7 @@ export async function readProfileBytes(source: string): Promise<Uint8Array> {
     try {
       res = await httpGet(source, { timeoutMs });
     } catch (e) {
-      if (e instanceof HttpGetError && e.reason === 'timeout') throw noAnswerError(source, timeoutMs, e);
-      const odd = e instanceof HttpGetError ? answerError(source, e) : null;
+      const odd = e instanceof HttpGetError ? answerError(source, e, timeoutMs) : null;
       if (odd) throw odd;
       throw new LeakbarError('endpoint-refused', `could not fetch ${source}: ${e instanceof Error ? e.message : String(e)}`, {
         cause: e,

@@ -6,9 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { LeakbarError } from '../shared/errors.js';
 import type { FdType } from '../shared/types.js';
-import { formatBytes } from '../shared/units.js';
 import { errorCode } from './common.js';
-import { HttpGetError } from './http-get.js';
 import { LINK_TOO_LONG, type ExecFn, type FileReader } from './types.js';
 
 /** Where a missing tool is expected, by name, for the 'tool-missing' hint. */
@@ -50,30 +48,8 @@ export function createExec(): ExecFn {
   };
 }
 
-/** A wait for a message: "200 ms" under a second, else seconds ("1.5 s", "20 s"). */
-function formatWait(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
-}
-
-/**
- * The error of an HTTP GET that got no answer in time. It names the URL and what usually causes it: the
- * program, or the address, not the machine (a busy machine still answers a pprof GET within seconds).
- */
-export function noAnswerError(url: string, timeoutMs: number, cause?: unknown): LeakbarError {
-  // Headers in and the body still coming: the program answers, slowly or at length; not a stuck one.
-  const received = cause instanceof HttpGetError ? cause.receivedBytes : null;
-  if (received !== null) {
-    return new LeakbarError('timeout', `GET ${url}: the answer was still arriving after ${formatWait(timeoutMs)} (${formatBytes(received)} in)`, {
-      hint: 'the program writes it slowly, or it is very large',
-      cause,
-    });
-  }
-  return new LeakbarError('timeout', `GET ${url}: no answer within ${formatWait(timeoutMs)}`, {
-    hint: 'the program may be stuck, stopped in a debugger, or this is not its pprof address',
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
+// The error of a GET without an answer in time lives with the GET; the watcher's readings name it from here too.
+export { noAnswerError } from './http-get.js';
 
 /** Maps a node:fs error on `path` to a LeakbarError: a gone /proc/PID is 'no-such-process'. */
 export function fsError(e: unknown, path: string): LeakbarError {

@@ -10,6 +10,7 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { LeakbarError } from '../shared/errors.js';
+import { formatBytes } from '../shared/units.js';
 import { errorCode } from './common.js';
 
 /** How many redirects a GET follows, at most. @default 5 */
@@ -74,12 +75,37 @@ export class HttpGetError extends Error {
   }
 }
 
+/** A wait for a message: "200 ms" under a second, else seconds ("1.5 s", "20 s"). */
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
+}
+
 /**
- * The LeakbarError of a GET that failed for what it was sent back rather than for the connection: a redirect
- * leakbar does not follow, an answer too large, a URL that is none. The same words for every caller; null for
- * the other failures, which each caller says in its own.
+ * The error of an HTTP GET that got no answer in time. It names the URL and what usually causes it: the
+ * program, or the address, not the machine (a busy machine still answers a pprof GET within seconds).
  */
-export function answerError(url: string, e: HttpGetError): LeakbarError | null {
+export function noAnswerError(url: string, timeoutMs: number, cause?: unknown): LeakbarError {
+  // Headers in and the body still coming: the program answers, slowly or at length; not a stuck one.
+  const received = cause instanceof HttpGetError ? cause.receivedBytes : null;
+  if (received !== null) {
+    return new LeakbarError('timeout', `GET ${url}: the answer was still arriving after ${formatWait(timeoutMs)} (${formatBytes(received)} in)`, {
+      hint: 'the program writes it slowly, or it is very large',
+      cause,
+    });
+  }
+  return new LeakbarError('timeout', `GET ${url}: no answer within ${formatWait(timeoutMs)}`, {
+    hint: 'the program may be stuck, stopped in a debugger, or this is not its pprof address',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * The LeakbarError of a GET that failed in a way every caller says alike: no whole answer within `timeoutMs`
+ * ({@link noAnswerError}), a redirect leakbar does not follow, an answer too large, a URL that is none. Null for
+ * the other failures (cancelled, refused, cut short), which each caller says in its own words.
+ */
+export function answerError(url: string, e: HttpGetError, timeoutMs: number): LeakbarError | null {
+  if (e.reason === 'timeout') return noAnswerError(url, timeoutMs, e);
   if (e.reason === 'redirect') return new LeakbarError('endpoint-garbage', `GET ${url}: ${e.message}`, { hint: 'give the address the program serves pprof at itself', cause: e });
   if (e.reason === 'too-large') return new LeakbarError('endpoint-garbage', `GET ${url}: ${e.message}`, { hint: 'is this a pprof endpoint? Go does not send profiles this large', cause: e });
   if (e.reason === 'bad-url') return new LeakbarError('bad-input', e.message, { hint: 'a pprof URL looks like http://127.0.0.1:6060/debug/pprof/', cause: e });

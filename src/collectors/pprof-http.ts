@@ -7,7 +7,6 @@
 import { parseMemStats } from '../analysis/memstats.js';
 import { LeakbarError } from '../shared/errors.js';
 import type { MemStats } from '../shared/types.js';
-import { noAnswerError } from './deps.js';
 import { answerError, HttpGetError, httpGet } from './http-get.js';
 import type { FetchFn } from './types.js';
 
@@ -44,8 +43,7 @@ export function createPprofFetch(): FetchFn {
     } catch (e) {
       if (!(e instanceof HttpGetError)) throw e;
       if (e.reason === 'cancelled') throw new LeakbarError('cancelled', `GET ${url} was cancelled`, { cause: e });
-      if (e.reason === 'timeout') throw noAnswerError(url, timeoutMs, e);
-      const odd = answerError(url, e);
+      const odd = answerError(url, e, timeoutMs);
       if (odd) throw odd;
       if ((e.reason === 'connect' || e.reason === 'closed') && e.code !== undefined && REFUSED_CODES.has(e.code)) {
         // Accepted, then closed with no answer (a server at its connection limit, a proxy with nothing behind it): not a refusal.

@@ -7,7 +7,6 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeProfile, isGzip, type ProfileModel } from '../../analysis/pprof/index.js';
 import { LeakbarError } from '../../shared/errors.js';
-import { noAnswerError } from '../../collectors/deps.js';
 import { answerError, HttpGetError, httpGet } from '../../collectors/http-get.js';
 import { describeBody, quoteExcerpt } from '../../collectors/pprof-http.js';
 
@@ -49,8 +48,7 @@ export function createCaptureFetch(): CaptureFetchFn {
     } catch (e) {
       if (!(e instanceof HttpGetError)) throw e;
       if (e.reason === 'cancelled') throw new LeakbarError('cancelled', `the fetch of ${url} was cancelled`, { cause: e });
-      if (e.reason === 'timeout') throw noAnswerError(url, timeoutMs, e);
-      const odd = answerError(url, e);
+      const odd = answerError(url, e, timeoutMs);
       if (odd) throw odd;
       // The body broke off mid-way: the program exited or restarted during the capture.
       if (e.reason === 'broke-off') throw new LeakbarError('endpoint-refused', `the answer from ${url} broke off: ${e.message}`, { cause: e, hint: 'did the program exit or restart during the capture?' });
