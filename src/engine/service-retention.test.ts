@@ -82,6 +82,17 @@ function folderWithOldSample(settingsText: string, options: { aside?: boolean } 
   return { dataDir, settingsPath, old, oldestOnDisk };
 }
 
+/** A service on `dataDir` watching this process as target `self`, its settings file looked at every 2 s; what it warned, kept. */
+async function serviceWatchingSelf(dataDir: string) {
+  const warnings: string[] = [];
+  const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
+  cleanup.push(() => spy.mockRestore());
+  const service = await createService({ dataDir, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
+  cleanup.push(() => service.close());
+  await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
+  return { service, warnings };
+}
+
 describe('retention when settings.json changes under a running service', () => {
   /**
    * A service keeping 90 days of history (its settings.json says so), watching this process, with a sample of 60 days
@@ -89,12 +100,7 @@ describe('retention when settings.json changes under a running service', () => {
    */
   async function keeping90Days() {
     const { dataDir, settingsPath, old, oldestOnDisk } = folderWithOldSample(JSON.stringify({ ...DEFAULT_SETTINGS, retention: { ...DEFAULT_SETTINGS.retention, historyDays: 90 } }, null, 2));
-    const warnings: string[] = [];
-    const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
-    cleanup.push(() => spy.mockRestore());
-    const service = await createService({ dataDir, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
-    cleanup.push(() => service.close());
-    await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
+    const { service, warnings } = await serviceWatchingSelf(dataDir);
     const historyDays = async () => (await service.getSettings({})).retention.historyDays;
     expect(await historyDays()).toBe(90);
     expect((await service.history({ targetId: 'self' })).samples[0]!.timeMs).toBe(old.timeMs);
@@ -152,12 +158,7 @@ describe('retention when settings.json changes under a running service', () => {
 
   it('a hand-written settings.json whose historyDays cannot be read is used for the rest, stays in place, and deletes nothing as old until it is fixed', async () => {
     const { dataDir, settingsPath, old, oldestOnDisk } = folderWithOldSample(JSON.stringify({ version: SETTINGS_VERSION, retention: { historyDays: '90d' }, trayTitle: 'fds', detectors: { thresholds: { fds: { line: 40 } } } }));
-    const warnings: string[] = [];
-    const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
-    cleanup.push(() => spy.mockRestore());
-    const service = await createService({ dataDir, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
-    cleanup.push(() => service.close());
-    await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
+    const { service, warnings } = await serviceWatchingSelf(dataDir);
     // Every setting the file holds in a usable form is in force; the file is not set aside.
     expect(await service.getSettings({})).toMatchObject({ trayTitle: 'fds', detectors: { thresholds: { fds: { line: 40 } } }, retention: { historyDays: 30 } });
     expect(existsSync(`${settingsPath}.bad`)).toBe(false);
@@ -175,12 +176,7 @@ describe('retention when settings.json changes under a running service', () => {
     for (const how of ['a bad settings.json', 'only a settings.json.bad left by an earlier leakbar'] as const) {
       // 90 days meant, with a typo: unusable, so the service runs on the defaults (30 days).
       const { dataDir, old, oldestOnDisk } = folderWithOldSample('{"version": 2, "retention": {"historyDays": 9', { aside: how !== 'a bad settings.json' });
-      const warnings: string[] = [];
-      const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
-      const service = await createService({ dataDir, cadences: { sampleMs: 200, fdBreakdownMs: 60_000, memStatsMs: 60_000, memoryMapMs: 600_000 } });
-      spy.mockRestore();
-      cleanup.push(() => service.close());
-      await service.addTarget({ name: 'self', pid: process.pid, pprofUrl: null });
+      const { service, warnings } = await serviceWatchingSelf(dataDir);
       expect((await service.getSettings({})).retention.historyDays, how).toBe(30);
       expect(warnings.some((w) => w.includes('nothing is deleted as old')), how).toBe(true);
       await new Promise((r) => setTimeout(r, 1000));
