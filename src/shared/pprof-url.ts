@@ -9,14 +9,20 @@ import { DEFAULT_PPROF_URL } from './types.js';
 const LOOKS_LIKE = `it looks like ${DEFAULT_PPROF_URL} (or just 127.0.0.1:6060)`;
 
 /**
- * The pprof base URL `value` stands for, ending in `/debug/pprof/`: `host:port` alone means http; a bare port or
- * `:port` (as Go's `ListenAndServe(":6060")` is written) means 127.0.0.1; a profile's own URL pasted in
- * (`…/debug/pprof/heap?debug=1`) stands for its base; any other path gets `/debug/pprof/` added. Or why it is none.
+ * The pprof base URL `value` stands for, ending in `/pprof/`: `host:port` alone means http; a bare port or
+ * `:port` (as Go's `ListenAndServe(":6060")` is written) means 127.0.0.1; a path with a `pprof` segment is the base up
+ * to that segment, so a profile's own URL pasted in (`…/debug/pprof/heap?debug=1`) stands for its base and handlers
+ * mounted elsewhere (gin-contrib's `pprof.Register(r, "dev/pprof")`: `/dev/pprof/`) are read where they are; any other
+ * path gets `/debug/pprof/` added. Or why it is none.
  */
 export function normalizePprofUrl(value: string): { ok: true; url: string } | { ok: false; problem: string } {
   const text = value.trim();
   if (text === '') return { ok: false, problem: `pprof URL: empty; ${LOOKS_LIKE}` };
   const withHost = /^:?\d{1,5}(\/|$)/.test(text) ? `127.0.0.1${text.startsWith(':') ? '' : ':'}${text}` : text;
+  const port = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\[[^\]]*\]|[^/:?#]*):(\d+)(?:[/?#]|$)/i.exec(withHost)?.[1];
+  if (port !== undefined && Number(port) > 65535) {
+    return { ok: false, problem: `pprof URL: ${JSON.stringify(value)} has port ${port}, past the last one (65535); ${LOOKS_LIKE}` };
+  }
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(withHost) ? withHost : `http://${withHost}`);
@@ -27,9 +33,9 @@ export function normalizePprofUrl(value: string): { ok: true; url: string } | { 
     return { ok: false, problem: `pprof URL: ${JSON.stringify(value)} is not http or https (${url.protocol.slice(0, -1)}); ${LOOKS_LIKE}` };
   }
   if (url.hostname === '') return { ok: false, problem: `pprof URL: ${JSON.stringify(value)} names no host; ${LOOKS_LIKE}` };
-  const at = `${url.pathname}/`.indexOf('/debug/pprof/');
-  if (at >= 0) url.pathname = url.pathname.slice(0, at) + '/debug/pprof/';
-  else url.pathname = `${url.pathname.replace(/\/+$/, '')}/debug/pprof/`;
+  const segments = url.pathname.split('/');
+  const at = segments.indexOf('pprof');
+  url.pathname = at >= 0 ? `${segments.slice(0, at + 1).join('/')}/` : `${url.pathname.replace(/\/+$/, '')}/debug/pprof/`;
   url.search = '';
   url.hash = '';
   return { ok: true, url: url.toString() };

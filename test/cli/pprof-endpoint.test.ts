@@ -103,3 +103,29 @@ describe('leakbar watch', () => {
     expect(r.stderr).toBe('');
   });
 });
+
+describe('a pprof endpoint mounted at another path than /debug/pprof/', () => {
+  let c: Fixture;
+  beforeAll(async () => {
+    // Mounted as gin-contrib/pprof's Register(router, "dev/pprof") does.
+    c = await startFixture({ 'pprof-prefix': '/dev/pprof/', goroutines: 25 });
+  });
+  afterAll(() => c?.stop());
+
+  it('is read where it is, by watch and by capture', async () => {
+    const pprof = `${c.baseUrl}/dev/pprof/`;
+    const r = await leakbar(['watch', '--pid', String(c.pid), '--pprof', pprof, '--interval', '0.5', '--heap-interval', '1', '--duration', '3', '--no-store', '--json']);
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines.filter((l) => l.type === 'status' && l.ok === false)).toEqual([]);
+    const samples = lines.filter((l) => l.type === 'sample');
+    expect(samples.at(-1)).toMatchObject({ pid: c.pid, goroutines: expect.any(Number), heapAllocBytes: expect.any(Number) });
+    expect(samples.at(-1)!.goroutines).toBeGreaterThanOrEqual(25);
+
+    const out = join(dir, 'mounted');
+    const cap = await leakbar(['capture', 'goroutine', '--pid', String(c.pid), '--pprof', `${pprof}goroutine?debug=2`, '--out', out]);
+    expect(cap.stderr).toMatch(/^leakbar: goroutine capture \S+: goroutine\.pb\.gz, goroutine-debug2\.txt/);
+    expect(cap.code).toBe(0);
+    expect(capturesOf(out)).toHaveLength(1);
+  });
+});
