@@ -3,7 +3,7 @@ import { fakeAlert } from '../../test/e2e/fake-api.js';
 import type { History } from '../shared/api.js';
 import { appendSample, mergeAlert } from './hooks/useLiveTarget.js';
 import { sparkDomain } from './components/Sparkline.js';
-import { markersOf, niceTicks, sampleAt, timeTicks } from './timeline-data.js';
+import { markersOf, niceTicks, sampleAt, timeTicks, withBreaks } from './timeline-data.js';
 
 const history: History = {
   samples: [],
@@ -35,6 +35,20 @@ describe('timeline data', () => {
     expect(sampleAt(s, 260)!.timeMs).toBe(300);
     expect(sampleAt(s, 999)!.timeMs).toBe(300);
     expect(sampleAt([], 5)).toBeNull();
+  });
+
+  it('breaks the drawn line across a stretch with no samples and between two processes, not at a skipped tick', () => {
+    const at = (timeMs: number, pid = 1) => ({ timeMs, pid, fds: timeMs / 1000 });
+    // Every 5 s; one tick skipped (10 s); leakbar off for 10 minutes; then a restart (pid 2).
+    const s = [at(0), at(5_000), at(10_000), at(20_000), at(25_000), at(625_000), at(630_000), at(635_000, 2), at(640_000, 2)];
+    const points = withBreaks(s);
+    const breaks = points.filter((p) => p.pid === undefined).map((p) => p.timeMs);
+    expect(breaks).toEqual([325_000, 632_500]);
+    // Every sample is kept, in order.
+    expect(points.filter((p) => p.pid !== undefined)).toEqual(s);
+    // An even series, and one too short to tell a step, are drawn as they are.
+    expect(withBreaks([at(0), at(5_000), at(10_000), at(15_000)])).toHaveLength(4);
+    expect(withBreaks([at(0), at(600_000)])).toHaveLength(2);
   });
 
   it('puts y ticks on round numbers, and bytes on round kB/MB/GB', () => {

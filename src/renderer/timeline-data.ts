@@ -70,6 +70,31 @@ export function sampleAt(samples: readonly Sample[], timeMs: number): Sample | n
   return before && timeMs - before.timeMs < after.timeMs - timeMs ? before : after;
 }
 
+/** A point of a drawn line: a sample, or a break (a time with no figure), where the line stops and starts again. */
+export type ChartPoint = Sample | { timeMs: number; pid?: undefined };
+
+/**
+ * The samples with a break between two that should not be joined by a line: samples of two processes (a
+ * restart), or two much further apart than the series' usual step (leakbar was off, the machine slept, the
+ * process was gone). A line drawn straight across such a gap says the figure moved evenly through it, which
+ * nobody measured. "Much further": over 3 times the median step, so a tick skipped by a slow read is no gap.
+ */
+export function withBreaks(samples: readonly Sample[]): ChartPoint[] {
+  if (samples.length < 3) return samples.slice();
+  const steps: number[] = [];
+  for (let i = 1; i < samples.length; i++) steps.push(samples[i]!.timeMs - samples[i - 1]!.timeMs);
+  steps.sort((a, b) => a - b);
+  const limit = 3 * Math.max(1_000, steps[steps.length >> 1]!);
+  const out: ChartPoint[] = [samples[0]!];
+  for (let i = 1; i < samples.length; i++) {
+    const before = samples[i - 1]!;
+    const s = samples[i]!;
+    if (s.timeMs - before.timeMs > limit || s.pid !== before.pid) out.push({ timeMs: (before.timeMs + s.timeMs) / 2 });
+    out.push(s);
+  }
+  return out;
+}
+
 /** Axis ticks: whole minutes, hours or days, about `count` of them across `[fromMs, toMs]`. */
 export function timeTicks(fromMs: number, toMs: number, count = 6): number[] {
   const steps = [1_000, 5_000, 10_000, 15_000, 30_000, 60_000, 2 * 60_000, 5 * 60_000, 10 * 60_000, 15 * 60_000, 30 * 60_000, 3_600_000, 2 * 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000];

@@ -96,6 +96,18 @@ describe('an open page when the process exits and when leakbar serve restarts', 
     expect(await page.getByTestId('token-needed').count()).toBe(0);
   });
 
+  it('draws the timeline’s lines apart across the time the process was gone, not straight through it', async () => {
+    const oldPid = fx.pid;
+    fx = await startFixture({ dir });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${serve!.origin}/#/inspector?range=15m`);
+    // One moveto per stretch of samples: the old process's, then the new one's (a restart, after a gap).
+    const moves = async () => ((await page.locator('[data-testid=chart-fds] .recharts-line .recharts-curve').first().getAttribute('d')) ?? '').split('M').length - 1;
+    await expect.poll(moves, { timeout: 30_000 }).toBe(2);
+    expect(fx.pid).not.toBe(oldPid);
+    await page.screenshot({ path: join(tmpdir(), 'leakbar-timeline-gap.png') });
+  });
+
   it('logged no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

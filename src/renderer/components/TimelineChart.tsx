@@ -1,5 +1,5 @@
 /** One chart of the timeline: a figure group over the chosen range, with alert, capture and restart markers, a shared hover cursor and drag-to-zoom. */
-import type { MouseEvent } from 'react';
+import { useMemo, type MouseEvent } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Sample } from '../../shared/types.js';
 import { formatBytes } from '../../shared/units.js';
@@ -7,7 +7,7 @@ import { figureSpec } from '../figures.js';
 import type { DetectorSettings } from '../../shared/alerts.js';
 import { clock, clockSeconds } from '../format.js';
 import type { ChartPalette } from '../hooks/useTheme.js';
-import { niceTicks, type ChartGroup, type Marker } from '../timeline-data.js';
+import { niceTicks, withBreaks, type ChartGroup, type Marker } from '../timeline-data.js';
 
 /** Props of {@link TimelineChart}. */
 export interface TimelineChartProps {
@@ -69,6 +69,7 @@ export function TimelineChart(props: TimelineChartProps) {
   const minScale = Math.max(...group.figures.map((f) => figureSpec(f).minScale));
   const lines = group.figures.map((f) => figureSpec(f).line(settings)).filter((l): l is number => l !== null && peak >= l * 0.5);
   const yTicks = niceTicks(Math.max(peak, minScale, ...lines), group.unit);
+  const points = useMemo(() => withBreaks(samples), [samples]);
   return (
     <div className={`chart-card${focused ? ' focused' : ''}`} data-testid={`chart-${group.id}`}>
       <div className="chart-head">
@@ -84,7 +85,7 @@ export function TimelineChart(props: TimelineChartProps) {
       </div>
       <div className="chart-plot" onMouseDown={(e) => onPointer('down', at(e))} onMouseMove={(e) => onPointer('move', at(e))} onMouseUp={(e) => onPointer('up', at(e))} onMouseLeave={() => onPointer('leave', null)}>
         <ResponsiveContainer width="100%" height={height + (showTimeAxis ? 20 : 0)}>
-          <LineChart data={samples as Sample[]} syncId="timeline" margin={{ top: 6, right: MARGIN_RIGHT, bottom: showTimeAxis ? 0 : 6, left: 0 }}>
+          <LineChart data={points} syncId="timeline" margin={{ top: 6, right: MARGIN_RIGHT, bottom: showTimeAxis ? 0 : 6, left: 0 }}>
             <CartesianGrid stroke={palette.grid} vertical={false} />
             <XAxis
               dataKey="timeMs"
