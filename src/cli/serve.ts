@@ -14,7 +14,7 @@ import { defaultDataDir } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { targetWatching } from '../engine/series-store.js';
 import { createService, type RecordingChange } from '../engine/service.js';
-import { cadencesFromOptions, checkPidExists, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, heapIntervalOption, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
 import { createCollectors } from '../collectors/index.js';
 
 /** Options of `leakbar serve` as commander hands them over. */
@@ -29,6 +29,8 @@ export interface ServeOptions {
   dataDir?: string;
   /** Seconds between samples; without it, the settings' (5 s by default). */
   interval?: number;
+  /** Seconds between reads of Go's MemStats; without it, the settings' (30 s by default). */
+  heapInterval?: number;
 }
 
 const targetList = z.array(targetInputSchema).min(1, 'list at least one target');
@@ -187,6 +189,7 @@ export function registerServe(program: Command): void {
     .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
     .option('--data-dir <dir>', 'where history and captures are kept (default: LEAKBAR_DATA_DIR or the per-user data folder)')
     .addOption(new Option('--interval <seconds>', 'seconds between samples (default: the settings\', 5)').argParser(parseSeconds))
+    .addOption(heapIntervalOption())
     .action(async (opts: ServeOptions) => {
       await runServe(opts);
     });

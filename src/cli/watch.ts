@@ -39,6 +39,11 @@ export function parseHeapInterval(value: string): number {
   return n;
 }
 
+/** `--heap-interval`, alike in watch, serve and overnight. */
+export function heapIntervalOption(): Option {
+  return new Option('--heap-interval <seconds>', `seconds between reads of Go's MemStats, the heap figures: ${CADENCE_LIMITS.memStatsMs.min / 1000} or more, as in settings.json (default: the settings', 30)`).argParser(parseHeapInterval);
+}
+
 function parsePid(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a process id (a positive integer), got ${JSON.stringify(value)}`);
@@ -277,7 +282,7 @@ export function registerWatch(program: Command): void {
     .addOption(new Option('--pprof <url>', 'the pprof base URL').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
     .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
     .addOption(new Option('--interval <seconds>', 'seconds between samples (default: the settings\', 5)').argParser(parseSeconds))
-    .addOption(new Option('--heap-interval <seconds>', `seconds between reads of Go's MemStats, the heap figures: ${CADENCE_LIMITS.memStatsMs.min / 1000} or more, as in settings.json (default: the settings', 30)`).argParser(parseHeapInterval))
+    .addOption(heapIntervalOption())
     .addOption(new Option('--duration <seconds>', 'stop after this many seconds').argParser(parseSeconds))
     .option('--json', 'print one JSON object per line')
     .option('--csv <file>', 'also write the samples to a CSV file')

@@ -35,8 +35,8 @@ describe('sampling intervals and pprof URLs on the settings page, in a browser a
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'leakbar-e2e-intervals-'));
     fx = await startFixture({ dir });
-    // `--interval 3` fixes the sample interval for this run, as a person starting serve that way does.
-    serve = await startServe(['--match', `leaky.*${dir}`, '--pprof', fx.pprofUrl, '--port', '0', '--interval', '3', '--data-dir', join(dir, 'data')]);
+    // `--interval 3` and `--heap-interval 2` fix the sample and MemStats intervals for this run, as a person starting serve that way does.
+    serve = await startServe(['--match', `leaky.*${dir}`, '--pprof', fx.pprofUrl, '--port', '0', '--interval', '3', '--heap-interval', '2', '--data-dir', join(dir, 'data')]);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
     page.setDefaultTimeout(30_000);
@@ -54,15 +54,16 @@ describe('sampling intervals and pprof URLs on the settings page, in a browser a
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('shows the four intervals in seconds with their limits, the one --interval fixes said so', async () => {
+  it('shows the four intervals in seconds with their limits, those --interval and --heap-interval fix said so', async () => {
     await page.goto(serve.url.replace('#/popover', '#/settings'));
     await expect.poll(() => page.getByTestId(SAMPLE).inputValue(), { timeout: 15_000 }).toBe('3');
     expect(await page.getByTestId('setting-cadences.fdBreakdownMs').inputValue()).toBe('30');
-    expect(await page.getByTestId('setting-cadences.memStatsMs').inputValue()).toBe('30');
+    expect(await page.getByTestId('setting-cadences.memStatsMs').inputValue()).toBe('2');
     expect(await page.getByTestId('setting-cadences.memoryMapMs').inputValue()).toBe('300');
     expect(await page.getByTestId(SAMPLE).evaluate((i) => i.closest('label')!.textContent)).toContain('Process samples(1 s to 1 day)');
     await expect.poll(() => page.getByTestId('fixed-cadences.sampleMs').textContent()).toBe('set by --interval for this run; a value saved here takes over');
-    expect(await page.getByTestId('fixed-cadences.memStatsMs').count()).toBe(0);
+    expect(await page.getByTestId('fixed-cadences.memStatsMs').textContent()).toBe('set by --heap-interval for this run; a value saved here takes over');
+    expect((await call<WatcherStatus>('status', { targetId })).jobs.find((j) => j.name === 'memstats')?.intervalMs).toBe(2000);
   });
 
   it('refuses 0.5 s with the schema’s reason beside the field, and saves nothing', async () => {
@@ -86,8 +87,10 @@ describe('sampling intervals and pprof URLs on the settings page, in a browser a
     const savedMs = Date.now();
     expect((JSON.parse(readFileSync(settingsFile(), 'utf8')) as Settings).cadences).toEqual({ sampleMs: 1000, fdBreakdownMs: 30_000, memStatsMs: 30_000, memoryMapMs: 300_000 });
     expect((await call<Settings>('getSettings', {})).cadences.sampleMs).toBe(1000);
-    expect(await call<{ paths: string[] }>('fixedSettings', {})).toEqual({ paths: [] });
+    // The file keeps its own MemStats interval; --heap-interval still fixes it for this run, as the page says.
+    expect(await call<{ paths: string[] }>('fixedSettings', {})).toEqual({ paths: ['cadences.memStatsMs'] });
     await expect.poll(() => page.getByTestId('fixed-cadences.sampleMs').count()).toBe(0);
+    expect(await page.getByTestId('fixed-cadences.memStatsMs').count()).toBe(1);
     expect((await call<WatcherStatus>('status', { targetId })).jobs.find((j) => j.name === 'sample')?.intervalMs).toBe(1000);
     // The history the watcher records from then on: a sample every second.
     const times = await until('five samples after the change', async () => {
