@@ -67,7 +67,10 @@ describe('the settings form', () => {
     expect(patch).toEqual({ cadences: { sampleMs: 2000, memStatsMs: 1500 } });
     expect(applySettingsPatch(DEFAULT_SETTINGS, patch).ok).toBe(true);
     const tooShort = applySettingsPatch(DEFAULT_SETTINGS, patchFrom({ ...d, 'cadences.fdBreakdownMs': '2' }, DEFAULT_SETTINGS, browser).patch);
-    expect(problemsByField(tooShort.ok ? [] : tooShort.problems, browser)).toEqual({ 'cadences.fdBreakdownMs': ['must be at least 5000 ms (got 2000)'] });
+    expect(problemsByField(tooShort.ok ? [] : tooShort.problems, browser)).toEqual({ 'cadences.fdBreakdownMs': ['must be at least 5 s (got 2 s)'] });
+    // A field in minutes likewise; one in other units keeps the schema's words.
+    const negative = applySettingsPatch(DEFAULT_SETTINGS, patchFrom({ ...draftFrom(DEFAULT_SETTINGS, desktop), 'autoCapture.minGapMs': '-1.5' }, DEFAULT_SETTINGS, desktop).patch);
+    expect(problemsByField(negative.ok ? [] : negative.problems, desktop)).toEqual({ 'autoCapture.minGapMs': ['must not be negative (got -1.5 min)'] });
   });
 
   it('says which start-up option fixes a field for the run', () => {

@@ -188,9 +188,19 @@ export function problemsByField(problems: readonly string[], groups: readonly Fi
       fields.find((f) => f.kind === 'number' && path !== '' && parent(f.path) === parent(path)) ??
       null;
     const key = owner?.path ?? '';
-    (out[key] ??= []).push(owner && owner.path === path ? message : line);
+    (out[key] ??= []).push(owner && owner.path === path ? inFieldUnits(message, owner) : line);
   }
   return out;
+}
+
+/**
+ * The schema's reason in the unit the field is shown in: a field in seconds or minutes holds milliseconds, and "must be
+ * at least 1000 ms (got 500)" beside a field where 0.5 was typed reads as "must be at least 1 s (got 0.5 s)".
+ */
+function inFieldUnits(message: string, field: FieldSpec): string {
+  if (field.kind !== 'number' || (field.unit !== 's' && field.unit !== 'min')) return message;
+  const shown = (ms: string) => `${field.toUi(Number(ms))} ${field.unit}`;
+  return message.replace(/(-?\d+(?:\.\d+)?) ms\b/g, (_, ms: string) => shown(ms)).replace(/\(got (-?\d+(?:\.\d+)?)\)/, (_, ms: string) => `(got ${shown(ms)})`);
 }
 
 /** The command-line option that fixes a field for a run, as people know it; null when it is another start-up option. */
