@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applySettingsPatch, DEFAULT_SETTINGS } from '../shared/settings.js';
-import { draftFrom, fixedBy, parsePatterns, patchFrom, problemsByField, visibleGroups } from './settings-form.js';
+import { draftFrom, fixedBy, parsePatterns, patchFrom, problemsByField, savedMessage, visibleGroups } from './settings-form.js';
 
 const desktop = visibleGroups(true);
 const browser = visibleGroups(false);
@@ -71,6 +71,14 @@ describe('the settings form', () => {
     // A field in minutes likewise; one in other units keeps the schema's words.
     const negative = applySettingsPatch(DEFAULT_SETTINGS, patchFrom({ ...draftFrom(DEFAULT_SETTINGS, desktop), 'autoCapture.minGapMs': '-1.5' }, DEFAULT_SETTINGS, desktop).patch);
     expect(problemsByField(negative.ok ? [] : negative.problems, desktop)).toEqual({ 'autoCapture.minGapMs': ['must not be negative (got -1.5 min)'] });
+  });
+
+  it('says when what was saved takes effect, only for what changed', () => {
+    const d = draftFrom(DEFAULT_SETTINGS, browser);
+    const saved = (changes: Record<string, string>) => savedMessage(patchFrom({ ...d, ...changes }, DEFAULT_SETTINGS, browser).patch);
+    expect(saved({ 'detectors.thresholds.fds.line': '500' })).toBe('Saved. Alert lines apply from the next sample.');
+    expect(saved({ 'cadences.sampleMs': '2' })).toBe('Saved. The new intervals apply now.');
+    expect(saved({ 'retention.historyDays': '7' })).toBe('Saved.');
   });
 
   it('says which start-up option fixes a field for the run', () => {

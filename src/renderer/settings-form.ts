@@ -220,6 +220,15 @@ export function fixedBy(path: string, paths: readonly string[]): string | null {
   return FIXING_OPTIONS.find(([prefix]) => path === prefix || path.startsWith(`${prefix}.`))?.[1] ?? '';
 }
 
+/** What the page says once `patch` is saved: when what changed takes effect (alert lines, intervals), else only that it is saved. */
+export function savedMessage(patch: Record<string, unknown>): string {
+  const when = [
+    ...('detectors' in patch ? ['Alert lines apply from the next sample.'] : []),
+    ...('cadences' in patch ? ['The new intervals apply now.'] : []),
+  ];
+  return ['Saved.', ...when].join(' ');
+}
+
 /** FD path patterns as typed (commas or new lines) → the list the API takes. */
 export function parsePatterns(text: string): string[] {
   return text

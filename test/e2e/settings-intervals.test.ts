@@ -85,6 +85,7 @@ describe('sampling intervals and pprof URLs on the settings page, in a browser a
     await page.getByTestId('settings-save').click();
     await expect.poll(() => page.getByTestId('settings-status').getAttribute('data-kind')).toBe('saved');
     const savedMs = Date.now();
+    expect(await page.getByTestId('settings-status').textContent()).toBe('Saved. The new intervals apply now.');
     expect((JSON.parse(readFileSync(settingsFile(), 'utf8')) as Settings).cadences).toEqual({ sampleMs: 1000, fdBreakdownMs: 30_000, memStatsMs: 30_000, memoryMapMs: 300_000 });
     expect((await call<Settings>('getSettings', {})).cadences.sampleMs).toBe(1000);
     // The file keeps its own MemStats interval; --heap-interval still fixes it for this run, as the page says.

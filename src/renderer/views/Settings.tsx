@@ -10,7 +10,7 @@ import type { Settings as SettingsDoc } from '../../shared/settings.js';
 import { DEFAULT_PPROF_URL } from '../../shared/types.js';
 import { useApiContext } from '../api/context.js';
 import { DEFAULT_RANGE, formatRoute } from '../route.js';
-import { draftFrom, fixedBy, parsePatterns, patchFrom, problemsByField, visibleGroups, type Draft, type FieldGroup, type FieldSpec } from '../settings-form.js';
+import { draftFrom, fixedBy, parsePatterns, patchFrom, problemsByField, savedMessage, visibleGroups, type Draft, type FieldGroup, type FieldSpec } from '../settings-form.js';
 
 /**
  * An error for people: a refused input's own reasons (each a field's: "pprof URL: … is not a URL; …"), without the
@@ -110,7 +110,7 @@ function SettingsForm() {
         setSettings(r.settings);
         setDraft(draftFrom(r.settings, groups));
         setProblems({});
-        setStatus({ kind: 'saved', text: 'Saved. Alert lines apply from the next sample.' });
+        setStatus({ kind: 'saved', text: savedMessage(patch) });
         void loadFixed();
       } else {
         setProblems(problemsByField(r.problems, groups));
