@@ -219,13 +219,18 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
       }
     } else if (e.type === 'alert') {
       const a = e.alert;
+      const { evidence: _evidence, ...alert } = a;
+      if (e.change === 'updated' && e.previousId !== undefined && o.json) {
+        // Printed as fired under its own id, it goes on as the alert another leakbar recording this history has for the
+        // same condition: a reader of --json is told the new id, to follow it to its resolution (people see one alert).
+        print(JSON.stringify({ ...alert, type: 'alert', event: 'renamed', previousId: e.previousId, time: iso(alert.lastMs) }));
+      }
       if (a.finding && !findings.has(`${a.id} ${a.finding}`)) {
         // The alert's capture came in and names the leaking thing: say it once.
         findings.add(`${a.id} ${a.finding}`);
         print(o.json ? JSON.stringify({ type: 'finding', key: a.key, alertId: a.id, captureId: a.captureId, finding: a.finding, time: iso(a.lastMs) }) : `${time(a.lastMs)}  found (${a.title}): ${a.finding}`);
       }
       if (e.change !== 'fired' && e.change !== 'resolved') return;
-      const { evidence: _evidence, ...alert } = e.alert;
       print(o.json ? JSON.stringify({ ...alert, type: 'alert', event: e.change, time: iso(e.change === 'resolved' ? (alert.resolvedMs ?? alert.lastMs) : alert.lastMs) }) : formatAlertLine(e.change, e.alert));
     }
   });

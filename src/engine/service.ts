@@ -11,7 +11,7 @@ import type { Alert, AlertEvent, DetectorSettings } from '../shared/alerts.js';
 import type { SettingsPort } from '../shared/settings.js';
 import type { FdBreakdown } from '../shared/types.js';
 import { DAY_MS } from '../shared/units.js';
-import { carryOverAlerts, createAlertEngine, createAlertState, step as stepAlerts, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
+import { carryOverAlerts, createAlertEngine, createAlertState, liveAlerts, step as stepAlerts, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
 import type { CaptureKind, CaptureMeta } from '../shared/captures.js';
 import { createCaptureService, createCaptureStore, reportHtml, reportMarkdown, type CaptureService, type RetentionOptions } from './captures/index.js';
 import type { Collectors } from '../collectors/types.js';
@@ -247,10 +247,10 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     return f ? { ...alert, captureId: f.captureId, ...(f.finding ? { finding: f.finding } : {}) } : alert;
   };
 
-  function alertChange(rt: TargetRuntime, change: AlertEvent['type'] | 'snoozed' | 'acknowledged', alert: Alert): void {
+  function alertChange(rt: TargetRuntime, change: AlertEvent['type'] | 'snoozed' | 'acknowledged', alert: Alert, previousId?: string): void {
     const full = decorate(alert);
     rt.store.putAlert(full);
-    emit({ type: 'alert', targetId: rt.config.id, change, alert: full });
+    emit({ type: 'alert', targetId: rt.config.id, change, alert: full, ...(previousId !== undefined && previousId !== alert.id ? { previousId } : {}) });
   }
 
   /** Runs the detectors over a new sample, with the FD breakdown when a fresh one came since the last step. */
@@ -363,11 +363,13 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
 
   /** Lays a reconciliation with the recorder's alerts into the target's engine and history, telling what changed. */
   function applyReconciled(rt: TargetRuntime, r: Reconciled): void {
+    // Each condition's alert until now, so a change of id is said with the id it replaces.
+    const before = new Map(liveAlerts(rt.alerts.state).map((a) => [a.key, a.id]));
     rt.alerts = createAlertEngine({ targetId: rt.config.id }, r.state);
     // The engine's own alert of a condition the recorder had open never goes on record: the recorder's goes on.
     for (const id of r.superseded) rt.store.dropUnrecordedAlert(id);
     for (const a of r.closed) rt.store.putAlert(a);
-    for (const a of r.changed) alertChange(rt, 'updated', a);
+    for (const a of r.changed) alertChange(rt, 'updated', a, before.get(a.key));
   }
 
   /**

@@ -206,7 +206,17 @@ export type LeakbarApi = { [K in ApiCallName]: (input: ApiInput<K>) => Promise<A
 export type ApiEvent =
   | { type: 'sample'; targetId: string; sample: Sample }
   | { type: 'watch'; targetId: string; event: WatchEvent }
-  | { type: 'alert'; targetId: string; change: AlertEvent['type'] | 'snoozed' | 'acknowledged'; alert: Alert }
+  | {
+      type: 'alert';
+      targetId: string;
+      change: AlertEvent['type'] | 'snoozed' | 'acknowledged';
+      alert: Alert;
+      /**
+       * On an `updated`: the id the alert had until now, when it goes on under another one. A leakbar that reads a
+       * history another records goes by the recorder's alert of a condition both saw (its id, capture, snooze).
+       */
+      previousId?: string;
+    }
   | { type: 'capture-started'; progress: CaptureProgress }
   | { type: 'capture-done'; capture: CaptureMeta }
   | { type: 'capture-failed'; targetId: string; kind: string; message: string }

@@ -74,6 +74,9 @@ describe('a leakbar that reads a history another one records', () => {
     // The reader goes by the recorder's alert: its id, and the capture the recorder took for it.
     await until(() => events.some((e) => e.type === 'alert' && e.alert.id === recorderAlert.id && e.alert.captureId === recorderCapture.id), 10_000, 'the reader going by the recorder’s alert');
     expect((await reader.alerts({ targetId })).filter((a) => a.key === 'threshold:fds').map((a) => [a.id, a.captureId])).toEqual([[recorderAlert.id, recorderCapture.id]]);
+    // Said with the id it had, so a listener that heard it fire follows it (watch --json prints it as "renamed").
+    const renamed = events.flatMap((e) => (e.type === 'alert' && e.previousId !== undefined ? [[e.change, e.previousId, e.alert.id]] : []));
+    expect(renamed).toEqual([['updated', ownId, recorderAlert.id]]);
     // One capture, the recorder's: the reader started none (a second would be under way or in by now).
     await new Promise((ok) => setTimeout(ok, 1500));
     expect(events.filter((e) => e.type.startsWith('capture-'))).toEqual([]);
