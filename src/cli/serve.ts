@@ -154,7 +154,7 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   });
   // Which process a --match watches when several match (a note the page shows only in the history): said here too.
   const sayTarget = (targetId: string, e: WatchEvent) => {
-    if (e.type === 'status' && e.source === 'target' && e.ok && e.message.includes(' processes match ')) out.write(`leakbar: ${targetId}: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
+    if (e.type === 'status' && e.source === 'target' && e.code === 'several-match') out.write(`leakbar: ${targetId}: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
   };
   const unwatchTargets = service.subscribe((e) => {
     if (e.type === 'watch') sayTarget(e.targetId, e.event);

@@ -328,7 +328,7 @@ describe('Watcher', () => {
     await w.start();
     await until(() => samples.length >= 4);
     await w.stop();
-    expect(events.find((e) => e.type === 'status' && e.source === 'target' && e.ok && e.message.startsWith('2 processes match'))).toMatchObject({
+    expect(events.find((e) => e.type === 'status' && e.source === 'target' && e.ok && e.code === 'several-match')).toMatchObject({
       message: '2 processes match /server/: watching the highest PID, pid 11 (/bin/server --port 2); also 10 (/bin/server --port 1)',
     });
     const pprof = events.filter((e) => e.type === 'status' && e.source === 'pprof');

@@ -317,6 +317,7 @@ export class Watcher {
         ok: true,
         message: `${found.length} processes match /${sel.match}/: watching ${byStart ? 'the newest' : 'the highest PID'}, pid ${pick.pid} (${shorten(pick.command)}); also ${others.join(', ')}`,
         hint: 'narrow --match to the one you mean, or give --pid',
+        code: 'several-match',
       });
     }
     this.pid = pick.pid;
