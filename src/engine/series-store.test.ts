@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSeriesStore, parseWriterLock, WRITER_LOCK, writerIdFile, type AppendTextFn, type WriteChunksFn } from './series-store.js';
+import { HELD_MAX_BYTES, openSeriesStore, parseWriterLock, WRITER_LOCK, writerIdFile, type AppendTextFn, type WriteChunksFn } from './series-store.js';
 import { toCsv } from '../shared/csv.js';
 import type { Alert } from '../shared/alerts.js';
 import type { Sample } from '../shared/types.js';
@@ -90,7 +90,7 @@ describe('openSeriesStore', () => {
     await b.close();
   });
 
-  it('starts the next append on a fresh line after one that landed only in part (a full disk), so the lines after it read back', async () => {
+  it('cuts the file back after an append that landed only in part (a full disk), and writes the lines held meanwhile whole once there is room', async () => {
     const dir = tmp();
     // The first append after `failNext` is set writes its first 12 bytes, then fails as write(2) does on a full disk.
     let failNext = false;
@@ -107,19 +107,21 @@ describe('openSeriesStore', () => {
     a.append({ timeMs: 2, pid: 1, fds: 11 });
     await a.flush();
     expect(a.writeError()?.code).toBe('disk-full');
-    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8').endsWith('\n')).toBe(false);
+    expect(a.writeError()?.hint).toBe('free some space; what is recorded meanwhile is held and written once there is room');
+    // No line cut short is left in the file.
+    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([{ timeMs: 1, pid: 1, fds: 10 }]));
     a.append({ timeMs: 3, pid: 1, fds: 12 });
     a.append({ timeMs: 4, pid: 1, fds: 13 });
     await a.flush();
     expect(a.writeError()).toBeNull();
     await a.close();
     const b = await openSeriesStore(dir);
-    expect(b.loaded).toEqual({ samples: 3, events: 0, alerts: 0, skippedLines: 1 });
-    expect(b.samples().map((s) => s.fds)).toEqual([10, 12, 13]);
+    expect(b.loaded).toEqual({ samples: 4, events: 0, alerts: 0, skippedLines: 0 });
+    expect(b.samples().map((s) => s.fds)).toEqual([10, 11, 12, 13]);
     await b.close();
   });
 
-  it('adds no blank line after an append that failed before writing anything', async () => {
+  it('writes the lines held while nothing could be written, in order, with no blank line', async () => {
     const dir = tmp();
     let fail = false;
     const diskFull: AppendTextFn = async (file, text) => {
@@ -132,10 +134,36 @@ describe('openSeriesStore', () => {
     fail = true;
     a.append({ timeMs: 2, pid: 1 });
     await a.flush();
-    fail = false;
     a.append({ timeMs: 3, pid: 1 });
+    await a.flush();
+    fail = false;
+    a.append({ timeMs: 4, pid: 1 });
     await a.close();
-    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([{ timeMs: 1, pid: 1 }, { timeMs: 3, pid: 1 }]));
+    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([1, 2, 3, 4].map((timeMs) => ({ timeMs, pid: 1 }))));
+  });
+
+  it('holds at most HELD_MAX_BYTES while nothing can be written, dropping the oldest held lines', async () => {
+    const dir = tmp();
+    let fail = true;
+    const diskFull: AppendTextFn = async (file, text) => {
+      if (fail) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return file.appendFile(text);
+    };
+    const a = await openSeriesStore(dir, { appendText: diskFull });
+    const pad = 'x'.repeat(1000);
+    const count = Math.ceil((HELD_MAX_BYTES * 1.5) / 1040);
+    for (let i = 0; i < count; i++) a.append({ timeMs: i, pid: 1, pad } as Sample);
+    await a.flush();
+    fail = false;
+    a.append({ timeMs: count, pid: 1, pad } as Sample);
+    await a.close();
+    const text = readFileSync(join(dir, 'samples.jsonl'), 'utf8');
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(HELD_MAX_BYTES);
+    const times = text.trim().split('\n').map((l) => (JSON.parse(l) as Sample).timeMs);
+    // The newest, in order and without a hole; the oldest third or so gone.
+    expect(times.at(-1)).toBe(count);
+    expect(times.every((t, i) => i === 0 || t === times[i - 1]! + 1)).toBe(true);
+    expect(times[0]).toBeGreaterThan(count / 4);
   });
 
   it('closes the file after each failed append, so a full disk does not pile up open handles', async () => {

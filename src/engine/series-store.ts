@@ -275,7 +275,13 @@ async function lastLineOf(path: string): Promise<string | null> {
 }
 
 const FAILED = { read: 'read', write: 'write', compact: 'drop old history from' } as const;
-const DISK_FULL_HINT = { read: undefined, write: 'free some space; history stays in memory meanwhile', compact: 'free some space; the file is kept whole meanwhile' } as const;
+const DISK_FULL_HINT = { read: undefined, write: 'free some space; what is recorded meanwhile is held and written once there is room', compact: 'free some space; the file is kept whole meanwhile' } as const;
+
+/**
+ * The most text an append log holds while its file cannot be written (a full disk, a folder made read-only): about
+ * 3 hours of 1 s samples. Past it the oldest held lines go, and only the in-memory window has them.
+ */
+export const HELD_MAX_BYTES = 4 * 1024 * 1024;
 
 function toStoreError(e: unknown, path: string, action: keyof typeof FAILED = 'write'): LeakbarError {
   const code = (e as NodeJS.ErrnoException).code;
@@ -490,35 +496,64 @@ class AppendLog {
     this.end = endsClean ? 'newline' : 'cut';
   }
 
+  /** Lines not yet on disk: an append failed (a full disk) and they wait for the next one, oldest first. */
+  private held: string[] = [];
+  private heldBytes = 0;
+  /** Held lines dropped, oldest first, past {@link HELD_MAX_BYTES}. */
+  droppedLines = 0;
+
   /** Appends a line; `timeMs` is its time, when it has one that retention goes by. */
   write(line: string, timeMs: number | null = null): void {
+    this.hold(line + '\n');
     this.queue = this.queue.then(async () => {
       if (timeMs !== null) this.oldestMs = Math.min(this.oldestMs, timeMs);
+      // Written by an earlier turn, together with lines that were held.
+      if (this.held.length === 0) return;
+      let h: FileHandle | null = null;
+      let sizeBefore: number | null = null;
       try {
         this.handle ??= open(this.path, 'a');
-        let h = await this.handle;
+        h = await this.handle;
         // Another process sharing the folder may have compacted the file: its rename leaves this handle on the
         // old, unlinked file, where appends would be lost. Reopen by the path when it names another file.
-        const [held, named] = await Promise.all([h.stat(), stat(this.path).catch(() => null)]);
-        if (!named || held.ino !== named.ino || held.dev !== named.dev) {
+        const [onHandle, named] = await Promise.all([h.stat(), stat(this.path).catch(() => null)]);
+        sizeBefore = onHandle.size;
+        if (!named || onHandle.ino !== named.ino || onHandle.dev !== named.dev) {
           await h.close().catch(() => {});
           this.handle = open(this.path, 'a');
           h = await this.handle;
+          sizeBefore = (await h.stat()).size;
           this.end = 'unknown';
         }
         if (this.end === 'unknown') this.end = (await endsOnNewline(this.path)) ? 'newline' : 'cut';
-        // Glued onto a line cut short, both would be lost on read: start a fresh line.
-        await this.appendText(h, (this.end === 'cut' ? '\n' : '') + line + '\n');
+        // Every line held so far, in one append. Glued onto a line cut short, both would be lost on read: start a fresh line.
+        const text = this.held.join('');
+        await this.appendText(h, (this.end === 'cut' ? '\n' : '') + text);
+        this.held = [];
+        this.heldBytes = 0;
         this.end = 'newline';
         this.error = null;
       } catch (e) {
+        // Part of the text may have landed (ENOSPC mid-write): cut the file back to where it was, so the held lines
+        // go whole at the next append, rather than one cut short. Cutting back takes no space.
+        const cutBack = h !== null && sizeBefore !== null && (await h.truncate(sizeBefore).then(() => true, () => false));
+        // The next append looks at how the file ends when it could not be cut back.
+        if (!cutBack) this.end = 'unknown';
         // The next append opens the file again; this handle is closed now, not left to the garbage collector.
         await this.closeHandle();
-        // Part of the line may have landed (ENOSPC mid-write): the next append looks at how the file ends.
-        this.end = 'unknown';
         this.error = toStoreError(e, this.path);
       }
     });
+  }
+
+  /** Holds a line until it is written, dropping the oldest held past {@link HELD_MAX_BYTES}. */
+  private hold(text: string): void {
+    this.held.push(text);
+    this.heldBytes += Buffer.byteLength(text);
+    while (this.heldBytes > HELD_MAX_BYTES && this.held.length > 1) {
+      this.heldBytes -= Buffer.byteLength(this.held.shift()!);
+      this.droppedLines++;
+    }
   }
 
   /**

@@ -1,0 +1,76 @@
+/**
+ * `leakbar watch` recording onto a disk that fills up, for real: a 512 kB tmpfs, filled to the last byte while the
+ * watch runs, then freed. The watch goes on, says once that the disk is full and once that it records again, and the
+ * history on disk is whole: every sample it printed, none cut short, including those taken while the disk was full.
+ * Mounting needs root (CAP_SYS_ADMIN); where it is refused, the test says so and is skipped.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leakbar } from '../helpers/cli.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'leakbar-full-disk-'));
+const disk = join(dir, 'disk');
+mkdirSync(disk);
+const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', disk], { encoding: 'utf8' });
+const mounted = mount.status === 0;
+const why = mounted ? '' : `a 512 kB tmpfs could not be mounted here (${(mount.stderr || mount.error?.message || '').trim()}): needs root with CAP_SYS_ADMIN`;
+
+/** Writes zeros into `path` until the file system has no room left. */
+function fillUp(path: string): void {
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(4096);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe.skipIf(!mounted)(`leakbar watch on a disk that fills up${mounted ? '' : ` (skipped: ${why})`}`, () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await startFixture({ dir });
+  });
+  afterAll(async () => {
+    await fx?.stop();
+    spawnSync('umount', [disk]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('goes on, says so once each way, and writes what it took meanwhile once there is room', async () => {
+    const data = join(disk, 'data');
+    const filler = join(disk, 'filler');
+    const run = leakbar(['watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '0.1', '--heap-interval', '1', '--duration', '9', '--json', '--data-dir', data], 30_000);
+    // Full from about 2 s to 5 s in: some 30 samples, more than a page of slack at the end of a file holds.
+    await new Promise((ok) => setTimeout(ok, 2000));
+    fillUp(filler);
+    await new Promise((ok) => setTimeout(ok, 3000));
+    rmSync(filler);
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+
+    const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const store = lines.filter((l) => l.type === 'status' && l.source === 'store');
+    expect(store.map((l) => [l.ok, l.code ?? null])).toEqual([
+      [false, 'disk-full'],
+      [true, null],
+    ]);
+    expect(store[0]!.message).toMatch(/^the disk is full: cannot write .*samples\.jsonl$/);
+
+    // Every sample printed is on disk, in order, and no line is cut short.
+    const printed = lines.filter((l) => l.type === 'sample').map((l) => Date.parse(l.time as string));
+    expect(printed.length).toBeGreaterThan(50);
+    const [target] = readdirSync(join(data, 'targets'));
+    const onDisk = readFileSync(join(data, 'targets', target!, 'samples.jsonl'), 'utf8').split('\n');
+    expect(onDisk.pop()).toBe('');
+    const times = onDisk.map((l) => (JSON.parse(l) as { timeMs: number }).timeMs);
+    expect(times).toEqual(printed);
+  });
+});
