@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeAlert } from '../../test/e2e/fake-api.js';
 import type { History } from '../shared/api.js';
 import { appendSample, mergeAlert } from './hooks/useLiveTarget.js';
-import { sparkDomain } from './components/Sparkline.js';
+import { sparkDomain, sparkPoints } from './components/Sparkline.js';
 import { markersOf, niceTicks, sampleAt, timeTicks, withBreaks } from './timeline-data.js';
 
 const history: History = {
@@ -49,6 +49,23 @@ describe('timeline data', () => {
     // An even series, and one too short to tell a step, are drawn as they are.
     expect(withBreaks([at(0), at(5_000), at(10_000), at(15_000)])).toHaveLength(4);
     expect(withBreaks([at(0), at(600_000)])).toHaveLength(2);
+  });
+
+  it('breaks a popover sparkline where the timeline breaks, and sizes it by the values alone', () => {
+    const at = (timeMs: number, pid: number, fds?: number) => ({ timeMs, pid, ...(fds === undefined ? {} : { fds }) });
+    const points = sparkPoints([at(0, 1, 5), at(1_000, 1, 6), at(2_000, 1), at(3_000, 1, 7), at(4_000, 2, 3), at(5_000, 2, 4)], 'fds');
+    expect(points).toEqual([
+      { t: 0, v: 5 },
+      { t: 1_000, v: 6 },
+      { t: 3_000, v: 7 },
+      { t: 3_500, v: null },
+      { t: 4_000, v: 3 },
+      { t: 5_000, v: 4 },
+    ]);
+    const [lo, hi] = sparkDomain(points, null);
+    expect(lo).toBeGreaterThan(2);
+    expect(hi).toBeLessThan(8);
+    expect(sparkDomain([{ t: 0, v: null }], null)).toEqual([0, 1]);
   });
 
   it('puts y ticks on round numbers, and bytes on round kB/MB/GB', () => {

@@ -4,7 +4,7 @@ import type { Sample } from '../../shared/types.js';
 import { formatLine, type FigureSpec } from '../figures.js';
 import { NEAR_LINE_RATIO } from '../health.js';
 import type { ChartPalette } from '../hooks/useTheme.js';
-import { Sparkline, type SparkPoint } from './Sparkline.js';
+import { Sparkline, sparkPoints } from './Sparkline.js';
 
 /** Props of {@link FigureTile}. */
 export interface FigureTileProps {
@@ -22,11 +22,7 @@ export interface FigureTileProps {
 
 /** The tile; `data-testid="figure-<key>"`, the value in `.figure-value`. */
 export function FigureTile({ spec, samples, current, line, palette, onOpen, staleNote = null, problem = null }: FigureTileProps) {
-  const points: SparkPoint[] = [];
-  for (const s of samples) {
-    const v = s[spec.key];
-    if (v !== undefined) points.push({ t: s.timeMs, v });
-  }
+  const points = sparkPoints(samples, spec.key);
   const tone = line !== null && current !== undefined ? (current > line ? 'alert' : current >= line * NEAR_LINE_RATIO ? 'warning' : 'normal') : 'normal';
   return (
     <button

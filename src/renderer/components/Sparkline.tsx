@@ -1,19 +1,36 @@
 /** A small area chart of one figure over the popover's window, with its alert line when the line is in sight. */
 import { Area, AreaChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { ChartPalette } from '../hooks/useTheme.js';
+import type { FigureName, Sample } from '../../shared/types.js';
+import { withBreaks } from '../timeline-data.js';
 
-/** One point: time and value. */
+/** One point: time and value (null: a break in the line, see {@link withBreaks}). */
 export interface SparkPoint {
   t: number;
-  v: number;
+  v: number | null;
+}
+
+/** One figure's points over the samples that have it, the line broken across gaps and restarts as the timeline's is. */
+export function sparkPoints(samples: readonly Sample[], key: FigureName): SparkPoint[] {
+  const points: SparkPoint[] = [];
+  for (const p of withBreaks(samples)) {
+    if (p.pid === undefined) {
+      if (points.length > 0) points.push({ t: p.timeMs, v: null });
+      continue;
+    }
+    const v = p[key];
+    if (v !== undefined) points.push({ t: p.timeMs, v });
+  }
+  return points;
 }
 
 /** The y range: the data with room above and below (at least `minSpan` tall), widened to show the line when the data come near it. */
 export function sparkDomain(points: readonly SparkPoint[], line: number | null, minSpan = 0): [number, number] {
-  if (points.length === 0) return [0, 1];
+  if (!points.some((p) => p.v !== null)) return [0, 1];
   let lo = Infinity;
   let hi = -Infinity;
   for (const p of points) {
+    if (p.v === null) continue;
     lo = Math.min(lo, p.v);
     hi = Math.max(hi, p.v);
   }
