@@ -37,15 +37,12 @@ export function goroutineDumpText(bytes: Uint8Array, source: string): string {
 /** Reads and parses one dump from a file or URL. */
 async function loadDump(source: string, longWaitMinutes: number | undefined): Promise<GoroutineDump> {
   // Loaded on use (as `profile top` does), so other commands do not pay for them; profile.js holds the shared file/URL reader.
-  const [{ readProfileBytes }, { parseGoroutineDump }] = await Promise.all([import('./profile.js'), import('../analysis/goroutines/index.js')]);
+  const [{ readProfileBytes, namingSource }, { parseGoroutineDump }] = await Promise.all([import('./profile.js'), import('../analysis/goroutines/index.js')]);
   const bytes = await readProfileBytes(source);
   try {
     return parseGoroutineDump(goroutineDumpText(bytes, source), { longWaitMinutes });
   } catch (e) {
-    if (e instanceof LeakbarError && !e.message.startsWith(source)) {
-      throw new LeakbarError(e.code, `${source}: ${e.message}`, { hint: e.hint, cause: e });
-    }
-    throw e;
+    throw namingSource(e, source);
   }
 }
 

@@ -66,14 +66,33 @@ export async function readProfileBytes(source: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * Puts the file or URL a profile came from before a LeakbarError's message, as `profile goroutines` does
+ * (`old.pb.gz: the profile is corrupt: …`), so that with `--diff-base` or `--base` the user knows which of
+ * the two is at fault. Anything else is passed through.
+ */
+export function namingSource(e: unknown, source: string): unknown {
+  if (e instanceof LeakbarError && !e.message.startsWith(source)) {
+    return new LeakbarError(e.code, `${source}: ${e.message}`, { hint: e.hint, cause: e });
+  }
+  return e;
+}
+
 async function runTop(file: string, flags: TopFlags): Promise<void> {
   // Loaded on use, so other commands do not pay for the analysis code.
   const { decodeProfile, top, formatTopText } = await import('../analysis/pprof/index.js');
   const gunzip = (gz: Uint8Array): Uint8Array => gunzipSync(gz);
   const baseFile = flags.diffBase ?? flags.base;
   const [bytes, baseBytes] = await Promise.all([readProfileBytes(file), baseFile ? readProfileBytes(baseFile) : Promise.resolve(null)]);
-  const profile = decodeProfile(bytes, { gunzip, allowNoSamples: true });
-  const base = baseBytes ? decodeProfile(baseBytes, { gunzip, allowNoSamples: true }) : undefined;
+  const decode = (b: Uint8Array, source: string): ReturnType<typeof decodeProfile> => {
+    try {
+      return decodeProfile(b, { gunzip, allowNoSamples: true });
+    } catch (e) {
+      throw namingSource(e, source);
+    }
+  };
+  const profile = decode(bytes, file);
+  const base = baseBytes && baseFile ? decode(baseBytes, baseFile) : undefined;
   const report = top(
     { profile, base, baseMode: flags.base ? 'base' : 'diff-base' },
     {
