@@ -98,12 +98,13 @@ interface TargetRuntime {
 
 /** Turns a person's target description into a config with a unique, path-safe id. */
 export function targetConfigFrom(input: TargetInput, takenIds: ReadonlySet<string>): TargetConfig {
-  const base = input.id ?? slugify(input.name || input.match || `pid-${input.pid}`);
+  const name = input.name ?? input.match ?? `pid ${input.pid}`;
+  const base = input.id ?? slugify(input.name ?? input.match ?? `pid-${input.pid}`);
   let id = base;
   for (let i = 2; takenIds.has(id); i++) id = `${base.slice(0, 60)}-${i}`;
   return {
     id,
-    name: input.name,
+    name,
     selector: input.pid !== undefined ? { pid: input.pid } : { match: input.match! },
     pprofUrl: input.pprofUrl === undefined ? DEFAULT_PPROF_URL : input.pprofUrl,
     fdPatterns: input.fdPatterns ?? DEFAULT_FD_PATTERNS,

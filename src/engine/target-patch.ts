@@ -27,7 +27,7 @@ export function patchTargetConfig(config: TargetConfig, patch: TargetPatch): Tar
   const input = r.data;
   return {
     id: config.id,
-    name: input.name,
+    name: input.name ?? config.name,
     selector: input.pid !== undefined ? { pid: input.pid } : { match: input.match! },
     pprofUrl: input.pprofUrl === undefined ? DEFAULT_PPROF_URL : input.pprofUrl,
     fdPatterns: input.fdPatterns ?? DEFAULT_FD_PATTERNS,

@@ -20,7 +20,7 @@ describe('createPauseControl', () => {
         targets = targets.filter((t) => t.target.id !== targetId);
         return { removed: true };
       },
-      addTarget: async (input: TargetInput) => (added.push(input), summary(input.name)),
+      addTarget: async (input: TargetInput) => (added.push(input), summary(input.name!)),
     } as unknown as LeakbarApi; // only the three calls pause uses
     const changes: boolean[] = [];
     const pause = createPauseControl(api, (p) => changes.push(p));

@@ -17,6 +17,12 @@ describe('parseApiInput', () => {
     expect(r.error.message).toContain('not a valid regular expression');
   });
 
+  it('takes a target without a name (the engine names it), and says what an empty process lacks', () => {
+    expect(parseApiInput('addTarget', { match: 'node .*vite' })).toEqual({ ok: true, value: { match: 'node .*vite' } });
+    const empty = parseApiInput('addTarget', { match: '' });
+    expect(empty.ok ? '' : empty.error.message).toContain('match: empty: give a regular expression over the command line, or a pid');
+  });
+
   it('reads a target’s pprof URL as --pprof does, and says what one looks like', () => {
     const add = (pprofUrl: unknown) => parseApiInput('addTarget', { name: 'api', match: 'api-server', pprofUrl });
     expect(add('127.0.0.1:16060')).toEqual({ ok: true, value: { name: 'api', match: 'api-server', pprofUrl: 'http://127.0.0.1:16060/debug/pprof/' } });

@@ -23,11 +23,12 @@ const targetFieldsSchema = z
   .object({
     /** Keep this id (and so the history under it), e.g. for a renamed target; by default the id comes from the name. */
     id: idSchema.optional(),
-    name: z.string().min(1).max(120),
+    /** How the target is shown; without one, its --match pattern or "pid N", as the command line names it. */
+    name: z.string().trim().min(1, 'empty: leave it out for the process pattern or "pid N"').max(120, 'at most 120 characters').optional(),
     pid: z.number().int().positive().optional(),
     match: z
       .string()
-      .min(1)
+      .min(1, 'empty: give a regular expression over the command line, or a pid')
       .max(500)
       .refine((s) => {
         try {

@@ -140,6 +140,19 @@ describe('the settings view, in a browser against leakbar serve on the Go fixtur
     expect((JSON.parse(readFileSync(settingsFile(), 'utf8')) as Settings).retention).toMatchObject({ historyDays: 7, captureDays: 14 });
   });
 
+  it('adds a target with no name under its pattern, says a browser’s list lasts while serve runs, and removes it', async () => {
+    const pattern = `no-such-program-${process.pid}`;
+    await page.getByTestId('target-add-selector').fill(pattern);
+    await page.getByTestId('target-add-submit').click();
+    const row = page.locator(`[data-testid=target-row][data-id=${pattern}]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.getByTestId('target-name-input').inputValue()).toBe(pattern);
+    expect((await call<TargetSummary[]>('listTargets', {})).find((t) => t.target.id === pattern)?.target).toMatchObject({ name: pattern, selector: { match: pattern } });
+    expect(await page.getByTestId('targets-note').textContent()).toContain('Targets added or removed here last while this leakbar serve runs');
+    await row.getByTestId('target-remove').click();
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+  });
+
   it('ran without page errors or CSP violations', () => {
     expect(pageProblems).toEqual([]);
   });

@@ -282,7 +282,15 @@ function TargetsSection() {
   return (
     <section className="settings-card" aria-labelledby="group-targets" data-testid="group-targets">
       <h2 id="group-targets">Targets</h2>
-      <p className="muted settings-note">Renaming keeps a target’s history. An empty pprof URL watches system figures only.</p>
+      <p className="muted settings-note" data-testid="targets-note">
+        Renaming keeps a target’s history. An empty pprof URL watches system figures only.
+        {window.leakbarDesktop === undefined ? (
+          <>
+            {' '}
+            Targets added or removed here last while this <code>leakbar serve</code> runs; a <code>--config</code> file keeps a list.
+          </>
+        ) : null}
+      </p>
       {error ? <p className="error-text">{error}</p> : null}
       {targets === null ? <p className="muted">Loading targets…</p> : null}
       {targets?.length === 0 ? <p className="muted">No target is watched.</p> : null}
@@ -385,7 +393,8 @@ function AddTarget({ onAdded }: { onAdded(): Promise<unknown> }) {
     e.preventDefault();
     const sel = selector.trim();
     const input: TargetInput = {
-      name: name.trim(),
+      // Without a name, the engine names it by its pattern or pid, as the command line does.
+      ...(name.trim() ? { name: name.trim() } : {}),
       ...(/^\d+$/.test(sel) ? { pid: Number(sel) } : { match: sel }),
       pprofUrl: pprof.trim() === '' ? null : pprof.trim(),
       ...(patterns.trim() ? { fdPatterns: parsePatterns(patterns) } : {}),
@@ -407,7 +416,7 @@ function AddTarget({ onAdded }: { onAdded(): Promise<unknown> }) {
     <form className="target-row target-add" data-testid="target-add" onSubmit={(e) => void add(e)} noValidate>
       <label className="field">
         <span className="field-label">Name</span>
-        <input type="text" data-testid="target-add-name" value={name} onChange={(e) => setName(e.target.value)} />
+        <input type="text" data-testid="target-add-name" value={name} placeholder="the pattern or pid, if left empty" onChange={(e) => setName(e.target.value)} />
       </label>
       <label className="field">
         <span className="field-label">Process</span>
