@@ -472,7 +472,9 @@ export function comparisonMarkdown(base: CaptureMeta, current: CaptureMeta, sect
   lines.push(`## leakbar: ${current.targetId}, ${base.id} → ${current.id}`, '');
   lines.push(`- Base: \`${base.id}\` (${base.kind}, pid ${base.pid ?? '?'}, ${iso(base.startedMs)})`);
   lines.push(`- Current: \`${current.id}\` (${current.kind}, pid ${current.pid ?? '?'}, ${iso(current.startedMs)})`);
-  lines.push(`- Apart: ${formatDurationMs(Math.abs(current.startedMs - base.startedMs))}${base.pid !== null && current.pid !== null && base.pid !== current.pid ? ' — **the process restarted in between** (different PIDs)' : ''}`);
+  const otherTarget = base.targetId !== current.targetId ? ` — **the base is of another target**, \`${base.targetId}\` (the current capture is of \`${current.targetId}\`)` : null;
+  const restarted = base.pid !== null && current.pid !== null && base.pid !== current.pid ? ' — **the process restarted in between** (different PIDs)' : '';
+  lines.push(`- Apart: ${formatDurationMs(Math.abs(current.startedMs - base.startedMs))}${otherTarget ?? restarted}`);
   const reversed = reversedWarning(base, current);
   if (reversed) lines.push('', `**Warning:** ${reversed}`);
   const figs = figuresAtCaptures(base, current, sections);

@@ -118,6 +118,17 @@ function disagreements(figures: readonly FigureSeries[], at: readonly FigureAtCa
   return out;
 }
 
+/**
+ * What the base is when it is not of the current capture's process: of another target (two programs, or two
+ * watches of one: no restart is implied, so both are named), else of another process of the same target, before
+ * a restart (a change across a restart is not a leak; the inspector says so too). Null when of the same process.
+ */
+export function otherProcessNote(base: Pick<CaptureMeta, 'targetId' | 'pid'>, current: Pick<CaptureMeta, 'targetId' | 'pid'>): string | null {
+  if (base.targetId !== current.targetId) return `of another target, ${base.targetId} (the current capture is of ${current.targetId})`;
+  if (base.pid !== null && current.pid !== null && base.pid !== current.pid) return `of another process, before a restart (the current capture is of pid ${current.pid})`;
+  return null;
+}
+
 /** Builds a report: figure series from the samples in [fromMs, toMs], the figures at the base and current captures, and the given sections. */
 export function buildReport(input: ReportInput): CaptureReport {
   const inRange = (input.samples ?? []).filter((s) => s.timeMs >= input.fromMs && s.timeMs <= input.toMs).sort((a, b) => a.timeMs - b.timeMs);
@@ -151,9 +162,7 @@ export function buildReport(input: ReportInput): CaptureReport {
     if (base && current) figureNotes.push(...disagreements(figures, atCaptures, base, current));
   }
   const pids = new Set(inRange.map((s) => s.pid));
-  // A base of another process than the current capture's: a change across a restart is not a leak (the inspector says so too).
-  const acrossRestart = base && current && base.pid !== null && current.pid !== null && base.pid !== current.pid ? `of another process, before a restart (the current capture is of pid ${current.pid})` : null;
-  const baseNote = [input.baseNote, acrossRestart].filter(Boolean).join('; ');
+  const baseNote = [input.baseNote, base && current ? otherProcessNote(base, current) : null].filter(Boolean).join('; ');
   const notes = [...(input.notes ?? [])];
   if (pids.size > 1) notes.push(`The process restarted during the period (PIDs ${[...pids].join(', ')}).`);
   return {

@@ -232,10 +232,13 @@ export function captureLabel(c: CaptureMeta, among: readonly CaptureMeta[] = [])
 
 /**
  * How a view names the capture it compares with: "the baseline (2026-11-24 18:44:05)" or "the base capture (…)";
- * of another process than `of` (the capture shown), it says so: a change across a restart is not a leak.
+ * of another process than `of` (the capture shown), it says so: a change across a restart is not a leak; of
+ * another target, it names that target.
  */
-export function baseCaptureText(c: CaptureMeta, of?: Pick<CaptureMeta, 'pid'>): string {
-  const otherProcess = of && c.pid !== null && of.pid !== null && c.pid !== of.pid ? `, of pid ${c.pid}, before a restart` : '';
+export function baseCaptureText(c: CaptureMeta, of?: Pick<CaptureMeta, 'pid'> & Partial<Pick<CaptureMeta, 'targetId'>>): string {
+  // Of another target: two programs (or two watches of one), not a restart.
+  const otherTarget = of?.targetId !== undefined && of.targetId !== c.targetId ? `, of ${c.targetId}` : null;
+  const otherProcess = otherTarget ?? (of && c.pid !== null && of.pid !== null && c.pid !== of.pid ? `, of pid ${c.pid}, before a restart` : '');
   return `${c.baseline ? 'the baseline' : 'the base capture'} (${dateTimeSeconds(c.startedMs)}${otherProcess})`;
 }
 

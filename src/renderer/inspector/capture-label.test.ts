@@ -27,5 +27,8 @@ describe('capture labels in the diff picker and the compared-with lines', () => 
     const base = { ...at('a', t(18, 44, 5)), pid: 3968 };
     expect(baseCaptureText(base, { pid: 9845 })).toBe('the base capture (2026-11-24 18:44:05, of pid 3968, before a restart)');
     expect(baseCaptureText(base, { pid: 3968 })).toBe('the base capture (2026-11-24 18:44:05)');
+    // Of another target (two programs side by side): named, and no restart claimed.
+    expect(baseCaptureText(base, { pid: 9845, targetId: 'other' })).toBe('the base capture (2026-11-24 18:44:05, of t)');
+    expect(baseCaptureText(base, { pid: 9845, targetId: 't' })).toBe('the base capture (2026-11-24 18:44:05, of pid 3968, before a restart)');
   });
 });
