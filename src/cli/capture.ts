@@ -13,7 +13,7 @@ import { openSettingsFile } from '../engine/settings-file.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { openAlertCaptureIds, readJsonLines, targetWatching } from '../engine/series-store.js';
 import { getForCli, listCommand } from './captures.js';
-import { parsePprofUrl, targetFromOptions } from './watch.js';
+import { checkPidExists, parsePprofUrl, targetFromOptions } from './watch.js';
 
 /** Options of `leakbar capture` as commander hands them over. */
 export interface CaptureOptions {
@@ -81,6 +81,8 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   const collectors = needsProcess ? createCollectors() : null;
   const resolved = await resolveCaptureTarget(o, collectors ? (re) => collectors.findProcesses(re) : undefined);
   const { pid } = resolved;
+  // A PID nobody has would otherwise reach the pprof address alone, and file another program's profile under pid-N.
+  if (collectors && o.pid !== undefined) await checkPidExists(collectors, o.pid);
   if (kind === 'system' && pid === null) {
     throw new LeakbarError('bad-input', 'a system snapshot needs a process: give --pid N or --match REGEX');
   }
