@@ -14,7 +14,7 @@ import { defaultDataDir } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { targetWatching } from '../engine/series-store.js';
 import { createService, type RecordingChange } from '../engine/service.js';
-import { cadencesFromOptions, checkPidExists, heapIntervalOption, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, formatEventLine, heapIntervalOption, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
 import { createCollectors } from '../collectors/index.js';
 
 /** Options of `leakbar serve` as commander hands them over. */
@@ -152,9 +152,13 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
     out.write(recordingLine(change, recordedBy.get(change.targetId) ?? null) + '\n');
     recordedBy.set(change.targetId, change.recording ? null : change.recordedBy);
   });
-  // Which process a --match watches when several match (a note the page shows only in the history): said here too.
+  // What watch prints of each target, once per change: a source failing or recovering (a pprof endpoint that refuses,
+  // a process gone), a restart, and which process a --match watches when several match. The store's status is said
+  // by the recording lines above.
   const sayTarget = (targetId: string, e: WatchEvent) => {
-    if (e.type === 'status' && e.source === 'target' && e.code === 'several-match') out.write(`leakbar: ${targetId}: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
+    if (e.type === 'status' && e.source === 'store') return;
+    if (e.type === 'status' && e.code === 'several-match') out.write(`leakbar: ${targetId}: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
+    else out.write(`leakbar: ${targetId}: ${formatEventLine(e)}\n`);
   };
   const unwatchTargets = service.subscribe((e) => {
     if (e.type === 'watch') sayTarget(e.targetId, e.event);

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,29 @@ describe('leakbar serve --match with several matches', () => {
     const serve = run(['serve', '--match', `${marker}-`, '--data-dir', dataDir, '--interval', '0.2', '--no-pprof']);
     await until(() => / processes match /.test(serve.out.stdout), 20_000, 'the note on which process it watches');
     expect(serve.lines().find((l) => / processes match /.test(l))).toMatch(new RegExp(`^leakbar: [\\w-]+: 2 processes match /${marker}-/: watching the newest, pid ${second.pid} `));
+    expect(await serve.stop()).toBe(0);
+  });
+
+  it('says on its terminal, once, that the pprof endpoint refuses, as watch does', async () => {
+    const sleep = spawn('sleep', ['120'], { stdio: 'ignore' });
+    procs.push(sleep);
+    // A port nobody listens on: taken, then let go.
+    const port = await new Promise<number>((ok) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => ok(p));
+      });
+    });
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-serve-problems-'));
+    dirs.push(dataDir);
+    const serve = run(['serve', '--pid', String(sleep.pid), '--pprof', `127.0.0.1:${port}`, '--data-dir', dataDir, '--interval', '0.2', '--heap-interval', '1']);
+    const refused = (source: string) => serve.lines().filter((l) => l.includes(`problem (${source}): GET http://127.0.0.1:${port}/debug/pprof/`) && l.includes('connection refused'));
+    await until(() => refused('goroutines').length > 0 && refused('memstats').length > 0, 20_000, 'the pprof problems on the terminal');
+    // Said once each, not at every sample.
+    await new Promise((ok) => setTimeout(ok, 1500));
+    expect(refused('goroutines')).toHaveLength(1);
+    expect(refused('memstats')).toHaveLength(1);
+    expect(refused('goroutines')[0]).toMatch(/^leakbar: pid-\d+: \d\d:\d\d:\d\d {2}problem \(goroutines\)/);
     expect(await serve.stop()).toBe(0);
   });
 });
