@@ -1,6 +1,6 @@
 /** `leakbar capture` takes one capture into the store and prints its folder; `leakbar report` compares two captures as Markdown, HTML or JSON. */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCollectors } from '../collectors/index.js';
 import { CAPTURE_KINDS, type CaptureKind, type CaptureMeta } from '../shared/captures.js';
@@ -23,6 +23,9 @@ export interface CaptureOptions {
   pprof?: string | false;
   seconds: number;
   withCpu?: boolean;
+  /** The data folder, as every other command names it. */
+  dataDir?: string;
+  /** The data folder by its older name, kept (hidden) for scripts written before --data-dir. */
   out?: string;
   json?: boolean;
   baseline?: boolean;
@@ -75,8 +78,17 @@ export async function resolveCaptureTarget(o: Pick<CaptureOptions, 'pid' | 'matc
   return { target, pid: found[0]!.pid };
 }
 
+/** The data folder a capture goes to: --data-dir, or --out (its older name), else the default; both, differing, are refused. */
+export function captureDataDir(o: Pick<CaptureOptions, 'dataDir' | 'out'>): string {
+  if (o.dataDir !== undefined && o.out !== undefined && resolve(o.dataDir) !== resolve(o.out)) {
+    throw new LeakbarError('bad-input', `--data-dir ${o.dataDir} and --out ${o.out} name two data folders`, { hint: '--out is the older name of --data-dir: give only --data-dir' });
+  }
+  return o.dataDir ?? o.out ?? defaultDataDir();
+}
+
 /** Takes one capture; resolves with its metadata and folder. */
 export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: NodeJS.WritableStream = process.stderr): Promise<{ meta: CaptureMeta; dir: string }> {
+  const dataDir = captureDataDir(o);
   const needsProcess = o.pid !== undefined || o.match !== undefined;
   const collectors = needsProcess ? createCollectors() : null;
   const resolved = await resolveCaptureTarget(o, collectors ? (re) => collectors.findProcesses(re) : undefined);
@@ -86,7 +98,6 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   if (kind === 'system' && pid === null) {
     throw new LeakbarError('bad-input', 'a system snapshot needs a process: give --pid N or --match REGEX');
   }
-  const dataDir = o.out ?? defaultDataDir();
   // By --pid: the target watching that process now (a serve, a watch, the app), so the capture joins its history
   // and baseline; else a target of its own, pid-N.
   const watching = o.pid !== undefined && pid !== null ? await targetWatching(dataDir, pid) : null;
@@ -174,7 +185,9 @@ export function registerCapture(program: Command): void {
     .option('--no-pprof', 'the process serves no pprof endpoint (system snapshots only)')
     .addOption(new Option('--seconds <n>', 'CPU profile length in seconds (timeout 1.5 × this)').default(30).argParser(parseCpuSeconds))
     .option('--with-cpu', 'include a CPU profile in a bundle (takes --seconds)')
-    .option('--out <dir>', 'the data folder holding the capture store (default: LEAKBAR_DATA_DIR or the per-user data folder); captures go to <dir>/captures/<target>/<id>/')
+    .option('--data-dir <dir>', 'the data folder holding the capture store (default: LEAKBAR_DATA_DIR or the per-user data folder); captures go to <dir>/captures/<target>/<id>/')
+    // The option's name before it matched the other commands' --data-dir: kept for scripts, out of the help.
+    .addOption(new Option('--out <dir>', 'the data folder (the older name of --data-dir)').hideHelp())
     .option('--json', 'print the capture metadata (meta.json, plus "dir") instead of the folder path')
     .option('--baseline', "mark the capture as its target's baseline")
     .option('--pin', 'pin the capture so retention never deletes it')
