@@ -6,7 +6,7 @@ import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { createService } from '../engine/service.js';
-import { cadencesFromOptions, checkPidExists, heapIntervalOption, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, heapIntervalOption, intervalOption, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
 
 interface OvernightCliOptions {
   pid?: number;
@@ -78,7 +78,7 @@ export function registerOvernight(program: Command): void {
     .option('--match <regex>', 'a regular expression over the full command line; follows restarts')
     .addOption(new Option('--pprof <url>', 'the pprof base URL').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
     .addOption(new Option('--every <minutes>', 'minutes between periodic captures').default(60).argParser(parseMinutes))
-    .addOption(new Option('--interval <seconds>', 'seconds between samples of the figures (default: the settings\', 5)').argParser(parseSeconds))
+    .addOption(intervalOption())
     .addOption(heapIntervalOption())
     .addOption(new Option('--duration <seconds>', 'stop by itself after this many seconds (default: at Ctrl-C)').argParser(parseSeconds))
     .option('--with-cpu', 'add a CPU profile to the baseline bundle')

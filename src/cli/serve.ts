@@ -14,7 +14,7 @@ import { defaultDataDir } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { targetWatching } from '../engine/series-store.js';
 import { createService, type RecordingChange } from '../engine/service.js';
-import { cadencesFromOptions, checkPidExists, formatEventLine, heapIntervalOption, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, formatEventLine, heapIntervalOption, intervalOption, parsePprofUrl, targetFromOptions } from './watch.js';
 import { createCollectors } from '../collectors/index.js';
 
 /** Options of `leakbar serve` as commander hands them over. */
@@ -192,7 +192,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--pprof <url>', 'the pprof base URL (with --pid or --match)').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
     .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
     .option('--data-dir <dir>', 'where history and captures are kept (default: LEAKBAR_DATA_DIR or the per-user data folder)')
-    .addOption(new Option('--interval <seconds>', 'seconds between samples (default: the settings\', 5)').argParser(parseSeconds))
+    .addOption(intervalOption())
     .addOption(heapIntervalOption())
     .action(async (opts: ServeOptions) => {
       await runServe(opts);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settingsSchema } from '../shared/settings.js';
-import { parseHeapInterval, parsePprofUrl } from './watch.js';
+import { parseHeapInterval, parseInterval, parsePprofUrl } from './watch.js';
 
 describe('parsePprofUrl', () => {
   it('keeps a base URL and completes a bare host or a path without the pprof part', () => {
@@ -32,5 +32,15 @@ describe('parseHeapInterval', () => {
     expect(parseHeapInterval('86400')).toBe(86400);
     for (const bad of ['0.5', '0', '-3', 'soon', '86401']) expect(() => parseHeapInterval(bad), bad).toThrow(/^expected 1 to 86400 seconds, as settings\.json's cadences\.memStatsMs \(1000 to 86400000 ms\)/);
     expect(settingsSchema.shape.cadences.shape.memStatsMs.safeParse(500).success).toBe(false);
+  });
+});
+
+describe('parseInterval', () => {
+  it('takes 0.1 s to a day: under settings.json’s 1 s for one run, never 0 or a flood', () => {
+    expect(parseInterval('5')).toBe(5);
+    expect(parseInterval('0.5')).toBe(0.5);
+    expect(parseInterval('0.1')).toBe(0.1);
+    expect(parseInterval('86400')).toBe(86400);
+    for (const bad of ['0.05', '0', '-1', 'soon', '86401']) expect(() => parseInterval(bad), bad).toThrow(/^expected 0\.1 to 86400 seconds \(settings\.json takes 1 or more\), got /);
   });
 });

@@ -39,6 +39,25 @@ export function parseHeapInterval(value: string): number {
   return n;
 }
 
+/** The least `--interval`: below settings.json's 1 s, for a short run (a test, a leak that grows in seconds). */
+export const MIN_INTERVAL_S = 0.1;
+
+/**
+ * `--interval`: seconds between samples, from {@link MIN_INTERVAL_S} to a day. Below settings.json's least (1 s) only
+ * for one run: every sample also asks a Go program for its goroutine count, which costs it a goroutine profile.
+ */
+export function parseInterval(value: string): number {
+  const n = Number(value);
+  const max = CADENCE_LIMITS.sampleMs.max / 1000;
+  if (!Number.isFinite(n) || n < MIN_INTERVAL_S || n > max) throw new InvalidArgumentError(`expected ${MIN_INTERVAL_S} to ${max} seconds (settings.json takes ${CADENCE_LIMITS.sampleMs.min / 1000} or more), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** `--interval`, alike in watch, serve and overnight. */
+export function intervalOption(): Option {
+  return new Option('--interval <seconds>', `seconds between samples: ${MIN_INTERVAL_S} or more, under ${CADENCE_LIMITS.sampleMs.min / 1000} for this run only (default: the settings', 5)`).argParser(parseInterval);
+}
+
 /** `--heap-interval`, alike in watch, serve and overnight. */
 export function heapIntervalOption(): Option {
   return new Option('--heap-interval <seconds>', `seconds between reads of Go's MemStats, the heap figures: ${CADENCE_LIMITS.memStatsMs.min / 1000} or more, as in settings.json (default: the settings', 30)`).argParser(parseHeapInterval);
@@ -286,7 +305,7 @@ export function registerWatch(program: Command): void {
     .addOption(new Option('--match <regex>', 'a regular expression over the full command line (like pgrep -f); follows restarts'))
     .addOption(new Option('--pprof <url>', 'the pprof base URL').default(DEFAULT_PPROF_URL).argParser(parsePprofUrl))
     .option('--no-pprof', 'the target serves no pprof endpoint: system figures only')
-    .addOption(new Option('--interval <seconds>', 'seconds between samples (default: the settings\', 5)').argParser(parseSeconds))
+    .addOption(intervalOption())
     .addOption(heapIntervalOption())
     .addOption(new Option('--duration <seconds>', 'stop after this many seconds').argParser(parseSeconds))
     .option('--json', 'print one JSON object per line')
