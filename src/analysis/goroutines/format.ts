@@ -24,6 +24,11 @@ function waitText(g: GoroutineGroup): string | null {
   return min === String(g.maxWaitMinutes) ? `waiting ${min} min` : `waiting ${min}–${g.maxWaitMinutes} min`;
 }
 
+/** "1 more frame", "2 more frames": what a report left out, singular for one. */
+function moreOf(n: number, noun: string): string {
+  return `${formatCount(n)} more ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function groupLines(g: GoroutineGroup, lead: string, maxFrames: number): string[] {
   const facts: string[] = [lead];
   if (g.states.length) facts.push(g.states.map((s) => (g.states.length === 1 ? s.state : `${s.state} (${formatCount(s.count)})`)).join(', '));
@@ -40,7 +45,7 @@ function groupLines(g: GoroutineGroup, lead: string, maxFrames: number): string[
   if (g.labels.length) lines.push(`     labels ${g.labels.slice(0, 3).map((l) => `${l.labels} (${formatCount(l.count)})`).join(', ')}`);
   const frames = maxFrames > 0 ? g.frames.slice(0, maxFrames) : g.frames;
   for (const f of frames) lines.push(`       ${frameText(f)}`);
-  if (frames.length < g.frames.length) lines.push(`       … ${g.frames.length - frames.length} more frames`);
+  if (frames.length < g.frames.length) lines.push(`       … ${moreOf(g.frames.length - frames.length, 'frame')}`);
   if (g.framesElided) lines.push('       …frames elided by the Go runtime');
   return lines;
 }
@@ -58,7 +63,7 @@ export function formatGoroutineDumpText(dump: GoroutineDump, options: TextReport
     '',
   ];
   for (const g of groups) out.push(...groupLines(g, `${formatCount(g.count)} goroutine${g.count === 1 ? '' : 's'}`, maxFrames), '');
-  if (groups.length < dump.groups.length) out.push(`… ${dump.groups.length - groups.length} more stacks`, '');
+  if (groups.length < dump.groups.length) out.push(`… ${moreOf(dump.groups.length - groups.length, 'stack')}`, '');
   return out.join('\n');
 }
 

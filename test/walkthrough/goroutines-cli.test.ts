@@ -1,0 +1,51 @@
+/** `leakbar profile goroutines` on real dumps of the Go fixture: the walkthrough's findings on its wording. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGoroutineDump } from '../../src/analysis/goroutines/index.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { leakbar } from '../helpers/cli.js';
+
+const root = resolve(import.meta.dirname, '../..');
+let fx: Fixture;
+let dir = '';
+/** The fixture's dumps, as its pprof endpoint served them. */
+const dumps = { debug1: '', debug2: '' };
+
+beforeAll(async () => {
+  await promisify(execFile)(process.execPath, ['scripts/build-cli.mjs'], { cwd: root });
+  dir = mkdtempSync(join(tmpdir(), 'leakbar-walk-gr-'));
+  fx = await startFixture({ dir });
+  await fx.leak({ goroutines: 3 });
+  for (const d of [1, 2] as const) {
+    const text = await (await fetch(`${fx.pprofUrl}goroutine?debug=${d}`)).text();
+    dumps[`debug${d}`] = join(dir, `goroutine-debug${d}.txt`);
+    writeFileSync(dumps[`debug${d}`], text);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await fx?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('leakbar profile goroutines', () => {
+  it('says "1 more frame" and "1 more stack", in the singular', async () => {
+    const dump = parseGoroutineDump(readFileSync(dumps.debug2, 'utf8'));
+    // The HTTP server's accept loop is 9 frames deep: the default 8 shown leave one out.
+    const nine = dump.groups.filter((g) => g.frames.length === 9);
+    expect(nine.length).toBeGreaterThan(0);
+    const r = await leakbar(['profile', 'goroutines', dumps.debug2, '--groups', String(dump.groups.length - 1)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {7}… 1 more frame$/m);
+    expect(r.stdout).toMatch(/^… 1 more stack$/m);
+    expect(r.stdout).not.toMatch(/\b1 more (frames|stacks)\b/);
+    // Two or more stay plural.
+    const two = await leakbar(['profile', 'goroutines', dumps.debug2, '--groups', String(dump.groups.length - 2), '--frames', '7']);
+    expect(two.stdout).toMatch(/^… 2 more stacks$/m);
+    expect(two.stdout).toMatch(/^ {7}… 2 more frames$/m);
+  });
+});
