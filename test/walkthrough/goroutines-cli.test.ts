@@ -48,4 +48,39 @@ describe('leakbar profile goroutines', () => {
     expect(two.stdout).toMatch(/^… 2 more stacks$/m);
     expect(two.stdout).toMatch(/^ {7}… 2 more frames$/m);
   });
+
+  it('marks with ! exactly what its summary line says !: marks', async () => {
+    const r = await leakbar(['profile', 'goroutines', dumps.debug2, '--frames', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    const [summary, ...rest] = r.stdout.split('\n');
+    const m = /; (\d+) in suspicious stacks \(!: (.*?)\)(?:, \d+ of them|$)/.exec(summary!);
+    expect(m, summary).not.toBeNull();
+    const legend = m![2]!;
+    const blocks = rest.join('\n').split('\n\n').map((b) => b.replace(/^\n+/, '')).filter((b) => /^(!!|! | {2}) \d+ goroutines? · /.test(b));
+    let marked = 0;
+    const blockedUnmarked: string[] = [];
+    for (const b of blocks) {
+      const head = /^(!!|! | {2}) (\d+) goroutines? · ([^·]+) ·/.exec(b)!;
+      if (head[1] !== '  ') marked += Number(head[2]);
+      else if (/^(chan |select|IO wait|semacquire|sync\.|sleep)/.test(head[3]!)) blockedUnmarked.push(b);
+    }
+    // The count beside the legend is the goroutines the ! marks.
+    expect(marked).toBe(Number(m![1]));
+    // The fixture's main goroutine (select) and its HTTP accept loop (IO wait) are blocked but not marked:
+    // the legend must say so, by naming them.
+    expect(blockedUnmarked.some((b) => b.includes('main.main'))).toBe(true);
+    expect(blockedUnmarked.some((b) => b.includes('net.(*TCPListener).Accept'))).toBe(true);
+    for (const b of blockedUnmarked) {
+      const why = b.includes('main.main') ? 'main' : b.includes('Accept') ? "a listener's Accept" : b.includes('os/signal.signal_recv') ? 'the signal loop' : null;
+      expect(why, `a blocked group left unmarked that the legend does not explain:\n${b}`).not.toBeNull();
+      expect(legend).toContain(why!);
+    }
+  });
+
+  it("says in a debug=1 dump's summary that channel and select waits are not seen", async () => {
+    const r = await leakbar(['profile', 'goroutines', dumps.debug1]);
+    // The 3 goroutines the fixture leaked wait on a channel; debug=1 cannot show it.
+    expect(r.stdout).toMatch(/^ {3}3 goroutines · key /m);
+    expect(r.stdout.split('\n')[0]).toContain('debug=1 has no states, so channel and select waits go unseen: use ?debug=2');
+  });
 });

@@ -12,6 +12,20 @@ export interface TextReportOptions {
 
 const frameText = (f: StackFrame): string => (f.file ? `${f.function}  ${f.file}:${f.line}` : f.function);
 
+/**
+ * What `!` (a suspicious group, see `GoroutineGroup.suspicious`) marks, in the dump's format, for the summary line
+ * and the inspector. It says exactly what the parser decides: blocked in one of the wait states, except the waits
+ * a program has by design, one of each, however long they wait (they never multiply, so they are no leak): the
+ * main goroutine, a listener's Accept loop, the signal loop. A debug=1 dump prints no states, and Go leaves the
+ * runtime's frames out of it, so only the waits its top frame shows (IO, a lock, sleep) are known.
+ */
+export function suspiciousLegend(format: GoroutineDump['format']): string {
+  const byDesign = "not main, a listener's Accept or the signal loop, which wait by design";
+  return format === 'debug=2'
+    ? `blocked on a channel, select, lock, IO or sleep; ${byDesign}`
+    : `blocked on IO, a lock or sleep as the top frame shows; ${byDesign}; debug=1 has no states, so channel and select waits go unseen: use ?debug=2`;
+}
+
 /** `!!` suspicious and waiting long, `! ` suspicious, blank otherwise. */
 function marker(g: GoroutineGroup): string {
   return g.suspicious ? (g.longWait ? '!!' : '! ') : '  ';
@@ -57,7 +71,7 @@ export function formatGoroutineDumpText(dump: GoroutineDump, options: TextReport
   const long = dump.groups.filter((g) => g.suspicious && g.longWait).reduce((s, g) => s + g.count, 0);
   const out = [
     `${formatCount(dump.total)} goroutines in ${formatCount(dump.groups.length)} stacks (${dump.format}); ` +
-      `${formatCount(dump.suspiciousTotal)} in suspicious stacks (!: blocked on a channel, select, lock, IO or sleep)` +
+      `${formatCount(dump.suspiciousTotal)} in suspicious stacks (!: ${suspiciousLegend(dump.format)})` +
       (dump.format === 'debug=2' ? `, ${formatCount(long)} of them in stacks waiting ≥ ${dump.longWaitMinutes} min (!!)` : ''),
     ...dump.warnings.map((w) => `warning: ${w}`),
     '',

@@ -1,6 +1,6 @@
 /** The inspector's non-profile views: goroutine groups (and which grew), file descriptors (and which grew), and the memory map. */
 import { useMemo, useState } from 'react';
-import type { GoroutineGroup, GroupChange } from '../../analysis/goroutines/index.js';
+import { suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
 import type { MemoryMap } from '../../shared/types.js';
 import { formatBytes, formatCount } from '../../shared/units.js';
 import { diffFds, summarizeFds, type FdSnapshot } from './fd-model.js';
@@ -45,7 +45,9 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
         <span>
           <strong>{formatCount(dump.total)}</strong> goroutines in <strong>{formatCount(dump.groups.length)}</strong> stacks
         </span>
-        <span className={dump.suspiciousTotal > 0 ? 'warn-text' : 'muted'}>{formatCount(dump.suspiciousTotal)} in blocked stacks</span>
+        <span className={dump.suspiciousTotal > 0 ? 'warn-text' : 'muted'} title={`Blocked: ${suspiciousLegend(dump.format)}`} data-testid="goroutine-blocked-total">
+          {formatCount(dump.suspiciousTotal)} in blocked stacks
+        </span>
         {diff && baseLabel ? (
           <span data-testid="goroutine-delta">
             <span className={diff.delta > 0 ? 'grow' : diff.delta < 0 ? 'shrink' : 'muted'}>
