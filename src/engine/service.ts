@@ -542,6 +542,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       return { ok: true, settings: applied };
     },
     fixedSettings: async () => ({ paths: fixedPaths(overrides) }),
+    settingsNotes: async () => ({ notes: settingsPort.notes?.() ?? [] }),
     async status({ targetId }) {
       return runtime(targetId).watcher.status();
     },

@@ -170,11 +170,14 @@ describe('a file written by hand', () => {
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(readFileSync(path, 'utf8')).toBe(text);
     expect(file.retentionHeld).toBe(false);
+    // The same, one note each, for the Settings page.
+    expect(file.notes()).toEqual(warnings[0]!.split('\n').slice(1).map((l) => `${path}: ${l.trim()}`));
     // The next change (the app saves its target list, the tray a snooze) writes the fallbacks in their place: the text
     // as written is kept as .bad first, so the target left out and the values that fell back are not lost.
     expect(file.set({ notifications: { snoozedUntilMs: 1 } })).toMatchObject({ ok: true });
     expect(readFileSync(`${path}.bad`, 'utf8')).toBe(text);
     expect(warnings.at(-1)).toBe(`leakbar: ${path} held values this leakbar could not use (said when it was read); it is kept as ${path}.bad, and this change was saved with the settings in force`);
+    expect(file.notes()).toEqual([]);
     // Once only: the file is now this leakbar's own.
     expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true });
     expect(readFileSync(`${path}.bad`, 'utf8')).toBe(text);
@@ -199,6 +202,10 @@ describe('a file written by hand', () => {
         '  launchAtLogin: must be true or false (got "yes"); keeping false, the value in force',
       ].join('\n'),
     ]);
+    expect(file.notes()).toEqual([
+      `${path}: cadences.memStatsMs: must be at least 1000 ms (got 400); keeping 10000, the value in force`,
+      `${path}: launchAtLogin: must be true or false (got "yes"); keeping false, the value in force`,
+    ]);
     expect(readdirSync(dir)).toEqual(['settings.json']);
     file.close();
   });
@@ -216,6 +223,10 @@ describe('a retention limit that cannot be read', () => {
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toContain('\n  retention.historyDays: must be a number of days (got "90d"); using 30, the default, meanwhile (nothing is deleted as old until this is fixed or the settings are saved)');
     expect(warnings[1]).toBe(`leakbar: nothing is deleted as old (history, captures) while retention.historyDays in ${path} cannot be read; fix it there, or save the settings (the Settings page), to end this`);
+    expect(file.notes()).toEqual([
+      `${path}: retention.historyDays: must be a number of days (got "90d"); using 30, the default, meanwhile (nothing is deleted as old until this is fixed or the settings are saved)`,
+      'nothing is deleted as old (history, captures) until the retention settings are saved here or the file is fixed',
+    ]);
     expect(readdirSync(dir)).toEqual(['settings.json']);
     const heard: Settings[] = [];
     file.onChange((next) => heard.push(next));
@@ -228,6 +239,7 @@ describe('a retention limit that cannot be read', () => {
     writeFileSync(path, JSON.stringify({ version: 2, retention: { historyDays: 30, captureDays: 60 }, trayTitle: 'goroutines' }));
     await expect.poll(() => heard.length, { timeout: 5000 }).toBe(2);
     expect(file.retentionHeld).toBe(false);
+    expect(file.notes()).toEqual([]);
     expect(file.get().retention).toEqual({ ...DEFAULT_SETTINGS.retention, historyDays: 30, captureDays: 60 });
     file.close();
   });
@@ -288,6 +300,7 @@ describe('a file written by a newer leakbar', () => {
     expect(warnings).toEqual([
       `leakbar: ${path} was written by a newer leakbar (version ${newer}); this one reads what it knows and does not change the file (on defaults here: targets.1, trayTitle)`,
     ]);
+    expect(file.notes()).toEqual([`${path} was written by a newer leakbar (version ${newer}): this one reads what it knows and saves nothing`]);
     expect(readFileSync(path, 'utf8')).toBe(text);
     expect(readdirSync(dir)).toEqual(['settings.json']);
 

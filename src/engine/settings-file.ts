@@ -30,6 +30,8 @@ export interface SettingsFile extends SettingsPort {
    * at its size and time every `pollMs` while anyone listens, and at each `set`). Returns an unsubscribe function.
    */
   onChange(listener: (next: Settings, previous: Settings) => void): () => void;
+  /** What people should know of the file now (see SettingsPort.notes): always given here. */
+  notes(): string[];
   /** Stops looking at the file and forgets the listeners. */
   close(): void;
 }
@@ -87,6 +89,8 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   let retentionHeld = false;
   /** The text of the file as last read when some of its values could not be used: kept as .bad before it is written over. */
   let fellBackText: string | null = null;
+  /** What the last warning said of each value in that text that could not be used (for {@link SettingsPort.notes}). */
+  let fellBackLines: string[] = [];
   /** A document with no retention beside a .bad: the retention the user meant is in the .bad (see retentionHeld). */
   const retentionOnlyInBad = (r: ReadResult) => r.kind === 'doc' && isPlainObject(r.doc) && !('retention' in r.doc) && existsSync(`${path}.bad`);
 
@@ -106,6 +110,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   ): { ok: true; migratedFrom: number | null; fellBack: boolean; retentionUnreadable: string[] } | { ok: false; problems: string[] } {
     seen = { stamp: read.stamp, text: read.kind === 'missing' ? null : read.text };
     fellBackText = null;
+    fellBackLines = [];
     if (read.kind === 'missing') {
       current = structuredClone(DEFAULT_SETTINGS);
       newerVersion = null;
@@ -143,6 +148,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
         const d = valueAt(DEFAULT_SETTINGS, f.split('.'));
         if (v !== d) lines.push(`${f}: not in the file; keeping ${shownValue(v)}, the value in force (not the default ${shownValue(d)})`);
       }
+      if (fellBackText !== null) fellBackLines = lines;
       if (lines.length > 0) {
         warn(`leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole, keeping this text as ${path}.bad):\n${lines.map((l) => `  ${l}`).join('\n')}`);
       }
@@ -275,6 +281,16 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       return retentionHeld;
     },
     get: () => current,
+    notes() {
+      const notes: string[] = [];
+      if (loadProblems.length > 0 && unusable === null && seen.text === null) notes.push(`${path} could not be used (${loadProblems.join('; ')}) and was kept as ${path}.bad: the defaults are in force`);
+      if (unusable?.kind === 'bad') notes.push(`${path} cannot be used (${unusable.problems.join('; ')}): the settings in force stay, until it is fixed or a change is saved here`);
+      if (unusable?.kind === 'gone') notes.push(`${path} is gone: the settings in force stay, and the next change saved here writes them back`);
+      if (newerVersion !== null) notes.push(`${path} was written by a newer leakbar (version ${newerVersion}): this one reads what it knows and saves nothing`);
+      for (const line of fellBackLines) notes.push(`${path}: ${line}`);
+      if (retentionHeld) notes.push('nothing is deleted as old (history, captures) until the retention settings are saved here or the file is fixed');
+      return notes;
+    },
     set(patch: unknown): SettingsResult {
       // The document as it is now, with whatever another process saved since it was last read.
       const outside = current;
@@ -305,6 +321,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       else if (partly) warn(`leakbar: ${path} held values this leakbar could not use (said when it was read); ${kept}, and this change was saved with the settings in force`);
       unusable = null;
       fellBackText = null;
+      fellBackLines = [];
       const previous = current;
       current = r.settings;
       tell(current, previous);

@@ -110,6 +110,7 @@ export const API_CALLS = {
    * as dotted paths: `getSettings` shows the option's value there. A value `setSettings` saves for one takes over.
    */
   fixedSettings: z.object({}).strict(),
+  settingsNotes: z.object({}).strict(),
   /** The bytes of one file of a capture, exactly as stored (HTTP serves these as a binary GET). */
   readCaptureFile: z.object({ captureId: idSchema, name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a capture file name') }).strict(),
 } as const;
@@ -167,6 +168,8 @@ export interface ApiOutputs {
   getSettings: Settings;
   setSettings: SetSettingsResult;
   fixedSettings: { paths: string[] };
+  /** What the stored settings' reading says now (a value not used, a newer leakbar's file, retention held): SettingsPort.notes. */
+  settingsNotes: { notes: string[] };
   status: WatcherStatus;
   history: History;
   alerts: Alert[];

@@ -257,6 +257,12 @@ export interface SettingsPort {
    * It ends at the first settings saved or read whole. Optional: a port without it is always trusted.
    */
   readonly retentionHeld?: boolean;
+  /**
+   * What people should know of the stored document now, one sentence each: a value in it that is not used (and what
+   * stands in), a newer leakbar's file, a file that cannot be used or is gone, retention held. Empty when all of it is
+   * in force. Optional: a port without it has nothing to say.
+   */
+  notes?(): string[];
 }
 
 /**

@@ -78,6 +78,7 @@ export function createFakeApi(): FakeApi {
       return record('setSettings', i, r.ok ? { ok: true as const, settings: r.settings } : r);
     },
     fixedSettings: (i) => record('fixedSettings', i, { paths: [] }),
+    settingsNotes: (i) => record('settingsNotes', i, { notes: [] }),
     status: (i) => (i.targetId === 'api' ? record('status', i, summary.status) : notFound('target')),
     history: (i) => record('history', i, { samples: [sample], events: [], alerts: [], captures: [], downsampled: false }),
     alerts: (i) => record('alerts', i, [fakeAlert('api')]),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -121,6 +121,25 @@ describe('sampling intervals and pprof URLs on the settings page, in a browser a
     await row.getByTestId('target-save').click();
     await expect.poll(() => row.getByTestId('target-note').textContent()).toBe('pprof URL: "127.0.0.1 16060" is not a URL; it looks like http://127.0.0.1:6060/debug/pprof/ (or just 127.0.0.1:6060)');
     expect((await call<TargetSummary[]>('listTargets', {}))[0]!.target.pprofUrl).toBe(localhost);
+  });
+
+  it('says on the page what in a hand-edited settings.json is not in force, until a change is saved', async () => {
+    const doc = JSON.parse(readFileSync(settingsFile(), 'utf8')) as Settings;
+    writeFileSync(settingsFile(), JSON.stringify({ ...doc, cadences: { ...doc.cadences, sampleMs: 400 } }, null, 2));
+    // The engine looks at the file every 2 s.
+    await until('the engine reading the edit', async () => ((await call<{ notes: string[] }>('settingsNotes', {})).notes.length > 0 ? true : undefined));
+    await page.reload();
+    const notes = page.getByTestId('settings-notes');
+    await notes.waitFor({ timeout: 15_000 });
+    expect(await notes.locator('li').allTextContents()).toEqual([`${settingsFile()}: cadences.sampleMs: must be at least 1000 ms (got 400); keeping 1000, the value in force`]);
+    expect(await page.getByTestId(SAMPLE).inputValue()).toBe('1');
+    await page.screenshot({ path: join(tmpdir(), 'leakbar-settings-notes.png') });
+    // A change saved writes the file whole, with the value in force: nothing left to say.
+    await page.getByTestId('setting-cadences.memoryMapMs').fill('600');
+    await page.getByTestId('settings-save').click();
+    await expect.poll(() => page.getByTestId('settings-status').getAttribute('data-kind')).toBe('saved');
+    await expect.poll(() => notes.count()).toBe(0);
+    expect((JSON.parse(readFileSync(settingsFile(), 'utf8')) as Settings).cadences).toMatchObject({ sampleMs: 1000, memoryMapMs: 600_000 });
   });
 
   it('ran without page errors or CSP violations', () => {

@@ -59,12 +59,22 @@ function SettingsForm() {
   const [status, setStatus] = useState<{ kind: 'saving' | 'saved' | 'unchanged' | 'refused' | 'failed'; text: string } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
 
+  /** What the engine says of the stored settings file (a value in it not used, …): shown above the form. */
+  const [notes, setNotes] = useState<string[]>([]);
+
+  /** What the engine says of this run beside the settings: the fields start-up options fix, and the file's notes. */
   const loadFixed = useCallback(
     () =>
-      api.fixedSettings({}).then(
-        (r) => setFixed(r.paths),
-        () => setFixed([]),
-      ),
+      Promise.all([
+        api.fixedSettings({}).then(
+          (r) => setFixed(r.paths),
+          () => setFixed([]),
+        ),
+        api.settingsNotes({}).then(
+          (r) => setNotes(r.notes),
+          () => setNotes([]),
+        ),
+      ]),
     [api],
   );
 
@@ -126,6 +136,16 @@ function SettingsForm() {
   const general = problems[''] ?? [];
   return (
     <form className="settings-form" onSubmit={(e) => void save(e)} noValidate data-testid="settings-form">
+      {notes.length > 0 ? (
+        <div className="settings-file-notes" data-testid="settings-notes" role="note">
+          <p>Not everything in the settings file is in force:</p>
+          <ul>
+            {notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {groups.map((g) => (
         <GroupCard key={g.id} group={g} draft={draft} problems={problems} fixed={fixed} onChange={change} />
       ))}
@@ -416,7 +436,7 @@ function AddTarget({ onAdded }: { onAdded(): Promise<unknown> }) {
     <form className="target-row target-add" data-testid="target-add" onSubmit={(e) => void add(e)} noValidate>
       <label className="field">
         <span className="field-label">Name</span>
-        <input type="text" data-testid="target-add-name" value={name} placeholder="the pattern or pid, if left empty" onChange={(e) => setName(e.target.value)} />
+        <input type="text" data-testid="target-add-name" value={name} placeholder="as Process, if empty" onChange={(e) => setName(e.target.value)} />
       </label>
       <label className="field">
         <span className="field-label">Process</span>
