@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGoroutineDump } from '../../src/analysis/goroutines/index.js';
+import { goroutineDumpDiffRows } from '../../src/engine/captures/compare.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { leakbar } from '../helpers/cli.js';
 
@@ -82,5 +83,23 @@ describe('leakbar profile goroutines', () => {
     // The 3 goroutines the fixture leaked wait on a channel; debug=1 cannot show it.
     expect(r.stdout).toMatch(/^ {3}3 goroutines · key /m);
     expect(r.stdout.split('\n')[0]).toContain('debug=1 has no states, so channel and select waits go unseen: use ?debug=2');
+  });
+
+  it('words a wait the same in the command line and the report: "waiting < 1 min", "1 min"', async () => {
+    // The fixture's dump was taken within its first minute: its leaked goroutines wait under a minute.
+    const text = readFileSync(dumps.debug2, 'utf8');
+    const r = await leakbar(['profile', 'goroutines', dumps.debug2]);
+    expect(r.stdout).toMatch(/^! {2}3 goroutines · chan receive · waiting < 1 min · key /m);
+    const fresh = parseGoroutineDump(text);
+    const rows = goroutineDumpDiffRows(parseGoroutineDump(text.replace(/^goroutine \d+ \[chan receive\]:\nmain\.waitForever[^]*?\n\n/m, '')), fresh);
+    expect(rows.find((row) => row.group === 'main.waitForever')).toMatchObject({ delta: 1, wait: '< 1 min' });
+    // A real dump (Go 1.15, DataDog's go-profiler-notes) whose goroutines waited a minute.
+    const sample = readFileSync('/work/shared/samples/goroutine-debug2-1.txt', 'utf8').replace(/^# source:.*\n/, '');
+    const file = join(dir, 'datadog-debug2.txt');
+    writeFileSync(file, sample);
+    const dd = await leakbar(['profile', 'goroutines', file]);
+    expect(dd.stdout).toMatch(/^! {2}1 goroutine · chan receive · waiting 1 min · key /m);
+    const ddRows = goroutineDumpDiffRows(parseGoroutineDump('goroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n'), parseGoroutineDump(sample), { maxRows: 100 });
+    expect(ddRows.find((row) => row.group === 'main.chanReceiveForever')).toMatchObject({ wait: '1 min' });
   });
 });

@@ -31,11 +31,25 @@ function marker(g: GoroutineGroup): string {
   return g.suspicious ? (g.longWait ? '!!' : '! ') : '  ';
 }
 
-function waitText(g: GoroutineGroup): string | null {
-  if (g.maxWaitMinutes === null || g.maxWaitMinutes === 0) return null;
-  // Go prints no wait under a minute, so a 0 here means "less than one".
-  const min = g.minWaitMinutes === 0 ? '<1' : String(g.minWaitMinutes);
-  return min === String(g.maxWaitMinutes) ? `waiting ${min} min` : `waiting ${min}–${g.maxWaitMinutes} min`;
+/**
+ * A wait range in whole minutes as a dump gives it, the one wording of the command line, the reports and the
+ * inspector: "< 1 min", "3 min", "3–7 min", "< 1 to 7 min". Go prints no wait under a minute and cuts the
+ * rest down to whole minutes, so 0 reads "< 1".
+ */
+export function formatWaitMinutes(minWaitMinutes: number, maxWaitMinutes: number): string {
+  if (maxWaitMinutes === 0) return '< 1 min';
+  if (minWaitMinutes === maxWaitMinutes) return `${maxWaitMinutes} min`;
+  return minWaitMinutes === 0 ? `< 1 to ${maxWaitMinutes} min` : `${minWaitMinutes}–${maxWaitMinutes} min`;
+}
+
+/**
+ * How long a group's goroutines have waited ({@link formatWaitMinutes}), or null when that says nothing: a debug=1
+ * dump (no waits), or a group not blocked (running, runnable) whose 0 means no wait at all.
+ */
+export function groupWaitText(g: Pick<GoroutineGroup, 'minWaitMinutes' | 'maxWaitMinutes' | 'blockedOn'>): string | null {
+  if (g.maxWaitMinutes === null) return null;
+  if (g.maxWaitMinutes === 0 && g.blockedOn === null) return null;
+  return formatWaitMinutes(g.minWaitMinutes ?? 0, g.maxWaitMinutes);
 }
 
 /** "1 more frame", "2 more frames": what a report left out, singular for one. */
@@ -47,8 +61,8 @@ function groupLines(g: GoroutineGroup, lead: string, maxFrames: number): string[
   const facts: string[] = [lead];
   if (g.states.length) facts.push(g.states.map((s) => (g.states.length === 1 ? s.state : `${s.state} (${formatCount(s.count)})`)).join(', '));
   else if (g.blockedOn) facts.push(`${g.blockedOn} (from the top frame)`);
-  const wait = waitText(g);
-  if (wait) facts.push(wait);
+  const wait = groupWaitText(g);
+  if (wait) facts.push(`waiting ${wait}`);
   if (g.lockedToThread) facts.push(`${formatCount(g.lockedToThread)} locked to thread`);
   facts.push(`key ${g.key}`);
   const lines = [`${marker(g)} ${facts.join(' · ')}`];

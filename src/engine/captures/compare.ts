@@ -4,7 +4,7 @@
  * profile), and FDs that grew (by type and by file), plus a Markdown summary a person can paste.
  */
 import { gunzipSync } from 'node:zlib';
-import { diffGoroutineDumps, parseGoroutineDump, type GoroutineDump } from '../../analysis/goroutines/index.js';
+import { diffGoroutineDumps, groupWaitText, parseGoroutineDump, type GoroutineDump } from '../../analysis/goroutines/index.js';
 import { decodeProfile, top, type ProfileModel } from '../../analysis/pprof/index.js';
 import type { Comparison } from '../../shared/api.js';
 import type { CaptureFile, CaptureMeta } from '../../shared/captures.js';
@@ -134,7 +134,7 @@ export function goroutineDumpDiffRows(base: GoroutineDump, current: GoroutineDum
   return changed.slice(0, options.maxRows ?? 25).map((e) => {
     const g = e.group;
     const names = g.frames.map((f) => f.function);
-    const wait = g.maxWaitMinutes === null ? '' : g.minWaitMinutes === g.maxWaitMinutes ? `${g.maxWaitMinutes} min` : `${g.minWaitMinutes ?? 0}–${g.maxWaitMinutes} min`;
+    const wait = groupWaitText(g) ?? '';
     return {
       group: goroutineGroupName(names),
       stack: names.slice(0, 6).join(' ← '),

@@ -1,6 +1,6 @@
 /** The inspector's non-profile views: goroutine groups (and which grew), file descriptors (and which grew), and the memory map. */
 import { useMemo, useState } from 'react';
-import { suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
+import { groupWaitText, suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
 import type { MemoryMap } from '../../shared/types.js';
 import { formatBytes, formatCount } from '../../shared/units.js';
 import { diffFds, summarizeFds, type FdSnapshot } from './fd-model.js';
@@ -17,14 +17,6 @@ export function middleEllipsis(s: string, maxChars: number): string {
 export function groupTitle(g: GoroutineGroup): string {
   const own = g.frames.find((f) => !f.function.startsWith('runtime.') && !f.function.startsWith('internal/') && !f.function.startsWith('sync.') && !f.function.startsWith('time.'));
   return own?.function ?? g.topFrame?.function ?? '(no stack)';
-}
-
-function waitText(g: GoroutineGroup): string | null {
-  // Only a blocked goroutine waits; Go prints no wait under a minute.
-  if (g.maxWaitMinutes === null || (!g.suspicious && g.maxWaitMinutes === 0)) return null;
-  if (g.maxWaitMinutes === 0) return 'waiting < 1 min';
-  const min = g.minWaitMinutes === 0 ? '<1' : String(g.minWaitMinutes);
-  return min === String(g.maxWaitMinutes) ? `waiting ${min} min` : `waiting ${min}–${g.maxWaitMinutes} min`;
 }
 
 /** The goroutine view: groups largest first, suspicious ones marked, with the growth against the base dump. */
@@ -107,7 +99,8 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
 }
 
 function GroupCard({ g, change, total }: { g: GoroutineGroup; change: GroupChange | null; total: number }) {
-  const wait = waitText(g);
+  const waited = groupWaitText(g);
+  const wait = waited ? `waiting ${waited}` : null;
   return (
     <details className={`gr-card${g.suspicious ? ' suspicious' : ''}`} data-testid="goroutine-group" data-name={groupTitle(g)} data-count={g.count}>
       <summary>

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { formatWaitMinutes, groupWaitText } from './format.js';
+
+describe('the one wording of goroutine waits', () => {
+  it.each([
+    // [min, max, text]: Go prints no wait under a minute (0) and whole minutes otherwise.
+    [0, 0, '< 1 min'],
+    [3, 3, '3 min'],
+    [3, 7, '3–7 min'],
+    [0, 7, '< 1 to 7 min'],
+    [1, 1440, '1–1440 min'],
+  ])('reads %i to %i minutes as "%s"', (min, max, text) => {
+    expect(formatWaitMinutes(min, max)).toBe(text);
+  });
+
+  it('says nothing where the dump gives no wait: debug=1, or a goroutine not blocked', () => {
+    expect(groupWaitText({ minWaitMinutes: null, maxWaitMinutes: null, blockedOn: null })).toBeNull();
+    expect(groupWaitText({ minWaitMinutes: 0, maxWaitMinutes: 0, blockedOn: null })).toBeNull();
+    expect(groupWaitText({ minWaitMinutes: 0, maxWaitMinutes: 0, blockedOn: 'select' })).toBe('< 1 min');
+    expect(groupWaitText({ minWaitMinutes: 0, maxWaitMinutes: 2, blockedOn: 'chan-receive' })).toBe('< 1 to 2 min');
+  });
+});
