@@ -6,7 +6,7 @@
  * fsynced). A line cut short by a crash or a full disk is skipped, never fatal, and the next append
  * starts a fresh line; a failing disk is reported and the in-memory history goes on.
  */
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile as writeWholeFile, type FileHandle } from 'node:fs/promises';
+import { link, open, readdir, readFile, rename, rm, stat, writeFile as writeWholeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LeakbarError } from '../shared/errors.js';
 import type { Alert } from '../shared/alerts.js';
@@ -14,6 +14,7 @@ import type { WatchEvent } from '../shared/events.js';
 import { isPlainObject } from '../shared/merge.js';
 import type { Sample } from '../shared/types.js';
 import { DAY_MS } from '../shared/units.js';
+import { makeFolder } from './data-dir.js';
 
 /** Writes a new file from chunks of text, durably (fsynced before it resolves). Injected by tests to simulate a full disk. */
 export type WriteChunksFn = (path: string, chunks: AsyncIterable<string>) => Promise<void>;
@@ -1079,11 +1080,8 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
   let lockError: LeakbarError | null = null;
   let closed = false;
   if (dir !== null) {
-    try {
-      await mkdir(dir, { recursive: true });
-    } catch (e) {
-      throw toStoreError(e, dir);
-    }
+    // Names the real cause (a file in the way, a read-only disk), where a recursive mkdir can say ENOENT.
+    await makeFolder(dir, `create the history folder ${dir}`);
     const cutoff = cutoffMs();
     const took = await takeWriterLock(dir);
     if ('count' in took) hold = took;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { CAPTURE_KINDS, type CaptureFile, type CaptureMeta } from '../../shared/captures.js';
 import { LeakbarError } from '../../shared/errors.js';
+import { dataDirHint, makeFolder } from '../data-dir.js';
 import { checkFileName, checkId, isCaptureId, resolveInside } from './ids.js';
 
 /** How much each target keeps; the oldest unprotected captures go first. */
@@ -121,9 +122,9 @@ export function storeIoError(e: unknown, what: string): LeakbarError {
     return new LeakbarError('disk-full', `cannot ${what}: the disk is full`, { cause: e, hint: 'free some space, or lower the capture retention; nothing half-written was kept' });
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new LeakbarError('permission-denied', `cannot ${what}: ${reason}`, { cause: e, hint: 'check that the data folder is writable (LEAKBAR_DATA_DIR or --out)' });
+    return new LeakbarError('permission-denied', `cannot ${what}: ${reason}`, { cause: e, hint: `check that the data folder is writable, or ${dataDirHint()}` });
   }
-  return new LeakbarError('io-error', `cannot ${what}: ${reason}`, { cause: e, hint: 'check the data folder (LEAKBAR_DATA_DIR or --out): it must be a writable folder' });
+  return new LeakbarError('io-error', `cannot ${what}: ${reason}`, { cause: e, hint: `the data folder must be a folder you can write: check it, or ${dataDirHint()}` });
 }
 
 /** The default durable write: create, write, fsync, close. */
@@ -180,15 +181,8 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
   const write = options.writeFile ?? writeDurably;
   const now = options.now ?? Date.now;
   const retentionDefaults = { ...DEFAULT_RETENTION, ...options.retention };
-  try {
-    await mkdir(root, { recursive: true });
-  } catch (e) {
-    throw storeIoError(e, `create the capture store at ${root}`);
-  }
-  const s = await stat(root).catch((e: unknown) => {
-    throw storeIoError(e, `open the capture store at ${root}`);
-  });
-  if (!s.isDirectory()) throw new LeakbarError('io-error', `the capture store ${root} is not a folder`, { hint: 'point LEAKBAR_DATA_DIR or --out at a folder' });
+  // Says the real cause (a file in the way, a read-only disk) where a recursive mkdir can say ENOENT.
+  await makeFolder(root, `create the capture store in the data folder ${dataDir}`);
 
   // A crash mid-write leaves `.tmp-*` folders (and `.meta.json.tmp` files): none of them is a capture.
   let cleanedAtOpen = 0;
@@ -284,7 +278,7 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
       const finalDir = resolveInside(root, targetId, captureId);
       const tmpDir = resolveInside(root, targetId, `${TMP_PREFIX}${captureId}`);
       try {
-        await mkdir(targetDir, { recursive: true });
+        await makeFolder(targetDir, `create a capture folder in ${targetDir}`);
         await mkdir(tmpDir);
       } catch (e) {
         throw storeIoError(e, `create a capture folder in ${targetDir}`);

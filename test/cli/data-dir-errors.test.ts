@@ -1,0 +1,60 @@
+/**
+ * A data folder leakbar cannot make, for real, through the built CLI: on a read-only mount (a 64 kB tmpfs mounted
+ * `ro`), where Node's recursive mkdir says ENOENT, each command says the file system is read-only, names the folder
+ * and the option that picks another. Mounting needs root (CAP_SYS_ADMIN); where it is refused, those tests say so
+ * and are skipped.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leakbar } from '../helpers/cli.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'leakbar-data-dir-errors-'));
+const ro = join(dir, 'ro');
+mkdirSync(ro);
+const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro], { encoding: 'utf8' });
+const mounted = mount.status === 0;
+const why = mounted ? '' : `a read-only tmpfs could not be mounted here (${(mount.stderr || mount.error?.message || '').trim()}): needs root with CAP_SYS_ADMIN`;
+
+let fx: Fixture;
+beforeAll(async () => {
+  fx = await startFixture();
+}, 120_000);
+afterAll(async () => {
+  await fx?.stop();
+  if (mounted) spawnSync('umount', [ro]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every command that keeps data, as a person types it, with its data folder `data`. */
+function commands(data: string): Array<[string, string[]]> {
+  const pid = String(fx.pid);
+  return [
+    ['watch', ['watch', '--pid', pid, '--pprof', fx.pprofUrl, '--duration', '2', '--data-dir', data]],
+    ['serve', ['serve', '--pid', pid, '--pprof', fx.pprofUrl, '--port', '0', '--data-dir', data]],
+    ['overnight', ['overnight', '--pid', pid, '--pprof', fx.pprofUrl, '--duration', '2', '--out', join(dir, 'night.md'), '--data-dir', data]],
+    ['capture', ['capture', 'heap', '--pid', pid, '--pprof', fx.pprofUrl, '--data-dir', data]],
+    ['captures', ['captures', '--data-dir', data]],
+  ];
+}
+
+describe.skipIf(!mounted)(`a data folder on a read-only file system${mounted ? '' : ` (skipped: ${why})`}`, () => {
+  it('is said to be read-only, naming the folder and --data-dir, by every command', async () => {
+    const data = join(ro, 'data');
+    for (const [name, args] of commands(data)) {
+      const r = await leakbar(args, 30_000);
+      expect(r.code, name).toBe(1);
+      expect(r.stderr, name).toBe(`leakbar: cannot create the capture store in the data folder ${data}: ${ro} is on a read-only file system (EROFS) (give a writable folder with --data-dir or LEAKBAR_DATA_DIR)\n`);
+    }
+  }, 120_000);
+
+  it('is said to be read-only when the mount itself is the data folder (its captures folder cannot be made)', async () => {
+    const r = await leakbar(['capture', 'goroutine', '--pprof', fx.pprofUrl, '--data-dir', ro]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`leakbar: cannot create the capture store in the data folder ${ro}: ${ro} is on a read-only file system (EROFS) (give a writable folder with --data-dir or LEAKBAR_DATA_DIR)\n`);
+    expect(existsSync(join(ro, 'captures'))).toBe(false);
+  });
+});
