@@ -1,11 +1,11 @@
 /**
- * A data folder leakbar cannot make, for real, through the built CLI: on a read-only mount (a 64 kB tmpfs mounted
+ * A data folder leakbar cannot make, for real, through the built CLI: under a regular file, and on a read-only mount (a 64 kB tmpfs mounted
  * `ro`), where Node's recursive mkdir says ENOENT, each command says the file system is read-only, names the folder
  * and the option that picks another. Mounting needs root (CAP_SYS_ADMIN); where it is refused, those tests say so
  * and are skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,5 +56,35 @@ describe.skipIf(!mounted)(`a data folder on a read-only file system${mounted ? '
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`leakbar: cannot create the capture store in the data folder ${ro}: ${ro} is on a read-only file system (EROFS) (give a writable folder with --data-dir or LEAKBAR_DATA_DIR)\n`);
     expect(existsSync(join(ro, 'captures'))).toBe(false);
+  });
+});
+
+describe('a data folder under a regular file', () => {
+  const file = join(dir, 'afile');
+  writeFileSync(file, 'not a folder');
+  const data = join(file, 'sub');
+  const line = `leakbar: cannot create the capture store in the data folder ${data}: ${file} is a file, not a folder (give a writable folder with --data-dir or LEAKBAR_DATA_DIR)\n`;
+
+  it.each(['heap', 'system', 'bundle'])('capture %s says so in one line (nothing of settings.json.bad) and exits non-zero', async (kind) => {
+    const r = await leakbar(['capture', kind, '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--data-dir', data]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(line);
+  });
+
+  it('captures, baseline, pin and report say so in one line', async () => {
+    for (const args of [['captures'], ['baseline', '20261125-070000-heap-ab12'], ['pin', '20261125-070000-heap-ab12'], ['report', '--current', '20261125-070000-heap-ab12']]) {
+      const r = await leakbar([...args, '--data-dir', data]);
+      expect(r.code, args[0]).toBe(1);
+      expect(r.stderr, args[0]).toBe(line);
+    }
+  });
+
+  it('watch, serve and overnight end non-zero on that line', async () => {
+    // They read settings.json before the folder is made; what that read says of ENOTDIR is settings-file.ts's to say.
+    for (const [name, args] of commands(data).slice(0, 3)) {
+      const r = await leakbar(args, 30_000);
+      expect(r.code, name).toBe(1);
+      expect(r.stderr.endsWith(line), name).toBe(true);
+    }
   });
 });
