@@ -68,6 +68,10 @@ describe('an open page when the process exits and when leakbar serve restarts', 
     // The value is still there to read, but faint.
     expect(await fds.locator('.figure-value').getAttribute('data-value')).not.toBe('');
     expect(Number(await fds.locator('.figure-value').evaluate((e) => getComputedStyle(e).opacity))).toBeLessThan(0.6);
+    // Nothing to capture from a process that is gone: the buttons say so rather than fail when clicked.
+    const heap = page.getByTestId('capture-heap');
+    expect(await heap.isDisabled()).toBe(true);
+    expect(await heap.getAttribute('title')).toMatch(new RegExp(`^pid ${pid} exited at \\d\\d:\\d\\d:\\d\\d: nothing to capture until a process is watched again$`));
     await page.screenshot({ path: join(tmpdir(), 'leakbar-popover-exited.png') });
   });
 

@@ -17,8 +17,8 @@ const BUTTONS: Array<{ kind: CaptureKind; label: string; seconds?: number; title
 
 const KIND_NAME: Record<CaptureKind, string> = { heap: 'Heap profile', allocs: 'Allocations', goroutine: 'Goroutines', cpu: 'CPU profile', block: 'Block profile', mutex: 'Mutex profile', system: 'System snapshot', bundle: 'Everything' };
 
-/** The capture section of the popover. */
-export function CaptureBar({ actions, canProfile }: { actions: CaptureActions; canProfile: boolean }) {
+/** The capture section of the popover; `unavailable` says why no capture can be taken now (no pprof endpoint, no process). */
+export function CaptureBar({ actions, unavailable }: { actions: CaptureActions; unavailable: string | null }) {
   const runningKinds = Object.keys(actions.running) as CaptureKind[];
   const now = useNow(250, runningKinds.length > 0);
   return (
@@ -30,8 +30,8 @@ export function CaptureBar({ actions, canProfile }: { actions: CaptureActions; c
             type="button"
             className="btn"
             data-testid={`capture-${b.kind}`}
-            disabled={!canProfile || actions.running[b.kind] !== undefined}
-            title={canProfile ? b.title : 'This target has no pprof endpoint'}
+            disabled={unavailable !== null || actions.running[b.kind] !== undefined}
+            title={unavailable ?? b.title}
             onClick={() => actions.start(b.kind, b.seconds)}
           >
             {b.label}

@@ -86,7 +86,10 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
       </section>
 
       <section className="pop-section" aria-label="Capture">
-        <CaptureBar actions={captures} canProfile={current.target.pprofUrl !== null} />
+        <CaptureBar
+          actions={captures}
+          unavailable={current.target.pprofUrl === null ? 'This target has no pprof endpoint' : gone ? `pid ${gone.pid} ${gone.word} ${clockSeconds(gone.atMs)}: nothing to capture until a process is watched again` : null}
+        />
       </section>
 
       <footer className="pop-footer">
