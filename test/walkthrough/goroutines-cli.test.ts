@@ -102,4 +102,26 @@ describe('leakbar profile goroutines', () => {
     const ddRows = goroutineDumpDiffRows(parseGoroutineDump('goroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n'), parseGoroutineDump(sample), { maxRows: 100 });
     expect(ddRows.find((row) => row.group === 'main.chanReceiveForever')).toMatchObject({ wait: '1 min' });
   });
+
+  it('says plainly when a debug=1 dump is compared with a debug=2 one, and what to capture instead', async () => {
+    const r = await leakbar(['profile', 'goroutines', dumps.debug2, '--base', dumps.debug1]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toBe(
+      'warning: the base is a debug=1 dump and this one a debug=2 dump: the two forms print some stacks differently ' +
+        '(the goroutine writing the dump shows as both new and gone), and debug=1 has no states or waits; ' +
+        'capture both with ?debug=2 (…/debug/pprof/goroutine?debug=2) to compare like with like',
+    );
+    // What the warning says happens: the pprof handler's own goroutine is new (debug=2's code) and gone (debug=1's).
+    const grew = r.stdout.slice(r.stdout.indexOf('Grew:'), r.stdout.indexOf('Gone:'));
+    const gone = r.stdout.slice(r.stdout.indexOf('Gone:'));
+    expect(grew).toContain('runtime/pprof.writeGoroutineStacks');
+    expect(gone).toContain('runtime/pprof.writeRuntimeProfile');
+    const json = JSON.parse((await leakbar(['profile', 'goroutines', dumps.debug1, '--base', dumps.debug2, '--json'])).stdout) as { warnings: string[] };
+    expect(json.warnings).toEqual([expect.stringContaining('the base is a debug=2 dump and this one a debug=1 dump')]);
+    // Two dumps of one form: no warning.
+    const same = await leakbar(['profile', 'goroutines', dumps.debug2, '--base', dumps.debug2]);
+    expect(same.stdout).not.toContain('warning:');
+    expect(same.stdout).toContain('No stack changed.');
+  });
 });

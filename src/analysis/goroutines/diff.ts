@@ -4,8 +4,24 @@ import type { GoroutineDiff, GoroutineDump, GroupChange } from './model.js';
 const byKey = (a: GroupChange, b: GroupChange): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /**
+ * What a comparison of a debug=1 and a debug=2 dump cannot show. Their keys leave out the runtime frames one
+ * form hides, so most stacks match, but not all: the goroutine writing the dump runs other code for each form
+ * (runtime/pprof.writeRuntimeProfile for debug=1, writeGoroutineStacks for debug=2), so it shows as new and as
+ * gone; a goroutine only starting has an empty stack in debug=1; and debug=1 has no states or waits.
+ */
+export function mixedFormsWarning(base: Pick<GoroutineDump, 'format'>, current: Pick<GoroutineDump, 'format'>): string | null {
+  if (base.format === current.format) return null;
+  return (
+    `the base is a ${base.format} dump and this one a ${current.format} dump: the two forms print some stacks differently ` +
+    '(the goroutine writing the dump shows as both new and gone), and debug=1 has no states or waits; ' +
+    'capture both with ?debug=2 (…/debug/pprof/goroutine?debug=2) to compare like with like'
+  );
+}
+
+/**
  * Matches the groups of `base` and `current` by key (the stack, so a debug=1 dump compares with a
- * debug=2 one) and says how each changed. `grew` (new groups included) is sorted by growth, largest first.
+ * debug=2 one, with a warning: {@link mixedFormsWarning}) and says how each changed. `grew` (new groups
+ * included) is sorted by growth, largest first.
  */
 export function diffGoroutineDumps(base: GoroutineDump, current: GoroutineDump): GoroutineDiff {
   const baseByKey = new Map(base.groups.map((g) => [g.key, g]));
@@ -35,5 +51,6 @@ export function diffGoroutineDumps(base: GoroutineDump, current: GoroutineDump):
   added.sort((a, b) => b.count - a.count || byKey(a, b));
   shrank.sort((a, b) => a.delta - b.delta || byKey(a, b));
   removed.sort((a, b) => b.baseCount - a.baseCount || byKey(a, b));
-  return { baseTotal: base.total, total: current.total, delta: current.total - base.total, grew, added, removed, shrank, unchangedGroups };
+  const mixed = mixedFormsWarning(base, current);
+  return { baseTotal: base.total, total: current.total, delta: current.total - base.total, grew, added, removed, shrank, unchangedGroups, warnings: mixed ? [mixed] : [] };
 }

@@ -104,6 +104,7 @@ export function formatGoroutineDiffText(diff: GoroutineDiff, options: TextReport
   const out = [
     `goroutines ${formatCount(diff.baseTotal)} → ${formatCount(diff.total)} (${signed(diff.delta)}); ` +
       `${diff.grew.length} ${diff.grew.length === 1 ? 'stack' : 'stacks'} grew (${diff.added.length} new), ${diff.shrank.length} shrank, ${diff.removed.length} gone, ${diff.unchangedGroups} unchanged`,
+    ...diff.warnings.map((w) => `warning: ${w}`),
     '',
   ];
   const section = (title: string, xs: GroupChange[]): void => {

@@ -156,4 +156,6 @@ export interface GoroutineDiff {
   shrank: GroupChange[];
   /** Groups in both with the same count. */
   unchangedGroups: number;
+  /** What to know before reading the changes: the two dumps are of different forms (debug=1 and debug=2). */
+  warnings: string[];
 }
