@@ -153,6 +153,15 @@ describe('the settings view, in a browser against leakbar serve on the Go fixtur
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
   });
 
+  it('with no target left, the popover points to Settings to add one', async () => {
+    await page.getByTestId('target-row').first().getByTestId('target-remove').click();
+    await expect.poll(() => page.getByTestId('target-row').count(), { timeout: 10_000 }).toBe(0);
+    await page.getByRole('link', { name: 'Popover' }).click();
+    await expect.poll(() => page.getByTestId('no-target').textContent(), { timeout: 15_000 }).toBe('No target is watched. Add one in Settings, or start leakbar with --pid, --match or --config.');
+    await page.getByTestId('add-target-link').click();
+    await page.getByTestId('target-add-selector').waitFor();
+  });
+
   it('ran without page errors or CSP violations', () => {
     expect(pageProblems).toEqual([]);
   });

@@ -33,7 +33,15 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
 
   if (listError) return <div className="popover"><p className="error-text pad">{listError}</p></div>;
   if (!targets) return <div className="popover"><p className="muted pad">Connecting…</p></div>;
-  if (!current) return <div className="popover"><p className="muted pad">No target is watched. Start leakbar with --pid, --match or --config.</p></div>;
+  if (!current) {
+    return (
+      <div className="popover">
+        <p className="muted pad" data-testid="no-target">
+          No target is watched. <a href={formatRoute({ view: 'settings' })} data-testid="add-target-link">Add one in Settings</a>, or start leakbar with --pid, --match or --config.
+        </p>
+      </div>
+    );
+  }
 
   const status = live.status ?? current.status;
   const health = judgeHealth(status, live.alerts, detectors);
