@@ -100,12 +100,30 @@ export function noAnswerError(url: string, timeoutMs: number, cause?: unknown): 
 }
 
 /**
+ * The codes of a host name that could not be turned into an address: none such (ENOTFOUND, Node's name for
+ * getaddrinfo's EAI_NONAME), or no answer from the resolver now (EAI_AGAIN), or a resolver that failed (EAI_FAIL).
+ */
+const LOOKUP_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL']);
+
+/** The error of a GET whose host name could not be looked up: said as that, not as a refused connection. */
+function lookupError(url: string, e: HttpGetError): LeakbarError {
+  const host = parseHttpUrl(url)?.hostname ?? url;
+  if (e.code === 'ENOTFOUND') {
+    return new LeakbarError('endpoint-refused', `GET ${url}: no host named ${host} (ENOTFOUND)`, { hint: 'check the host name in the URL for a typo; a program on this machine is at 127.0.0.1', cause: e });
+  }
+  // A resolver that does not answer now may answer later: the same code as a refusal, so a watcher keeps asking.
+  return new LeakbarError('endpoint-refused', `GET ${url}: the address of ${host} could not be looked up (${e.code})`, { hint: 'the name server did not answer: check the network, or give the host as an IP address', cause: e });
+}
+
+/**
  * The LeakbarError of a GET that failed in a way every caller says alike: no whole answer within `timeoutMs`
- * ({@link noAnswerError}), a redirect leakbar does not follow, an answer too large, a URL that is none. Null for
- * the other failures (cancelled, refused, cut short), which each caller says in its own words.
+ * ({@link noAnswerError}), a redirect leakbar does not follow, an answer too large, a URL that is none, a host
+ * name that could not be looked up. Null for the other failures (cancelled, refused, cut short), which each caller
+ * says in its own words.
  */
 export function answerError(url: string, e: HttpGetError, timeoutMs: number): LeakbarError | null {
   if (e.reason === 'timeout') return noAnswerError(url, timeoutMs, e);
+  if (e.reason === 'connect' && e.code !== undefined && LOOKUP_CODES.has(e.code)) return lookupError(url, e);
   if (e.reason === 'redirect') return new LeakbarError('endpoint-garbage', `GET ${url}: ${e.message}`, { hint: 'give the address the program serves pprof at itself', cause: e });
   if (e.reason === 'too-large') return new LeakbarError('endpoint-garbage', `GET ${url}: ${e.message}`, { hint: 'is this a pprof endpoint? Go does not send profiles this large', cause: e });
   if (e.reason === 'bad-url') return new LeakbarError('bad-input', e.message, { hint: 'a pprof URL looks like http://127.0.0.1:6060/debug/pprof/', cause: e });
