@@ -394,7 +394,8 @@ function readSettingsDocument(path: string): ReadResult {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing', stamp: null };
+    // A data folder under a file (ENOTDIR) holds no settings file either: the folder's own error is said where it is made.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return { kind: 'missing', stamp: null };
     return { kind: 'bad', problem: `settings: cannot read ${path}: ${(e as Error).message}`, text: null, stamp: null };
   }
   try {
