@@ -3,8 +3,18 @@ import { useEffect, useState } from 'react';
 import { captureCause, type CaptureMeta } from '../../shared/captures.js';
 import { formatBytes } from '../../shared/units.js';
 import { useApiContext } from '../api/context.js';
-import { dateTime } from '../format.js';
+import { dateTimeSeconds } from '../format.js';
 import { formatRoute } from '../route.js';
+
+/**
+ * When a capture was taken, to the second ("2026-11-24 18:44:05"): two captures a minute apart, or in one
+ * minute, read apart. Two in the same second (a bundle and a system capture from one click) get milliseconds.
+ */
+export function takenText(c: Pick<CaptureMeta, 'id' | 'startedMs'>, all: ReadonlyArray<Pick<CaptureMeta, 'id' | 'startedMs'>>): string {
+  const second = Math.floor(c.startedMs / 1000);
+  const sameSecond = all.some((o) => o.id !== c.id && Math.floor(o.startedMs / 1000) === second);
+  return sameSecond ? `${dateTimeSeconds(c.startedMs)}.${String(c.startedMs % 1000).padStart(3, '0')}` : dateTimeSeconds(c.startedMs);
+}
 
 /** The captures view. */
 export function CaptureList({ targetId }: { targetId: string }) {
@@ -46,7 +56,7 @@ export function CaptureList({ targetId }: { targetId: string }) {
         {captures.map((c) => (
           <tr key={c.id} data-testid="capture-row" data-id={c.id} data-baseline={String(c.baseline)} data-pinned={String(c.pinned)}>
             <td className="nowrap" data-testid="capture-taken">
-              <a href={formatRoute({ view: 'capture', captureId: c.id })}>{dateTime(c.startedMs)}</a>
+              <a href={formatRoute({ view: 'capture', captureId: c.id })}>{takenText(c, captures)}</a>
             </td>
             <td>
               {c.kind}
