@@ -46,6 +46,23 @@ describe('the inspector, as a new user reads it', () => {
     expect(ta).not.toBe(tb);
   });
 
+  it("shows a capture's note line by line, its skipped parts apart from what the user wrote", async () => {
+    // A bundle of the fixture, noted as the overnight test notes its last one: the fixture has no block or mutex
+    // profiling on, so the service adds a "Skipped: …" line.
+    const r = await leakbar(['capture', 'bundle', '--pid', String(env.fx.pid), '--pprof', env.fx.pprofUrl, '--out', join(env.dir, 'data'), '--note', 'overnight final', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const meta = JSON.parse(r.stdout) as CaptureMeta;
+    expect(meta.targetId).toBe(env.targetId);
+    const lines = meta.note.split('\n');
+    expect(lines[0]).toBe('overnight final');
+    expect(lines[1]).toMatch(/^Skipped: /);
+    await env.openInspector(page, meta.id);
+    const note = page.locator('dl.facts dt:text-is("Note") + dd');
+    await note.waitFor();
+    expect((await note.innerText()).split('\n')).toEqual(lines);
+    expect(await note.innerText()).not.toContain('overnight final Skipped');
+  });
+
   it('words waits and the blocked count as the command line does', async () => {
     await env.fx.leak({ goroutines: 5 });
     const gr = await env.capture('goroutine');

@@ -116,7 +116,13 @@ export function CaptureDetail({ captureId, version = 0 }: { captureId: string; v
         {capture.note ? (
           <>
             <dt>Note</dt>
-            <dd>{capture.note}</dd>
+            {/* A note is lines: what the user or the overnight test wrote, then what the service added ("Skipped: …").
+                The line break is what separates them (the first line names the cause), so each is shown as a line. */}
+            <dd data-testid="fact-note">
+              {capture.note.split('\n').map((line, i) => (
+                <div key={i}>{line}</div>
+              ))}
+            </dd>
           </>
         ) : null}
       </dl>
