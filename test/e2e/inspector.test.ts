@@ -220,7 +220,7 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
     await page.getByTestId('memory-view').waitFor();
     expect(await page.getByTestId('download-profile').textContent()).toBe(`Download ${memFile.name}`);
     expect(caps.system.pid).toBe(env.fx.pid);
-    expect(await page.getByTestId('memory-source').textContent()).toMatch(new RegExp(`^Figures from /proc/${env.fx.pid}/smaps_rollup, regions from /proc/${env.fx.pid}/smaps grouped by what they map`));
+    expect(await page.getByTestId('memory-source').textContent()).toMatch(new RegExp(`^Figures summed from /proc/${env.fx.pid}/smaps, and its regions grouped by what they map`));
     // The regions, largest resident first: the Go heap's anonymous memory is among them.
     const regions = await page.getByTestId('memory-region').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')));
     expect(regions).toContain('[anon]');

@@ -63,6 +63,18 @@ describe('the inspector, as a new user reads it', () => {
     expect(await note.innerText()).not.toContain('overnight final Skipped');
   });
 
+  it('names the file its memory map figures come from, as the capture says', async () => {
+    const sys = await env.capture('system');
+    const map = JSON.parse(readFileSync(capturePath(sys, 'memory-map'), 'utf8')) as MemoryMap;
+    expect(map.source).toBe('smaps');
+    expect(map.regions.length).toBeGreaterThan(0);
+    await env.openInspector(page, sys.id, 'view=memory');
+    await page.getByTestId('memory-view').waitFor();
+    const footer = await page.getByTestId('memory-source').textContent();
+    expect(footer).toMatch(new RegExp(`^Figures summed from /proc/${env.fx.pid}/smaps, and its regions grouped by what they map`));
+    expect(footer).not.toContain('smaps_rollup');
+  });
+
   it('words waits and the blocked count as the command line does', async () => {
     await env.fx.leak({ goroutines: 5 });
     const gr = await env.capture('goroutine');

@@ -257,7 +257,7 @@ function Tile({ label, value, note, tone }: { label: string; value: string; note
 
 const maybeBytes = (v: number | null): string => (v === null ? '—' : formatBytes(v));
 
-/** The memory map view: smaps_rollup figures (Linux) or vmmap's regions (macOS), and the physical footprint against its peak. */
+/** The memory map view: smaps figures and regions (Linux) or vmmap's regions (macOS), and the physical footprint against its peak. */
 export function MemoryView({ map, pid }: { map: MemoryMap; /** The process the capture read, when known. */ pid: number | null }) {
   const regions = [...map.regions].sort((a, b) => b.residentBytes - a.residentBytes);
   const foot = map.physFootprintBytes;
@@ -342,10 +342,17 @@ export function MemoryView({ map, pid }: { map: MemoryMap; /** The process the c
         </section>
       ) : null}
       {map.source === 'smaps' ? (
+        // The collector reads /proc/PID/smaps and sums its mappings for the figures (what smaps_rollup says); only
+        // where smaps cannot be read does it read smaps_rollup, and then it has no regions. So regions mean smaps.
         <p className="muted hint" data-testid="memory-source">
-          Figures from {pid !== null ? <code className="mono">/proc/{pid}/smaps_rollup</code> : 'the process’s smaps_rollup'}
-          {regions.length ? <>, regions from {pid !== null ? <code className="mono">/proc/{pid}/smaps</code> : 'its smaps'} grouped by what they map ([anon]: anonymous memory, where Go keeps its heap and stacks)</> : null}, at
-          the moment of capture.
+          {regions.length ? (
+            <>
+              Figures summed from {pid !== null ? <code className="mono">/proc/{pid}/smaps</code> : 'the process’s smaps'}, and its regions grouped by what they map ([anon]: anonymous memory, where Go keeps its heap and
+              stacks), at the moment of capture.
+            </>
+          ) : (
+            <>Figures from {pid !== null ? <code className="mono">/proc/{pid}/smaps_rollup</code> : 'the process’s smaps_rollup'} (its smaps could not be read), at the moment of capture.</>
+          )}
         </p>
       ) : null}
     </div>
