@@ -171,8 +171,8 @@ describe('an endpoint that is not Go pprof', () => {
     await expect(service.capture({ target: target('/text/debug/pprof/'), pid: null, kind: 'allocs' })).rejects.toMatchObject({ code: 'not-a-profile', message: expect.stringContaining('first bytes 68 65 61 70') });
   });
 
-  it('says when the endpoint is down', async () => {
-    const { service } = await serviceFor('down');
+  it('says when the endpoint is down, and leaves no empty folder for the target', async () => {
+    const { store, service } = await serviceFor('down');
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
@@ -181,6 +181,7 @@ describe('an endpoint that is not Go pprof', () => {
       code: 'endpoint-refused',
       message: expect.stringContaining('ECONNREFUSED'),
     });
+    expect(await readdir(store.root)).toEqual([]);
   });
 
   it('times a CPU profile out at 1.5 × its seconds', async () => {

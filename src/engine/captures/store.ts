@@ -5,7 +5,7 @@
  * looks complete; leftover `.tmp-*` folders are removed at open. Retention never deletes a baseline or
  * a pinned capture.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CAPTURE_KINDS, type CaptureFile, type CaptureMeta } from '../../shared/captures.js';
@@ -279,7 +279,12 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
       const tmpDir = resolveInside(root, targetId, `${TMP_PREFIX}${captureId}`);
       try {
         await makeFolder(targetDir, `create a capture folder in ${targetDir}`);
-        await mkdir(tmpDir);
+        // A capture of this target discarded just now may have removed the folder, empty, between the two.
+        await mkdir(tmpDir).catch(async (e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+          await makeFolder(targetDir, `create a capture folder in ${targetDir}`);
+          await mkdir(tmpDir);
+        });
       } catch (e) {
         throw storeIoError(e, `create a capture folder in ${targetDir}`);
       }
@@ -321,6 +326,8 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
           if (done) return;
           done = true;
           await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
+          // The target's folder too, when this capture was all it held: a failed first capture leaves nothing behind.
+          await rmdir(targetDir).catch(() => {});
         },
       };
       return pending;
