@@ -3,6 +3,8 @@
  * that is not Go's pprof, is refused before anything is kept; one without a `cmdline` page goes ahead.
  * What a server sent is quoted escaped; a stuck endpoint is blamed on the program, with the CPU hint for CPU only.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +53,18 @@ describe('a capture checks that the pprof endpoint is its process’s own', () =
     // A CPU profile is refused at once too, not after its seconds.
     await expect(service.capture({ target: target('b', b.pid, a.pprofUrl), pid: b.pid, kind: 'cpu', seconds: 30 })).rejects.toMatchObject({ code: 'bad-input' });
     expect(await store.list()).toEqual([]);
+  });
+
+  it('refuses a pid that is gone, whatever answers at the address, and keeps nothing', async () => {
+    const { store, service } = await serviceFor('gone');
+    const gone = spawn('true');
+    await once(gone, 'exit');
+    await expect(service.capture({ target: target('gone', gone.pid!, a.pprofUrl), pid: gone.pid!, kind: 'heap' })).rejects.toMatchObject({
+      code: 'no-such-process',
+      message: `pid ${gone.pid} is gone: nothing captured`,
+    });
+    expect(await store.list()).toEqual([]);
+    expect(await readdir(store.root)).toEqual([]);
   });
 
   it('stores B’s heap from B’s own endpoint', async () => {

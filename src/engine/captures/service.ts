@@ -162,7 +162,12 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
   async function checkOwner(req: CaptureRequest, base: string, signal: AbortSignal): Promise<void> {
     const pid = req.pid;
     if (pid === null || !options.collectors) return;
-    const command = (await options.collectors.readProcess(pid, null).catch(() => null))?.figures.command;
+    const proc = await options.collectors.readProcess(pid, null).catch((e: unknown) => {
+      // Gone: whatever answers at the address now is not its pprof (the next program on the port, say).
+      if (isLeakbarError(e, 'no-such-process')) throw new LeakbarError('no-such-process', `pid ${pid} is gone: nothing captured`, { hint: 'capture again once the program runs; a target watched by --match follows the new process' });
+      return null;
+    });
+    const command = proc?.figures.command;
     if (!command) return;
     await checkPprofOwner(base, pid, command, (url, o) => fetchFn(url, { ...o, signal }), {
       timeoutMs: PROFILE_ANSWER_TIMEOUT_MS,
