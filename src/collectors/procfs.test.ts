@@ -277,10 +277,10 @@ describe('Procfs with an injected /proc', () => {
     expect(regions.at(-1)).toEqual({ name: '(6 more)', virtualBytes: 6 * 4096, residentBytes: 21 * 1024, dirtyBytes: 6 * 2048, swappedBytes: 0, regionCount: 6 });
   });
 
-  it('reads smaps_rollup and counts the mappings', async () => {
+  it('reads smaps_rollup and counts the mappings where smaps cannot be read, and says which it read', async () => {
     const p = new Procfs(proc().files);
     expect(await p.readMemoryMap(77)).toEqual({
-      source: 'smaps',
+      source: 'smaps_rollup',
       rssBytes: 29948 * 1024,
       pssBytes: 29944 * 1024,
       anonymousBytes: 20756 * 1024,

@@ -634,7 +634,7 @@ export class Procfs {
       throw e;
     }
     const regionCount = countMapsRegions(await this.files.readFile(this.taskPath(pid, 'maps')));
-    return { source: 'smaps', ...parseSmapsRollup(rollupText), regionCount, regions: [], ...none };
+    return { source: 'smaps_rollup', ...parseSmapsRollup(rollupText), regionCount, regions: [], ...none };
   }
 
   /**

@@ -62,9 +62,10 @@ export interface MallocZone {
   allocatedBytes: number;
 }
 
-/** The memory map: Linux smaps_rollup figures, or macOS vmmap's summary. Sizes in bytes. */
+/** The memory map: Linux smaps figures (summed from smaps, or smaps_rollup's where smaps cannot be read), or macOS vmmap's summary. Sizes in bytes. */
 export interface MemoryMap {
-  source: 'smaps' | 'vmmap';
+  /** Where the figures came from: smaps (with its regions), smaps_rollup (totals only), or vmmap. */
+  source: 'smaps' | 'smaps_rollup' | 'vmmap';
   rssBytes: number | null;
   pssBytes: number | null;
   anonymousBytes: number | null;

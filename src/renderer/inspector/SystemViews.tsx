@@ -342,17 +342,13 @@ export function MemoryView({ map, pid }: { map: MemoryMap; /** The process the c
         </section>
       ) : null}
       {map.source === 'smaps' ? (
-        // The collector reads /proc/PID/smaps and sums its mappings for the figures (what smaps_rollup says); only
-        // where smaps cannot be read does it read smaps_rollup, and then it has no regions. So regions mean smaps.
         <p className="muted hint" data-testid="memory-source">
-          {regions.length ? (
-            <>
-              Figures summed from {pid !== null ? <code className="mono">/proc/{pid}/smaps</code> : 'the process’s smaps'}, and its regions grouped by what they map ([anon]: anonymous memory, where Go keeps its heap and
-              stacks), at the moment of capture.
-            </>
-          ) : (
-            <>Figures from {pid !== null ? <code className="mono">/proc/{pid}/smaps_rollup</code> : 'the process’s smaps_rollup'} (its smaps could not be read), at the moment of capture.</>
-          )}
+          Figures summed from {pid !== null ? <code className="mono">/proc/{pid}/smaps</code> : 'the process’s smaps'}, and its regions grouped by what they map ([anon]: anonymous memory, where Go keeps its heap and
+          stacks), at the moment of capture.
+        </p>
+      ) : map.source === 'smaps_rollup' ? (
+        <p className="muted hint" data-testid="memory-source">
+          Figures from {pid !== null ? <code className="mono">/proc/{pid}/smaps_rollup</code> : 'the process’s smaps_rollup'} (its smaps could not be read, so no regions), at the moment of capture.
         </p>
       ) : null}
     </div>
