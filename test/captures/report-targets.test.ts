@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureMeta } from '../../src/shared/captures.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
-import { tempDir } from '../captures/helpers.js';
+import { tempDir } from './helpers.js';
 import { leakbar } from '../helpers/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');

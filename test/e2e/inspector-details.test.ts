@@ -7,7 +7,7 @@ import { groupWaitText, parseGoroutineDump, suspiciousLegend } from '../../src/a
 import type { CaptureMeta } from '../../src/shared/captures.js';
 import type { MemoryMap } from '../../src/shared/types.js';
 import { leakbar } from '../helpers/cli.js';
-import { startInspectorEnv, type InspectorEnv } from '../e2e/inspector-env.js';
+import { startInspectorEnv, type InspectorEnv } from './inspector-env.js';
 
 describe('the inspector, as a new user reads it', () => {
   let env: InspectorEnv;
