@@ -284,6 +284,9 @@ const DISK_FULL_HINT = { read: undefined, write: 'free some space; what is recor
  */
 export const HELD_MAX_BYTES = 4 * 1024 * 1024;
 
+/** How long after a failed append the next is tried (a flush or a close tries at once). */
+const APPEND_RETRY_MS = 1000;
+
 function toStoreError(e: unknown, path: string, action: keyof typeof FAILED = 'write'): LeakbarError {
   const code = (e as NodeJS.ErrnoException).code;
   const what = `${FAILED[action]} ${path}`;
@@ -503,48 +506,62 @@ class AppendLog {
   /** Held lines dropped, oldest first, past {@link HELD_MAX_BYTES}. */
   droppedLines = 0;
 
+  /** No append is tried before this time after one failed (a full disk): each try writes every held line again. */
+  private retryAtMs = 0;
+
   /** Appends a line; `timeMs` is its time, when it has one that retention goes by. */
   write(line: string, timeMs: number | null = null): void {
     this.hold(line + '\n');
-    this.queue = this.queue.then(async () => {
+    this.queue = this.queue.then(() => {
       if (timeMs !== null) this.oldestMs = Math.min(this.oldestMs, timeMs);
-      // Written by an earlier turn, together with lines that were held.
-      if (this.held.length === 0) return;
-      let h: FileHandle | null = null;
-      let sizeBefore: number | null = null;
-      try {
-        this.handle ??= open(this.path, 'a');
-        h = await this.handle;
-        // Another process sharing the folder may have compacted the file: its rename leaves this handle on the
-        // old, unlinked file, where appends would be lost. Reopen by the path when it names another file.
-        const [onHandle, named] = await Promise.all([h.stat(), stat(this.path).catch(() => null)]);
-        sizeBefore = onHandle.size;
-        if (!named || onHandle.ino !== named.ino || onHandle.dev !== named.dev) {
-          await h.close().catch(() => {});
-          this.handle = open(this.path, 'a');
-          h = await this.handle;
-          sizeBefore = (await h.stat()).size;
-          this.end = 'unknown';
-        }
-        if (this.end === 'unknown') this.end = (await endsOnNewline(this.path)) ? 'newline' : 'cut';
-        // Every line held so far, in one append. Glued onto a line cut short, both would be lost on read: start a fresh line.
-        const text = this.held.join('');
-        await this.appendText(h, (this.end === 'cut' ? '\n' : '') + text);
-        this.held = [];
-        this.heldBytes = 0;
-        this.end = 'newline';
-        this.error = null;
-      } catch (e) {
-        // Part of the text may have landed (ENOSPC mid-write): cut the file back to where it was, so the held lines
-        // go whole at the next append, rather than one cut short. Cutting back takes no space.
-        const cutBack = h !== null && sizeBefore !== null && (await h.truncate(sizeBefore).then(() => true, () => false));
-        // The next append looks at how the file ends when it could not be cut back.
-        if (!cutBack) this.end = 'unknown';
-        // The next append opens the file again; this handle is closed now, not left to the garbage collector.
-        await this.closeHandle();
-        this.error = toStoreError(e, this.path);
-      }
+      return this.writeHeld(false);
     });
+  }
+
+  /**
+   * Appends every held line, in one append. After a failure, not again for {@link APPEND_RETRY_MS} unless `now` (a
+   * flush, a close): a disk full for an hour is tried once a second, not once per line with megabytes each time.
+   */
+  private async writeHeld(now: boolean): Promise<void> {
+    // Written by an earlier turn, together with lines that were held.
+    if (this.held.length === 0) return;
+    if (!now && Date.now() < this.retryAtMs) return;
+    let h: FileHandle | null = null;
+    let sizeBefore: number | null = null;
+    try {
+      this.handle ??= open(this.path, 'a');
+      h = await this.handle;
+      // Another process sharing the folder may have compacted the file: its rename leaves this handle on the
+      // old, unlinked file, where appends would be lost. Reopen by the path when it names another file.
+      const [onHandle, named] = await Promise.all([h.stat(), stat(this.path).catch(() => null)]);
+      sizeBefore = onHandle.size;
+      if (!named || onHandle.ino !== named.ino || onHandle.dev !== named.dev) {
+        await h.close().catch(() => {});
+        this.handle = open(this.path, 'a');
+        h = await this.handle;
+        sizeBefore = (await h.stat()).size;
+        this.end = 'unknown';
+      }
+      if (this.end === 'unknown') this.end = (await endsOnNewline(this.path)) ? 'newline' : 'cut';
+      // Every line held so far, in one append. Glued onto a line cut short, both would be lost on read: start a fresh line.
+      const text = this.held.join('');
+      await this.appendText(h, (this.end === 'cut' ? '\n' : '') + text);
+      this.held = [];
+      this.heldBytes = 0;
+      this.end = 'newline';
+      this.error = null;
+      this.retryAtMs = 0;
+    } catch (e) {
+      // Part of the text may have landed (ENOSPC mid-write): cut the file back to where it was, so the held lines
+      // go whole at the next append, rather than one cut short. Cutting back takes no space.
+      const cutBack = h !== null && sizeBefore !== null && (await h.truncate(sizeBefore).then(() => true, () => false));
+      // The next append looks at how the file ends when it could not be cut back.
+      if (!cutBack) this.end = 'unknown';
+      // The next append opens the file again; this handle is closed now, not left to the garbage collector.
+      await this.closeHandle();
+      this.error = toStoreError(e, this.path);
+      this.retryAtMs = Date.now() + APPEND_RETRY_MS;
+    }
   }
 
   /** Holds a line until it is written, dropping the oldest held past {@link HELD_MAX_BYTES}. */
@@ -584,12 +601,14 @@ class AppendLog {
     return run;
   }
 
+  /** Waits for the appends queued, and tries the held lines once more now. */
   flush(): Promise<void> {
+    this.queue = this.queue.then(() => this.writeHeld(true));
     return this.queue;
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.flush();
     await this.closeHandle();
   }
 
