@@ -45,6 +45,12 @@ describe('leakbar overnight', () => {
     expect(md).toContain(`- Base: \`${/baseline ([a-z0-9-]+)/.exec(stdout)![1]}\` (bundle, pid ${fx.pid}): the overnight baseline bundle, marked as the target's baseline`);
     expect(md).toContain('main.waitForever');
     expect(md).toMatch(/\+400\b/);
+    // Said first, before the tables: what grew most, by name.
+    const summary = md.slice(md.indexOf('## What grew'), md.indexOf('\n## ', md.indexOf('## What grew') + 1));
+    expect(md.indexOf('## What grew')).toBeLessThan(md.indexOf('## Figures'));
+    expect(summary).toMatch(/^- Goroutines: [\d,]+ → [\d,]+ \(\+[\d,]+\) over /m);
+    expect(summary).toMatch(/^- Heap[^:]*: most in `main\.leakHeap`, .* → .* \(\+[\d.]+ MB\)$/m);
+    expect(summary).toMatch(/^- Goroutine[^:]*: most in `main\.waitForever`, [\d,]+ → [\d,]+ \(\+400\)$/m);
     const html = readFileSync(out.replace(/\.md$/, '.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('<svg');

@@ -439,7 +439,9 @@ export const DROPS_SHOWN = '_Drops are shown too, largest change first: with the
 export function sectionCell(row: Record<string, string | number>, key: string): string {
   const v = row[key];
   if (v === undefined) return '';
-  return key === 'delta' && typeof v === 'number' && v > 0 ? `+${v}` : String(v);
+  if (typeof v !== 'number') return v;
+  // Counts as the figures are written (1,005), so a table and the lines around it read alike.
+  return formatFigure(v, false, key === 'delta');
 }
 
 /**

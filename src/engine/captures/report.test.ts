@@ -43,6 +43,40 @@ describe('reports', () => {
     expect(r.figures).toEqual([expect.objectContaining({ name: 'fds', first: 10, last: 20, min: 10, max: 30, points: [[0, 10], [1000, 30], [2000, 20]] })]);
     expect(r.notes).toEqual(['The process restarted during the period (PIDs 1, 2).']);
   });
+
+  it('says first what grew: each figure that ended higher, and each section’s largest growth by name', () => {
+    const samples = [
+      { timeMs: 0, pid: 1, fds: 10, goroutines: 1200, threads: 9 },
+      { timeMs: 3_600_000, pid: 1, fds: 1040, goroutines: 1005, threads: 9 },
+    ];
+    const b: FdBreakdown = { total: 10, byType: byType({ file: 2, ipv4: 8 }), repeated: [], patterns: [], limit: 1024 };
+    const c: FdBreakdown = { total: 1040, byType: byType({ file: 1032, ipv4: 8 }), repeated: [{ name: '/x/session.jsonl', count: 1030 }], patterns: [], limit: 1024 };
+    const sections = [
+      { kind: 'heap' as const, title: 'Heap growth, a → b', rows: [{ function: 'main.leakHeap', base: '0 B', current: '35.0 MB', delta: '+35.0 MB', deltaBytes: 36_700_160 }] },
+      { kind: 'goroutine' as const, title: 'Goroutine groups, a → b', rows: [{ group: 'main.waitForever', base: 50, current: 1005, delta: 955 }, { group: 'net/http.(*conn).serve', base: 4, current: 2, delta: -2 }] },
+      { kind: 'fds' as const, title: 'FDs, a → b', rows: fdDiffRows({ breakdown: b, entries: null }, { breakdown: c, entries: null }) },
+    ];
+    const r = buildReport({ title: 'x', targetId: 't', fromMs: 0, toMs: 3_600_000, samples, base: meta('a', 0), current: meta('b', 3_600_000), sections });
+    expect(r.summary).toEqual([
+      'Open FDs: 10 → 1,040 (+1,030) over 1h',
+      'Heap in use, by function: most in `main.leakHeap`, 0 B → 35.0 MB (+35.0 MB)',
+      'Goroutines, by stack: most in `main.waitForever`, 50 → 1,005 (+955)',
+      'Open FDs: most in `/x/session.jsonl`, 0 → 1,030 (+1,030)',
+    ]);
+    // Said before the tables, in both forms; counts written alike everywhere (1,005, not 1005).
+    const md = reportMarkdown(r);
+    expect(md.indexOf('## What grew')).toBeLessThan(md.indexOf('## Figures'));
+    expect(md).toContain('| 50 | 1,005 | +955 |');
+    expect(md).not.toMatch(/\b1005\b/);
+    expect(reportHtml(r)).toContain('<h2>What grew</h2><ul class="summary"><li>Open FDs: 10 → 1,040 (+1,030) over 1h</li><li>Heap in use, by function: most in <code>main.leakHeap</code>');
+
+    // Nothing grew: said so. With the base newer, the sections read backwards: only the figures are summed up.
+    expect(buildReport({ title: 'x', targetId: 't', fromMs: 0, toMs: 1, samples: [{ timeMs: 0, pid: 1, fds: 5 }, { timeMs: 1, pid: 1, fds: 5 }] }).summary).toEqual([
+      'Nothing grew: every figure ended at or below where it began, and no section found growth.',
+    ]);
+    const reversed = buildReport({ title: 'x', targetId: 't', fromMs: 0, toMs: 3_600_000, samples, base: meta('b', 3_600_000), current: meta('a', 0), sections });
+    expect(reversed.summary).toEqual(['Open FDs: 10 → 1,040 (+1,030) over 1h']);
+  });
 });
 
 describe('FD diff', () => {

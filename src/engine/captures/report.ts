@@ -65,6 +65,8 @@ export interface CaptureReport {
   figureNotes: string[];
   /** Things a person should know: failed captures, a restart, missing sections. */
   notes: string[];
+  /** What grew, in a few lines, said first: each figure that ended higher, and each section's largest growth. */
+  summary: string[];
   generatedMs: number;
 }
 
@@ -166,6 +168,7 @@ export function buildReport(input: ReportInput): CaptureReport {
   const notes = [...(input.notes ?? [])];
   if (pids.size > 1) notes.push(`The process restarted during the period (PIDs ${[...pids].join(', ')}).`);
   return {
+    summary: summaryOf(figures, sections, reversed !== null),
     title: input.title,
     targetId: input.targetId,
     fromMs: input.fromMs,
@@ -183,6 +186,37 @@ export function buildReport(input: ReportInput): CaptureReport {
     notes,
     generatedMs: input.generatedMs ?? Date.now(),
   };
+}
+
+/** What each kind of section compares, in a summary line (its title also names the two captures). */
+const SECTION_LABEL: Record<ComparisonSection['kind'], string> = { heap: 'Heap in use, by function', goroutine: 'Goroutines, by stack', fds: 'Open FDs' };
+
+/** The growth a section found, as a line: its largest riser (a function, a goroutine group, a file or FD type). */
+function sectionGrowth(section: ComparisonSection): string | null {
+  const label = SECTION_LABEL[section.kind];
+  const rows = rowsToShow(section);
+  if (section.kind === 'fds') {
+    const row = rows.find((r) => r.what === 'file' && Number(r.delta) > 0) ?? rows.find((r) => r.what === 'type' && Number(r.delta) > 0);
+    return row ? `${label}: most in ${row.what === 'file' ? `\`${row.name}\`` : `${row.name} FDs`}, ${sectionCell(row, 'base')} → ${sectionCell(row, 'current')} (${sectionCell(row, 'delta')})` : null;
+  }
+  const row = rows[0];
+  if (!row) return null;
+  const name = String(row.function ?? row.group ?? row.name ?? '?');
+  return `${label}: most in \`${name}\`, ${sectionCell(row, 'base')} → ${sectionCell(row, 'current')} (${sectionCell(row, 'delta')})`;
+}
+
+/**
+ * What grew, said first so a morning's reader knows before the tables: each figure that ended higher than it began,
+ * and each section's largest growth; "nothing grew" when neither did. With the base newer than the current capture,
+ * the sections read backwards (see the warning) and only the figures, in time order, are summed up.
+ */
+function summaryOf(figures: readonly FigureSeries[], sections: readonly ComparisonSection[], reversed: boolean): string[] {
+  const lines: string[] = [];
+  for (const f of figures) {
+    if (f.last > f.first) lines.push(`${f.label}: ${formatFigure(f.first, f.bytes)} → ${formatFigure(f.last, f.bytes)} (${formatFigure(f.last - f.first, f.bytes, true)}) over ${formatDurationMs(f.lastMs - f.firstMs)}`);
+  }
+  if (!reversed) for (const s of sections) lines.push(...[sectionGrowth(s)].filter((l): l is string => l !== null));
+  return lines.length > 0 ? lines : ['Nothing grew: every figure ended at or below where it began, and no section found growth.'];
 }
 
 const SPARK = '▁▂▃▄▅▆▇█';
@@ -214,11 +248,10 @@ export function sparklineSvg(points: ReadonlyArray<readonly [number, number]>, w
   const x = (t: number) => (t1 === t0 ? widthPx / 2 : pad + ((t - t0) / (t1 - t0)) * (widthPx - 2 * pad));
   const y = (v: number) => (hi === lo ? heightPx / 2 : heightPx - pad - ((v - lo) / (hi - lo)) * (heightPx - 2 * pad));
   const d = points.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('');
-  const last = points.at(-1)!;
+  // Stretched to its table cell's width (preserveAspectRatio none), the line keeps its thickness.
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" role="img">` +
-    `<path d="${d}" fill="none" stroke="#2563eb" stroke-width="1.5"/>` +
-    `<circle cx="${x(last[0]).toFixed(1)}" cy="${y(last[1]).toFixed(1)}" r="2" fill="#2563eb"/></svg>`
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" preserveAspectRatio="none" role="img">` +
+    `<path d="${d}" fill="none" stroke="#2563eb" stroke-width="1.5" vector-effect="non-scaling-stroke"/></svg>`
   );
 }
 
@@ -233,6 +266,7 @@ export function reportMarkdown(r: CaptureReport, maxRows = 15): string {
   if (r.current) out.push(`- Current: \`${r.current.id}\` (${r.current.kind}, pid ${r.current.pid ?? '?'})`);
   if (r.captures.length) out.push(`- Captures: ${r.captures.length}`);
   for (const w of r.warnings) out.push('', `**Warning:** ${w}`);
+  out.push('', '## What grew', '', ...r.summary.map((l) => `- ${l}`));
   if (r.atCaptures.length) out.push('', '## Figures at the captures', '', figuresAtCapturesMarkdown(r.atCaptures));
   if (r.figures.length) {
     out.push('', '## Figures over the period', '');
@@ -259,7 +293,7 @@ export function escapeHtml(text: string): string {
 const STYLE = `body{font:14px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;color:#111;max-width:1100px;margin:2rem auto;padding:0 1rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:middle}
-th{background:#f5f5f5}td.n{text-align:right;font-variant-numeric:tabular-nums}td.grow{color:#b91c1c}code,.mono{font-family:ui-monospace,Menlo,monospace;font-size:12px}
+th{background:#f5f5f5}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.chart{width:40%}td.chart svg{display:block;width:100%;height:40px}td.grow{color:#b91c1c}code,.mono{font-family:ui-monospace,Menlo,monospace;font-size:12px}
 .meta{color:#555}.stack{color:#666;font-size:12px}.warn{border-left:4px solid #b45309;background:#fffbeb;padding:.5rem .75rem}`;
 
 /** The report as one self-contained HTML file. */
@@ -275,6 +309,7 @@ export function reportHtml(r: CaptureReport, maxRows = 25): string {
   parts.push('</p>');
   const code = (text: string) => e(text).replace(/`([^`]*)`/g, '<code>$1</code>');
   for (const w of r.warnings) parts.push(`<p class="warn"><strong>Warning:</strong> ${code(w)}</p>`);
+  parts.push(`<h2>What grew</h2><ul class="summary">${r.summary.map((l) => `<li>${code(l)}</li>`).join('')}</ul>`);
   if (r.atCaptures.length) {
     parts.push('<h2>Figures at the captures</h2><table><thead><tr><th>figure</th><th>base</th><th>current</th><th>change</th><th>from</th></tr></thead><tbody>');
     for (const f of r.atCaptures) {
@@ -291,7 +326,7 @@ export function reportHtml(r: CaptureReport, maxRows = 25): string {
     for (const f of r.figures) {
       const change = f.last - f.first;
       parts.push(
-        `<tr><td>${e(f.label)}</td><td>${sparklineSvg(f.points)}</td><td class="n">${e(formatFigure(f.first, f.bytes))}</td><td class="n">${e(formatFigure(f.last, f.bytes))}</td>` +
+        `<tr><td>${e(f.label)}</td><td class="chart">${sparklineSvg(f.points)}</td><td class="n">${e(formatFigure(f.first, f.bytes))}</td><td class="n">${e(formatFigure(f.last, f.bytes))}</td>` +
           `<td class="n${change > 0 ? ' grow' : ''}">${e(formatFigure(change, f.bytes, true))}</td><td class="n">${e(formatFigure(f.min, f.bytes))}</td><td class="n">${e(formatFigure(f.max, f.bytes))}</td></tr>`,
       );
     }
