@@ -142,6 +142,32 @@ describe('openSeriesStore', () => {
     expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([1, 2, 3, 4].map((timeMs) => ({ timeMs, pid: 1 }))));
   });
 
+  it('loses no line written while an append is under way (a slow disk), nor in a burst', async () => {
+    const dir = tmp();
+    const slow: AppendTextFn = async (file, text) => {
+      await new Promise((ok) => setTimeout(ok, 50));
+      return file.appendFile(text);
+    };
+    const a = await openSeriesStore(dir, { appendText: slow });
+    a.append({ timeMs: 1, pid: 1 });
+    await new Promise((ok) => setTimeout(ok, 20));
+    a.append({ timeMs: 2, pid: 1 });
+    a.append({ timeMs: 3, pid: 1 });
+    await a.close();
+    expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([1, 2, 3].map((timeMs) => ({ timeMs, pid: 1 }))));
+
+    // 2,000 appends, one per turn of the event loop, on the real file system.
+    const dir2 = tmp();
+    const b = await openSeriesStore(dir2);
+    for (let i = 0; i < 2000; i++) {
+      b.append({ timeMs: i, pid: 1 });
+      await new Promise((ok) => setImmediate(ok));
+    }
+    await b.close();
+    const times = readFileSync(join(dir2, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Sample).timeMs);
+    expect(times).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+  });
+
   it('holds at most HELD_MAX_BYTES while nothing can be written, dropping the oldest held lines', async () => {
     const dir = tmp();
     let fail = true;
@@ -158,6 +184,8 @@ describe('openSeriesStore', () => {
     await a.flush();
     // Tried once, then not again for a second but by the flush: not once per line, each time with megabytes.
     expect(tries).toBeLessThanOrEqual(3);
+    // The status says lines are being lost, not that all is held.
+    expect(a.writeError()?.hint).toBe('free some space; past 4 MB held, the oldest lines recorded meanwhile are being lost');
     fail = false;
     a.append({ timeMs: count, pid: 1, pad } as Sample);
     await a.close();

@@ -287,10 +287,14 @@ export const HELD_MAX_BYTES = 4 * 1024 * 1024;
 /** How long after a failed append the next is tried (a flush or a close tries at once). */
 const APPEND_RETRY_MS = 1000;
 
-function toStoreError(e: unknown, path: string, action: keyof typeof FAILED = 'write'): LeakbarError {
+/** `dropping`: a write's held lines passed {@link HELD_MAX_BYTES}, so the oldest of them are lost; said in the hint. */
+function toStoreError(e: unknown, path: string, action: keyof typeof FAILED = 'write', dropping = false): LeakbarError {
   const code = (e as NodeJS.ErrnoException).code;
   const what = `${FAILED[action]} ${path}`;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new LeakbarError('disk-full', `the disk is full: cannot ${what}`, { hint: DISK_FULL_HINT[action], cause: e });
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const hint = dropping ? `free some space; past ${HELD_MAX_BYTES / 1024 / 1024} MB held, the oldest lines recorded meanwhile are being lost` : DISK_FULL_HINT[action];
+    return new LeakbarError('disk-full', `the disk is full: cannot ${what}`, { hint, cause: e });
+  }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
     return new LeakbarError('permission-denied', `cannot ${what}: ${code}`, { hint: 'check the data folder’s permissions or set LEAKBAR_DATA_DIR', cause: e });
   return new LeakbarError('io-error', `cannot ${what}: ${(e as Error).message}`, { cause: e });
@@ -526,6 +530,11 @@ class AppendLog {
     // Written by an earlier turn, together with lines that were held.
     if (this.held.length === 0) return;
     if (!now && Date.now() < this.retryAtMs) return;
+    // This append's lines, taken now: lines written while it is under way are held for the next one.
+    this.trimHeld();
+    const batch = this.held;
+    this.held = [];
+    this.heldBytes = 0;
     let h: FileHandle | null = null;
     let sizeBefore: number | null = null;
     try {
@@ -543,11 +552,8 @@ class AppendLog {
         this.end = 'unknown';
       }
       if (this.end === 'unknown') this.end = (await endsOnNewline(this.path)) ? 'newline' : 'cut';
-      // Every line held so far, in one append. Glued onto a line cut short, both would be lost on read: start a fresh line.
-      const text = this.held.join('');
-      await this.appendText(h, (this.end === 'cut' ? '\n' : '') + text);
-      this.held = [];
-      this.heldBytes = 0;
+      // Glued onto a line cut short, both would be lost on read: start a fresh line.
+      await this.appendText(h, (this.end === 'cut' ? '\n' : '') + batch.join(''));
       this.end = 'newline';
       this.error = null;
       this.retryAtMs = 0;
@@ -559,19 +565,29 @@ class AppendLog {
       if (!cutBack) this.end = 'unknown';
       // The next append opens the file again; this handle is closed now, not left to the garbage collector.
       await this.closeHandle();
-      this.error = toStoreError(e, this.path);
+      // Back in front of the lines written meanwhile, in order.
+      this.held = batch.concat(this.held);
+      this.heldBytes = this.held.reduce((n, line) => n + Buffer.byteLength(line), 0);
+      this.trimHeld();
+      this.error = toStoreError(e, this.path, 'write', this.droppedLines > 0);
       this.retryAtMs = Date.now() + APPEND_RETRY_MS;
     }
   }
 
-  /** Holds a line until it is written, dropping the oldest held past {@link HELD_MAX_BYTES}. */
+  /** Holds a line until it is written (trimmed to {@link HELD_MAX_BYTES} in steps, not at every line). */
   private hold(text: string): void {
     this.held.push(text);
     this.heldBytes += Buffer.byteLength(text);
-    while (this.heldBytes > HELD_MAX_BYTES && this.held.length > 1) {
-      this.heldBytes -= Buffer.byteLength(this.held.shift()!);
-      this.droppedLines++;
-    }
+    if (this.heldBytes > HELD_MAX_BYTES * 1.25) this.trimHeld();
+  }
+
+  /** Drops the oldest held lines past {@link HELD_MAX_BYTES}. */
+  private trimHeld(): void {
+    let drop = 0;
+    while (this.heldBytes > HELD_MAX_BYTES && this.held.length - drop > 1) this.heldBytes -= Buffer.byteLength(this.held[drop++]!);
+    if (drop === 0) return;
+    this.held = this.held.slice(drop);
+    this.droppedLines += drop;
   }
 
   /**
@@ -607,8 +623,12 @@ class AppendLog {
     return this.queue;
   }
 
-  async close(): Promise<void> {
-    await this.flush();
+  /**
+   * Closes the file, after one more try at the held lines unless `lastTry` is false: a store that lost the lock to
+   * another process writes nothing more into the file that process records now.
+   */
+  async close(lastTry = true): Promise<void> {
+    await (lastTry ? this.flush() : this.queue);
     await this.closeHandle();
   }
 
@@ -1161,7 +1181,7 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     logs = null;
     hold = null;
     recordedBy = check.named;
-    await Promise.all([lost.samples, lost.events, lost.alerts].map((l) => l.close()));
+    await Promise.all([lost.samples, lost.events, lost.alerts].map((l) => l.close(false)));
     // Taken back at once when nobody holds it (deleted by hand); else this one is a reader, saying who records.
     await takeOver(folder);
   };

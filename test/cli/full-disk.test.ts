@@ -4,12 +4,14 @@
  * history on disk is whole: every sample it printed, none cut short, including those taken while the disk was full.
  * Mounting needs root (CAP_SYS_ADMIN); where it is refused, the test says so and is skipped.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leakbar } from '../helpers/cli.js';
+import { LEAKBAR_BIN } from '../helpers/cli.js';
+import { until } from '../helpers/until.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leakbar-full-disk-'));
@@ -46,13 +48,20 @@ describe.skipIf(!mounted)(`leakbar watch on a disk that fills up${mounted ? '' :
   it('goes on, says so once each way, and writes what it took meanwhile once there is room', async () => {
     const data = join(disk, 'data');
     const filler = join(disk, 'filler');
-    const run = leakbar(['watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '0.1', '--heap-interval', '1', '--duration', '9', '--json', '--data-dir', data], 30_000);
-    // Full from about 2 s to 5 s in: some 30 samples, more than a page of slack at the end of a file holds.
-    await new Promise((ok) => setTimeout(ok, 2000));
+    const child = spawn(process.execPath, [LEAKBAR_BIN, 'watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '0.1', '--heap-interval', '1', '--duration', '9', '--json', '--data-dir', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = { stdout: '', stderr: '', code: null as number | null };
+    child.stdout.on('data', (d: Buffer) => (r.stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (r.stderr += d.toString()));
+    const exited = once(child, 'exit');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    // Full once it records (its lock and first lines are on disk), for 3 s: some 30 samples, more than the slack a
+    // file's last page holds.
+    await until(() => r.stdout.includes('"type":"sample"'), 15_000, 'the first sample');
     fillUp(filler);
     await new Promise((ok) => setTimeout(ok, 3000));
     rmSync(filler);
-    const r = await run;
+    [r.code] = (await exited) as [number | null];
+    clearTimeout(killer);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
 
