@@ -3,7 +3,7 @@ import { fakeAlert } from '../../test/e2e/fake-api.js';
 import type { History } from '../shared/api.js';
 import { appendSample, mergeAlert } from './hooks/useLiveTarget.js';
 import { sparkDomain, sparkPoints } from './components/Sparkline.js';
-import { markersOf, niceTicks, sampleAt, timeTicks, withBreaks } from './timeline-data.js';
+import { aloneIndexes, markersOf, niceTicks, sampleAt, timeTicks, withBreaks } from './timeline-data.js';
 
 const history: History = {
   samples: [],
@@ -49,6 +49,17 @@ describe('timeline data', () => {
     // An even series, and one too short to tell a step, are drawn as they are.
     expect(withBreaks([at(0), at(5_000), at(10_000), at(15_000)])).toHaveLength(4);
     expect(withBreaks([at(0), at(600_000)])).toHaveLength(2);
+    // The interval changed from 5 s to 60 s (the Settings page): one break where it changed, then a line again, not
+    // every 60 s sample alone between two breaks (drawn as nothing).
+    const slower = [0, 5, 10, 15, 20, 80, 140, 200, 260].map((s) => at(s * 1000));
+    expect(withBreaks(slower).filter((p) => p.pid === undefined).map((p) => p.timeMs)).toEqual([50_000]);
+    // Two gaps in a row (the machine slept twice): the sample between them joins neither side.
+    const twice = [0, 5, 10, 610, 1210, 1215, 1220].map((s) => at(s * 1000));
+    expect(withBreaks(twice).filter((p) => p.pid === undefined).map((p) => p.timeMs)).toEqual([310_000, 910_000]);
+    // ... and is drawn as a dot: it is the one point of the figure with no neighbour that has it.
+    const slept = withBreaks(twice);
+    expect([...aloneIndexes(slept, 'fds')].map((i) => slept[i]!.timeMs)).toEqual([610_000]);
+    expect(aloneIndexes(withBreaks(slower), 'fds').size).toBe(0);
   });
 
   it('breaks a popover sparkline where the timeline breaks, and sizes it by the values alone', () => {

@@ -75,23 +75,30 @@ export type ChartPoint = Sample | { timeMs: number; pid?: undefined };
 
 /**
  * The samples with a break between two that should not be joined by a line: samples of two processes (a
- * restart), or two much further apart than the series' usual step (leakbar was off, the machine slept, the
+ * restart), or two much further apart than the samples around them (leakbar was off, the machine slept, the
  * process was gone). A line drawn straight across such a gap says the figure moved evenly through it, which
- * nobody measured. "Much further": over 3 times the median step, so a tick skipped by a slow read is no gap.
+ * nobody measured. "Much further": over 3 times the shorter of the steps just before and just after it, so a tick
+ * skipped by a slow read is no gap, and neither is a new, longer interval (its first step is the one break).
  */
 export function withBreaks(samples: readonly Sample[]): ChartPoint[] {
-  if (samples.length < 3) return samples.slice();
-  const steps: number[] = [];
-  for (let i = 1; i < samples.length; i++) steps.push(samples[i]!.timeMs - samples[i - 1]!.timeMs);
-  steps.sort((a, b) => a - b);
-  const limit = 3 * Math.max(1_000, steps[steps.length >> 1]!);
-  const out: ChartPoint[] = [samples[0]!];
+  const out: ChartPoint[] = samples.slice(0, 1);
   for (let i = 1; i < samples.length; i++) {
     const before = samples[i - 1]!;
     const s = samples[i]!;
-    if (s.timeMs - before.timeMs > limit || s.pid !== before.pid) out.push({ timeMs: (before.timeMs + s.timeMs) / 2 });
+    const gap = s.timeMs - before.timeMs;
+    const around = [i >= 2 ? before.timeMs - samples[i - 2]!.timeMs : null, i + 1 < samples.length ? samples[i + 1]!.timeMs - s.timeMs : null].filter((x): x is number => x !== null);
+    const apart = around.length > 0 && gap > 3 * Math.max(1_000, Math.min(...around));
+    if (apart || s.pid !== before.pid) out.push({ timeMs: (before.timeMs + s.timeMs) / 2 });
     out.push(s);
   }
+  return out;
+}
+
+/** The points of `figure` with no neighbour that has it: alone between breaks, so a line cannot show them (a dot must). */
+export function aloneIndexes(points: readonly ChartPoint[], figure: FigureKey): Set<number> {
+  const has = (i: number) => typeof (points[i] as Partial<Record<FigureKey, number>> | undefined)?.[figure] === 'number';
+  const out = new Set<number>();
+  for (let i = 0; i < points.length; i++) if (has(i) && !has(i - 1) && !has(i + 1)) out.add(i);
   return out;
 }
 

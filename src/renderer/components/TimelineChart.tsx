@@ -7,7 +7,7 @@ import { figureSpec } from '../figures.js';
 import type { DetectorSettings } from '../../shared/alerts.js';
 import { clock, clockSeconds } from '../format.js';
 import type { ChartPalette } from '../hooks/useTheme.js';
-import { niceTicks, withBreaks, type ChartGroup, type Marker } from '../timeline-data.js';
+import { aloneIndexes, niceTicks, withBreaks, type ChartGroup, type Marker } from '../timeline-data.js';
 
 /** Props of {@link TimelineChart}. */
 export interface TimelineChartProps {
@@ -70,6 +70,8 @@ export function TimelineChart(props: TimelineChartProps) {
   const lines = group.figures.map((f) => figureSpec(f).line(settings)).filter((l): l is number => l !== null && peak >= l * 0.5);
   const yTicks = niceTicks(Math.max(peak, minScale, ...lines), group.unit);
   const points = useMemo(() => withBreaks(samples), [samples]);
+  // A sample alone between two breaks has no line to be drawn in: it gets a dot (recharts draws nothing, #5218).
+  const alone = useMemo(() => new Map(group.figures.map((f) => [f, aloneIndexes(points, f)])), [points, group.figures]);
   return (
     <div className={`chart-card${focused ? ' focused' : ''}`} data-testid={`chart-${group.id}`}>
       <div className="chart-head">
@@ -119,7 +121,20 @@ export function TimelineChart(props: TimelineChartProps) {
               <ReferenceLine key={`m-${i}`} x={m.timeMs} stroke={markerColor(m, palette)} strokeWidth={m.kind === 'alert' ? 2 : 1.5} strokeDasharray={m.kind === 'capture' ? '2 3' : undefined} className={`marker marker-${m.kind}`} />
             ))}
             {group.figures.map((f, i) => (
-              <Line key={f} type="linear" dataKey={f} name={figureSpec(f).label} stroke={colors[i]} strokeWidth={1.6} dot={false} activeDot={{ r: 3 }} isAnimationActive={false} connectNulls={false} />
+              <Line
+                key={f}
+                type="linear"
+                dataKey={f}
+                name={figureSpec(f).label}
+                stroke={colors[i]}
+                strokeWidth={1.6}
+                dot={(p: { cx?: number; cy?: number; index: number }) =>
+                  alone.get(f)!.has(p.index) && p.cx !== undefined && p.cy !== undefined ? <circle key={`alone-${p.index}`} className="alone-dot" cx={p.cx} cy={p.cy} r={2} fill={colors[i]} /> : <g key={`none-${p.index}`} />
+                }
+                activeDot={{ r: 3 }}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
             ))}
             {selection ? <ReferenceArea x1={selection.fromMs} x2={selection.toMs} fill={palette.zoom} fillOpacity={0.12} stroke={palette.zoom} strokeOpacity={0.4} /> : null}
           </LineChart>
