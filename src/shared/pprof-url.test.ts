@@ -23,6 +23,9 @@ describe('normalizePprofUrl', () => {
     expect(url('127.0.0.1:8080/dev/pprof')).toBe('http://127.0.0.1:8080/dev/pprof/');
     expect(url('127.0.0.1:8080/internal/pprof/goroutine?debug=2')).toBe('http://127.0.0.1:8080/internal/pprof/');
     expect(url('http://[::1]:6060/pprof/heap')).toBe('http://[::1]:6060/pprof/');
+    // Go's own path behind a proxy whose prefix is itself /pprof/ (nginx `location /pprof/ { proxy_pass …:6060/; }`).
+    expect(url('http://box/pprof/debug/pprof/heap')).toBe('http://box/pprof/debug/pprof/');
+    expect(url('http://box/pprof/debug/pprof')).toBe('http://box/pprof/debug/pprof/');
     // Read twice, the same.
     expect(url(url('127.0.0.1:6060/debug/pprof/heap'))).toBe('http://127.0.0.1:6060/debug/pprof/');
   });

@@ -33,12 +33,22 @@ export function normalizePprofUrl(value: string): { ok: true; url: string } | { 
     return { ok: false, problem: `pprof URL: ${JSON.stringify(value)} is not http or https (${url.protocol.slice(0, -1)}); ${LOOKS_LIKE}` };
   }
   if (url.hostname === '') return { ok: false, problem: `pprof URL: ${JSON.stringify(value)} names no host; ${LOOKS_LIKE}` };
-  const segments = url.pathname.split('/');
-  const at = segments.indexOf('pprof');
-  url.pathname = at >= 0 ? `${segments.slice(0, at + 1).join('/')}/` : `${url.pathname.replace(/\/+$/, '')}/debug/pprof/`;
+  url.pathname = basePath(url.pathname);
   url.search = '';
   url.hash = '';
   return { ok: true, url: url.toString() };
+}
+
+/**
+ * The base path in a URL's path: up to Go's own `/debug/pprof/` where it is there (behind a proxy's prefix, which may
+ * itself be `/pprof/`), else up to the last `pprof` segment (handlers mounted elsewhere), else the path with
+ * `/debug/pprof/` added.
+ */
+function basePath(path: string): string {
+  const segments = path.split('/');
+  const debug = segments.findIndex((s, i) => s === 'debug' && segments[i + 1] === 'pprof');
+  const at = debug >= 0 ? debug + 1 : segments.lastIndexOf('pprof');
+  return at >= 0 ? `${segments.slice(0, at + 1).join('/')}/` : `${path.replace(/\/+$/, '')}/debug/pprof/`;
 }
 
 /** A pprof URL in a schema: any form {@link normalizePprofUrl} reads, made into the base URL; a refusal says what to write. */
