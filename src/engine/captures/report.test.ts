@@ -76,6 +76,13 @@ describe('reports', () => {
     ]);
     const reversed = buildReport({ title: 'x', targetId: 't', fromMs: 0, toMs: 3_600_000, samples, base: meta('b', 3_600_000), current: meta('a', 0), sections });
     expect(reversed.summary).toEqual(['Open FDs: 10 → 1,040 (+1,030) over 1h']);
+    // Nothing compared at all (no history, no section both captures have): not "nothing grew".
+    expect(buildReport({ title: 'x', targetId: 't', fromMs: 0, toMs: 1, base: meta('a', 0), current: meta('b', 1) }).summary).toEqual([
+      'Nothing to compare: no watcher history in the period, and no section both captures have.',
+    ]);
+    // A figure over a restart compares two processes, and says so.
+    const restarted = buildReport({ title: 'x', targetId: 't', fromMs: 0, toMs: 3_600_000, samples: [samples[0]!, { ...samples[1]!, pid: 2 }] });
+    expect(restarted.summary).toEqual(['Open FDs: 10 → 1,040 (+1,030) over 1h, across a restart']);
   });
 });
 

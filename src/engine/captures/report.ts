@@ -168,7 +168,7 @@ export function buildReport(input: ReportInput): CaptureReport {
   const notes = [...(input.notes ?? [])];
   if (pids.size > 1) notes.push(`The process restarted during the period (PIDs ${[...pids].join(', ')}).`);
   return {
-    summary: summaryOf(figures, sections, reversed !== null),
+    summary: summaryOf(figures, sections, reversed !== null, pids.size > 1),
     title: input.title,
     targetId: input.targetId,
     fromMs: input.fromMs,
@@ -210,10 +210,13 @@ function sectionGrowth(section: ComparisonSection): string | null {
  * and each section's largest growth; "nothing grew" when neither did. With the base newer than the current capture,
  * the sections read backwards (see the warning) and only the figures, in time order, are summed up.
  */
-function summaryOf(figures: readonly FigureSeries[], sections: readonly ComparisonSection[], reversed: boolean): string[] {
+function summaryOf(figures: readonly FigureSeries[], sections: readonly ComparisonSection[], reversed: boolean, restarted: boolean): string[] {
+  if (figures.length === 0 && sections.length === 0) return ['Nothing to compare: no watcher history in the period, and no section both captures have.'];
   const lines: string[] = [];
+  // Across a restart, last minus first compares two processes: said, so it is not read as growth of one.
+  const across = restarted ? ', across a restart' : '';
   for (const f of figures) {
-    if (f.last > f.first) lines.push(`${f.label}: ${formatFigure(f.first, f.bytes)} → ${formatFigure(f.last, f.bytes)} (${formatFigure(f.last - f.first, f.bytes, true)}) over ${formatDurationMs(f.lastMs - f.firstMs)}`);
+    if (f.last > f.first) lines.push(`${f.label}: ${formatFigure(f.first, f.bytes)} → ${formatFigure(f.last, f.bytes)} (${formatFigure(f.last - f.first, f.bytes, true)}) over ${formatDurationMs(f.lastMs - f.firstMs)}${across}`);
   }
   if (!reversed) for (const s of sections) lines.push(...[sectionGrowth(s)].filter((l): l is string => l !== null));
   return lines.length > 0 ? lines : ['Nothing grew: every figure ended at or below where it began, and no section found growth.'];
