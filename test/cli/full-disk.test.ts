@@ -82,4 +82,26 @@ describe.skipIf(!mounted)(`leakbar watch on a disk that fills up${mounted ? '' :
     const times = onDisk.map((l) => (JSON.parse(l) as { timeMs: number }).timeMs);
     expect(times).toEqual(printed);
   });
+
+  it('serve says so on its terminal too, once each way', async () => {
+    const filler = join(disk, 'filler-serve');
+    const child = spawn(process.execPath, [LEAKBAR_BIN, 'serve', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '0.1', '--data-dir', join(disk, 'data-serve')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await until(() => out.includes('leakbar: open '), 15_000, 'serve listening');
+      await new Promise((ok) => setTimeout(ok, 500));
+      fillUp(filler);
+      await until(() => out.includes('problem (store): the disk is full'), 15_000, 'the full disk said');
+      rmSync(filler);
+      await until(() => out.includes('note (store): the history is recorded on disk'), 15_000, 'recording again said');
+      const store = out.split('\n').filter((l) => l.includes('(store)'));
+      expect(store).toHaveLength(2);
+      expect(store[0]).toMatch(/^leakbar: pid-\d+: \d\d:\d\d:\d\d {2}problem \(store\): the disk is full: cannot write .*\.jsonl — free some space; what is recorded meanwhile is held and written once there is room$/);
+    } finally {
+      child.kill('SIGINT');
+      await once(child, 'exit');
+      rmSync(filler, { force: true });
+    }
+  });
 });
