@@ -1,6 +1,6 @@
 /**
  * A --pprof host that does not resolve, through the built CLI: capture, profile and watch say there is no such host
- * (or that it could not be looked up, where the machine has no name server), not that a connection was refused.
+ * (ENOTFOUND), not that a connection was refused.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { leakbar } from '../helpers/cli.js';
 
-/** A host name that never resolves (RFC 6761 reserves .invalid). */
-const NO_HOST = 'leakbar-no-such-host.invalid';
-/** Either way the lookup fails: ENOTFOUND, or EAI_AGAIN where no name server answers. */
-const SAID = new RegExp(`: (no host named ${NO_HOST.replace(/\./g, '\\.')} \\(ENOTFOUND\\)|the address of ${NO_HOST.replace(/\./g, '\\.')} could not be looked up \\(EAI_AGAIN\\))`);
+/**
+ * A host name that never resolves, and is never asked of a name server: the C library refuses an empty label
+ * (`..`) itself (ENOTFOUND), so the test sends nothing past this machine.
+ */
+const NO_HOST = 'leakbar..invalid';
+const SAID = new RegExp(`: no host named ${NO_HOST.replace(/\./g, '\\.')} \\(ENOTFOUND\\)`);
 
 const dir = mkdtempSync(join(tmpdir(), 'leakbar-pprof-host-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
