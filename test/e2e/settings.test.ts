@@ -149,6 +149,15 @@ describe('the settings view, in a browser against leakbar serve on the Go fixtur
     expect(await row.getByTestId('target-name-input').inputValue()).toBe(pattern);
     expect((await call<TargetSummary[]>('listTargets', {})).find((t) => t.target.id === pattern)?.target).toMatchObject({ name: pattern, selector: { match: pattern } });
     expect(await page.getByTestId('targets-note').textContent()).toContain('Targets added or removed here last while this leakbar serve runs');
+    // Renamed, then the name emptied: back to the pattern, as the command line names it.
+    const nameOf = async () => (await call<TargetSummary[]>('listTargets', {})).find((t) => t.target.id === pattern)?.target.name;
+    await row.getByTestId('target-name-input').fill('renamed');
+    await row.getByTestId('target-save').click();
+    await expect.poll(nameOf).toBe('renamed');
+    await row.getByTestId('target-name-input').fill('');
+    await row.getByTestId('target-save').click();
+    await expect.poll(nameOf).toBe(pattern);
+    expect(await row.getByTestId('target-note').textContent()).toBe('Saved.');
     await row.getByTestId('target-remove').click();
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
   });

@@ -354,7 +354,9 @@ function TargetRow({ summary, onChanged }: { summary: TargetSummary; onChanged()
   function save(e: FormEvent) {
     e.preventDefault();
     const patch: TargetPatch = {};
-    if (name.trim() !== t.name) patch.name = name.trim();
+    // An emptied name goes back to the one the command line gives: the pattern, or "pid N".
+    const named = name.trim() || ('match' in t.selector ? t.selector.match : `pid ${t.selector.pid}`);
+    if (named !== t.name) patch.name = named;
     const url = pprof.trim() === '' ? null : pprof.trim();
     if (url !== t.pprofUrl) patch.pprofUrl = url;
     const fdPatterns = parsePatterns(patterns);
