@@ -89,3 +89,17 @@ export function captureCause(c: Pick<CaptureMeta, 'alertKey' | 'note'>): string 
   if (c.alertKey) return `alert: ${describeAlertKey(c.alertKey)}`;
   return isOvernightCapture(c) ? 'overnight test' : 'you';
 }
+
+/**
+ * How a base capture stands to the capture compared with it, when not as one process's earlier state: of another
+ * target (two programs, or two watches of one), or of an earlier process of the same target (a restart between them,
+ * so a change is not a leak). Null when both are of one process, or a PID is not known.
+ */
+export function baseRelation(
+  base: Pick<CaptureMeta, 'targetId' | 'pid'>,
+  current: Pick<CaptureMeta, 'pid'> & Partial<Pick<CaptureMeta, 'targetId'>>,
+): { kind: 'other-target' } | { kind: 'restart' } | null {
+  if (current.targetId !== undefined && base.targetId !== current.targetId) return { kind: 'other-target' };
+  if (base.pid !== null && current.pid !== null && base.pid !== current.pid) return { kind: 'restart' };
+  return null;
+}

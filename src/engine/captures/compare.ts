@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { diffGoroutineDumps, groupWaitText, parseGoroutineDump, type GoroutineDump } from '../../analysis/goroutines/index.js';
 import { decodeProfile, top, type ProfileModel } from '../../analysis/pprof/index.js';
 import type { Comparison } from '../../shared/api.js';
-import type { CaptureFile, CaptureMeta } from '../../shared/captures.js';
+import { baseRelation, type CaptureFile, type CaptureMeta } from '../../shared/captures.js';
 import { LeakbarError } from '../../shared/errors.js';
 import { FD_TYPES, type FdBreakdown, type FdEntry, type FigureName, type Sample } from '../../shared/types.js';
 import { formatBytes, formatCount, formatDurationMs } from '../../shared/units.js';
@@ -474,9 +474,14 @@ export function comparisonMarkdown(base: CaptureMeta, current: CaptureMeta, sect
   lines.push(`## leakbar: ${current.targetId}, ${base.id} → ${current.id}`, '');
   lines.push(`- Base: \`${base.id}\` (${base.kind}, pid ${base.pid ?? '?'}, ${iso(base.startedMs)})`);
   lines.push(`- Current: \`${current.id}\` (${current.kind}, pid ${current.pid ?? '?'}, ${iso(current.startedMs)})`);
-  const otherTarget = base.targetId !== current.targetId ? ` — **the base is of another target**, \`${base.targetId}\` (the current capture is of \`${current.targetId}\`)` : null;
-  const restarted = base.pid !== null && current.pid !== null && base.pid !== current.pid ? ' — **the process restarted in between** (different PIDs)' : '';
-  lines.push(`- Apart: ${formatDurationMs(Math.abs(current.startedMs - base.startedMs))}${otherTarget ?? restarted}`);
+  const relation = baseRelation(base, current);
+  const apart =
+    relation?.kind === 'other-target'
+      ? ` — **the base is of another target**, \`${base.targetId}\` (the current capture is of \`${current.targetId}\`)`
+      : relation?.kind === 'restart'
+        ? ' — **the process restarted in between** (different PIDs)'
+        : '';
+  lines.push(`- Apart: ${formatDurationMs(Math.abs(current.startedMs - base.startedMs))}${apart}`);
   const reversed = reversedWarning(base, current);
   if (reversed) lines.push('', `**Warning:** ${reversed}`);
   const figs = figuresAtCaptures(base, current, sections);

@@ -3,7 +3,7 @@
  * by function, goroutine groups that grew, FD growth — as Markdown, and as one self-contained HTML file
  * with inline SVG sparklines (no scripts, no external assets).
  */
-import type { CaptureMeta } from '../../shared/captures.js';
+import { baseRelation, type CaptureMeta } from '../../shared/captures.js';
 import type { Sample } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
 import { downsampleForDrawing } from '../downsample.js';
@@ -126,8 +126,9 @@ function disagreements(figures: readonly FigureSeries[], at: readonly FigureAtCa
  * a restart (a change across a restart is not a leak; the inspector says so too). Null when of the same process.
  */
 export function otherProcessNote(base: Pick<CaptureMeta, 'targetId' | 'pid'>, current: Pick<CaptureMeta, 'targetId' | 'pid'>): string | null {
-  if (base.targetId !== current.targetId) return `of another target, ${base.targetId} (the current capture is of ${current.targetId})`;
-  if (base.pid !== null && current.pid !== null && base.pid !== current.pid) return `of another process, before a restart (the current capture is of pid ${current.pid})`;
+  const relation = baseRelation(base, current);
+  if (relation?.kind === 'other-target') return `of another target, ${base.targetId} (the current capture is of ${current.targetId})`;
+  if (relation?.kind === 'restart') return `of another process, before a restart (the current capture is of pid ${current.pid})`;
   return null;
 }
 

@@ -1,6 +1,6 @@
 /** The profile views of the inspector: the top table, the flame graph (with sandwich and icicle), and the diff against an earlier capture. */
 import { useMemo, useState, type RefObject } from 'react';
-import type { CaptureMeta } from '../../shared/captures.js';
+import { baseRelation, type CaptureMeta } from '../../shared/captures.js';
 import { dateTime, dateTimeSeconds } from '../format.js';
 import { Breadcrumb, FlameGraph, formatShare, formatValue } from './FlameGraph.js';
 import { matchFrames, nodeOfZoomPath, searchShare, zoomPathOf, type FlameLayout } from './flame-layout.js';
@@ -236,9 +236,8 @@ export function captureLabel(c: CaptureMeta, among: readonly CaptureMeta[] = [])
  * another target, it names that target.
  */
 export function baseCaptureText(c: CaptureMeta, of?: Pick<CaptureMeta, 'pid'> & Partial<Pick<CaptureMeta, 'targetId'>>): string {
-  // Of another target: two programs (or two watches of one), not a restart.
-  const otherTarget = of?.targetId !== undefined && of.targetId !== c.targetId ? `, of ${c.targetId}` : null;
-  const otherProcess = otherTarget ?? (of && c.pid !== null && of.pid !== null && c.pid !== of.pid ? `, of pid ${c.pid}, before a restart` : '');
+  const relation = of ? baseRelation(c, of) : null;
+  const otherProcess = relation?.kind === 'other-target' ? `, of ${c.targetId}` : relation?.kind === 'restart' ? `, of pid ${c.pid}, before a restart` : '';
   return `${c.baseline ? 'the baseline' : 'the base capture'} (${dateTimeSeconds(c.startedMs)}${otherProcess})`;
 }
 
