@@ -10,7 +10,7 @@ import { DAY_MS, formatBytes } from '../shared/units.js';
 import { DEFAULT_SETTINGS } from '../shared/settings.js';
 import { buildReport, createCaptureService, createCaptureStore, DEFAULT_RETENTION, reportHtml, reportMarkdown } from '../engine/captures/index.js';
 import { openSettingsFile } from '../engine/settings-file.js';
-import { defaultDataDir, makeFolder, slugify } from '../engine/data-dir.js';
+import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { openAlertCaptureIds, readJsonLines, targetWatching } from '../engine/series-store.js';
 import { getForCli, listCommand } from './captures.js';
 import { checkPidExists, parsePprofUrl, targetFromOptions } from './watch.js';
@@ -102,8 +102,6 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   // and baseline; else a target of its own, pid-N.
   const watching = o.pid !== undefined && pid !== null ? await targetWatching(dataDir, pid) : null;
   const target = watching ? { ...resolved.target, id: watching, name: watching } : resolved.target;
-  // Made before its settings are read: a data folder that cannot be made is one clear line, not the settings' warnings first.
-  await makeFolder(dataDir, `create the capture store in the data folder ${dataDir}`);
   // The same retention as the app and `serve`: the capture space and days in the data folder's settings.
   const { retention } = openSettingsFile(dataDir, { warn: (m) => err.write(`${m}\n`) }).get();
   const store = await createCaptureStore(dataDir, { retention: { maxBytes: retention.maxCaptureBytes, maxAgeMs: retention.captureDays * DAY_MS } });

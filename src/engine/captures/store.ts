@@ -278,13 +278,18 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
       const finalDir = resolveInside(root, targetId, captureId);
       const tmpDir = resolveInside(root, targetId, `${TMP_PREFIX}${captureId}`);
       try {
-        await makeFolder(targetDir, `create a capture folder in ${targetDir}`);
-        // A capture of this target discarded just now may have removed the folder, empty, between the two.
-        await mkdir(tmpDir).catch(async (e: NodeJS.ErrnoException) => {
-          if (e.code !== 'ENOENT') throw e;
+        // Twice at most: a capture of this target discarded just now may remove the folder, empty, between the two.
+        for (let tries = 1; ; tries++) {
           await makeFolder(targetDir, `create a capture folder in ${targetDir}`);
-          await mkdir(tmpDir);
-        });
+          const made = await mkdir(tmpDir).then(
+            () => true,
+            (e: NodeJS.ErrnoException) => {
+              if (e.code !== 'ENOENT' || tries === 2) throw e;
+              return false;
+            },
+          );
+          if (made) break;
+        }
       } catch (e) {
         throw storeIoError(e, `create a capture folder in ${targetDir}`);
       }
