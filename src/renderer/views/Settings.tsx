@@ -47,6 +47,9 @@ export function Settings() {
   );
 }
 
+/** How often the page asks again what is said of the settings file (the engine looks at it every 2 s). */
+const NOTES_REFRESH_MS = 5000;
+
 /** Alert lines, growth, auto-capture, quiet hours and retention: one draft, one Save. */
 function SettingsForm() {
   const { api } = useApiContext();
@@ -93,6 +96,12 @@ function SettingsForm() {
       live = false;
     };
   }, [api, groups, loadFixed]);
+
+  // The file may change meanwhile (by hand, another leakbar): what is said of it follows, every few seconds.
+  useEffect(() => {
+    const timer = setInterval(() => void loadFixed(), NOTES_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [loadFixed]);
 
   const change = useCallback((path: string, value: string | boolean) => {
     setDraft((d) => ({ ...d, [path]: value }));
