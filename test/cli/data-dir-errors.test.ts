@@ -4,20 +4,19 @@
  * and the option that picks another. Mounting needs root (CAP_SYS_ADMIN); where it is refused, those tests say so
  * and are skipped.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leakbar } from '../helpers/cli.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leakbar-data-dir-errors-'));
 const ro = join(dir, 'ro');
 mkdirSync(ro);
-const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro], { encoding: 'utf8' });
-const mounted = mount.status === 0;
-const why = mounted ? '' : `a read-only tmpfs could not be mounted here (${(mount.stderr || mount.error?.message || '').trim()}): needs root with CAP_SYS_ADMIN`;
+const tmpfs = mountTmpfs(ro, '64k', true);
+const { mounted, why } = tmpfs;
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -25,7 +24,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await fx?.stop();
-  if (mounted) spawnSync('umount', [ro]);
+  tmpfs.unmount();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -4,22 +4,22 @@
  * history on disk is whole: every sample it printed, none cut short, including those taken while the disk was full.
  * Mounting needs root (CAP_SYS_ADMIN); where it is refused, the test says so and is skipped.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEAKBAR_BIN } from '../helpers/cli.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
 import { until } from '../helpers/until.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leakbar-full-disk-'));
 const disk = join(dir, 'disk');
 mkdirSync(disk);
-const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', disk], { encoding: 'utf8' });
-const mounted = mount.status === 0;
-const why = mounted ? '' : `a 512 kB tmpfs could not be mounted here (${(mount.stderr || mount.error?.message || '').trim()}): needs root with CAP_SYS_ADMIN`;
+const tmpfs = mountTmpfs(disk, '512k');
+const { mounted, why } = tmpfs;
 
 /** Writes zeros into `path` until the file system has no room left. */
 function fillUp(path: string): void {
@@ -41,7 +41,7 @@ describe.skipIf(!mounted)(`leakbar watch on a disk that fills up${mounted ? '' :
   });
   afterAll(async () => {
     await fx?.stop();
-    spawnSync('umount', [disk]);
+    tmpfs.unmount();
     rmSync(dir, { recursive: true, force: true });
   });
 
