@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DETECTOR_SETTINGS, parseDetectorSettings, type Alert, type DetectorSettings } from '../../src/shared/alerts.js';
@@ -105,5 +105,41 @@ describe('alerts on the real Go fixture', () => {
     await until(() => w.events.some((e) => e.type === 'alert' && e.alert.key === alert.key && e.alert.finding !== undefined), 20_000, 'the heap finding');
     const named = (await w.service.alerts({ targetId: w.targetId })).find((a) => a.key === alert.key)!;
     expect(named.finding).toMatch(/main\.leakHeap/);
+  });
+});
+
+describe('a snoozed condition that comes back', () => {
+  it('is recorded snoozed, with no notice, when it starts again during the snooze (a restart in between)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-snoozed-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    let fx = await startFixture({ dir });
+    cleanup.push(() => fx.stop());
+    // An FD line of 3: the fixture holds more from its start.
+    const low = parseDetectorSettings({ thresholds: { fds: { line: 3 } } }, DEFAULT_DETECTOR_SETTINGS);
+    if (!low.ok) throw new Error(low.problems.join('; '));
+    const dataDir = join(dir, 'data');
+    const service = await createService({ dataDir, detectorSettings: low.settings, cadences: { sampleMs: 300 } });
+    cleanup.push(() => service.close());
+    const events: ApiEvent[] = [];
+    service.subscribe((e) => events.push(e));
+    const { target } = await service.addTarget({ name: 'fixture', match: `leaky.*${dir}`, pprofUrl: null });
+    const fdAlert = (e: ApiEvent): e is Extract<ApiEvent, { type: 'alert' }> => e.type === 'alert' && e.alert.key === 'threshold:fds';
+    await until(() => events.some((e) => fdAlert(e) && e.change === 'fired'), 15_000, 'the FD alert');
+    const first = events.find((e) => fdAlert(e) && e.change === 'fired') as Extract<ApiEvent, { type: 'alert' }>;
+    const untilMs = Date.now() + 10 * 60_000;
+    await service.snoozeAlert({ alertId: first.alert.id, untilMs });
+
+    // The program restarts: its alert ends with it, and the condition is back at once under the snooze.
+    await fx.stop();
+    fx = await startFixture({ dir });
+    const again = (e: ApiEvent) => fdAlert(e) && e.alert.id !== first.alert.id;
+    await until(() => events.some(again), 20_000, 'the FD alert of the new process');
+    expect(events.filter((e) => again(e) && (e as Extract<ApiEvent, { type: 'alert' }>).change === 'fired')).toEqual([]);
+    const second = (events.find(again) as Extract<ApiEvent, { type: 'alert' }>).alert;
+    expect(second).toMatchObject({ state: 'snoozed', snoozedUntilMs: untilMs });
+    // On disk, so another leakbar reading this history, or this one after a restart, goes by it.
+    await service.close();
+    const stored = readFileSync(join(dataDir, 'targets', target.id, 'alerts.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Alert);
+    expect(stored.filter((a) => a.id === second.id).at(-1)).toMatchObject({ state: 'snoozed', snoozedUntilMs: untilMs });
   });
 });

@@ -242,8 +242,10 @@ function applyActive(tx: Tx, f: ActiveFinding): void {
     evidence: downsampleLttb(f.seed(), tx.settings.evidenceMaxPoints),
   };
   tx.alerts[f.key] = alert;
-  // A condition that starts during a snooze stays quiet: it fires when the snooze ends, if it still holds.
-  if (!snoozed) emit(tx, 'fired', alert);
+  // A condition that starts during a snooze stays quiet (no notice, no capture): it fires when the snooze ends, if it
+  // still holds. It is told as an update all the same, so it is recorded snoozed, and a leakbar reading the history goes
+  // by it (its snooze too) rather than firing one of its own.
+  emit(tx, snoozed ? 'updated' : 'fired', alert);
 }
 
 /**
