@@ -7,7 +7,8 @@ describe('the one wording of goroutine waits', () => {
     [0, 0, '< 1 min'],
     [3, 3, '3 min'],
     [3, 7, '3–7 min'],
-    [0, 7, '< 1 to 7 min'],
+    [0, 7, 'up to 7 min'],
+    [0, 1, 'up to 1 min'],
     [1, 1440, '1–1440 min'],
   ])('reads %i to %i minutes as "%s"', (min, max, text) => {
     expect(formatWaitMinutes(min, max)).toBe(text);
@@ -17,6 +18,6 @@ describe('the one wording of goroutine waits', () => {
     expect(groupWaitText({ minWaitMinutes: null, maxWaitMinutes: null, blockedOn: null })).toBeNull();
     expect(groupWaitText({ minWaitMinutes: 0, maxWaitMinutes: 0, blockedOn: null })).toBeNull();
     expect(groupWaitText({ minWaitMinutes: 0, maxWaitMinutes: 0, blockedOn: 'select' })).toBe('< 1 min');
-    expect(groupWaitText({ minWaitMinutes: 0, maxWaitMinutes: 2, blockedOn: 'chan-receive' })).toBe('< 1 to 2 min');
+    expect(groupWaitText({ minWaitMinutes: 0, maxWaitMinutes: 2, blockedOn: 'chan-receive' })).toBe('up to 2 min');
   });
 });

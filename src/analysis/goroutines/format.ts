@@ -33,13 +33,13 @@ function marker(g: GoroutineGroup): string {
 
 /**
  * A wait range in whole minutes as a dump gives it, the one wording of the command line, the reports and the
- * inspector: "< 1 min", "3 min", "3–7 min", "< 1 to 7 min". Go prints no wait under a minute and cuts the
- * rest down to whole minutes, so 0 reads "< 1".
+ * inspector: "< 1 min", "3 min", "3–7 min", "up to 7 min". Go prints no wait under a minute and cuts the
+ * rest down to whole minutes, so 0 reads "< 1 min", and a range from 0 reads "up to" its end ("waiting up to 7 min").
  */
 export function formatWaitMinutes(minWaitMinutes: number, maxWaitMinutes: number): string {
   if (maxWaitMinutes === 0) return '< 1 min';
   if (minWaitMinutes === maxWaitMinutes) return `${maxWaitMinutes} min`;
-  return minWaitMinutes === 0 ? `< 1 to ${maxWaitMinutes} min` : `${minWaitMinutes}–${maxWaitMinutes} min`;
+  return minWaitMinutes === 0 ? `up to ${maxWaitMinutes} min` : `${minWaitMinutes}–${maxWaitMinutes} min`;
 }
 
 /**
