@@ -204,6 +204,9 @@ describe('restart', () => {
     expect(restart[0]!.alert).toMatchObject({ severity: 'warning', value: 200, title: 'The process restarted', suggestedCapture: null });
     expect(restart[0]!.alert.message).toMatch(/^PID 100 → 200\. Its figures and trends start over from here\./);
     expect(restart[0]!.alert.evidence).toEqual([[at(119), 100], [at(120), 200]]);
+    // The engine cannot know whether a baseline was marked: the next step says the earlier captures stay, not that they are one.
+    expect(restart[0]!.alert.nextStep).toMatch(/Captures taken before the restart stay on disk: compare later ones with them .*leakbar report/);
+    expect(restart[0]!.alert.nextStep).not.toMatch(/baseline/);
     const fdEnd = resolved(events, 'threshold:fds');
     expect(fdEnd.map((e) => e.index)).toEqual([120]);
     expect(fdEnd[0]!.alert.message).toMatch(/It ended with the process \(PID 100\)\.$/);

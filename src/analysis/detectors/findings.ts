@@ -120,8 +120,10 @@ export const NEXT_STEPS = {
     'Take a goroutine dump and look for goroutines stuck in syscalls or cgo calls, or a LockOSThread without its Unlock: each one holds an OS thread.',
   rssHeapGap:
     'Look at the memory map rather than the heap: its largest non-heap regions (vmmap --summary, /proc/PID/smaps) show where the memory goes — cgo or C allocations, mapped files, thread stacks.',
+  // No baseline is named: the detector cannot know whether one was marked, and none is marked by itself.
   restart:
-    'Find out why it restarted (exit status; the OOM killer in dmesg or the system log). Captures taken before the restart stay on disk as the baseline.',
+    'Find out why it restarted (exit status; the OOM killer in dmesg or the system log). Captures taken before the restart stay on disk: ' +
+    "compare later ones with them on the inspector's Captures tab, or with leakbar report --current ID --base ID.",
 } as const;
 
 /** Family and next step of each figure's threshold and growth alerts. */
