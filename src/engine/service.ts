@@ -156,7 +156,8 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
   }
   syncRetention();
   const historyMs = () => (retentionHeld() ? Number.POSITIVE_INFINITY : applied.retention.historyDays * DAY_MS);
-  const captureStore = await createCaptureStore(options.dataDir, { retention, now });
+  // Nothing on disk without persist: the capture folder is neither made nor cleaned (a capture asked for makes it).
+  const captureStore = await createCaptureStore(options.dataDir, { retention, now, open: options.persist !== false });
   const overnightListeners = new Set<(running: boolean) => void>();
   const overnightTargets = new Set<string>();
   const captures: CaptureService = createCaptureService({

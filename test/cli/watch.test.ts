@@ -92,12 +92,14 @@ describe('leakbar watch', () => {
 
   it('writes the CSV people’s shell scripts wrote, with full ISO times', async () => {
     const csv = join(dir, 'out.csv');
-    const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '1', '--duration', '2.5', '--csv', csv, '--no-store', '--data-dir', join(dir, 'data-nostore')]);
+    const r = await leakbar(['watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '1', '--duration', '2.5', '--csv', csv, '--no-store', '--data-dir', join(dir, 'data-nostore-csv')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`pid ${fx.pid} .*fds \\d+/\\d+ .*goroutines \\d+`));
     const [header, first] = readFileSync(csv, 'utf8').split('\n');
     expect(header).toMatch(/^time,heap_alloc_bytes,heap_inuse_bytes,goroutines,rss_mb,/);
     expect(first).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,\d+,\d+,\d+,[\d.]+,/);
+    // --no-store keeps nothing on disk: not even an empty captures folder.
+    expect(existsSync(join(dir, 'data-nostore-csv'))).toBe(false);
   });
 
   it('follows the program across a restart and says so', async () => {

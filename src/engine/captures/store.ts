@@ -37,6 +37,11 @@ export interface CaptureStoreOptions {
   writeFile?: DurableWriteFn;
   /** The clock `maxAgeMs` is measured by. @default Date.now */
   now?: () => number;
+  /**
+   * Make the folder now and clear what a crash left in it. False for a run that keeps nothing on disk (`watch
+   * --no-store`): the folder is read if it is there, and made only by a capture taken. @default true
+   */
+  open?: boolean;
 }
 
 /** A capture being written: files go into its temporary folder until {@link PendingCapture.commit}. */
@@ -182,11 +187,11 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
   const now = options.now ?? Date.now;
   const retentionDefaults = { ...DEFAULT_RETENTION, ...options.retention };
   // Says the real cause (a file in the way, a read-only disk) where a recursive mkdir can say ENOENT.
-  await makeFolder(root, `create the capture store in the data folder ${dataDir}`);
+  if (options.open !== false) await makeFolder(root, `create the capture store in the data folder ${dataDir}`);
 
   // A crash mid-write leaves `.tmp-*` folders (and `.meta.json.tmp` files): none of them is a capture.
   let cleanedAtOpen = 0;
-  for (const t of await readdirOrEmpty(root)) {
+  for (const t of options.open === false ? [] : await readdirOrEmpty(root)) {
     if (t.startsWith(TMP_PREFIX)) {
       await rm(join(root, t), { recursive: true, force: true });
       cleanedAtOpen++;
