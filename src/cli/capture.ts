@@ -98,9 +98,9 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   if (kind === 'system' && pid === null) {
     throw new LeakbarError('bad-input', 'a system snapshot needs a process: give --pid N or --match REGEX');
   }
-  // By --pid: the target watching that process now (a serve, a watch, the app), so the capture joins its history
-  // and baseline; else a target of its own, pid-N.
-  const watching = o.pid !== undefined && pid !== null ? await targetWatching(dataDir, pid) : null;
+  // By --pid or --match: the target watching that process now (a serve, a watch, the app), so the capture joins its
+  // history and baseline, whatever that target is named; else a target of its own (pid-N, or the pattern's).
+  const watching = pid !== null ? await targetWatching(dataDir, pid) : null;
   const target = watching ? { ...resolved.target, id: watching, name: watching } : resolved.target;
   // The same retention as the app and `serve`: the capture space and days in the data folder's settings.
   const { retention } = openSettingsFile(dataDir, { warn: (m) => err.write(`${m}\n`) }).get();

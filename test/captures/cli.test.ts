@@ -1,6 +1,7 @@
 /** `leakbar capture` and `leakbar report` end to end, from the bundle (`npm run build:cli`), against the Go fixture. */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -138,7 +139,7 @@ describe('leakbar capture', () => {
     expect(b.files.map((f) => f.name)).toEqual(expect.arrayContaining(['fds.json', 'heap.pb.gz', 'goroutine.pb.gz', 'goroutine-debug2.txt']));
   });
 
-  it('by --pid, joins the target watching that process now (its history and baseline), else takes pid-N', async () => {
+  it('by --pid or --match, joins the target watching that process now (its history and baseline), else takes pid-N', async () => {
     const out = join(tmp.dir, 'joins');
     const samples = (timeMs: number, pid: number) => [{ timeMs: timeMs - 5000, pid }, { timeMs, pid }].map((x) => JSON.stringify(x) + '\n').join('');
     await mkdir(join(out, 'targets', 'my-server'), { recursive: true });
@@ -151,6 +152,11 @@ describe('leakbar capture', () => {
     const joined = await leakbar(['capture', 'system', '--pid', String(fx.pid), '--out', out, '--json']);
     expect(joined.code, joined.stderr).toBe(0);
     expect((JSON.parse(joined.stdout) as CaptureMeta).targetId).toBe('my-server');
+    // By --match too: the pattern finds that process, and the capture joins the target watching it, whatever its name.
+    const commandLine = readFileSync(`/proc/${fx.pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    const byMatch = await leakbar(['capture', 'system', '--match', `^${commandLine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, '--out', out, '--json']);
+    expect(byMatch.code, byMatch.stderr).toBe(0);
+    expect((JSON.parse(byMatch.stdout) as CaptureMeta).targetId).toBe('my-server');
     // Nothing watches it any more: a target of its own.
     await writeFile(join(out, 'targets', 'my-server', 'samples.jsonl'), samples(Date.now() - 3_600_000, fx.pid));
     const own = await leakbar(['capture', 'system', '--pid', String(fx.pid), '--out', out, '--json']);
