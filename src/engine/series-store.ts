@@ -292,8 +292,9 @@ function toStoreError(e: unknown, path: string, action: keyof typeof FAILED = 'w
   const code = (e as NodeJS.ErrnoException).code;
   const what = `${FAILED[action]} ${path}`;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    const hint = dropping ? `free some space; past ${HELD_MAX_BYTES / 1024 / 1024} MB held, the oldest lines recorded meanwhile are being lost` : DISK_FULL_HINT[action];
-    return new LeakbarError('disk-full', `the disk is full: cannot ${what}`, { hint, cause: e });
+    // Its own message, so it is said when it starts (a status is said once per message).
+    if (dropping) return new LeakbarError('disk-full', `the disk is full: cannot ${what}; past ${HELD_MAX_BYTES / 1024 / 1024} MB held, the oldest lines recorded meanwhile are being lost`, { hint: 'free some space', cause: e });
+    return new LeakbarError('disk-full', `the disk is full: cannot ${what}`, { hint: DISK_FULL_HINT[action], cause: e });
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
     return new LeakbarError('permission-denied', `cannot ${what}: ${code}`, { hint: 'check the data folder’s permissions or set LEAKBAR_DATA_DIR', cause: e });

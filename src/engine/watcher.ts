@@ -374,7 +374,8 @@ export class Watcher {
       this.store.append(sample);
       // The store's status is read only here: a disk that takes writes again, or a takeover from another leakbar
       // that stopped recording this folder, shows at the next sample.
-      this.report('store', this.store.writeError(), 'the history is recorded on disk');
+      const tookOver = this.sources.store?.code === 'busy';
+      this.report('store', this.store.writeError(), tookOver ? 'this leakbar records the history now: the one that did stopped' : 'the history is recorded on disk');
     }
     for (const l of this.sampleListeners) l(sample);
   }
@@ -515,7 +516,7 @@ export class Watcher {
     const message = error instanceof Error ? error.message : describeError(error);
     const hint = isLeakbarError(error) ? error.hint : undefined;
     if (prev && !prev.ok && prev.message === message) return;
-    this.sources[source] = { ok: false, message, ...(hint ? { hint } : {}), sinceMs: this.now() };
+    this.sources[source] = { ok: false, message, ...(hint ? { hint } : {}), ...(isLeakbarError(error) ? { code: error.code } : {}), sinceMs: this.now() };
     // While a source keeps failing, each distinct problem is said once: one that alternates (refused, then a
     // timeout on a loaded machine, then refused again) does not print a line per tick.
     const said = this.saidWhileFailing.get(source) ?? new Set<string>();

@@ -10,6 +10,8 @@ export interface SourceStatus {
   ok: boolean;
   message: string;
   hint?: string;
+  /** The error's code, when it had one (e.g. 'busy': another leakbar records the history). */
+  code?: string;
   sinceMs: number;
 }
 
