@@ -33,7 +33,19 @@ export interface ServeOptions {
   heapInterval?: number;
 }
 
-const targetList = z.array(targetInputSchema).min(1, 'list at least one target');
+const targetList = z
+  .array(targetInputSchema)
+  .min(1, 'list at least one target')
+  .superRefine((targets, ctx) => {
+    // Two targets of one name cannot be told apart on the page (their ids would be name and name-2).
+    const seen = new Map<string, number>();
+    targets.forEach((t, i) => {
+      const name = t.name ?? t.match ?? `pid ${t.pid}`;
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, i);
+      else ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${JSON.stringify(name)} is also the name of target ${first}: give each target its own` });
+    });
+  });
 
 /**
  * A `--config` file: `{ "targets": [...] }` (or the bare list), each target as the API's `addTarget` takes it.
@@ -123,8 +135,9 @@ export function recordingLine(change: RecordingChange, before: number | null = n
 export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const startedMs = Date.now();
   let targets = await targetsFromServeOptions(o);
-  // As watch does: a PID given on the command line that names no process is refused, not served empty.
-  if (o.pid !== undefined) await checkPidExists(createCollectors(), o.pid);
+  // As watch does: a PID given on the command line or in --config that names no process is refused, not served empty.
+  const collectors = createCollectors();
+  for (const t of targets) if (t.pid !== undefined) await checkPidExists(collectors, t.pid);
   const staticDir = findRendererDir();
   if (!staticDir) process.stderr.write('leakbar: the renderer is not built (out/renderer is missing); the API works, the pages do not. Run `npm run build`.\n');
   const dataDir = o.dataDir ?? defaultDataDir();

@@ -58,6 +58,14 @@ describe('leakbar serve refuses what it cannot do safely', () => {
       expect(r.stderr).toMatch(/targets\.1\.pid/);
       writeFileSync(file, '{ nope');
       expect((await serveRefuses(['--config', file])).stderr).toMatch(/is not JSON/);
+      // Two targets of one name (named, or by the same pattern): which is which could not be told on the page.
+      writeFileSync(file, JSON.stringify({ targets: [{ name: 'api', match: 'a' }, { match: 'b' }, { name: 'api', match: 'c' }] }));
+      expect((await serveRefuses(['--config', file])).stderr).toContain('targets.2.name: "api" is also the name of target 0: give each target its own');
+      // A PID in the file that no process has: refused as --pid is ("has exited" said of one that never was).
+      writeFileSync(file, JSON.stringify({ targets: [{ name: 'gone', pid: 999999999, pprofUrl: null }] }));
+      const gone = await serveRefuses(['--config', file, '--data-dir', join(dir, 'data')]);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toMatch(/^leakbar: no process has PID 999999999/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
