@@ -153,6 +153,13 @@ export function sampleJson(s: Sample): Record<string, unknown> {
   return { type: 'sample', time: new Date(timeMs).toISOString(), ...rest };
 }
 
+/** What a person did about an open alert, for its line: acknowledged, or snoozed until when. */
+function openState(a: Alert): string {
+  if (a.state === 'acknowledged') return ', acknowledged';
+  if (a.state === 'snoozed' && a.snoozedUntilMs !== null) return `, snoozed until ${time(a.snoozedUntilMs)}`;
+  return '';
+}
+
 /** An alert change as one line for people. */
 export function formatAlertLine(change: string, a: Alert): string {
   if (change === 'resolved') return `${time(a.resolvedMs ?? a.lastMs)}  resolved: ${a.title}`;
@@ -277,7 +284,7 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     print(
       o.json
         ? JSON.stringify({ ...alert, type: 'alert', event: 'open', time: new Date(a.firstMs).toISOString() })
-        : `${time(Date.now())}  open since ${time(a.firstMs)} (${a.severity}) ${a.title}: ${a.message} (as of ${time(a.lastMs)})`,
+        : `${time(Date.now())}  open since ${time(a.firstMs)} (${a.severity}${openState(a)}) ${a.title}: ${a.message} (as of ${time(a.lastMs)})`,
     );
   }
   await new Promise<void>((resolve) => {

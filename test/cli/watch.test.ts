@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
@@ -244,6 +244,13 @@ describe('leakbar watch', () => {
     expect(m, open).not.toBeNull();
     // Said after its last update (unless a midnight falls between the two).
     expect(m![1]! >= m![2]! || (m![2]!.startsWith('23') && m![1]!.startsWith('00')), open).toBe(true);
+    // Acknowledged (by the app, say: its newest version on record), the line says so.
+    const [target] = readdirSync(join(data, 'targets'));
+    const alertsFile = join(data, 'targets', target!, 'alerts.jsonl');
+    const newest = readFileSync(alertsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((a) => a.key === 'threshold:fds').at(-1)!;
+    appendFileSync(alertsFile, JSON.stringify({ ...newest, state: 'acknowledged' }) + '\n');
+    const acked = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--interval', '0.5', '--duration', '1.5', '--data-dir', data, '--alerts', settings]);
+    expect(acked.stdout.split('\n').find((l) => l.includes('open since') && l.includes('FDs past 30'))).toMatch(/ open since \d\d:\d\d:\d\d \(warning, acknowledged\) FDs past 30: /);
   });
 
   it('leaves out the figures of a pprof endpoint that belongs to another process, and says so once', async () => {
