@@ -35,6 +35,21 @@ export function healthyBase(capture: CaptureMeta, earlier: readonly CaptureMeta[
   return healthy ?? candidates.find((m) => m.baseline) ?? null;
 }
 
+/**
+ * The files that lead, largest first: the first, and those within half of it (up to three; "+N more" past them),
+ * since a leak often opens a few files alike and naming one hides the others. Files that share one figure are said
+ * once ("a, b, c +312 each"). Null for none.
+ */
+export function namedAlike(items: ReadonlyArray<{ name: string; n: number }>, figure: (n: number) => string): string | null {
+  const sorted = [...items].sort((a, b) => b.n - a.n);
+  if (sorted.length === 0) return null;
+  const close = sorted.filter((x) => x.n * 2 >= sorted[0]!.n);
+  const shown = close.slice(0, 3);
+  const more = close.length > shown.length ? ` (+${close.length - shown.length} more)` : '';
+  if (shown.length > 1 && shown.every((x) => x.n === shown[0]!.n)) return `${shown.map((x) => x.name).join(', ')} ${figure(shown[0]!.n)} each${more}`;
+  return `${shown.map((x) => `${x.name} ${figure(x.n)}`).join(', ')}${more}`;
+}
+
 /** Names what `capture` (taken for `alert`) shows, against a healthy earlier capture when there is one. */
 export async function findingFor(reader: CaptureReader, capture: CaptureMeta, earlier: readonly CaptureMeta[]): Promise<AlertFinding> {
   const role = roleOf(capture);
@@ -51,8 +66,9 @@ export async function findingFor(reader: CaptureReader, capture: CaptureMeta, ea
         const r = (await goroutineSection(reader, base, capture, { maxRows: 1 }))?.rows[0];
         if (r && Number(r.delta) > 0) return { captureId: capture.id, finding: `${r.group}: +${formatCount(Number(r.delta))} goroutines ${since}${r.state ? ` (${r.state})` : ''}` };
       } else {
-        const r = (await fdSection(reader, base, capture, { maxRows: 5 }))?.rows.find((x) => x.what === 'file' && Number(x.delta) > 0);
-        if (r) return { captureId: capture.id, finding: `${r.name}: +${formatCount(Number(r.delta))} open ${since}` };
+        const rows = (await fdSection(reader, base, capture, { maxRows: 5 }))?.rows.filter((x) => x.what === 'file' && Number(x.delta) > 0) ?? [];
+        const named = namedAlike(rows.map((x) => ({ name: String(x.name), n: Number(x.delta) })), (n) => `+${formatCount(n)}`);
+        if (named) return { captureId: capture.id, finding: `${named} open ${since}` };
       }
     }
     // No healthy capture to compare with: what the capture alone shows.
@@ -67,8 +83,8 @@ export async function findingFor(reader: CaptureReader, capture: CaptureMeta, ea
       const state = g?.states[0]?.state;
       return g ? { captureId: capture.id, finding: `largest group: ${g.topFrame?.function ?? '(no stack)'} ×${formatCount(g.count)}${state ? ` (${state})` : ''}` } : none;
     }
-    const rep = parseFdSnapshot(bytes).breakdown?.repeated[0];
-    return rep ? { captureId: capture.id, finding: `most repeated: ${rep.name} ×${formatCount(rep.count)}` } : none;
+    const named = namedAlike((parseFdSnapshot(bytes).breakdown?.repeated ?? []).map((r) => ({ name: r.name, n: r.count })), (n) => `×${formatCount(n)}`);
+    return named ? { captureId: capture.id, finding: `most repeated: ${named}` } : none;
   } catch {
     // A capture that does not read is still kept with the alert; it just names nothing.
     return none;
