@@ -60,8 +60,20 @@ const FIGURE_SOURCES: Record<FigureKey, readonly SourceName[]> = {
   cpuPercent: ['process'],
 };
 
-/** Why a figure has no value: the first failing source it comes from, or null (none failing: it is still coming). */
-export function figureProblem(status: Pick<WatcherStatus, 'sources'>, key: FigureKey): SourceStatus | null {
+/** What a figure read from the pprof endpoint says when the target has none: it never comes, so "collecting…" would mislead. */
+export const NO_PPROF: SourceStatus = {
+  ok: false,
+  message: 'no pprof endpoint',
+  hint: 'this target has no pprof URL; give it one on the Settings page (or with --pprof) to see goroutines and heap',
+  sinceMs: 0,
+};
+
+/**
+ * Why a figure has no value: the first failing source it comes from, {@link NO_PPROF} for a pprof figure of a target
+ * without an endpoint (`hasPprof` false), or null (none failing: it is still coming).
+ */
+export function figureProblem(status: Pick<WatcherStatus, 'sources'>, key: FigureKey, hasPprof = true): SourceStatus | null {
+  if (!hasPprof && FIGURE_SOURCES[key].includes('pprof')) return NO_PPROF;
   for (const source of FIGURE_SOURCES[key]) {
     const s = status.sources[source];
     if (s && !s.ok) return s;

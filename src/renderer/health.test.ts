@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_SETTINGS } from '../shared/alerts.js';
+import { DEFAULT_DETECTOR_SETTINGS, type Alert } from '../shared/alerts.js';
 import { fakeAlert, fakeStatus } from '../../test/e2e/fake-api.js';
-import { judgeHealth, storeNote } from './health.js';
+import { alertRows, judgeHealth, storeNote } from './health.js';
 import { figureProblem } from './figures.js';
 
 const S = DEFAULT_DETECTOR_SETTINGS;
@@ -68,5 +68,37 @@ describe('whether the history is recorded', () => {
     const status = { ...fakeStatus('t', sample), sources: { store: { ok: true, message: '', sinceMs: 1 } } };
     expect(storeNote(status, judgeHealth(status, [fakeAlert('t')], S))).toBeNull();
     expect(storeNote(fakeStatus('t', sample), judgeHealth(fakeStatus('t', sample), [], S))).toBeNull();
+  });
+});
+
+describe('the order of the alert rows', () => {
+  const fds = fakeAlert('t', { id: 'f', key: 'threshold:fds', firstMs: 1_000 });
+  const threads = fakeAlert('t', { id: 'th', key: 'threshold:threads', firstMs: 2_000, title: 'Threads past 100' });
+  const keys = (alerts: readonly Alert[]) => alerts.map((a) => a.key);
+
+  it('is newest first by when each fired, and acknowledging or snoozing one moves no row', () => {
+    expect(keys(alertRows([fds, threads]))).toEqual(['threshold:threads', 'threshold:fds']);
+    expect(keys(alertRows([fds, { ...threads, state: 'acknowledged' }]))).toEqual(['threshold:threads', 'threshold:fds']);
+    expect(keys(alertRows([{ ...fds, severity: 'critical' }, { ...threads, state: 'snoozed', snoozedUntilMs: 9_000 }]))).toEqual(['threshold:threads', 'threshold:fds']);
+    expect(keys(alertRows([fds, { ...threads, state: 'resolved' }]))).toEqual(['threshold:fds']);
+  });
+
+  it('keeps the order held while the pointer is over the list: an alert that arrives goes below', () => {
+    const held = keys(alertRows([fds, threads]));
+    const rss = fakeAlert('t', { id: 'r', key: 'threshold:rssBytes', firstMs: 3_000 });
+    expect(keys(alertRows([fds, threads, rss]))).toEqual(['threshold:rssBytes', 'threshold:threads', 'threshold:fds']);
+    expect(keys(alertRows([fds, threads, rss], held))).toEqual(['threshold:threads', 'threshold:fds', 'threshold:rssBytes']);
+    // The same condition under another id (another leakbar's) keeps its row.
+    expect(keys(alertRows([{ ...fds, id: 'other', firstMs: 5_000 }, threads], held))).toEqual(['threshold:threads', 'threshold:fds']);
+  });
+});
+
+describe('a figure of a target without a pprof endpoint', () => {
+  it('says there is none for goroutines and heap, never that it is coming, and nothing of the other figures', () => {
+    const status = { sources: {} };
+    expect(figureProblem(status, 'goroutines', false)?.message).toBe('no pprof endpoint');
+    expect(figureProblem(status, 'heapInuseBytes', false)?.message).toBe('no pprof endpoint');
+    expect(figureProblem(status, 'fds', false)).toBeNull();
+    expect(figureProblem(status, 'goroutines', true)).toBeNull();
   });
 });

@@ -16,11 +16,24 @@ export interface Health {
 /** A figure this close to its alert line (as a share of it) already earns a warning. @default 0.8 */
 export const NEAR_LINE_RATIO = 0.8;
 
-/** The order alerts are listed in and the first one named: firing before quiet, critical before warning, newest first. */
+/** Which alert the state's reason names first: firing before quiet, critical before warning, newest first. */
 export function alertOrder(a: Alert, b: Alert): number {
   const quiet = (x: Alert) => (x.state === 'firing' ? 0 : 1);
   const severity = (x: Alert) => (x.severity === 'critical' ? 0 : 1);
   return quiet(a) - quiet(b) || severity(a) - severity(b) || b.firstMs - a.firstMs;
+}
+
+/**
+ * The alert list's rows: the open alerts, newest first by when each first fired (so acknowledging or snoozing one moves
+ * no row; the state shows on the row itself). `heldKeys`, the conditions in the order shown when the pointer came over
+ * the list, holds that order while it stays there: an alert that arrives meanwhile goes below them, not on top.
+ */
+export function alertRows(alerts: readonly Alert[], heldKeys: readonly string[] | null = null): Alert[] {
+  const open = alerts.filter((a) => a.state !== 'resolved').sort((a, b) => b.firstMs - a.firstMs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  if (!heldKeys) return open;
+  const rank = new Map(heldKeys.map((key, i) => [key, i]));
+  const held = open.filter((a) => rank.has(a.key)).sort((a, b) => rank.get(a.key)! - rank.get(b.key)!);
+  return [...held, ...open.filter((a) => !rank.has(a.key))];
 }
 
 const more = (n: number) => (n > 0 ? ` (+${n} more)` : '');

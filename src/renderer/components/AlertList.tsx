@@ -1,9 +1,9 @@
 /** Open alerts with their one-line story and the two things a person does about them: snooze and acknowledge. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Alert } from '../../shared/alerts.js';
 import { useApi } from '../api/context.js';
 import { clock } from '../format.js';
-import { alertOrder } from '../health.js';
+import { alertRows } from '../health.js';
 
 /** How long "Snooze" keeps an alert quiet. @default 1 hour */
 export const SNOOZE_MS = 60 * 60_000;
@@ -20,10 +20,16 @@ export interface AlertListProps {
 
 /** The list; each row `data-testid="alert"` with `data-key` and `data-state`. */
 export function AlertList({ alerts, nowMs, onChange, onOpen }: AlertListProps) {
-  const open = alerts.filter((a) => a.state !== 'resolved').sort(alertOrder);
+  // The order shown when the pointer came over the list, kept while it is there, so no row moves under a click.
+  const [heldKeys, setHeldKeys] = useState<string[] | null>(null);
+  const open = alertRows(alerts, heldKeys);
+  // An emptied list unmounts without a pointer leave: let go of the held order then.
+  useEffect(() => {
+    if (open.length === 0) setHeldKeys(null);
+  }, [open.length]);
   if (open.length === 0) return <p className="muted empty-line">No open alerts</p>;
   return (
-    <ul className="alert-list">
+    <ul className="alert-list" onPointerEnter={() => setHeldKeys(open.map((a) => a.key))} onPointerLeave={() => setHeldKeys(null)}>
       {open.map((a) => (
         <AlertRow key={a.id} alert={a} nowMs={nowMs} onChange={onChange} {...(onOpen ? { onOpen } : {})} />
       ))}

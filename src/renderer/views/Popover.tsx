@@ -82,7 +82,7 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
 
       <section className="tiles" aria-label="Figures, last 30 minutes">
         {FIGURES.map((f) => (
-          <FigureTile key={f.key} spec={f} samples={live.samples} current={last?.[f.key]} line={f.line(detectors)} palette={palette} onOpen={() => inspector(f.key)} staleNote={staleNote} problem={figureProblem(status, f.key)} />
+          <FigureTile key={f.key} spec={f} samples={live.samples} current={last?.[f.key]} line={f.line(detectors)} palette={palette} onOpen={() => inspector(f.key)} staleNote={staleNote} problem={figureProblem(status, f.key, current.target.pprofUrl !== null)} />
         ))}
       </section>
 
