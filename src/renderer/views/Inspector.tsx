@@ -2,6 +2,7 @@
 import { useDetectorSettings } from '../hooks/useDetectorSettings.js';
 import { judgeHealth } from '../health.js';
 import { useApiContext } from '../api/context.js';
+import { useTargetAlerts } from '../hooks/useTargetAlerts.js';
 import { useTargets } from '../hooks/useTargets.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { StreamBadge } from '../components/StreamBadge.js';
@@ -19,7 +20,9 @@ export function Inspector({ route, go }: { route: InspectorRoute; go(to: Route, 
   const { targets, current, error } = useTargets('targetId' in route ? route.targetId : null);
   const targetId = current?.target.id ?? null;
   const detectors = useDetectorSettings();
-  const level = current ? (current.openAlerts > 0 ? 'alert' : judgeHealth(current.status, [], detectors).level) : null;
+  const { alerts } = useTargetAlerts(targetId);
+  // The popover's own judgement (judgeHealth over the same alerts), so both say the same: an acknowledged or snoozed alert is a warning, not an alert.
+  const health = current ? judgeHealth(current.status, alerts, detectors) : null;
   const tab = (view: 'timeline' | 'captures', label: string) => (
     <a className={`tab${route.view === view || (view === 'captures' && route.view === 'capture') ? ' on' : ''}`} href={formatRoute(view === 'timeline' ? { view, targetId, range: DEFAULT_RANGE, figure: null } : { view, targetId })}>
       {label}
@@ -31,7 +34,7 @@ export function Inspector({ route, go }: { route: InspectorRoute; go(to: Route, 
         <span className="brand">leakbar</span>
         {targets && current ? <TargetPicker targets={targets} currentId={current.target.id} onPick={(id) => go({ ...route, view: route.view === 'capture' ? 'captures' : route.view, targetId: id } as Route)} /> : null}
         {current ? <span className="muted insp-pid">{current.status.pid ? `pid ${current.status.pid}` : 'no process'}</span> : null}
-        {level ? <StateBadge level={level} /> : null}
+        {health ? <StateBadge level={health.level} reason={health.reason} /> : null}
         <nav className="tabs">
           {tab('timeline', 'Timeline')}
           {tab('captures', 'Captures')}
