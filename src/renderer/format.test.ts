@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTime, dateTimeSeconds, fileStamp } from './format.js';
+import { dateTime, dateTimeSeconds, distinctLabel, fileStamp, middleEllipsis } from './format.js';
 
 describe('time formats', () => {
   const t = new Date(2026, 10, 24, 18, 49, 5, 120).getTime();
@@ -12,5 +12,26 @@ describe('time formats', () => {
   it('writes a time for a file name with the date and the time apart, no spaces or colons', () => {
     expect(fileStamp(t)).toBe('2026-11-24_18-49');
     expect(fileStamp(t, true)).toBe('2026-11-24_18-49-05');
+  });
+});
+
+describe('a name cut in the middle', () => {
+  it('keeps a name that fits, and cuts a longer one in the middle so its end (a port) shows', () => {
+    expect(middleEllipsis('api', 10)).toBe('api');
+    expect(middleEllipsis('leaky -addr 127.0.0.1:17001', 20)).toBe('leaky -….0.0.1:17001');
+    expect(Array.from(middleEllipsis('leaky -addr 127.0.0.1:17001 -duration 10m', 24))).toHaveLength(24);
+  });
+
+  it('shows where two names differ when that falls in the middle, within the same width', () => {
+    const names = ['leaky -addr 127.0.0.1:17001 -duration 10m -dir /tmp/a', 'leaky -addr 127.0.0.1:17002 -duration 10m -dir /tmp/a'];
+    const [a, b] = names.map((n) => distinctLabel(n, names, 30));
+    expect(a).not.toBe(b);
+    expect(a).toContain('17001');
+    expect(b).toContain('17002');
+    expect(Array.from(a!).length).toBeLessThanOrEqual(30);
+    expect(a).toMatch(/^leaky -a…/);
+    // Names that differ at the end, or fit, are cut in the middle as before.
+    expect(distinctLabel('leaky -addr 127.0.0.1:17001', ['leaky -addr 127.0.0.1:17002'], 20)).toBe('leaky -….0.0.1:17001');
+    expect(distinctLabel('api', ['web'], 20)).toBe('api');
   });
 });

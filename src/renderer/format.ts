@@ -44,3 +44,43 @@ export function ago(ms: number, nowMs: number): string {
   const d = nowMs - ms;
   return d < 5_000 ? 'just now' : `${formatDurationMs(d)} ago`;
 }
+
+/**
+ * A name cut to `maxChars` in the middle, keeping more of its end ("leaky -addr 127.0.0.1:17001" → "leaky -a…127.0.0.1:17001"):
+ * targets watched side by side often differ only at the end (a port, a flag), which an ellipsis at the end would hide.
+ */
+export function middleEllipsis(text: string, maxChars: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= maxChars) return text;
+  const kept = Math.max(1, maxChars - 1);
+  const head = Math.floor(kept * 0.4);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (kept - head)).join('')}`;
+}
+
+/**
+ * A target's name for a menu of `maxChars`-wide entries that tells it apart from `others`: cut in the middle
+ * ({@link middleEllipsis}), unless the first character where it differs from the most alike other name would fall in the
+ * cut; then a stretch around that character is shown between two ellipses ("leaky …7.0.0.1:17001 -d…").
+ */
+export function distinctLabel(name: string, others: readonly string[], maxChars: number): string {
+  const chars = Array.from(name);
+  const plain = middleEllipsis(name, maxChars);
+  if (chars.length <= maxChars || maxChars < 8) return plain;
+  const differsAt = Math.max(0, ...others.filter((o) => o !== name).map((o) => commonPrefixLength(chars, Array.from(o))));
+  const kept = maxChars - 1;
+  const head = Math.floor(kept * 0.4);
+  if (differsAt < head || differsAt >= chars.length - (kept - head)) return plain;
+  // head … window … : the window holds the differing character, near its end, after what comes before it (the rest of a port, an address).
+  const shortHead = Math.floor((maxChars - 2) * 0.3);
+  const window = maxChars - 2 - shortHead;
+  const start = Math.max(shortHead, Math.min(differsAt - Math.floor(window * 0.8), chars.length - window));
+  const end = start + window;
+  const tail = end >= chars.length ? chars.slice(start).join('') : `${chars.slice(start, end).join('')}…`;
+  return `${chars.slice(0, shortHead).join('')}…${tail}`;
+}
+
+function commonPrefixLength(a: readonly string[], b: readonly string[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RANGE, formatRoute, parseRoute, resolveRange, routeForNavigate, type Route } from './route.js';
+import { DEFAULT_RANGE, formatRoute, parseRoute, readCustomRange, resolveRange, routeForNavigate, type Route } from './route.js';
 
 describe('hash routes', () => {
   it('round-trips every view through the hash', () => {
@@ -43,5 +43,18 @@ describe('routeForNavigate', () => {
     expect(routeForNavigate({ view: 'inspector', alertId: 'threshold:fds@1', targetId: 'api' })).toEqual({ view: 'timeline', targetId: 'api', range: DEFAULT_RANGE, figure: null });
     expect(formatRoute(routeForNavigate({ view: 'inspector', captureId: '20261124-1-heap-ab' }))).toBe('#/inspector/capture/20261124-1-heap-ab');
     expect(routeForNavigate({ view: 'settings' })).toEqual({ view: 'settings' });
+  });
+});
+
+describe('a custom range typed in', () => {
+  it('is read as local times when the end is after the start', () => {
+    expect(readCustomRange('2024-05-03T01:10', '2024-05-03T01:12')).toEqual({ ok: true, range: { kind: 'custom', fromMs: new Date('2024-05-03T01:10').getTime(), toMs: new Date('2024-05-03T01:12').getTime() } });
+  });
+
+  it('says why it cannot be applied: an end before the start, the same time, or an end left empty', () => {
+    expect(readCustomRange('2024-05-03T01:12', '2024-05-03T01:10')).toEqual({ ok: false, reason: 'the end is before the start' });
+    expect(readCustomRange('2024-05-03T01:12', '2024-05-03T01:12')).toEqual({ ok: false, reason: 'the end is the start: pick a later end' });
+    expect(readCustomRange('2024-05-03T01:12', '')).toEqual({ ok: false, reason: 'pick an end' });
+    expect(readCustomRange('', '2024-05-03T01:12')).toEqual({ ok: false, reason: 'pick a start' });
   });
 });

@@ -101,6 +101,20 @@ export function resolveRange(range: RangeSpec, nowMs: number): { fromMs: number;
   return { fromMs: nowMs - RELATIVE_RANGES[range.name], toMs: nowMs };
 }
 
+/** A custom range read from the two `datetime-local` inputs, or why it cannot be applied (said beside the disabled Apply). */
+export type CustomRangeReading = { ok: true; range: Extract<RangeSpec, { kind: 'custom' }> } | { ok: false; reason: string };
+
+/** Reads the custom range's inputs (local times, as `<input type="datetime-local">` gives them); an end at or before the start is refused with its reason. */
+export function readCustomRange(from: string, to: string): CustomRangeReading {
+  const fromMs = from ? new Date(from).getTime() : NaN;
+  const toMs = to ? new Date(to).getTime() : NaN;
+  if (!Number.isFinite(fromMs)) return { ok: false, reason: 'pick a start' };
+  if (!Number.isFinite(toMs)) return { ok: false, reason: 'pick an end' };
+  if (toMs < fromMs) return { ok: false, reason: 'the end is before the start' };
+  if (toMs === fromMs) return { ok: false, reason: 'the end is the start: pick a later end' };
+  return { ok: true, range: { kind: 'custom', fromMs, toMs } };
+}
+
 /** Where a desktop navigation request (a clicked notification, a tray item) takes the renderer. */
 export function routeForNavigate(request: NavigateRequest): Route {
   if (request.view === 'settings') return { view: 'settings' };
