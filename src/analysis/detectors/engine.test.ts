@@ -3,6 +3,7 @@ import { DEFAULT_DETECTOR_SETTINGS, type Alert, type AlertEvent, type DetectorSe
 import { isLeakbarError } from '../../shared/errors.js';
 import type { FdBreakdown, Sample } from '../../shared/types.js';
 import { buildSeries, fdLeakSeries, START_MS, type FigureFn } from '../../../test/data/series/series.js';
+import { formatAmount, formatClock, formatSigned } from './findings.js';
 import {
   acknowledge,
   carryOverAlerts,
@@ -271,7 +272,7 @@ describe('FD patterns', () => {
     const f = fired(events).filter((e) => e.alert.kind === 'fd-pattern-growth');
     expect(f).toHaveLength(1);
     expect(f[0]!.alert).toMatchObject({ key: 'fd-pattern-growth:fdPattern:.claude/projects', subject: '.claude/projects', suggestedCapture: 'fds' });
-    expect(f[0]!.alert.message).toMatch(/^\+\d+ open FDs under "\.claude\/projects" in \d+ min \(\+1\.0\/min\)/);
+    expect(f[0]!.alert.message).toMatch(/^Open FDs under "\.claude\/projects" rose from \d+ to \d+ in \d+ min \(\+\d+; trend \+1\.0\/min\): sessions/);
     // The pattern window is 30 min and needs 80 % of it covered.
     expect(f[0]!.index * 5000).toBeGreaterThanOrEqual(24 * MINUTE);
   });
@@ -451,6 +452,81 @@ describe('an alert whose rule is turned off while it is open', () => {
       expect(r[0]!.alert.message).toContain(closedNote);
     }
     expect(fired(later)).toEqual([]);
+  });
+});
+
+describe('growth alerts say what is true when they fire, while they last and when they end', () => {
+  // Goroutines +120/min for 12 min, then +10/min for 6 min, then flat: the rate falls step by step before it resolves.
+  const leak: FigureFn = (e) => 50 + (Math.min(e, 12 * MINUTE) / MINUTE) * 120 + (Math.min(Math.max(e - 12 * MINUTE, 0), 6 * MINUTE) / MINUTE) * 10;
+  const samples = series(45, { goroutines: leak });
+  const { events } = run(samples);
+  const ofGrowth = events.filter((e) => e.alert.key === 'growth:goroutines');
+
+  it('state the rise from the level at the window start to the value now, the amount their difference, and the trend', () => {
+    for (const e of ofGrowth.filter((x) => x.type !== 'resolved')) {
+      const a = e.alert;
+      const rise = `rose from ${formatAmount(a.growth!.fromValue, 'count')} to ${formatAmount(a.value, 'count')} in \\d+ min ` +
+        `\\(${formatSigned(a.value - a.growth!.fromValue, 'count').replace('+', '\\+')}; trend \\+[\\d.,]+/min\\)`;
+      expect(a.message).toMatch(new RegExp(`^Goroutines ${rise}: a steady rise`));
+    }
+  });
+
+  it('keep the title they fired with (its rate), not the slower rate of the last update before they resolve', () => {
+    const f = ofGrowth.filter((e) => e.type === 'fired');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.alert.title).toMatch(/^Goroutines keep growing \(\+1[12]\d\/min\)$/);
+    const r = ofGrowth.filter((e) => e.type === 'resolved');
+    expect(r).toHaveLength(1);
+    // The rate fell while it lasted: a title following it would have ended on the last, slower one.
+    expect(r[0]!.alert.ratePerMinute!).toBeLessThan(f[0]!.alert.ratePerMinute! / 2);
+    for (const e of ofGrowth) expect(e.alert.title).toBe(f[0]!.alert.title);
+  });
+
+  it('say once resolved that the figure stopped growing, by when, and where it went, no longer that it rises', () => {
+    const r = ofGrowth.find((e) => e.type === 'resolved')!;
+    const a = r.alert;
+    const now = samples[r.index]!;
+    const [start] = a.evidence;
+    const peak = a.evidence.reduce((m, p) => (p[1] > m[1] ? p : m));
+    // The figure is flat at its high (1,550) when it resolves; the window still holds the slow +10/min stretch, which
+    // gives it a small trend, but no new high came in its last third.
+    expect(peak[1]).toBe(now.goroutines);
+    expect(a.message).toBe(
+      `It stopped growing by ${formatClock(now.timeMs)}: no new high in the last 3 min (the last 10 min rise only +5.0/min, under the growth this alert needs). ` +
+        `Goroutines went from ${formatAmount(start![1], 'count')} at ${formatClock(start![0])} to 1,550 at ${formatClock(now.timeMs)}.`,
+    );
+    expect(a.message).not.toMatch(/steady rise across/);
+  });
+
+  it('say once resolved that the figure slowed, when it still rises, though under the growth they need', () => {
+    // +120/min for 12 min, then +4/min for good.
+    const slow = series(45, { goroutines: (e) => 50 + (Math.min(e, 12 * MINUTE) / MINUTE) * 120 + (Math.max(e - 12 * MINUTE, 0) / MINUTE) * 4 });
+    const r = run(slow).events.find((e) => e.type === 'resolved' && e.alert.key === 'growth:goroutines')!;
+    expect(r.alert.message).toMatch(
+      new RegExp(`^It slowed down by ${formatClock(slow[r.index]!.timeMs)}: the last 10 min rise only \\+[\\d.]+/min, under the growth this alert needs\\. Goroutines went from 50 at `),
+    );
+  });
+
+  it('say once resolved that the figure stopped growing when the last 10 min show no rise at all', () => {
+    // The leaked goroutines all end at once (a pool closed).
+    const { events: evs } = run(series(60, { goroutines: (e) => (e < 12 * MINUTE ? 50 + (e / MINUTE) * 120 : 50) }));
+    const r = evs.find((e) => e.type === 'resolved' && e.alert.key === 'growth:goroutines')!;
+    expect(r.alert.message).toMatch(/^It stopped growing by \d\d:\d\d: the last 10 min show no steady rise\. /);
+  });
+
+  it('name the high, when it resolves below it', () => {
+    // Up for 12 min, then down by a third and flat.
+    const fall = series(45, { goroutines: (e) => (e < 12 * MINUTE ? 50 + (e / MINUTE) * 120 : 1000) });
+    const r = run(fall).events.find((e) => e.type === 'resolved' && e.alert.key === 'growth:goroutines')!;
+    expect(r.alert.message).toMatch(/^It stopped growing by \d\d:\d\d: no new high in the last 3 min \(.*\)\. Goroutines went from 50 at \d\d:\d\d to a high of 1,[45]\d\d at \d\d:\d\d, and stood at 1,000 at \d\d:\d\d\.$/);
+  });
+
+  it('keep the title they fired with across a restart of leakbar', () => {
+    const history = samples.slice(0, 200);
+    const live = run(history).state.alerts['growth:goroutines']!;
+    const disk = { ...live, title: 'Goroutines keep growing (+999/min)' };
+    const { kept } = carryOverAlerts(run(history).state, [disk]);
+    expect(kept).toMatchObject([{ id: disk.id, title: disk.title }]);
   });
 });
 

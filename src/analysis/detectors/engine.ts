@@ -179,6 +179,13 @@ function appendEvidence(evidence: EvidencePoint[], point: Point | null, maxPoint
   return next.length > maxPoints ? downsampleLttb(next, Math.ceil(maxPoints / 2)) : next;
 }
 
+/**
+ * Alerts whose title says the condition as it fired ("Goroutines keep growing (+120/min)"): their updates keep it, and
+ * the message carries the figures of each step. A title following the rate would end on the last, slowing one before it
+ * resolved (+26.7/min), and the alert would read, on the timeline, as if it had fired at that.
+ */
+const TITLE_AS_FIRED: ReadonlySet<Alert['kind']> = new Set(['growth', 'fd-pattern-growth']);
+
 /** What an alert takes from the finding that raised (or keeps) it; the next step's commands name the process (`lsof -p 4242`). */
 function fromFinding(f: ActiveFinding, capture: Alert['suggestedCapture'], pid: number) {
   return {
@@ -206,6 +213,7 @@ function applyActive(tx: Tx, f: ActiveFinding): void {
       severity: f.severity,
       lastMs: tx.t,
       ...fromFinding(f, capture, tx.pid),
+      ...(TITLE_AS_FIRED.has(existing.kind) ? { title: existing.title } : {}),
       evidence: appendEvidence(existing.evidence, f.point, tx.settings.evidenceMaxPoints),
     };
     const snoozeOver = alert.state === 'snoozed' && alert.snoozedUntilMs !== null && tx.t >= alert.snoozedUntilMs;
@@ -249,10 +257,11 @@ function applyActive(tx: Tx, f: ActiveFinding): void {
 }
 
 /**
- * Ends the live alert `key`; `why` is added to its message. Starts the cooldown only when the condition itself ended:
- * not when its process did (a new process leaking is news at once), nor when its rule was turned off (turned on again, it may fire at once).
+ * Ends the live alert `key`; `why.text` is added to its message, or `why.message` replaces it. Starts the cooldown only
+ * when the condition itself ended: not when its process did (a new process leaking is news at once), nor when its rule
+ * was turned off (turned on again, it may fire at once).
  */
-function resolve(tx: Tx, key: string, why?: { cooldown: boolean; text: string }): void {
+function resolve(tx: Tx, key: string, why?: { cooldown: boolean; text?: string; message?: (alert: Alert) => string }): void {
   tx.touched.add(key);
   const existing = tx.alerts[key];
   if (!isLive(existing)) return;
@@ -263,7 +272,7 @@ function resolve(tx: Tx, key: string, why?: { cooldown: boolean; text: string })
     resolvedMs: tx.t,
     lastMs: tx.t,
     snoozedUntilMs: null,
-    message: why === undefined ? existing.message : `${existing.message} ${why.text}`,
+    message: why?.message ? why.message(existing) : why?.text ? `${existing.message} ${why.text}` : existing.message,
   };
   tx.alerts[key] = alert;
   emit(tx, 'resolved', alert);
@@ -297,7 +306,7 @@ function ruleIsOn(settings: DetectorSettings, alert: Alert): boolean {
 function apply(tx: Tx, finding: Finding | null): void {
   if (finding === null) return;
   if (finding.active) applyActive(tx, finding);
-  else resolve(tx, finding.key);
+  else resolve(tx, finding.key, finding.ended ? { cooldown: true, message: finding.ended } : undefined);
 }
 
 /**
@@ -518,6 +527,8 @@ export function carryOverAlerts(state: AlertEngineState, open: readonly Alert[],
       // When it fired, as the user was told: the replay judges the history by today's lines, which may find it earlier.
       firstMs: disk.firstMs,
       lastMs: Math.max(disk.lastMs, replayed.lastMs),
+      // The title as the user was told it fired (a growth rate), as live updates keep it.
+      ...(TITLE_AS_FIRED.has(disk.kind) ? { title: disk.title } : {}),
       state: userState ? disk.state : replayed.state,
       snoozedUntilMs: disk.state === 'snoozed' ? disk.snoozedUntilMs : replayed.snoozedUntilMs,
       ...(disk.captureId === undefined ? {} : { captureId: disk.captureId }),

@@ -1,5 +1,6 @@
 /** What a detector reports on one step (a finding), and the words alerts use: figure labels, amounts, rates and the triage routine's next steps. */
 import type {
+  Alert,
   AlertFamily,
   AlertFigure,
   AlertKind,
@@ -38,6 +39,11 @@ export interface ActiveFinding {
 export interface InactiveFinding {
   active: false;
   key: string;
+  /**
+   * The message of the alert this ends, in place of the one it had, when that one said the condition holds ("a steady
+   * rise across the whole window"), which is no longer true. Without it the message stays as it was.
+   */
+  ended?: (alert: Alert) => string;
 }
 
 /**
@@ -84,6 +90,12 @@ export function formatSpan(ms: number): string {
   if (ms < 90_000) return `${Math.round(ms / 1000)} s`;
   if (ms < 2 * 3_600_000) return `${Math.round(ms / 60_000)} min`;
   return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+/** A sample time as the watching machine's clock reads it, "09:05": alerts are read on the machine that watches. */
+export function formatClock(timeMs: number): string {
+  const d = new Date(timeMs);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
 /** "p < 0.001" or "p = 0.004". */

@@ -52,6 +52,11 @@ export interface GrowthEvaluation {
   growth: number;
   /** Median of the first segment: the level growth is measured from. */
   fromValue: number;
+  /** The time that level stands for: the middle of the first segment (the first point's time when not judged that far). */
+  fromMs: number;
+  /** The floor (minimum) of the first segment and of the last: how far the low points rose (a GC sawtooth's troughs). Both fromValue when not judged that far. */
+  floorFrom: number;
+  floorTo: number;
   /** Why it is not `growing`, for tests and logs. */
   reason: string;
 }
@@ -65,7 +70,8 @@ const MINUTE_MS = 60_000;
 export function evaluateGrowth(points: readonly Point[], samples: number, test: GrowthTest): GrowthEvaluation {
   const n = points.length;
   const spanMs = n > 0 ? points[n - 1]![0] - points[0]![0] : 0;
-  const base = { points: n, samples, spanMs, mk: null, perMinute: 0, growth: 0, fromValue: n > 0 ? points[0]![1] : 0 };
+  const first = n > 0 ? points[0]![1] : 0;
+  const base = { points: n, samples, spanMs, mk: null, perMinute: 0, growth: 0, fromValue: first, fromMs: n > 0 ? points[0]![0] : 0, floorFrom: first, floorTo: first };
   if (samples < test.minSamples || n < 4) return { ...base, status: 'insufficient', reason: `${samples} samples` };
   if (spanMs < test.minCoverage * test.windowMs) {
     return { ...base, status: 'insufficient', reason: `spans ${Math.round(spanMs / 1000)} s` };
@@ -79,7 +85,10 @@ export function evaluateGrowth(points: readonly Point[], samples: number, test: 
   const growth = slope * (spanMs / MINUTE_MS);
   const levels = segmentLevels(points, test.segments);
   const fromValue = levels[0]?.median ?? points[0]![1];
-  const result = { ...base, mk, perMinute: slope, growth, fromValue };
+  const floorFrom = levels[0]?.floor ?? fromValue;
+  const floorTo = levels[levels.length - 1]?.floor ?? floorFrom;
+  const fromMs = t0 + spanMs / (2 * test.segments);
+  const result = { ...base, mk, perMinute: slope, growth, fromValue, fromMs, floorFrom, floorTo };
   const minGrowth = Math.max(test.minGrowth, test.minGrowthRatio * Math.abs(fromValue));
 
   if (growth < test.resolveRatio * minGrowth) {
@@ -100,7 +109,7 @@ export function evaluateGrowth(points: readonly Point[], samples: number, test: 
   // The floor must rise by what matters, not only steadily: a sawtooth sampled out of step with its period (a GC
   // every 64 s seen every 5 s) has troughs that drift up for minutes, a few MiB a tooth, while its teeth pull the slope
   // up. A leak's floor rises by about the growth from the first segment to the last: (segments − 1) / segments of it.
-  const floorRise = levels[levels.length - 1]!.floor - levels[0]!.floor;
+  const floorRise = floorTo - floorFrom;
   const floorNeeded = (0.5 * (test.segments - 1) * minGrowth) / test.segments;
   if (floorRise < floorNeeded) {
     return { ...result, status: 'holding', reason: `the floor rose ${fmt(floorRise)}, under ${fmt(floorNeeded)}` };

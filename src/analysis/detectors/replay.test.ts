@@ -14,6 +14,7 @@ import realHealthy from '../../../test/data/series/recorded-healthy.jsonl?raw';
 import realLeak from '../../../test/data/series/recorded-leak.jsonl?raw';
 import steadyNoise from '../../../test/data/series/steady-noise.jsonl?raw';
 import { createAlertEngine } from './engine.js';
+import { formatAmount, formatSigned } from './findings.js';
 
 function replay(samples: readonly Sample[]): Array<AlertEvent & { index: number }> {
   const engine = createAlertEngine({ targetId: 'replay' });
@@ -68,6 +69,26 @@ describe('series recorded from the real Go fixture', () => {
   });
 });
 
+/** The from, to and amount a growth alert states ("rose from 23.5 MB to 98.8 MB in 7 min (+75.3 MB; trend …)"), as written. */
+function statedRise(message: string): { from: string; to: string; amount: string } {
+  const m = /^[A-Z][\w ]* (?:rose|went) from (.+?) to (.+?) in \d+ min \(([+-].+?); trend /.exec(message);
+  expect(m, message).not.toBeNull();
+  return { from: m![1]!, to: m![2]!, amount: m![3]! };
+}
+
+/** Every growth alert's message, fired and updated, states numbers that agree: its value now, its level at the window start, and their difference as the rise. */
+function expectRisesAgree(events: Array<AlertEvent & { index: number }>): void {
+  const growth = events.filter((e) => e.alert.kind === 'growth' && e.type !== 'resolved');
+  expect(growth.length).toBeGreaterThan(0);
+  for (const { alert } of growth) {
+    expect(statedRise(alert.message)).toEqual({
+      from: formatAmount(alert.growth!.fromValue, alert.unit),
+      to: formatAmount(alert.value, alert.unit),
+      amount: formatSigned(alert.value - alert.growth!.fromValue, alert.unit),
+    });
+  }
+}
+
 describe('recorded leaks', () => {
   it('an FD leak of 20/s fires the FD threshold on the second sample past 1000', () => {
     const samples = parseJsonl(fdLeak);
@@ -81,7 +102,7 @@ describe('recorded leaks', () => {
     const fired = replay(parseJsonl(goroutineLeak)).filter((e) => e.type === 'fired' && e.alert.key === 'growth:goroutines');
     expect(fired).toHaveLength(1);
     expect(fired[0]!.index * 5).toBeLessThanOrEqual(600);
-    expect(fired[0]!.alert.message).toMatch(/^\+[\d,]+ goroutines in \d+ min \(\+(59\d|60\d)\/min\)/);
+    expect(fired[0]!.alert.message).toMatch(/^Goroutines rose from [\d,]+ to [\d,]+ in \d+ min \(\+[\d,]+; trend \+(59\d|60\d)\/min\)/);
     expect(fired[0]!.alert.suggestedCapture).toBe('goroutine');
   });
 
@@ -89,8 +110,16 @@ describe('recorded leaks', () => {
     const fired = replay(parseJsonl(heapLeak)).filter((e) => e.type === 'fired' && e.alert.key === 'growth:heapInuseBytes');
     expect(fired).toHaveLength(1);
     expect(fired[0]!.index * 5).toBeLessThanOrEqual(600);
-    expect(fired[0]!.alert.message).toMatch(/^\+[\d.]+ (MB|GB) heap in use in \d+ min \(\+[\d.]+ MB\/min\)/);
+    expect(fired[0]!.alert.message).toMatch(/^Heap in use rose from [\d.]+ MB to [\d.]+ (MB|GB) in \d+ min \(\+[\d.]+ MB; trend \+[\d.]+ MB\/min\), and its low points \(after GCs\) from/);
     expect(fired[0]!.alert.suggestedCapture).toBe('heap');
     expect(fired[0]!.alert.nextStep).toMatch(/diff it against the baseline/);
+  });
+
+  it('a heap leak under a GC sawtooth states a rise that ends where the heap is now (not slope × window, which can pass it)', () => {
+    const events = replay(parseJsonl(heapLeak));
+    expectRisesAgree(events);
+    // Slope × window overshoots the heap now on this sawtooth: the old wording stated such an amount as the rise.
+    const heap = events.filter((e) => e.alert.key === 'growth:heapInuseBytes');
+    expect(heap.some((e) => e.alert.growth!.amount + e.alert.growth!.fromValue > e.alert.value * 1.1)).toBe(true);
   });
 });
