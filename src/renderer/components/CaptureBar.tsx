@@ -17,8 +17,11 @@ const BUTTONS: Array<{ kind: CaptureKind; label: string; seconds?: number; title
 
 const KIND_NAME: Record<CaptureKind, string> = { heap: 'Heap profile', allocs: 'Allocations', goroutine: 'Goroutines', cpu: 'CPU profile', block: 'Block profile', mutex: 'Mutex profile', system: 'System snapshot', bundle: 'Everything' };
 
-/** The capture section of the popover; `unavailable` says why no capture can be taken now (no pprof endpoint, no process). */
-export function CaptureBar({ actions, unavailable }: { actions: CaptureActions; unavailable: string | null }) {
+/**
+ * The capture section of the popover. `unavailable` says why no capture can be taken now (no process); without a pprof
+ * endpoint (`noPprof`) there is no profile to take, and Everything takes what the system shows (FDs, memory map).
+ */
+export function CaptureBar({ actions, unavailable, noPprof = false }: { actions: CaptureActions; unavailable: string | null; noPprof?: boolean }) {
   const runningKinds = Object.keys(actions.running) as CaptureKind[];
   const now = useNow(250, runningKinds.length > 0);
   return (
@@ -30,8 +33,8 @@ export function CaptureBar({ actions, unavailable }: { actions: CaptureActions; 
             type="button"
             className="btn"
             data-testid={`capture-${b.kind}`}
-            disabled={unavailable !== null || actions.running[b.kind] !== undefined}
-            title={unavailable ?? b.title}
+            disabled={unavailable !== null || (noPprof && b.kind !== 'bundle') || actions.running[b.kind] !== undefined}
+            title={unavailable ?? (noPprof ? (b.kind === 'bundle' ? 'FDs and memory map (this target has no pprof endpoint for profiles)' : 'This target has no pprof endpoint') : b.title)}
             onClick={() => actions.start(b.kind, b.seconds)}
           >
             {b.label}

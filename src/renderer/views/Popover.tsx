@@ -96,7 +96,8 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
       <section className="pop-section" aria-label="Capture">
         <CaptureBar
           actions={captures}
-          unavailable={current.target.pprofUrl === null ? 'This target has no pprof endpoint' : gone ? `pid ${gone.pid} ${gone.word} ${clockSeconds(gone.atMs)}: nothing to capture until a process is watched again` : null}
+          unavailable={gone ? `pid ${gone.pid} ${gone.word} ${clockSeconds(gone.atMs)}: nothing to capture until a process is watched again` : null}
+          noPprof={current.target.pprofUrl === null}
         />
       </section>
 
