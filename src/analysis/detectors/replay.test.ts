@@ -11,6 +11,7 @@ import heapLeak from '../../../test/data/series/heap-leak.jsonl?raw';
 import { parseJsonl, SERIES, toJsonl } from '../../../test/data/series/series.js';
 import startupRamp from '../../../test/data/series/startup-ramp.jsonl?raw';
 import realHealthy from '../../../test/data/series/recorded-healthy.jsonl?raw';
+import realHeapLeak from '../../../test/data/series/recorded-heap-leak.jsonl?raw';
 import realLeak from '../../../test/data/series/recorded-leak.jsonl?raw';
 import steadyNoise from '../../../test/data/series/steady-noise.jsonl?raw';
 import { createAlertEngine } from './engine.js';
@@ -88,6 +89,27 @@ function expectRisesAgree(events: Array<AlertEvent & { index: number }>): void {
     });
   }
 }
+
+// Recorded like the two above, from the fixture run as `-heap-rate-kb 200 -churn-kb 20000`: 200 kB/s retained under
+// 20 MB/s of garbage, a sawtooth whose teeth double the heap between GCs.
+describe('a heap leak under a GC sawtooth, recorded from the real Go fixture', () => {
+  const samples = parseJsonl(realHeapLeak);
+  const events = replay(samples);
+
+  it('fires the heap growth alert', () => {
+    expect(samples.length).toBeGreaterThanOrEqual(140);
+    expect(Math.max(...samples.map((s) => s.numGC ?? 0))).toBeGreaterThan(100);
+    expect(events.filter((e) => e.type === 'fired').map((e) => e.alert.key)).toContain('growth:heapInuseBytes');
+  });
+
+  it('states a rise that ends where the heap is now, with the low points the GC left', () => {
+    expectRisesAgree(events);
+    const heap = events.filter((e) => e.alert.key === 'growth:heapInuseBytes');
+    for (const { alert } of heap) expect(alert.message).toMatch(/\), and its low points \(after GCs\) from [\d.]+ [kMG]B to [\d.]+ MB: a steady rise/);
+    // Slope × window would have been stated as the rise, and it ends above the heap now on some of these steps.
+    expect(heap.some((e) => e.alert.growth!.fromValue + e.alert.growth!.amount > e.alert.value * 1.1)).toBe(true);
+  });
+});
 
 describe('recorded leaks', () => {
   it('an FD leak of 20/s fires the FD threshold on the second sample past 1000', () => {
