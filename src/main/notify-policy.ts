@@ -78,7 +78,9 @@ export function notificationText(alert: Alert): { title: string; body: string } 
   else {
     const name = alert.figure === 'fdPattern' ? `FDs matching ${alert.subject ?? 'the pattern'}` : (FIGURE_WORDS[alert.figure] ?? alert.figure);
     figure = `${name}: ${fmt(alert.value)}`;
-    if (alert.growth) figure += ` (+${fmt(alert.growth.amount)} in ${formatDurationMs(alert.growth.spanMs)})`;
+    // The rise measured, from the window's start to now, as the alert's message says it (not the trend × the window,
+    // which a GC sawtooth can put above the value itself).
+    if (alert.growth) figure += ` (from ${fmt(alert.growth.fromValue)}, in ${formatDurationMs(alert.growth.spanMs)})`;
     else if (alert.line !== null) figure += ` (line ${fmt(alert.line)})`;
   }
   const body = `${figure}\nNext: ${alert.nextStep}`;
