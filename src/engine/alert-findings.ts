@@ -56,19 +56,21 @@ export async function findingFor(reader: CaptureReader, capture: CaptureMeta, ea
   const none = { captureId: capture.id, finding: null };
   if (!role || !has(capture, role)) return none;
   const base = healthyBase(capture, earlier, role);
+  // The capture's time is said: the alert goes on after it, and its figures move on from what the capture saw.
+  const at = clock(capture.startedMs);
   try {
     if (base) {
-      const since = `since ${clock(base.startedMs)}`;
+      const span = `from ${clock(base.startedMs)} to ${at}`;
       if (role === 'heap') {
         const r = (await heapSection(reader, base, capture, { maxRows: 1 }))?.rows[0];
-        if (r && Number(r.deltaBytes) > 0) return { captureId: capture.id, finding: `${r.function}: ${r.delta} in use ${since}` };
+        if (r && Number(r.deltaBytes) > 0) return { captureId: capture.id, finding: `${r.function}: ${r.delta} in use ${span}` };
       } else if (role === 'goroutine-dump') {
         const r = (await goroutineSection(reader, base, capture, { maxRows: 1 }))?.rows[0];
-        if (r && Number(r.delta) > 0) return { captureId: capture.id, finding: `${r.group}: +${formatCount(Number(r.delta))} goroutines ${since}${r.state ? ` (${r.state})` : ''}` };
+        if (r && Number(r.delta) > 0) return { captureId: capture.id, finding: `${r.group}: +${formatCount(Number(r.delta))} goroutines ${span}${r.state ? ` (${r.state})` : ''}` };
       } else {
         const rows = (await fdSection(reader, base, capture, { maxRows: 5 }))?.rows.filter((x) => x.what === 'file' && Number(x.delta) > 0) ?? [];
         const named = namedAlike(rows.map((x) => ({ name: String(x.name), n: Number(x.delta) })), (n) => `+${formatCount(n)}`);
-        if (named) return { captureId: capture.id, finding: `${named} open ${since}` };
+        if (named) return { captureId: capture.id, finding: `${named} open ${span}` };
       }
     }
     // No healthy capture to compare with: what the capture alone shows.
@@ -76,15 +78,15 @@ export async function findingFor(reader: CaptureReader, capture: CaptureMeta, ea
     const bytes = await reader.readFile(capture.id, file.name);
     if (role === 'heap') {
       const row = top({ profile: decodeStoredProfile(bytes) }, { sampleType: 'inuse_space', nodeCount: 1 }).rows[0];
-      return row ? { captureId: capture.id, finding: `most memory in use: ${row.name} (${formatBytes(row.flat)})` } : none;
+      return row ? { captureId: capture.id, finding: `most memory in use at ${at}: ${row.name} (${formatBytes(row.flat)})` } : none;
     }
     if (role === 'goroutine-dump') {
       const g = parseGoroutineDump(new TextDecoder().decode(bytes)).groups[0];
       const state = g?.states[0]?.state;
-      return g ? { captureId: capture.id, finding: `largest group: ${g.topFrame?.function ?? '(no stack)'} ×${formatCount(g.count)}${state ? ` (${state})` : ''}` } : none;
+      return g ? { captureId: capture.id, finding: `largest group at ${at}: ${g.topFrame?.function ?? '(no stack)'} ×${formatCount(g.count)}${state ? ` (${state})` : ''}` } : none;
     }
     const named = namedAlike((parseFdSnapshot(bytes).breakdown?.repeated ?? []).map((r) => ({ name: r.name, n: r.count })), (n) => `×${formatCount(n)}`);
-    return named ? { captureId: capture.id, finding: `most repeated: ${named}` } : none;
+    return named ? { captureId: capture.id, finding: `most repeated at ${at}: ${named}` } : none;
   } catch {
     // A capture that does not read is still kept with the alert; it just names nothing.
     return none;

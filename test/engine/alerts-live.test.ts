@@ -90,7 +90,7 @@ describe('alerts on the real Go fixture', () => {
     // The growth alert names the leaking group: its capture diffed against the healthy one.
     await until(() => w.events.some((e) => e.type === 'alert' && e.alert.key === alert.key && e.alert.finding !== undefined), 20_000, 'the goroutine finding');
     const named = (await w.service.alerts({ targetId: w.targetId })).find((a) => a.key === alert.key)!;
-    expect(named.finding).toMatch(/^main\.waitForever: \+[\d,]+ goroutines since \d\d:\d\d \(chan receive\)$/);
+    expect(named.finding).toMatch(/^main\.waitForever: \+[\d,]+ goroutines from \d\d:\d\d to \d\d:\d\d \(chan receive\)$/);
   });
 
   it('retained heap growth raises the heap growth alert', async () => {
