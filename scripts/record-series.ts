@@ -4,6 +4,7 @@
  *
  *   npx tsx scripts/record-series.ts healthy   # GC churn, a goroutine ramp and FDs that stop growing: nothing may fire
  *   npx tsx scripts/record-series.ts leak      # the same churn, goroutines leaking 1/s: the growth alert must fire
+ *   npx tsx scripts/record-series.ts heap-leak # 200 kB/s retained under 20 MB/s of churn: heap growth, its numbers agreeing
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { startFixture, type FixtureFlags } from '../test/helpers/fixture.js';
 const SCENARIOS: Record<string, FixtureFlags> = {
   healthy: { 'churn-kb': 30_000, 'goroutine-rate': 4, 'fd-rate': 3, 'leak-for': '100s' },
   leak: { 'churn-kb': 30_000, 'goroutine-rate': 1 },
+  'heap-leak': { 'heap-rate-kb': 200, 'churn-kb': 20_000 },
 };
 
 const name = process.argv[2] ?? '';
