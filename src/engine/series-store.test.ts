@@ -142,6 +142,28 @@ describe('openSeriesStore', () => {
     expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(jsonl([1, 2, 3, 4].map((timeMs) => ({ timeMs, pid: 1 }))));
   });
 
+  it('writes a rarely written file’s held lines at a later sample once there is room, and clears the status', async () => {
+    const dir = tmp();
+    let full = true;
+    const eventsFull: AppendTextFn = async (file, text) => {
+      if (full && text.includes('"type":"status"')) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return file.appendFile(text);
+    };
+    const a = await openSeriesStore(dir, { appendText: eventsFull });
+    a.appendEvent({ type: 'status', timeMs: 1, source: 'fds', ok: false, message: 'x' });
+    a.append({ timeMs: 1, pid: 1 });
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(a.writeError()?.code).toBe('disk-full');
+    // Room again; no event comes, only samples: the held event goes with the first sample after its retry time.
+    full = false;
+    await new Promise((ok) => setTimeout(ok, 1100));
+    a.append({ timeMs: 2, pid: 1 });
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(a.writeError()).toBeNull();
+    expect(readFileSync(join(dir, 'events.jsonl'), 'utf8')).toContain('"message":"x"');
+    await a.close();
+  });
+
   it('loses no line written while an append is under way (a slow disk), nor in a burst', async () => {
     const dir = tmp();
     const slow: AppendTextFn = async (file, text) => {

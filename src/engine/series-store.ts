@@ -514,6 +514,9 @@ class AppendLog {
   /** No append is tried before this time after one failed (a full disk): each try writes every held line again. */
   private retryAtMs = 0;
 
+  /** Set at close: nothing more is written (a store that lost the lock writes nothing into the other's file). */
+  private closing = false;
+
   /** Appends a line; `timeMs` is its time, when it has one that retention goes by. */
   write(line: string, timeMs: number | null = null): void {
     this.hold(line + '\n');
@@ -523,13 +526,19 @@ class AppendLog {
     });
   }
 
+  /** Tries the held lines again when their time has come: a file written rarely (events, alerts) is not left holding them. */
+  retryIfDue(): void {
+    if (this.held.length === 0 || this.closing || Date.now() < this.retryAtMs) return;
+    this.queue = this.queue.then(() => this.writeHeld(false));
+  }
+
   /**
    * Appends every held line, in one append. After a failure, not again for {@link APPEND_RETRY_MS} unless `now` (a
    * flush, a close): a disk full for an hour is tried once a second, not once per line with megabytes each time.
    */
   private async writeHeld(now: boolean): Promise<void> {
     // Written by an earlier turn, together with lines that were held.
-    if (this.held.length === 0) return;
+    if (this.held.length === 0 || this.closing) return;
     if (!now && Date.now() < this.retryAtMs) return;
     // This append's lines, taken now: lines written while it is under way are held for the next one.
     this.trimHeld();
@@ -558,6 +567,7 @@ class AppendLog {
       this.end = 'newline';
       this.error = null;
       this.retryAtMs = 0;
+      this.droppedLines = 0;
     } catch (e) {
       // Part of the text may have landed (ENOSPC mid-write): cut the file back to where it was, so the held lines
       // go whole at the next append, rather than one cut short. Cutting back takes no space.
@@ -629,7 +639,10 @@ class AppendLog {
    * another process writes nothing more into the file that process records now.
    */
   async close(lastTry = true): Promise<void> {
-    await (lastTry ? this.flush() : this.queue);
+    if (lastTry) await this.flush();
+    else this.closing = true;
+    await this.queue;
+    this.closing = true;
     await this.closeHandle();
   }
 
@@ -1249,7 +1262,12 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     append(sample) {
       pushBounded(samples, sample, windowSize, 256);
       const line = JSON.stringify(sample);
-      record((l) => l.samples.write(line, sample.timeMs));
+      record((l) => {
+        l.samples.write(line, sample.timeMs);
+        // Each sample also gives the files written rarely their next try, once a disk has room again.
+        l.events.retryIfDue();
+        l.alerts.retryIfDue();
+      });
     },
     appendEvent(event) {
       pushBounded(events, event, eventWindowSize, 64);
