@@ -482,6 +482,18 @@ describe('growth alerts say what is true when they fire, while they last and whe
     for (const e of ofGrowth) expect(e.alert.title).toBe(f[0]!.alert.title);
   });
 
+  it('fired again when a snooze ends, say the rate of then in their title, not the one of when they first fired', () => {
+    const first = ofGrowth.find((e) => e.type === 'fired')!;
+    const before = run(samples.slice(0, first.index + 1));
+    // Snoozed as it fired until minute 16: by then the leak has slowed from +120/min to +10/min (from minute 12).
+    const s = snooze(before.state, 'growth:goroutines', samples[0]!.timeMs + 16 * MINUTE);
+    if (!s.ok) throw new Error('snooze refused');
+    const again = run(samples.slice(first.index + 1), { state: s.state }).events.filter((e) => e.type === 'fired' && e.alert.key === 'growth:goroutines');
+    expect(again).toHaveLength(1);
+    const rateIn = (title: string) => Number(/\(\+([\d.,]+)\/min\)$/.exec(title)![1]!.replace(/,/g, ''));
+    expect(rateIn(again[0]!.alert.title)).toBeLessThan(rateIn(first.alert.title));
+  });
+
   it('say once resolved that the figure stopped growing, by when, and where it went, no longer that it rises', () => {
     const r = ofGrowth.find((e) => e.type === 'resolved')!;
     const a = r.alert;

@@ -219,7 +219,8 @@ function applyActive(tx: Tx, f: ActiveFinding): void {
     const snoozeOver = alert.state === 'snoozed' && alert.snoozedUntilMs !== null && tx.t >= alert.snoozedUntilMs;
     // An acknowledged warning that turns critical is news again; a snooze is the user's to end.
     if (snoozeOver || (escalated && alert.state === 'acknowledged')) {
-      tx.alerts[f.key] = { ...alert, state: 'firing', snoozedUntilMs: null };
+      // Fired again, it is told as it is now: its title with today's rate, not the one it had when first fired.
+      tx.alerts[f.key] = { ...alert, title: fromFinding(f, capture, tx.pid).title ?? alert.title, state: 'firing', snoozedUntilMs: null };
       emit(tx, 'fired', tx.alerts[f.key]!);
       return;
     }
