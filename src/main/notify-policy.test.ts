@@ -98,11 +98,11 @@ describe('notificationText', () => {
     });
     expect(notificationText(a)).toEqual({
       title: 'Heap keeps growing (critical)',
-      body: 'Heap in use: 800.0 MB (from 500.0 MB, in 10m)\nNext: Capture a heap profile and compare it with the baseline.',
+      body: 'Heap in use: 800.0 MB (up from 500.0 MB)\nNext: Capture a heap profile and compare it with the baseline.',
     });
     // A GC sawtooth: the trend over the window (132 MB) is above the value now; the notice says the rise measured.
     const sawtooth = notificationText({ ...a, severity: 'warning', value: 98.8 * MiB, growth: { amount: 132 * MiB, spanMs: 480_000, perMinute: 16.5 * MiB, pValue: 0.001, fromValue: 23.5 * MiB } });
-    expect(sawtooth.body).toMatch(/^Heap in use: 98\.8 MB \(from 23\.5 MB, in 8m\)\n/);
+    expect(sawtooth.body).toMatch(/^Heap in use: 98\.8 MB \(up from 23\.5 MB\)\n/);
   });
 
   it('names the pattern of a pattern alert and the PID of a restart', () => {

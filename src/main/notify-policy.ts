@@ -6,7 +6,7 @@
 import type { Alert } from '../shared/alerts.js';
 import type { ApiEvent } from '../shared/api.js';
 import type { Settings } from '../shared/settings.js';
-import { formatBytes, formatCount, formatDurationMs } from '../shared/units.js';
+import { formatBytes, formatCount } from '../shared/units.js';
 
 /** An alert change as the event stream carries it. */
 export type AlertChange = Pick<Extract<ApiEvent, { type: 'alert' }>, 'change' | 'alert'>;
@@ -78,9 +78,9 @@ export function notificationText(alert: Alert): { title: string; body: string } 
   else {
     const name = alert.figure === 'fdPattern' ? `FDs matching ${alert.subject ?? 'the pattern'}` : (FIGURE_WORDS[alert.figure] ?? alert.figure);
     figure = `${name}: ${fmt(alert.value)}`;
-    // The rise measured, from the window's start to now, as the alert's message says it (not the trend × the window,
-    // which a GC sawtooth can put above the value itself).
-    if (alert.growth) figure += ` (from ${fmt(alert.growth.fromValue)}, in ${formatDurationMs(alert.growth.spanMs)})`;
+    // Where it rose from (the level at the window's start), as the alert's message says (not the trend × the window,
+    // which a GC sawtooth can put above the value itself); how long it took is the message's to say.
+    if (alert.growth) figure += ` (up from ${fmt(alert.growth.fromValue)})`;
     else if (alert.line !== null) figure += ` (line ${fmt(alert.line)})`;
   }
   const body = `${figure}\nNext: ${alert.nextStep}`;
