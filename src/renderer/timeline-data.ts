@@ -78,15 +78,19 @@ export type ChartPoint = Sample | { timeMs: number; pid?: undefined };
  * restart), or two much further apart than the samples around them (leakbar was off, the machine slept, the
  * process was gone). A line drawn straight across such a gap says the figure moved evenly through it, which
  * nobody measured. "Much further": over 3 times the shorter of the steps just before and just after it, so a tick
- * skipped by a slow read is no gap, and neither is a new, longer interval (its first step is the one break).
+ * skipped by a slow read is no gap, and neither is a new, longer interval (at most its first step breaks); a step
+ * under half the usual one (an extra sample when the watcher restarts) is not taken for the cadence.
  */
 export function withBreaks(samples: readonly Sample[]): ChartPoint[] {
   const out: ChartPoint[] = samples.slice(0, 1);
+  // A step far under the usual one (a sample taken at once when the watcher restarts) says nothing of the cadence.
+  const steps = samples.slice(1).map((s, i) => s.timeMs - samples[i]!.timeMs).sort((a, b) => a - b);
+  const short = (steps[steps.length >> 1] ?? 0) / 2;
   for (let i = 1; i < samples.length; i++) {
     const before = samples[i - 1]!;
     const s = samples[i]!;
     const gap = s.timeMs - before.timeMs;
-    const around = [i >= 2 ? before.timeMs - samples[i - 2]!.timeMs : null, i + 1 < samples.length ? samples[i + 1]!.timeMs - s.timeMs : null].filter((x): x is number => x !== null);
+    const around = [i >= 2 ? before.timeMs - samples[i - 2]!.timeMs : null, i + 1 < samples.length ? samples[i + 1]!.timeMs - s.timeMs : null].filter((x): x is number => x !== null && x >= short);
     const apart = around.length > 0 && gap > 3 * Math.max(1_000, Math.min(...around));
     if (apart || s.pid !== before.pid) out.push({ timeMs: (before.timeMs + s.timeMs) / 2 });
     out.push(s);
