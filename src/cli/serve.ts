@@ -10,7 +10,7 @@ import { targetInputSchema, type TargetInput } from '../shared/api.js';
 import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import type { WatchEvent } from '../shared/events.js';
-import { defaultDataDir } from '../engine/data-dir.js';
+import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { targetWatching } from '../engine/series-store.js';
 import { createService, type RecordingChange } from '../engine/service.js';
@@ -37,13 +37,17 @@ const targetList = z
   .array(targetInputSchema)
   .min(1, 'list at least one target')
   .superRefine((targets, ctx) => {
-    // Two targets of one name cannot be told apart on the page (their ids would be name and name-2).
-    const seen = new Map<string, number>();
+    // Two targets of one name cannot be told apart on the page; two of one id (a name cut to the same 48 characters,
+    // an id given twice) would be id and id-2 by their order in the file, so reordering it would swap their histories.
+    const names = new Map<string, number>();
+    const ids = new Map<string, number>();
     targets.forEach((t, i) => {
       const name = t.name ?? t.match ?? `pid ${t.pid}`;
-      const first = seen.get(name);
-      if (first === undefined) seen.set(name, i);
-      else ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${JSON.stringify(name)} is also the name of target ${first}: give each target its own` });
+      const id = t.id ?? slugify(t.name ?? t.match ?? `pid-${t.pid}`);
+      if (names.has(name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${JSON.stringify(name)} is also the name of target ${names.get(name)}: give each target its own` });
+      else if (ids.has(id)) ctx.addIssue({ code: 'custom', path: [i, t.id === undefined ? 'name' : 'id'], message: `its history would be kept as ${JSON.stringify(id)}, as target ${ids.get(id)}'s is: give it another ${t.id === undefined ? 'name' : 'id'}` });
+      names.set(name, names.get(name) ?? i);
+      ids.set(id, ids.get(id) ?? i);
     });
   });
 

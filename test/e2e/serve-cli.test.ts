@@ -61,6 +61,9 @@ describe('leakbar serve refuses what it cannot do safely', () => {
       // Two targets of one name (named, or by the same pattern): which is which could not be told on the page.
       writeFileSync(file, JSON.stringify({ targets: [{ name: 'api', match: 'a' }, { match: 'b' }, { name: 'api', match: 'c' }] }));
       expect((await serveRefuses(['--config', file])).stderr).toContain('targets.2.name: "api" is also the name of target 0: give each target its own');
+      // Two ids alike (given twice): which history is whose would hang on the order in the file.
+      writeFileSync(file, JSON.stringify({ targets: [{ id: 'api', name: 'one', match: 'a' }, { id: 'api', name: 'two', match: 'b' }] }));
+      expect((await serveRefuses(['--config', file])).stderr).toContain(`targets.1.id: its history would be kept as "api", as target 0's is: give it another id`);
       // A PID in the file that no process has: refused as --pid is ("has exited" said of one that never was).
       writeFileSync(file, JSON.stringify({ targets: [{ name: 'gone', pid: 999999999, pprofUrl: null }] }));
       const gone = await serveRefuses(['--config', file, '--data-dir', join(dir, 'data')]);
