@@ -32,6 +32,8 @@ describe('a name cut in the middle', () => {
     expect(a).toMatch(/^leaky -a…/);
     // Names that differ at the end, or fit, are cut in the middle as before.
     expect(distinctLabel('leaky -addr 127.0.0.1:17001', ['leaky -addr 127.0.0.1:17002'], 20)).toBe('leaky -….0.0.1:17001');
+    // Where the part shown starts right after the head, nothing is cut between them: no ellipsis there.
+    expect(distinctLabel('worker-queue-A --port 9000', ['worker-queue-B --port 9000'], 20)).toBe('worker-queue-A --p…');
     expect(distinctLabel('api', ['web'], 20)).toBe('api');
   });
 });

@@ -76,7 +76,8 @@ export function distinctLabel(name: string, others: readonly string[], maxChars:
   const start = Math.max(shortHead, Math.min(differsAt - Math.floor(window * 0.8), chars.length - window));
   const end = start + window;
   const tail = end >= chars.length ? chars.slice(start).join('') : `${chars.slice(start, end).join('')}…`;
-  return `${chars.slice(0, shortHead).join('')}…${tail}`;
+  // Nothing is cut between the head and the window when the window starts right after it.
+  return `${chars.slice(0, shortHead).join('')}${start === shortHead ? '' : '…'}${tail}`;
 }
 
 function commonPrefixLength(a: readonly string[], b: readonly string[]): number {
