@@ -14,9 +14,16 @@ export interface TargetAlerts {
 /** Loads `targetId`'s alerts and follows its alert events (none while `targetId` is null). */
 export function useTargetAlerts(targetId: string | null): TargetAlerts {
   const { api, epoch } = useApiContext();
-  const [alerts, setAlerts] = useState<Alert[]>([]);
+  // Kept with the target they are of: on a change of target, the render before the effect runs shows none, not the last one's.
+  const [held, setHeld] = useState<{ targetId: string | null; alerts: Alert[] }>({ targetId: null, alerts: [] });
+  const setAlerts = useCallback(
+    (next: (cur: Alert[]) => Alert[]) => setHeld((h) => ({ targetId, alerts: next(h.targetId === targetId ? h.alerts : []) })),
+    [targetId],
+  );
   useEffect(() => {
     if (!targetId) return;
+    // Loaded afresh (a new target, or the stream reconnected): what was held may be out of date.
+    setHeld({ targetId, alerts: [] });
     let live = true;
     // Subscribe first so an alert between the load and the stream is not lost; the load then merges with what arrived.
     const off = api.subscribe((e) => {
@@ -29,9 +36,8 @@ export function useTargetAlerts(targetId: string | null): TargetAlerts {
     return () => {
       live = false;
       off();
-      setAlerts([]);
     };
-  }, [api, epoch, targetId]);
-  const putAlert = useCallback((a: Alert) => setAlerts((cur) => mergeAlert(cur, a)), []);
-  return { alerts, putAlert };
+  }, [api, epoch, targetId, setAlerts]);
+  const putAlert = useCallback((a: Alert) => setAlerts((cur) => mergeAlert(cur, a)), [setAlerts]);
+  return { alerts: held.targetId === targetId ? held.alerts : [], putAlert };
 }
