@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TargetSummary } from '../../src/shared/api.js';
 import type { CaptureKind, CaptureMeta } from '../../src/shared/captures.js';
 import { startFixture, type Fixture, type FixtureFlags } from '../helpers/fixture.js';
-import { launchChromium, startServe, until, type Serve } from './serve-helper.js';
+import { apiCall, launchChromium, startServe, until, type Serve } from './serve-helper.js';
 
 /** A running fixture + serve + browser. */
 export interface InspectorEnv {
@@ -52,16 +52,7 @@ export async function startInspectorEnv(fixtureFlags: FixtureFlags = {}, serveAr
     throw e;
   }
   const s = serve;
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const r = await fetch(`${s.origin}/api/call/${name}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(input),
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as T;
-  };
+  const call = <T,>(name: string, input: unknown): Promise<T> => apiCall<T>(s, name, input, 30_000);
   const targetId = await until('the watcher to find the fixture', async () => {
     const ts = await call<TargetSummary[]>('listTargets', {});
     const t = ts[0];

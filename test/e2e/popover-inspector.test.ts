@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TargetSummary } from '../../src/shared/api.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
-import { launchChromium, startServe, until, type Serve } from './serve-helper.js';
+import { apiCall, launchChromium, startServe, until, type Serve } from './serve-helper.js';
 
 /** Where screenshots of this walk go, to look at by eye (LEAKBAR_SHOTS=dir); none by default. */
 const shots = process.env.LEAKBAR_SHOTS;
@@ -34,8 +34,7 @@ describe('a new user’s walk through the popover and the timeline', () => {
     const config = join(dir, 'targets.json');
     writeFileSync(config, JSON.stringify({ targets: [{ name: names[0], match: `leaky.*${dir}`, pprofUrl: fx.pprofUrl }, { name: names[1], match: `leaky.*${dir}`, pprofUrl: null }] }));
     serve = await startServe(['--config', config, '--port', '0', '--interval', '1', '--data-dir', join(dir, 'data')]);
-    const r = await fetch(`${serve.origin}/api/call/listTargets`, { method: 'POST', headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000) });
-    const listed = (await r.json()) as TargetSummary[];
+    const listed = await apiCall<TargetSummary[]>(serve, 'listTargets', {});
     withPprof = listed.find((t) => t.target.name === names[0])!;
     noPprof = listed.find((t) => t.target.name === names[1])!;
     expect(noPprof.target.pprofUrl).toBeNull();

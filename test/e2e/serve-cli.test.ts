@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TargetSummary } from '../../src/shared/api.js';
-import { startServe, type Serve } from './serve-helper.js';
+import { apiCall, startServe, type Serve } from './serve-helper.js';
 
 const cli = resolve(import.meta.dirname, '../../bin/leakbar.js');
 
@@ -85,8 +85,7 @@ describe('leakbar serve refuses what it cannot do safely', () => {
       ];
       writeFileSync(file, JSON.stringify({ targets }));
       serve = await startServe(['--config', file, '--port', '0', '--data-dir', join(dir, 'data')]);
-      const r = await fetch(`${serve.origin}/api/call/listTargets`, { method: 'POST', headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000) });
-      const listed = (await r.json()) as TargetSummary[];
+      const listed = await apiCall<TargetSummary[]>(serve, 'listTargets', {});
       expect(listed.map((t) => [t.target.name, t.target.pprofUrl])).toEqual([
         ['a', 'http://127.0.0.1:16062/debug/pprof/'],
         ['b', 'http://127.0.0.1:16063/debug/pprof/'],

@@ -54,6 +54,18 @@ export function startServe(args: string[], timeoutMs = 30_000): Promise<Serve> {
 }
 
 /** Debian's Chromium, headless, with the flags a sandboxless CI box needs. */
+/** Calls the API of a running serve (POST /api/call/NAME with its token); a refusal throws with its status and body. */
+export async function apiCall<T>(serve: Pick<Serve, 'origin' | 'token'>, name: string, input: unknown, timeoutMs = 10_000): Promise<T> {
+  const r = await fetch(`${serve.origin}/api/call/${name}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { CaptureMeta } from '../../src/shared/captures.js';
 import { csvHeader } from '../../src/shared/csv.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
-import { launchChromium, startServe, until, type Serve } from './serve-helper.js';
+import { apiCall, launchChromium, startServe, until, type Serve } from './serve-helper.js';
 
 const procFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
@@ -24,11 +24,7 @@ describe('leakbar serve in a browser, watching the Go fixture', () => {
   let page: Page;
   const pageProblems: string[] = [];
 
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const r = await fetch(`${serve.origin}/api/call/${name}`, { method: 'POST', headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input), signal: AbortSignal.timeout(10_000) });
-    if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as T;
-  };
+  const call = <T,>(name: string, input: unknown): Promise<T> => apiCall<T>(serve, name, input);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'leakbar-e2e-'));

@@ -7,7 +7,7 @@ import type { History, TargetSummary } from '../../src/shared/api.js';
 import type { Settings } from '../../src/shared/settings.js';
 import type { WatcherStatus } from '../../src/shared/status.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
-import { launchChromium, startServe, until, type Serve } from './serve-helper.js';
+import { apiCall, launchChromium, startServe, until, type Serve } from './serve-helper.js';
 
 const SAMPLE = 'setting-cadences.sampleMs';
 
@@ -24,11 +24,7 @@ describe('sampling intervals and pprof URLs on the settings page, in a browser a
   let targetId = '';
   const pageProblems: string[] = [];
 
-  const call = async <T,>(name: string, input: unknown): Promise<T> => {
-    const r = await fetch(`${serve.origin}/api/call/${name}`, { method: 'POST', headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input), signal: AbortSignal.timeout(10_000) });
-    if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as T;
-  };
+  const call = <T,>(name: string, input: unknown): Promise<T> => apiCall<T>(serve, name, input);
   const settingsFile = () => join(dir, 'data', 'settings.json');
   const sampleTimes = async (fromMs: number) => (await call<History>('history', { targetId, fromMs })).samples.map((s) => s.timeMs);
 

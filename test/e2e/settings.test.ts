@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TargetSummary } from '../../src/shared/api.js';
 import type { Settings } from '../../src/shared/settings.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
-import { launchChromium, startServe, until, type Serve } from './serve-helper.js';
+import { apiCall, launchChromium, startServe, until, type Serve } from './serve-helper.js';
 
 const procFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 const FD_LINE = 'setting-detectors.thresholds.fds.line';
@@ -20,11 +20,7 @@ describe('the settings view, in a browser against leakbar serve on the Go fixtur
   let lowered = 0;
   const pageProblems: string[] = [];
 
-  const call = async <T,>(name: string, input: unknown): Promise<T> => {
-    const r = await fetch(`${serve.origin}/api/call/${name}`, { method: 'POST', headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input), signal: AbortSignal.timeout(10_000) });
-    if (!r.ok) throw new Error(`${name}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as T;
-  };
+  const call = <T,>(name: string, input: unknown): Promise<T> => apiCall<T>(serve, name, input);
   const settingsFile = () => join(dir, 'data', 'settings.json');
 
   beforeAll(async () => {
