@@ -6,7 +6,7 @@ import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { createService } from '../engine/service.js';
-import { cadencesFromOptions, checkPidExists, heapIntervalOption, intervalOption, parsePprofUrl, parseSeconds, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, heapIntervalOption, intervalOption, parsePprofUrl, parseSeconds, sayUnwritten, targetFromOptions } from './watch.js';
 
 interface OvernightCliOptions {
   pid?: number;
@@ -61,7 +61,7 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
     await writeFile(html, report.html);
     print(`leakbar: report written to ${o.out} and ${html}`);
   } finally {
-    await service.close();
+    sayUnwritten(await service.close());
   }
 }
 

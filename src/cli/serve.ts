@@ -14,7 +14,7 @@ import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { targetWatching } from '../engine/series-store.js';
 import { createService, type RecordingChange } from '../engine/service.js';
-import { cadencesFromOptions, checkPidExists, formatEventLine, heapIntervalOption, intervalOption, parsePprofUrl, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, formatEventLine, sayUnwritten, heapIntervalOption, intervalOption, parsePprofUrl, targetFromOptions } from './watch.js';
 import { createCollectors } from '../collectors/index.js';
 
 /** Options of `leakbar serve` as commander hands them over. */
@@ -196,7 +196,7 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   unwatchRecording();
   unwatchTargets();
   await server.close();
-  await service.close();
+  sayUnwritten(await service.close());
   out.write(`leakbar: stopped serving (${signal})\n`);
 }
 

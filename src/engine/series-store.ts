@@ -104,7 +104,19 @@ export interface SeriesStore {
   dropUnrecordedAlert(id: string): void;
   /** Resolves when every queued write (and compaction) has reached the file. */
   flush(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Writes what is queued and held (one last try) and closes the files. Resolves with the lines that could not be
+   * written (a disk still full), per file, so the caller can say they are lost: nothing else will.
+   */
+  close(): Promise<UnwrittenLines[]>;
+}
+
+/** Lines of one history file that were never written: the disk was still full (or the folder unwritable) at close. */
+export interface UnwrittenLines {
+  path: string;
+  lines: number;
+  /** Why the last append failed. */
+  error: LeakbarError | null;
 }
 
 /** The longest line read back: a sample is ~335 bytes, an alert a few KB; a longer line is not ours and is skipped. */
@@ -638,12 +650,16 @@ class AppendLog {
    * Closes the file, after one more try at the held lines unless `lastTry` is false: a store that lost the lock to
    * another process writes nothing more into the file that process records now.
    */
-  async close(lastTry = true): Promise<void> {
+  async close(lastTry = true): Promise<UnwrittenLines> {
     if (lastTry) await this.flush();
     else this.closing = true;
     await this.queue;
     this.closing = true;
     await this.closeHandle();
+    // What is still held is lost now, with what was dropped past the cap since the last append that went through.
+    // A store closed after losing the lock (lastTry false) holds nothing of its own to lose: the other records.
+    const lines = lastTry ? this.held.length + this.droppedLines : 0;
+    return { path: this.path, lines, error: lines > 0 ? this.error : null };
   }
 
   private async closeHandle(): Promise<void> {
@@ -1328,16 +1344,17 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       await Promise.all(all().map((l) => l.flush()));
     },
     async close() {
-      if (closed) return;
+      if (closed) return [];
       closed = true;
       // A check or attempt under way sees `closed` and lets go of the lock it may take.
       await lockWork;
-      await Promise.all(all().map((l) => l.close()));
+      const unwritten = (await Promise.all(all().map((l) => l.close()))).filter((u) => u.lines > 0);
       if (dir !== null && hold) {
         const h = hold;
         hold = null;
         await releaseWriterLock(dir, h);
       }
+      return unwritten;
     },
   };
 }

@@ -8,7 +8,7 @@ import { DEFAULT_DETECTOR_SETTINGS, type Alert } from '../shared/alerts.js';
 import type { Sample } from '../shared/types.js';
 import { createService } from './service.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });

@@ -12,7 +12,7 @@ import { newCaptureId } from './captures/ids.js';
 import { openSettingsFile } from './settings-file.js';
 
 const DAY = 24 * 60 * 60_000;
-const cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });

@@ -12,7 +12,7 @@ import { createCaptureStore } from './captures/index.js';
 import { newCaptureId } from './captures/ids.js';
 import { openSettingsFile } from './settings-file.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });

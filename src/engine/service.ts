@@ -20,7 +20,7 @@ import { createCollectors } from '../collectors/index.js';
 import { slugify } from './data-dir.js';
 import { findingFor, type AlertFinding } from './alert-findings.js';
 import { downsampleForDrawing } from './downsample.js';
-import { openSeriesStore, type SeriesStore } from './series-store.js';
+import { openSeriesStore, type SeriesStore, type UnwrittenLines } from './series-store.js';
 import { adoptRecorderAlerts, readOpenStoredAlerts, storedAlertsReader, takeOverAlerts, type Reconciled } from './recorder-alerts.js';
 import { autoCaptureGapMs, dropPatched, fixedPaths, openSettingsFile, overlaySettings, overridesFromOptions, settingsChanges } from './settings-file.js';
 import { patchTargetConfig } from './target-patch.js';
@@ -76,7 +76,13 @@ export interface LeakbarService extends LeakbarApi {
    * took it over. At once, it hears each target whose history another process records now.
    */
   onRecording(listener: (change: RecordingChange) => void): () => void;
-  close(): Promise<void>;
+  /** Stops every target; resolves with the history lines that could not be written (a disk still full), to be said. */
+  close(): Promise<UnwrittenHistory[]>;
+}
+
+/** History lines of a target lost at close: its store could not write them (see {@link UnwrittenLines}). */
+export interface UnwrittenHistory extends UnwrittenLines {
+  targetId: string;
 }
 
 interface TargetRuntime {
@@ -457,11 +463,11 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     return decorate(alert);
   }
 
-  async function stopTarget(rt: TargetRuntime): Promise<void> {
+  async function stopTarget(rt: TargetRuntime): Promise<UnwrittenHistory[]> {
     // Stop first, then stop listening: a tick under way at stop is stored, so it is also told.
     await rt.watcher.stop();
     for (const u of rt.unsubscribe) u();
-    await rt.store.close();
+    return (await rt.store.close()).map((u) => ({ ...u, targetId: rt.config.id }));
   }
 
   /**
@@ -615,11 +621,12 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       await retentionPass;
       const all = [...targets.values()];
       targets.clear();
-      await Promise.all(all.map(stopTarget));
+      const unwritten = (await Promise.all(all.map(stopTarget))).flat();
       await Promise.allSettled([...inflight]);
       await captures.close();
       listeners.clear();
       recordingListeners.clear();
+      return unwritten;
     },
   };
   return api;

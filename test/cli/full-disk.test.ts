@@ -83,6 +83,33 @@ describe.skipIf(!mounted)(`leakbar watch on a disk that fills up${mounted ? '' :
     expect(times).toEqual(printed);
   });
 
+  it('says at exit how many lines a disk still full kept from being written, matching what is missing on disk', async () => {
+    const data = join(disk, 'data-exit');
+    const filler = join(disk, 'filler-exit');
+    const child = spawn(process.execPath, [LEAKBAR_BIN, 'watch', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '0.1', '--heap-interval', '1', '--duration', '4', '--json', '--data-dir', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = { stdout: '', stderr: '' };
+    child.stdout.on('data', (d: Buffer) => (r.stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (r.stderr += d.toString()));
+    const exited = once(child, 'exit');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      await until(() => r.stdout.includes('"type":"sample"'), 15_000, 'the first sample');
+      fillUp(filler);
+      const [code] = (await exited) as [number | null];
+      expect(code).toBe(0);
+    } finally {
+      clearTimeout(killer);
+      rmSync(filler, { force: true });
+    }
+    const printed = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === 'sample');
+    const [target] = readdirSync(join(data, 'targets'));
+    const onDisk = readFileSync(join(data, 'targets', target!, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const lost = printed.length - onDisk.length;
+    expect(lost).toBeGreaterThan(0);
+    const said = r.stderr.split('\n').filter((l) => l.includes('samples.jsonl'));
+    expect(said).toEqual([`leakbar: ${lost} lines of ${target}'s history (samples.jsonl) could not be written before exit and are lost (the disk is full: cannot write ${join(data, 'targets', target!, 'samples.jsonl')})`]);
+  });
+
   it('serve says so on its terminal too, once each way', async () => {
     const filler = join(disk, 'filler-serve');
     const child = spawn(process.execPath, [LEAKBAR_BIN, 'serve', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '0.1', '--data-dir', join(disk, 'data-serve')], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -10,7 +10,7 @@ import { createService, type LeakbarService } from '../../src/engine/service.js'
 import { until } from '../helpers/until.js';
 import { startFixture } from '../helpers/fixture.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });

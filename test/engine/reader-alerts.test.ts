@@ -15,7 +15,7 @@ import { startFixture } from '../helpers/fixture.js';
 import { startOtherService } from '../helpers/other-service.js';
 import { until } from '../helpers/until.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
