@@ -121,6 +121,51 @@ describe('openSeriesStore', () => {
     await b.close();
   });
 
+  it('does not cut back a failed append once another process has taken the lock: its lines appended meanwhile stay', async () => {
+    const dir = tmp();
+    // Another live process (a sleep stands in for it) takes the lock while this store's append is under way, and
+    // appends its own line after the part of this one that landed, on a fresh line; then this append fails.
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    let displaced = false;
+    let tookOver = false;
+    const othersLine = JSON.stringify({ timeMs: 99, pid: 2 });
+    const displacedMidAppend: AppendTextFn = async (file, text) => {
+      if (!displaced) return file.appendFile(text);
+      // The disk stays full for this store's later tries.
+      if (!tookOver) {
+        tookOver = true;
+        await file.appendFile(text.slice(0, 12));
+        writeFileSync(join(dir, WRITER_LOCK), `${other.pid}\n`);
+        appendFileSync(join(dir, 'samples.jsonl'), `\n${othersLine}\n`);
+      }
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    try {
+      const a = await openSeriesStore(dir, { appendText: displacedMidAppend });
+      a.append({ timeMs: 1, pid: 1 });
+      await a.flush();
+      displaced = true;
+      a.append({ timeMs: 2, pid: 1 });
+      await a.flush();
+      expect(a.writeError()?.code).toBe('disk-full');
+      const text = readFileSync(join(dir, 'samples.jsonl'), 'utf8');
+      expect(text.endsWith(`\n${othersLine}\n`)).toBe(true);
+      // Nor does its close try the line it holds into the file the other records now, nor call it lost: it is the
+      // other's to record.
+      displaced = false;
+      expect(await a.close()).toEqual([]);
+      expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(text);
+      expect(readFileSync(join(dir, WRITER_LOCK), 'utf8')).toBe(`${other.pid}\n`);
+      // Read back, the other's line is there; only the part of this one that landed is skipped.
+      const b = await openSeriesStore(dir);
+      expect(b.samples().map((x) => x.timeMs)).toEqual([1, 99]);
+      expect(b.loaded.skippedLines).toBe(1);
+      await b.close();
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
   it('writes the lines held while nothing could be written, in order, with no blank line', async () => {
     const dir = tmp();
     let fail = false;

@@ -513,6 +513,11 @@ class AppendLog {
      */
     private oldestMs: number,
     private readonly appendText: AppendTextFn,
+    /**
+     * Whether this process still records the file, asked before a failed append is cut back: a holder displaced
+     * meanwhile (another leakbar took the lock, not yet noticed) would cut that one's lines appended since.
+     */
+    private readonly stillRecords: () => Promise<boolean> = async () => true,
   ) {
     this.end = endsClean ? 'newline' : 'cut';
   }
@@ -583,7 +588,8 @@ class AppendLog {
     } catch (e) {
       // Part of the text may have landed (ENOSPC mid-write): cut the file back to where it was, so the held lines
       // go whole at the next append, rather than one cut short. Cutting back takes no space.
-      const cutBack = h !== null && sizeBefore !== null && (await h.truncate(sizeBefore).then(() => true, () => false));
+      // Not when another process records the file now: what it appended since would go too.
+      const cutBack = h !== null && sizeBefore !== null && (await this.stillRecords()) && (await h.truncate(sizeBefore).then(() => true, () => false));
       // The next append looks at how the file ends when it could not be cut back.
       if (!cutBack) this.end = 'unknown';
       // The next append opens the file again; this handle is closed now, not left to the garbage collector.
@@ -1126,11 +1132,13 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
   };
   /** Opens the files for appending, queueing a compaction of those that hold old lines (for alerts, older versions). */
   const openLogs = ([s, ev, al]: Loaded, cutoff: number): Logs => {
+    // An unreadable lock is taken as another's: a failed append is then left uncut, and the next starts a fresh line.
+    const stillRecords = () => namesThisProcess(dir!, false);
     const opened = {
-      samples: new AppendLog(path(FILES.samples), s.endsClean, s.oldestMs, appendText),
-      events: new AppendLog(path(FILES.events), ev.endsClean, ev.oldestMs, appendText),
+      samples: new AppendLog(path(FILES.samples), s.endsClean, s.oldestMs, appendText, stillRecords),
+      events: new AppendLog(path(FILES.events), ev.endsClean, ev.oldestMs, appendText, stillRecords),
       // Alerts go by their versions, not by the oldest line (see newestAlertsSince).
-      alerts: new AppendLog(path(FILES.alerts), al.endsClean, Number.POSITIVE_INFINITY, appendText),
+      alerts: new AppendLog(path(FILES.alerts), al.endsClean, Number.POSITIVE_INFINITY, appendText, stillRecords),
     };
     const slack = compactSlackMs(historyMs);
     if (s.old > 0) void opened.samples.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile);
@@ -1348,7 +1356,10 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       closed = true;
       // A check or attempt under way sees `closed` and lets go of the lock it may take.
       await lockWork;
-      const unwritten = (await Promise.all(all().map((l) => l.close()))).filter((u) => u.lines > 0);
+      // A holder displaced since its last check (another leakbar took the lock) writes nothing more into that one's
+      // files, and what it holds is not lost: the other records the history now.
+      const lastTry = dir === null || !hold || (await namesThisProcess(dir, false));
+      const unwritten = (await Promise.all(all().map((l) => l.close(lastTry)))).filter((u) => u.lines > 0);
       if (dir !== null && hold) {
         const h = hold;
         hold = null;
