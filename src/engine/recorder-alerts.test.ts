@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAlertEngine, liveAlerts, step, type AlertEngineState } from '../analysis/detectors/index.js';
 import { DEFAULT_DETECTOR_SETTINGS, type Alert } from '../shared/alerts.js';
-import { adoptRecorderAlerts, readOpenStoredAlerts, storedAlertsReader, takeOverAlerts } from './recorder-alerts.js';
+import { ALERT_ACTIONS_FILE, adoptRecorderAlerts, alertActionsReader, readOpenStoredAlerts, requestAlertAction, storedAlertsReader, takeOverAlerts, type AlertActionRequest } from './recorder-alerts.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -94,5 +94,46 @@ describe('the recorder’s alerts on disk', () => {
     writeFileSync(join(dir, 'alerts.jsonl'), lines.join('\n') + '\n' + JSON.stringify({ ...open, state: 'resolved', resolvedMs: T0 + 20_000 }) + '\n');
     expect(await reader.readIfChanged()).toEqual([]);
     expect(await readOpenStoredAlerts(join(dir, 'none'))).toEqual([]);
+  });
+});
+
+describe('the snoozes and acknowledgements readers ask of the recorder', () => {
+  const ack = (key: string, pid = 11): AlertActionRequest => ({ action: 'acknowledged', key, timeMs: T0, pid });
+
+  it('gives a recorder only what was asked since its first look, never requests made while another recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-actions-'));
+    dirs.push(dir);
+    // Yesterday's request, for a recorder long gone.
+    await requestAlertAction(dir, ack('threshold:fds'));
+    const reader = alertActionsReader(dir);
+    expect(await reader.readNew(true)).toEqual([]);
+    const snooze: AlertActionRequest = { action: 'snoozed', key: 'growth:heap', untilMs: T0 + 60_000, timeMs: T0, pid: 12 };
+    await requestAlertAction(dir, snooze);
+    await requestAlertAction(dir, ack('threshold:threads'));
+    expect(await reader.readNew(true)).toEqual([snooze, ack('threshold:threads')]);
+    expect(await reader.readNew(true)).toEqual([]);
+    // Asked while another process recorded: that one's to carry out, passed over here, also after a takeover.
+    await requestAlertAction(dir, ack('threshold:goroutines'));
+    expect(await reader.readNew(false)).toEqual([]);
+    expect(await reader.readNew(true)).toEqual([]);
+  });
+
+  it('waits for a line still being written, skips what is not a request, and reads a file made anew from its start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-actions-'));
+    dirs.push(dir);
+    const path = join(dir, ALERT_ACTIONS_FILE);
+    const reader = alertActionsReader(dir);
+    // No file yet: whatever comes is new.
+    expect(await reader.readNew(true)).toEqual([]);
+    const line = JSON.stringify(ack('threshold:fds'));
+    appendFileSync(path, `not json\n{"action":"snoozed","key":"k","timeMs":1,"pid":2}\n${line.slice(0, 10)}`);
+    // The snooze with no end is not a request; the cut line waits.
+    expect(await reader.readNew(true)).toEqual([]);
+    appendFileSync(path, `${line.slice(10)}\n`);
+    expect(await reader.readNew(true)).toEqual([ack('threshold:fds')]);
+    // Deleted by hand and asked again: a new file, read whole.
+    rmSync(path);
+    writeFileSync(path, JSON.stringify(ack('threshold:threads')) + '\n');
+    expect(await reader.readNew(true)).toEqual([ack('threshold:threads')]);
   });
 });

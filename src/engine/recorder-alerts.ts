@@ -6,7 +6,7 @@
  * over recording, the alerts the recorder left open are reconciled with the reader's as at a start
  * ({@link carryOverAlerts}), so alerts.jsonl keeps one open alert per condition.
  */
-import { stat } from 'node:fs/promises';
+import { appendFile, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { carryOverAlerts, liveAlerts, type AlertEngineState } from '../analysis/detectors/index.js';
 import type { Alert } from '../shared/alerts.js';
@@ -14,6 +14,8 @@ import { isPlainObject } from '../shared/merge.js';
 import { readJsonLines } from './series-store.js';
 
 const ALERTS_FILE = 'alerts.jsonl';
+/** Snoozes and acknowledgements made in a reader, for the recorder to carry out (it alone writes alerts.jsonl). */
+export const ALERT_ACTIONS_FILE = 'alert-actions.jsonl';
 
 const isOpen = (a: Alert) => a.state !== 'resolved';
 
@@ -119,4 +121,96 @@ export function takeOverAlerts(state: AlertEngineState, stored: readonly Alert[]
     return !kept.has(c.key) && disk?.id === c.id ? { ...c, message: `${disk.message} ${note}` } : c;
   });
   return { state: r.state, changed: r.changed, superseded: r.superseded, closed };
+}
+
+/** A snooze or an acknowledgement made in a reader, asked of the recorder. */
+export interface AlertActionRequest {
+  action: 'snoozed' | 'acknowledged';
+  /** The condition (the alert's key): the reader's alert may not go by the recorder's id yet. */
+  key: string;
+  /** For a snooze: until when (sample time). */
+  untilMs?: number;
+  timeMs: number;
+  /** The reader's PID. */
+  pid: number;
+}
+
+function looksLikeRequest(x: unknown): x is AlertActionRequest {
+  return (
+    isPlainObject(x) &&
+    (x.action === 'snoozed' || x.action === 'acknowledged') &&
+    typeof x.key === 'string' &&
+    typeof x.timeMs === 'number' &&
+    typeof x.pid === 'number' &&
+    (x.action !== 'snoozed' || (typeof x.untilMs === 'number' && Number.isFinite(x.untilMs)))
+  );
+}
+
+/**
+ * Asks the recorder of the history in `dir` to carry out a reader's snooze or acknowledgement: one line appended to
+ * {@link ALERT_ACTIONS_FILE} (a single write, so lines from several readers do not mix). Without it, the reader's own
+ * change would be undone at the recorder's next write of that alert, and lost at a restart.
+ */
+export async function requestAlertAction(dir: string, request: AlertActionRequest): Promise<void> {
+  await appendFile(join(dir, ALERT_ACTIONS_FILE), JSON.stringify(request) + '\n');
+}
+
+/** The most of the actions file read at once: hundreds of requests; more waits for the next read. */
+const MAX_ACTIONS_READ = 256 * 1024;
+
+/**
+ * The recorder's side of {@link requestAlertAction}: `readNew(recording)` gives the requests appended since the last
+ * call, and only while `recording`. The first call, and every call while not recording, moves past what is there:
+ * requests made before were for an earlier recorder (another process, or yesterday's run), so a leakbar that starts or
+ * takes over never carries out old ones. A line still being written waits for the next read; one that is not a
+ * request is skipped. One stat when nothing changed.
+ */
+export function alertActionsReader(dir: string): { readNew(recording: boolean): Promise<AlertActionRequest[]> } {
+  const path = join(dir, ALERT_ACTIONS_FILE);
+  let offset: number | null = null;
+  let ino: number | null = null;
+  return {
+    async readNew(recording) {
+      const s = await stat(path).catch(() => null);
+      if (!s) {
+        // Whatever is appended from now on is new.
+        offset = 0;
+        ino = null;
+        return [];
+      }
+      // At the first look, and while another records: what is there is not this one's to carry out.
+      if (offset === null || !recording) {
+        offset = s.size;
+        ino = s.ino;
+        return [];
+      }
+      // A file replaced or cut back (deleted by hand, then asked again) is read from its start.
+      if (s.ino !== ino || s.size < offset) offset = 0;
+      ino = s.ino;
+      if (s.size === offset) return [];
+      const fh = await open(path, 'r');
+      let text: string;
+      try {
+        const length = Math.min(s.size - offset, MAX_ACTIONS_READ);
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await fh.read(buf, 0, length, offset);
+        text = buf.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        await fh.close();
+      }
+      const end = text.lastIndexOf('\n');
+      if (end < 0) return [];
+      offset += Buffer.byteLength(text.slice(0, end + 1));
+      const requests: AlertActionRequest[] = [];
+      for (const line of text.slice(0, end).split('\n')) {
+        try {
+          const x: unknown = JSON.parse(line);
+          if (looksLikeRequest(x)) requests.push(x);
+        } catch {
+          /* not a request: skipped */
+        }
+      }
+      return requests;
+    },
+  };
 }

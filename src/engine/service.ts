@@ -21,7 +21,7 @@ import { slugify } from './data-dir.js';
 import { findingFor, type AlertFinding } from './alert-findings.js';
 import { downsampleForDrawing } from './downsample.js';
 import { openSeriesStore, type SeriesStore, type UnwrittenLines } from './series-store.js';
-import { adoptRecorderAlerts, readOpenStoredAlerts, storedAlertsReader, takeOverAlerts, type Reconciled } from './recorder-alerts.js';
+import { adoptRecorderAlerts, alertActionsReader, readOpenStoredAlerts, requestAlertAction, storedAlertsReader, takeOverAlerts, type AlertActionRequest, type Reconciled } from './recorder-alerts.js';
 import { autoCaptureGapMs, dropPatched, fixedPaths, openSettingsFile, overlaySettings, overridesFromOptions, settingsChanges } from './settings-file.js';
 import { patchTargetConfig } from './target-patch.js';
 import { Watcher, type Cadences } from './watcher.js';
@@ -100,6 +100,10 @@ interface TargetRuntime {
   recorderAlerts: ReturnType<typeof storedAlertsReader> | null;
   /** A read of the recorder's alerts under way. */
   syncing: Promise<void> | null;
+  /** While this engine records the history: reads the snoozes and acknowledgements readers ask of it. */
+  actionRequests: ReturnType<typeof alertActionsReader> | null;
+  /** A read of those requests under way. */
+  requesting: Promise<void> | null;
 }
 
 /** Turns a person's target description into a config with a unique, path-safe id. */
@@ -314,7 +318,11 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       recording: true,
       recorderAlerts: store.dir === null ? null : storedAlertsReader(store.dir),
       syncing: null,
+      actionRequests: store.dir === null ? null : alertActionsReader(store.dir),
+      requesting: null,
     };
+    // Requests already there were for an earlier recorder: a first look moves past them.
+    carryOutRequests(rt);
     targets.set(config.id, rt);
     noteRecording(rt);
     await startWatcher(rt);
@@ -336,6 +344,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
         detect(rt, sample, status);
         noteRecording(rt);
         if (!rt.recording) syncWithRecorder(rt);
+        carryOutRequests(rt);
         emit({ type: 'status', targetId: config.id, status });
       }),
       watcher.onEvent((event) => {
@@ -452,15 +461,60 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     throw new LeakbarError('not-found', `no open alert with id ${JSON.stringify(alertId)}`, { hint: 'it may have resolved already' });
   }
 
-  function alertAction(alertId: string, change: 'snoozed' | 'acknowledged', act: (rt: TargetRuntime, key: string) => ReturnType<AlertEngine['snooze']>): Alert {
-    const { rt, key } = alertOwner(alertId);
-    const r = act(rt, key);
-    if (!r.ok) throw r.error;
+  type AlertActionAsked = Pick<AlertActionRequest, 'action' | 'untilMs'>;
+
+  /** Snoozes or acknowledges the target's alert of condition `key` in its engine, telling the change; the alert as now. */
+  function applyAlertAction(rt: TargetRuntime, key: string, asked: AlertActionAsked, name = `the alert of ${key}`): Alert | LeakbarError {
+    const r = asked.action === 'snoozed' ? rt.alerts.snooze(key, asked.untilMs ?? Number.NaN) : rt.alerts.acknowledge(key);
+    if (!r.ok) return r.error;
     for (const e of r.events) alertChange(rt, e.type, e.alert);
     const alert = rt.alerts.live().find((a) => a.key === key);
-    if (!alert) throw new LeakbarError('not-found', `alert ${alertId} is no longer open`);
-    alertChange(rt, change, alert);
+    if (!alert) return new LeakbarError('not-found', `${name} is no longer open`);
+    alertChange(rt, asked.action, alert);
+    return alert;
+  }
+
+  async function alertAction(alertId: string, asked: AlertActionAsked): Promise<Alert> {
+    const { rt, key } = alertOwner(alertId);
+    // While another leakbar records this history, it alone writes the alerts: it is asked to do the same, or its next
+    // write of this alert would undo the change here, and a restart would lose it.
+    const dir = rt.store.dir;
+    if (dir !== null && !rt.store.recording()) {
+      const who = rt.store.recordedBy();
+      await requestAlertAction(dir, { ...asked, key, timeMs: Date.now(), pid: process.pid }).catch((e: unknown) => {
+        throw new LeakbarError('io-error', `cannot ask the leakbar that records this history${who === null ? '' : ` (pid ${who})`} to do the same: ${(e as Error).message}`, {
+          hint: 'check the data folder’s permissions',
+          cause: e,
+        });
+      });
+    }
+    const alert = applyAlertAction(rt, key, asked, `alert ${alertId}`);
+    if (alert instanceof LeakbarError) throw alert;
     return decorate(alert);
+  }
+
+  /**
+   * While this engine records the history, carries out the snoozes and acknowledgements readers asked of it (see
+   * requestAlertAction) since it last looked; while it does not, moves past them. One read at a time.
+   */
+  function carryOutRequests(rt: TargetRuntime): void {
+    const reader = rt.actionRequests;
+    if (!reader || rt.requesting) return;
+    rt.requesting = reader
+      .readNew(rt.store.recording())
+      .then((requests) => {
+        if (targets.get(rt.config.id) !== rt) return;
+        for (const r of requests) {
+          const live = rt.alerts.live().find((a) => a.key === r.key);
+          // Done already (the reader asked twice, or this one was told alike), or nothing left to acknowledge.
+          if (r.action === 'acknowledged' ? live?.state !== 'firing' && live?.state !== 'snoozed' : live?.state === 'snoozed' && live.snoozedUntilMs === r.untilMs) continue;
+          applyAlertAction(rt, r.key, r);
+        }
+      })
+      .catch(() => {})
+      .finally(() => {
+        rt.requesting = null;
+      });
   }
 
   async function stopTarget(rt: TargetRuntime): Promise<UnwrittenHistory[]> {
@@ -567,10 +621,10 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       return rts.flatMap((rt) => rt.alerts.live().map(decorate));
     },
     async snoozeAlert({ alertId, untilMs }) {
-      return alertAction(alertId, 'snoozed', (rt, key) => rt.alerts.snooze(key, untilMs));
+      return alertAction(alertId, { action: 'snoozed', untilMs });
     },
     async acknowledgeAlert({ alertId }) {
-      return alertAction(alertId, 'acknowledged', (rt, key) => rt.alerts.acknowledge(key));
+      return alertAction(alertId, { action: 'acknowledged' });
     },
     listCaptures: ({ targetId }) => captureStore.list(targetId),
     startCapture: ({ targetId, kind, seconds }) => capture(runtime(targetId), kind, seconds === undefined ? {} : { seconds }),

@@ -136,4 +136,40 @@ describe('a leakbar that reads a history another one records', () => {
     expect(closed.message).toMatch(new RegExp(`Closed when leakbar \\(pid ${process.pid}\\) took over recording this history: it did not find it still holding\\.$`));
     expect([...storedAlerts(dataDir, added.id).values()].filter((a) => a.state !== 'resolved')).toEqual([]);
   });
+  it('asks the recorder to carry out a snooze or an acknowledgement made in it, so the stored alert says so and the change holds', async () => {
+    const sleep = spawn('sleep', ['60'], { stdio: 'ignore' });
+    cleanup.push(() => void sleep.kill('SIGKILL'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-reader-alerts-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const target = { name: 'sleep', pid: sleep.pid!, pprofUrl: null };
+    // An FD line of 1 in both: the sleep holds 3, so both see the condition.
+    const low = structuredClone(DEFAULT_DETECTOR_SETTINGS);
+    low.thresholds.fds.line = 1;
+    const recorder = await startOtherService({ dataDir, target, detectorSettings: low, sampleMs: SAMPLE_MS });
+    cleanup.push(() => recorder.close());
+    await until(() => recorder.said.some((x) => 'fired' in x && x.fired.key === 'threshold:fds'), 15_000, 'the recorder’s FD alert');
+    const theirs = recorder.said.flatMap((x) => ('fired' in x ? [x.fired] : []))[0]!;
+
+    const reader = await createService({ dataDir, detectorSettings: low, cadences: CADENCES });
+    cleanup.push(() => reader.close());
+    const { target: added } = await reader.addTarget(target);
+    const targetId = added.id;
+    const readerAlert = async () => (await reader.alerts({ targetId })).find((a) => a.key === 'threshold:fds');
+    // It went by the recorder's alert from its start: read back with the history.
+    expect((await readerAlert())?.id).toBe(theirs.id);
+
+    // A snooze made in the reader is carried out by the recorder: on disk, until the same time.
+    const untilMs = Date.now() + 3_600_000;
+    await reader.snoozeAlert({ alertId: theirs.id, untilMs });
+    await until(() => storedAlerts(dataDir, targetId).get(theirs.id)?.state === 'snoozed', 10_000, 'the recorder storing the snooze');
+    expect(storedAlerts(dataDir, targetId).get(theirs.id)?.snoozedUntilMs).toBe(untilMs);
+
+    // So is an acknowledgement; and it holds in the reader across the recorder's later writes of that alert.
+    await reader.acknowledgeAlert({ alertId: theirs.id });
+    await until(() => storedAlerts(dataDir, targetId).get(theirs.id)?.state === 'acknowledged', 10_000, 'the recorder storing the acknowledgement');
+    await new Promise((ok) => setTimeout(ok, 5 * SAMPLE_MS));
+    expect((await readerAlert())?.state).toBe('acknowledged');
+    await recorder.close();
+    expect(storedAlerts(dataDir, targetId).get(theirs.id)?.state).toBe('acknowledged');
+  });
 });
