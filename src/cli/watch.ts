@@ -1,7 +1,7 @@
 /** `leakbar watch`: samples one process and prints a line (or a JSON object) per sample, events as they happen. */
 import type { WriteStream } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCollectors } from '../collectors/index.js';
 import { csvHeader, csvRow } from '../shared/csv.js';
@@ -9,14 +9,14 @@ import { isLeakbarError, LeakbarError } from '../shared/errors.js';
 import type { Collectors } from '../collectors/types.js';
 import type { WatchEvent } from '../shared/events.js';
 import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type Sample, type TargetConfig } from '../shared/types.js';
-import { formatBytes, formatCount } from '../shared/units.js';
+import { formatBytes } from '../shared/units.js';
 import { normalizePprofUrl } from '../shared/pprof-url.js';
 import { CADENCE_LIMITS } from '../shared/settings.js';
 import { parseDetectorSettings, type Alert, type DetectorSettings } from '../shared/alerts.js';
 import type { TargetInput } from '../shared/api.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { targetWatching } from '../engine/series-store.js';
-import { createService, targetConfigFrom, type UnwrittenHistory } from '../engine/service.js';
+import { createService, targetConfigFrom, unwrittenMessage, type UnwrittenHistory } from '../engine/service.js';
 import type { Cadences } from '../engine/watcher.js';
 
 /** Parses a positive number of seconds for a flag. */
@@ -308,11 +308,7 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
  * then, they are lost when the process ends, and nothing else would say so.
  */
 export function sayUnwritten(unwritten: readonly UnwrittenHistory[], write: (line: string) => void = (l) => process.stderr.write(l)): void {
-  for (const u of unwritten) {
-    const lines = `${formatCount(u.lines)} line${u.lines === 1 ? '' : 's'}`;
-    const why = u.error ? ` (${u.error.message})` : '';
-    write(`leakbar: ${lines} of ${u.targetId}'s history (${basename(u.path)}) could not be written before exit and are lost${why}\n`);
-  }
+  for (const u of unwritten) write(`${unwrittenMessage(u)}\n`);
 }
 
 /** Adds `watch` to the program. */

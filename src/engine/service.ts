@@ -3,14 +3,14 @@
  * service, and one live event stream. The desktop app (over IPC) and `leakbar serve` (over HTTP)
  * both hand calls straight to this.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ApiEvent, ApiInput, History, LeakbarApi, TargetInput, TargetSummary } from '../shared/api.js';
 import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type TargetConfig } from '../shared/types.js';
 import type { Alert, AlertEvent, DetectorSettings } from '../shared/alerts.js';
 import type { SettingsPort } from '../shared/settings.js';
 import type { FdBreakdown } from '../shared/types.js';
-import { DAY_MS } from '../shared/units.js';
+import { DAY_MS, formatCount } from '../shared/units.js';
 import { carryOverAlerts, createAlertEngine, createAlertState, liveAlerts, step as stepAlerts, type AlertEngine, type StepExtras } from '../analysis/detectors/index.js';
 import type { CaptureKind, CaptureMeta } from '../shared/captures.js';
 import { createCaptureService, createCaptureStore, reportHtml, reportMarkdown, type CaptureService, type RetentionOptions } from './captures/index.js';
@@ -83,6 +83,13 @@ export interface LeakbarService extends LeakbarApi {
 /** History lines of a target lost at close: its store could not write them (see {@link UnwrittenLines}). */
 export interface UnwrittenHistory extends UnwrittenLines {
   targetId: string;
+}
+
+/** One line saying that a target's history lines are lost (the app and the commands say it at exit). */
+export function unwrittenMessage(u: UnwrittenHistory): string {
+  const lines = `${formatCount(u.lines)} line${u.lines === 1 ? '' : 's'}`;
+  const why = u.error ? ` (${u.error.message})` : '';
+  return `leakbar: ${lines} of ${u.targetId}'s history (${basename(u.path)}) could not be written before exit and are lost${why}`;
 }
 
 interface TargetRuntime {

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { app, ipcMain, Menu, powerSaveBlocker, shell } from 'electron';
 import type { TrayAction } from './tray-model.js';
 import { defaultDataDir } from '../engine/data-dir.js';
-import { createService, type LeakbarService } from '../engine/service.js';
+import { createService, unwrittenMessage, type LeakbarService } from '../engine/service.js';
 import { IPC_CHANNELS } from '../shared/ipc.js';
 import { setupIpc } from './ipc.js';
 import { hasOvernight, keepAwakeDuring } from './keep-awake.js';
@@ -165,9 +165,14 @@ async function main(): Promise<void> {
     unforward();
     unovernight();
     tray.current?.destroy();
-    void service.close().finally(() => {
-      closed = true;
-      app.quit();
-    });
+    void service
+      .close()
+      .then((unwritten) => {
+        for (const u of unwritten) console.warn(unwrittenMessage(u));
+      })
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
   });
 }
