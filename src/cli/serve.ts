@@ -171,14 +171,9 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   });
   // What watch prints of each target, once per change: a source failing or recovering (a pprof endpoint that refuses,
   // a process gone, a full disk), a restart, and which process a --match watches when several match. Who records the
-  // history (the store's 'busy', and recording again after it) is said by the recording lines above.
-  const storeProblem = new Set<string>();
+  // history (the store's 'busy', and 'took-over' when recording after it) is said by the recording lines above.
   const sayTarget = (targetId: string, e: WatchEvent) => {
-    if (e.type === 'status' && e.source === 'store') {
-      if (!e.ok && e.code === 'busy') return;
-      if (e.ok && !storeProblem.delete(targetId)) return;
-      if (!e.ok) storeProblem.add(targetId);
-    }
+    if (e.type === 'status' && e.source === 'store' && (e.code === 'busy' || e.code === 'took-over')) return;
     if (e.type === 'status' && e.code === 'several-match') out.write(`leakbar: ${targetId}: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
     else out.write(`leakbar: ${targetId}: ${formatEventLine(e)}\n`);
   };

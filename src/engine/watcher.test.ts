@@ -468,7 +468,7 @@ describe('Watcher', () => {
       await w.stop();
       await store.close();
       const said = events.filter((e) => e.type === 'status' && e.source === 'store');
-      expect(said).toEqual([expect.objectContaining({ ok: false, code: 'busy' }), expect.objectContaining({ ok: true, message: 'this leakbar records the history now: the one that did stopped' })]);
+      expect(said).toEqual([expect.objectContaining({ ok: false, code: 'busy' }), expect.objectContaining({ ok: true, code: 'took-over', message: 'this leakbar records the history now: the one that did stopped' })]);
       expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(0);
     } finally {
       other.kill('SIGKILL');

@@ -375,7 +375,8 @@ export class Watcher {
       // The store's status is read only here: a disk that takes writes again, or a takeover from another leakbar
       // that stopped recording this folder, shows at the next sample.
       const tookOver = this.sources.store?.code === 'busy';
-      this.report('store', this.store.writeError(), tookOver ? 'this leakbar records the history now: the one that did stopped' : 'the history is recorded on disk');
+      if (tookOver) this.report('store', this.store.writeError(), 'this leakbar records the history now: the one that did stopped', 'took-over');
+      else this.report('store', this.store.writeError(), 'the history is recorded on disk');
     }
     for (const l of this.sampleListeners) l(sample);
   }
@@ -502,14 +503,14 @@ export class Watcher {
   }
 
   /** Records a source's health; emits a status event only when it changes (never a flood), with `okMessage` when it recovers. */
-  private report(source: SourceName, error: unknown, okMessage?: string): void {
+  private report(source: SourceName, error: unknown, okMessage?: string, okCode?: string): void {
     const prev = this.sources[source];
     if (error === null || error === undefined) {
       if (prev && !prev.ok) {
         this.saidWhileFailing.delete(source);
         this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
         const message = okMessage ?? (source === 'target' ? `watching pid ${this.pid}` : `${source} is readable again`);
-        this.emitEvent({ type: 'status', timeMs: this.now(), source, ok: true, message });
+        this.emitEvent({ type: 'status', timeMs: this.now(), source, ok: true, message, ...(okCode ? { code: okCode } : {}) });
       } else if (!prev) this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
       return;
     }

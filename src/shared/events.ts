@@ -19,6 +19,7 @@ export interface StatusEvent {
   message: string;
   /** What to do about it. */
   hint?: string;
+  /** A failure's LeakbarError code; on an ok status, the kind of note: `several-match`, or `took-over` (the store records after another leakbar did). */
   code?: string;
 }
 
