@@ -100,6 +100,8 @@ interface TargetRuntime {
   lastBreakdown: FdBreakdown | null;
   /** When each kind was last captured automatically. */
   autoCapturedMs: Map<CaptureKind, number>;
+  /** The alerts (by key) whose automatic capture is under way. */
+  capturingFor: Set<string>;
   unsubscribe: Array<() => void>;
   /** Whether its store recorded the history when last looked at (a change is told to {@link LeakbarService.onRecording}). */
   recording: boolean;
@@ -236,17 +238,23 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     const last = rt.autoCapturedMs.get(kind);
     if (last !== undefined && now() - last < gapMs) return;
     if (kind !== 'system' && !rt.config.pprofUrl) return;
+    // One at a time for an alert: its figure stays outgrown until the capture taken again is in.
+    if (rt.capturingFor.has(alert.key)) return;
+    rt.capturingFor.add(alert.key);
     rt.autoCapturedMs.set(kind, now());
     // Failures reach listeners as capture-failed events; the watcher goes on either way.
     const done = capture(rt, kind, { alertKey: alert.key })
       .then(async (meta) => {
-        keepFinding(rt.config.id, alert.id, await findingFor(captureStore, meta, await captureStore.list(rt.config.id)));
+        keepFinding(rt.config.id, alert.id, { ...(await findingFor(captureStore, meta, await captureStore.list(rt.config.id))), value: alert.value });
         // The alert it was taken for, as it is now (resolved meanwhile, it still gets its capture on record).
         const latest = rt.alerts.state.alerts[alert.key];
         if (latest?.id === alert.id) alertChange(rt, 'updated', latest);
       })
       .catch(() => {})
-      .finally(() => inflight.delete(done));
+      .finally(() => {
+        rt.capturingFor.delete(alert.key);
+        inflight.delete(done);
+      });
     inflight.add(done);
   }
 
@@ -254,17 +262,27 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
    * What each alert's capture showed, by target and alert id (one occurrence: a later alert of the same condition, or
    * the same condition on another target, has a capture of its own): merged into every version of it handed out.
    */
-  const findings = new Map<string, AlertFinding>();
+  const findings = new Map<string, AlertFinding & { value: number }>();
   const findingKey = (targetId: string, alertId: string) => `${targetId}\0${alertId}`;
-  function keepFinding(targetId: string, alertId: string, f: AlertFinding): void {
+  function keepFinding(targetId: string, alertId: string, f: AlertFinding & { value: number }): void {
     findings.set(findingKey(targetId, alertId), f);
     // An all-day process: the oldest go first (an alert's own versions carry its capture once written).
     if (findings.size > 1000) findings.delete(findings.keys().next().value!);
   }
   const decorate = (alert: Alert): Alert => {
     const f = findings.get(findingKey(alert.targetId, alert.id));
-    return f ? { ...alert, captureId: f.captureId, ...(f.finding ? { finding: f.finding } : {}) } : alert;
+    if (!f) return alert;
+    // A finding taken again that shows nothing clear leaves no older one beside the new capture.
+    const { finding: _older, ...rest } = alert;
+    return { ...rest, captureId: f.captureId, captureValue: f.value, ...(f.finding ? { finding: f.finding } : {}) };
   };
+
+  /**
+   * Whether an alert's capture is to be taken again: its figure has at least doubled since (an FD count of 2,000 where
+   * the finding spoke of 1,000), while the user is still to act on it (firing or acknowledged, not snoozed).
+   */
+  const findingOutgrown = (a: Alert): boolean =>
+    (a.state === 'firing' || a.state === 'acknowledged') && a.captureValue !== undefined && a.captureValue > 0 && a.value >= 2 * a.captureValue;
 
   function alertChange(rt: TargetRuntime, change: AlertEvent['type'] | 'snoozed' | 'acknowledged', alert: Alert, previousId?: string): void {
     const full = decorate(alert);
@@ -285,6 +303,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       alertChange(rt, e.type, e.alert);
       if (e.type === 'fired') autoCapture(rt, e.alert);
     }
+    for (const a of rt.alerts.live()) if (findingOutgrown(decorate(a))) autoCapture(rt, a);
   }
 
   async function addTarget(input: TargetInput): Promise<TargetSummary> {
@@ -321,6 +340,7 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
       alerts,
       lastBreakdown: null,
       autoCapturedMs: new Map(),
+      capturingFor: new Set(),
       unsubscribe: [],
       recording: true,
       recorderAlerts: store.dir === null ? null : storedAlertsReader(store.dir),

@@ -100,6 +100,11 @@ export interface Alert {
   captureId?: string;
   /** What that capture shows, naming the leaking thing: "main.waitForever: +300 goroutines since 16:40 (chan receive)". */
   finding?: string;
+  /**
+   * The alert's `value` when that capture was asked for. Once the figure has doubled since, while the alert is firing
+   * or acknowledged, the engine takes the capture again, so the finding speaks of the leak as it is now.
+   */
+  captureValue?: number;
 }
 
 /** What happened to an alert on a step: `fired` means "tell the user now". */

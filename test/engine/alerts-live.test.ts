@@ -108,6 +108,58 @@ describe('alerts on the real Go fixture', () => {
   });
 });
 
+describe('a finding the leak has outgrown', () => {
+  it('is taken again once the figure has doubled since its capture, and not before', async () => {
+    const fx = await startFixture({ files: 1 });
+    cleanup.push(() => fx.stop());
+    // An FD line of 20: the fixture holds fewer at its start.
+    const low = parseDetectorSettings({ thresholds: { fds: { line: 20 } } }, DEFAULT_DETECTOR_SETTINGS);
+    if (!low.ok) throw new Error(low.problems.join('; '));
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-outgrown-'));
+    const service = await createService({ dataDir, detectorSettings: low.settings, cadences: { sampleMs: 300, fdBreakdownMs: 5000 }, autoCaptureGapMs: 0 });
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close());
+    const events: ApiEvent[] = [];
+    service.subscribe((e) => events.push(e));
+    const { target } = await service.addTarget({ name: 'fixture', pid: fx.pid, pprofUrl: fx.pprofUrl });
+    const fdAlert = async () => (await service.alerts({ targetId: target.id })).find((a) => a.key === 'threshold:fds');
+    // The FD alert's captures (the repeated-file alert may take one of its own).
+    const captured = () => events.filter((e) => e.type === 'capture-done' && e.capture.alertKey === 'threshold:fds').length;
+
+    await fx.leak({ fds: 30 });
+    await until(() => captured() === 1, 20_000, 'the first capture');
+    await until(() => events.some((e) => e.type === 'alert' && e.alert.key === 'threshold:fds' && e.alert.captureValue !== undefined), 10_000, 'the first finding');
+    const first = (await fdAlert())!;
+    expect(first.captureValue).toBeGreaterThan(20);
+    expect(first.finding).toMatch(/leaky-\d+-0\.dat/);
+
+    // Doubled since: a second capture, and the finding speaks of it.
+    await fx.leak({ fds: 2 * first.captureValue! });
+    await until(() => captured() === 2, 20_000, 'the capture taken again');
+    await until(() => events.some((e) => e.type === 'alert' && e.alert.key === 'threshold:fds' && (e.alert.captureValue ?? 0) > first.captureValue!), 10_000, 'the new finding');
+    const second = (await fdAlert())!;
+    expect(second.id).toBe(first.id);
+    expect(second.captureId).not.toBe(first.captureId);
+    expect(second.captureValue).toBeGreaterThanOrEqual(2 * first.captureValue!);
+    expect(second.finding).toMatch(/leaky-\d+-0\.dat/);
+    // Kept on disk with the alert, so a restart goes on from it.
+    const stored = () =>
+      readFileSync(join(dataDir, 'targets', target.id, 'alerts.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Alert)
+        .filter((a) => a.id === first.id)
+        .at(-1);
+    await until(() => stored()?.captureId === second.captureId, 5_000, 'the alert on disk with its new capture');
+    expect(stored()?.captureValue).toBe(second.captureValue);
+
+    // Grown, but not doubled again: no third capture.
+    await fx.leak({ fds: 10 });
+    const sampled = events.filter((e) => e.type === 'sample').length;
+    await until(() => events.filter((e) => e.type === 'sample').length >= sampled + 6, 10_000, 'samples after a small rise');
+    expect(captured()).toBe(2);
+  });
+});
+
 describe('a snoozed condition that comes back', () => {
   it('is recorded snoozed, with no notice, when it starts again during the snooze (a restart in between)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leakbar-snoozed-'));

@@ -534,6 +534,7 @@ export function carryOverAlerts(state: AlertEngineState, open: readonly Alert[],
       snoozedUntilMs: disk.state === 'snoozed' ? disk.snoozedUntilMs : replayed.snoozedUntilMs,
       ...(disk.captureId === undefined ? {} : { captureId: disk.captureId }),
       ...(disk.finding === undefined ? {} : { finding: disk.finding }),
+      ...(disk.captureValue === undefined ? {} : { captureValue: disk.captureValue }),
     };
     alerts[disk.key] = merged;
     kept.push(merged);
