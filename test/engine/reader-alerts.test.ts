@@ -35,6 +35,25 @@ function storedAlerts(dataDir: string, targetId: string): Map<string, Alert> {
   return newest;
 }
 
+/**
+ * A sleep recorded by an engine in another process with an FD line of 1 (the sleep holds 3), once that one's FD alert
+ * has fired: the target, the data folder, the recorder, its alert and the low settings.
+ */
+async function sleepWithRecorderAlert() {
+  const sleep = spawn('sleep', ['60'], { stdio: 'ignore' });
+  cleanup.push(() => void sleep.kill('SIGKILL'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-reader-alerts-'));
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const target = { name: 'sleep', pid: sleep.pid!, pprofUrl: null };
+  const low = structuredClone(DEFAULT_DETECTOR_SETTINGS);
+  low.thresholds.fds.line = 1;
+  const recorder = await startOtherService({ dataDir, target, detectorSettings: low, sampleMs: SAMPLE_MS });
+  cleanup.push(() => recorder.close());
+  await until(() => recorder.said.some((x) => 'fired' in x && x.fired.key === 'threshold:fds'), 15_000, 'the recorder’s FD alert');
+  const theirs = recorder.said.flatMap((x) => ('fired' in x ? [x.fired] : []))[0]!;
+  return { dataDir, target, low, recorder, theirs };
+}
+
 describe('a leakbar that reads a history another one records', () => {
   it('takes no automatic capture, goes by the recorder’s alert, and keeps it, alone, when it takes over', async () => {
     const fx = await startFixture();
@@ -104,20 +123,8 @@ describe('a leakbar that reads a history another one records', () => {
   });
 
   it('closes, when it takes over, an alert the recorder left open that it does not find holding', async () => {
-    const sleep = spawn('sleep', ['60'], { stdio: 'ignore' });
-    cleanup.push(() => void sleep.kill('SIGKILL'));
-    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-reader-alerts-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const target = { name: 'sleep', pid: sleep.pid!, pprofUrl: null };
-    // The recorder runs with an FD line of 1 (the sleep holds 3); the reader with the default 1,000, as a `watch
-    // --alerts` of its own would beside a serve.
-    const low = structuredClone(DEFAULT_DETECTOR_SETTINGS);
-    low.thresholds.fds.line = 1;
-    const recorder = await startOtherService({ dataDir, target, detectorSettings: low, sampleMs: SAMPLE_MS });
-    cleanup.push(() => recorder.close());
-    await until(() => recorder.said.some((x) => 'fired' in x && x.fired.key === 'threshold:fds'), 15_000, 'the recorder’s FD alert');
-    const theirs = recorder.said.flatMap((x) => ('fired' in x ? [x.fired] : []))[0]!;
-
+    // The reader runs with the default FD line of 1,000, as a `watch --alerts` of its own would beside a serve.
+    const { dataDir, target, recorder, theirs } = await sleepWithRecorderAlert();
     const reader = await createService({ dataDir, detectorSettings: DEFAULT_DETECTOR_SETTINGS, cadences: CADENCES });
     cleanup.push(() => reader.close());
     const changes: RecordingChange[] = [];
@@ -136,20 +143,10 @@ describe('a leakbar that reads a history another one records', () => {
     expect(closed.message).toMatch(new RegExp(`Closed when leakbar \\(pid ${process.pid}\\) took over recording this history: it did not find it still holding\\.$`));
     expect([...storedAlerts(dataDir, added.id).values()].filter((a) => a.state !== 'resolved')).toEqual([]);
   });
-  it('asks the recorder to carry out a snooze or an acknowledgement made in it, so the stored alert says so and the change holds', async () => {
-    const sleep = spawn('sleep', ['60'], { stdio: 'ignore' });
-    cleanup.push(() => void sleep.kill('SIGKILL'));
-    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-reader-alerts-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const target = { name: 'sleep', pid: sleep.pid!, pprofUrl: null };
-    // An FD line of 1 in both: the sleep holds 3, so both see the condition.
-    const low = structuredClone(DEFAULT_DETECTOR_SETTINGS);
-    low.thresholds.fds.line = 1;
-    const recorder = await startOtherService({ dataDir, target, detectorSettings: low, sampleMs: SAMPLE_MS });
-    cleanup.push(() => recorder.close());
-    await until(() => recorder.said.some((x) => 'fired' in x && x.fired.key === 'threshold:fds'), 15_000, 'the recorder’s FD alert');
-    const theirs = recorder.said.flatMap((x) => ('fired' in x ? [x.fired] : []))[0]!;
 
+  it('asks the recorder to carry out a snooze or an acknowledgement made in it, so the stored alert says so and the change holds', async () => {
+    // The FD line of 1 in both, so both see the condition.
+    const { dataDir, target, low, recorder, theirs } = await sleepWithRecorderAlert();
     const reader = await createService({ dataDir, detectorSettings: low, cadences: CADENCES });
     cleanup.push(() => reader.close());
     const { target: added } = await reader.addTarget(target);
