@@ -50,6 +50,33 @@ describe('openSeriesStore', () => {
     await c.close();
   });
 
+  it('skips sample lines no collector writes (a time no date holds, no PID) and drops figures that cannot be', async () => {
+    const dir = tmp();
+    const good = (timeMs: number, fds: number) => JSON.stringify({ timeMs, pid: 7, fds, rssBytes: 1000 });
+    const lines = [
+      good(1000, 10),
+      // A digit doubled by a hand edit, a time past what a number holds, no PID (it would read as a restart), PID 0.
+      '{"timeMs":99999999999999999,"pid":7,"fds":11}',
+      '{"timeMs":1e400,"pid":7,"fds":12}',
+      '{"timeMs":1500,"fds":13}',
+      '{"timeMs":1600,"pid":0,"fds":13}',
+      // Kept, without the figures no collector gives.
+      '{"timeMs":2000,"pid":7,"fds":1e308,"rssBytes":-5,"threads":3}',
+      good(3000, 14),
+    ];
+    writeFileSync(join(dir, 'samples.jsonl'), lines.join('\n') + '\n');
+    writeFileSync(join(dir, 'events.jsonl'), '{"type":"restart","timeMs":1e400,"oldPid":6,"newPid":7}\n{"type":"restart","timeMs":2500,"oldPid":6,"newPid":7}\n');
+    const b = await openSeriesStore(dir);
+    expect(b.loaded).toEqual({ samples: 3, events: 1, alerts: 0, skippedLines: 5 });
+    expect(b.samples()).toEqual([
+      { timeMs: 1000, pid: 7, fds: 10, rssBytes: 1000 },
+      { timeMs: 2000, pid: 7, threads: 3 },
+      { timeMs: 3000, pid: 7, fds: 14, rssBytes: 1000 },
+    ]);
+    expect(b.events().map((e) => e.timeMs)).toEqual([2500]);
+    await b.close();
+  });
+
   it('reads back the newest version of each alert, and keeps a memory-only history without files', async () => {
     const dir = tmp();
     const a = await openSeriesStore(dir);

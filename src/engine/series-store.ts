@@ -193,13 +193,27 @@ function parseLine(line: string | null): unknown {
 /** A history file's item's time (what retention compares), or null when the line is not one of ours. */
 type TimeOf = (item: unknown) => number | null;
 
-const sampleTime: TimeOf = (x) => (isPlainObject(x) && typeof x.timeMs === 'number' ? x.timeMs : null);
+/** A time a Date holds (within ±8.64e15 ms): a line with another (a digit doubled by a bad edit, 1e400) is not ours. */
+const isTime = (t: unknown): t is number => typeof t === 'number' && Math.abs(t) <= 8.64e15;
+/** An event's time. */
+const eventTime: TimeOf = (x) => (isPlainObject(x) && isTime(x.timeMs) ? x.timeMs : null);
+/** A sample's time: a sample has a time and a PID (a line without one would read as a restart). */
+const sampleTime: TimeOf = (x) => (isPlainObject(x) && isTime(x.timeMs) && Number.isSafeInteger(x.pid) && (x.pid as number) > 0 ? x.timeMs : null);
 /** An alert's last activity, or null when the line is not an alert. */
 const alertTime: TimeOf = (x) => {
-  if (!isPlainObject(x) || typeof x.id !== 'string' || typeof x.firstMs !== 'number') return null;
-  if (typeof x.resolvedMs === 'number') return x.resolvedMs;
-  return typeof x.lastMs === 'number' ? x.lastMs : x.firstMs;
+  if (!isPlainObject(x) || typeof x.id !== 'string' || !isTime(x.firstMs)) return null;
+  if (isTime(x.resolvedMs)) return x.resolvedMs;
+  return isTime(x.lastMs) ? x.lastMs : x.firstMs;
 };
+
+/**
+ * A sample read back without the figures no collector gives (negative, or past what a count or a byte size reaches:
+ * a hand edit), which would mislead charts and alerts.
+ */
+function withoutBadFigures(x: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(x)) if (typeof v === 'number' && !(v >= 0 && v <= Number.MAX_SAFE_INTEGER)) delete x[k];
+  return x;
+}
 
 /**
  * Whether history that starts at `cutoffMs` keeps this version of an alert (when it is the alert's newest): an open
@@ -699,14 +713,18 @@ function dropBefore<T extends { timeMs: number }>(items: T[], cutoffMs: number):
 async function loadFile(path: string, timeOf: TimeOf, cutoffMs: number, take: (item: unknown) => void): Promise<{ skipped: number; old: number; oldestMs: number; endsClean: boolean }> {
   let old = 0;
   let oldestMs = Number.POSITIVE_INFINITY;
+  let notOurs = 0;
   const r = await eachJsonLine(path, (x) => {
     const t = timeOf(x);
-    if (t === null) return;
+    if (t === null) {
+      notOurs++;
+      return;
+    }
     oldestMs = Math.min(oldestMs, t);
     if (t < cutoffMs) old++;
     else take(x);
   });
-  return { ...r, old, oldestMs };
+  return { ...r, skipped: r.skipped + notOurs, old, oldestMs };
 }
 
 /**
@@ -1125,8 +1143,8 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
   const readFiles = (cutoff: number, fill: boolean): Promise<Loaded> => {
     const skip = () => {};
     return Promise.all([
-      loadFile(path(FILES.samples), sampleTime, cutoff, fill ? (x) => pushBounded(samples, x as Sample, windowSize, windowSize) : skip),
-      loadFile(path(FILES.events), sampleTime, cutoff, fill ? (x) => pushBounded(events, x as WatchEvent, eventWindowSize, eventWindowSize) : skip),
+      loadFile(path(FILES.samples), sampleTime, cutoff, fill ? (x) => pushBounded(samples, withoutBadFigures(x as Record<string, unknown>) as unknown as Sample, windowSize, windowSize) : skip),
+      loadFile(path(FILES.events), eventTime, cutoff, fill ? (x) => pushBounded(events, x as WatchEvent, eventWindowSize, eventWindowSize) : skip),
       loadAlerts(path(FILES.alerts), cutoff, fill ? keepAlert : skip, fill ? forgetAlert : skip),
     ]);
   };
@@ -1142,7 +1160,7 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
     };
     const slack = compactSlackMs(historyMs);
     if (s.old > 0) void opened.samples.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile);
-    if (ev.old > 0) void opened.events.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile);
+    if (ev.old > 0) void opened.events.compact(dropOlderThan(eventTime, cutoff, slack), writeFile);
     if (al.old > 0) void opened.alerts.compact(newestAlertsSince(cutoff), writeFile);
     return opened;
   };
@@ -1327,7 +1345,7 @@ export async function openSeriesStore(dir: string | null, options: SeriesStoreOp
       const slack = compactSlackMs(historyMs);
       const dropped = await Promise.all([
         logs.samples.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile),
-        logs.events.compact(dropOlderThan(sampleTime, cutoff, slack), writeFile),
+        logs.events.compact(dropOlderThan(eventTime, cutoff, slack), writeFile),
         logs.alerts.compact(newestAlertsSince(cutoff), writeFile),
       ]);
       return { droppedLines: dropped.reduce((n, d) => n + d, 0) };
