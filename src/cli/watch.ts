@@ -177,17 +177,35 @@ export async function checkPidExists(collectors: Pick<Collectors, 'readProcess'>
 }
 
 /**
- * Opens the --csv file for appending (creating it, emptying nothing), or says why it cannot. It is emptied
- * once the engine has started, so a start that fails leaves an existing CSV whole.
+ * Opens the --csv file for appending, or says why it cannot: a new or empty file gets the header, one a watch wrote
+ * before (it starts with the same header) gets the new rows after its own, as the shell scripts it replaces append.
+ * A file that holds something else is refused, never emptied: it may be the only copy of a day's figures.
  */
-async function openCsv(path: string): Promise<FileHandle> {
+async function openCsv(path: string): Promise<{ file: FileHandle; header: boolean; newline: boolean }> {
+  let file: FileHandle;
   try {
-    return await open(path, 'a');
+    file = await open(path, 'a+');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'an error';
     const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
     throw new LeakbarError('bad-input', `cannot write the CSV file ${path}: ${why}`, { cause: e });
   }
+  const header = csvHeader();
+  const head = Buffer.alloc(header.length + 2);
+  const { bytesRead } = await file.read(head, 0, head.length, 0);
+  if (bytesRead === 0) return { file, header: true, newline: false };
+  const first = head.subarray(0, bytesRead).toString('utf8');
+  if (first.startsWith(`${header}\n`) || first.startsWith(`${header}\r\n`)) {
+    // A row cut short by a crash is ended, so the next row starts on a line of its own.
+    const { size } = await file.stat();
+    const last = Buffer.alloc(1);
+    await file.read(last, 0, 1, size - 1);
+    return { file, header: false, newline: last[0] !== 0x0a };
+  }
+  await file.close();
+  throw new LeakbarError('bad-input', `the CSV file ${path} already holds something other than leakbar's columns, which watch would mix its rows into`, {
+    hint: 'give a new file name (a CSV an earlier watch wrote is appended to)',
+  });
 }
 
 /** The cadences a command line fixes: only those given, so the others follow the settings file (and its changes). */
@@ -221,9 +239,9 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   });
   let csv: WriteStream | null = null;
   if (csvFile) {
-    await csvFile.truncate(0);
-    csv = csvFile.createWriteStream();
-    csv.write(csvHeader() + '\n');
+    csv = csvFile.file.createWriteStream();
+    if (csvFile.newline) csv.write('\n');
+    if (csvFile.header) csv.write(csvHeader() + '\n');
     csv.on('error', (e) => process.stderr.write(`leakbar: cannot write ${o.csv}: ${e.message}\n`));
   }
   const print = (line: string) => out.write(line + '\n');

@@ -102,6 +102,30 @@ describe('leakbar watch', () => {
     expect(existsSync(join(dir, 'data-nostore-csv'))).toBe(false);
   });
 
+  it('appends to a CSV an earlier watch wrote, and refuses a file that holds something else, leaving it whole', async () => {
+    const csv = join(dir, 'day.csv');
+    const run = () => leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--interval', '0.5', '--duration', '1.2', '--csv', csv, '--no-store']);
+    expect((await run()).code).toBe(0);
+    const firstRun = readFileSync(csv, 'utf8').split('\n').filter(Boolean);
+    expect(firstRun.length).toBeGreaterThan(1);
+    // A crash cut its last row short: the next run starts its rows on a line of their own.
+    appendFileSync(csv, '2026-01-01T00:00:00.000Z,1');
+    expect((await run()).code).toBe(0);
+    const both = readFileSync(csv, 'utf8').split('\n').filter(Boolean);
+    expect(both.filter((l) => l.startsWith('time,'))).toHaveLength(1);
+    expect(both.slice(0, firstRun.length)).toEqual(firstRun);
+    expect(both[firstRun.length]).toBe('2026-01-01T00:00:00.000Z,1');
+    expect(both.length).toBeGreaterThan(firstRun.length + 2);
+    expect(both.slice(firstRun.length + 1).every((l) => /^\d{4}-\d\d-\d\dT[\d:.]+Z,/.test(l))).toBe(true);
+
+    const other = join(dir, 'precious.csv');
+    writeFileSync(other, 'my precious data\n');
+    const r = await leakbar(['watch', '--pid', String(fx.pid), '--no-pprof', '--duration', '1', '--csv', other, '--no-store']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`the CSV file ${other} already holds something other than leakbar's columns`);
+    expect(readFileSync(other, 'utf8')).toBe('my precious data\n');
+  });
+
   it('follows the program across a restart and says so', async () => {
     const rdir = mkdtempSync(join(tmpdir(), 'leakbar-restart-'));
     let a: Fixture | null = await startFixture({ dir: rdir });
