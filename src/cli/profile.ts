@@ -1,11 +1,10 @@
 /** `leakbar profile`: reads pprof profiles (files or URLs) and prints pprof's reports; `profile top` matches `go tool pprof -top`. */
 import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LeakbarError } from '../shared/errors.js';
 import { answerError, HttpGetError, httpGet, type HttpGetResponse } from '../collectors/http-get.js';
 import { describeBody, escapeUnsafe } from '../collectors/pprof-http.js';
-import { profileTimeoutMs } from '../engine/captures/fetch.js';
+import { gunzipCapped, profileTimeoutMs } from '../engine/captures/fetch.js';
 import { registerProfileGoroutines } from './profile-goroutines.js';
 
 /** Options of `leakbar profile top`, as commander parses them. */
@@ -35,9 +34,13 @@ export function fetchTimeoutMs(url: string): number {
   return profileTimeoutMs(Number.isFinite(seconds) && seconds > 0 ? seconds : undefined);
 }
 
+function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
 /** Reads a profile's bytes from a file or an http(s) URL. Failures are LeakbarErrors. */
 export async function readProfileBytes(source: string): Promise<Uint8Array> {
-  if (/^https?:\/\//i.test(source)) {
+  if (isUrl(source)) {
     const timeoutMs = fetchTimeoutMs(source);
     let res: HttpGetResponse;
     try {
@@ -54,6 +57,7 @@ export async function readProfileBytes(source: string): Promise<Uint8Array> {
       // What a server sent is quoted escaped: it must not reach the terminal raw.
       throw new LeakbarError('endpoint-status', `${source} answered ${res.status} ${escapeUnsafe(res.statusText)}${res.body.length ? `: ${describeBody(res.body, 120)}` : ''}`, { hint: 'check the profile name and parameters in the URL' });
     }
+    if (res.body.length === 0) throw new LeakbarError('empty-profile', `${source} answered with 0 bytes`, { hint: 'try again; is the program shutting down?' });
     return res.body;
   }
   try {
@@ -80,14 +84,21 @@ export function namingSource(e: unknown, source: string): unknown {
 
 async function runTop(file: string, flags: TopFlags): Promise<void> {
   // Loaded on use, so other commands do not pay for the analysis code.
-  const { decodeProfile, top, formatTopText } = await import('../analysis/pprof/index.js');
-  const gunzip = (gz: Uint8Array): Uint8Array => gunzipSync(gz);
+  const { decodeProfile, isGzip, top, formatTopText } = await import('../analysis/pprof/index.js');
   const baseFile = flags.diffBase ?? flags.base;
   const [bytes, baseBytes] = await Promise.all([readProfileBytes(file), baseFile ? readProfileBytes(baseFile) : Promise.resolve(null)]);
   const decode = (b: Uint8Array, source: string): ReturnType<typeof decodeProfile> => {
     try {
-      return decodeProfile(b, { gunzip, allowNoSamples: true });
+      // Inflated at most MAX_INFLATED_BYTES: a gzip bomb fails at once, naming the cap.
+      return decodeProfile(b, { gunzip: gunzipCapped, allowNoSamples: true });
     } catch (e) {
+      // A URL's answer that is neither gzip nor readable protobuf is said as `capture` says it.
+      if (isUrl(source) && !isGzip(b) && e instanceof LeakbarError && e.code === 'corrupt-profile') {
+        throw new LeakbarError('not-a-profile', `${source} answered with something other than a gzipped profile (${describeBody(b)})`, {
+          hint: 'check that the URL is a Go pprof endpoint',
+          cause: e,
+        });
+      }
       throw namingSource(e, source);
     }
   };

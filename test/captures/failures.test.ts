@@ -4,7 +4,8 @@ import { readdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCaptureService, createCaptureStore, type CaptureEvent, type CaptureStore } from '../../src/engine/captures/index.js';
+import { gzipSync } from 'node:zlib';
+import { checkProfileResponse, createCaptureFetch, createCaptureService, createCaptureStore, type CaptureEvent, type CaptureStore } from '../../src/engine/captures/index.js';
 import { LeakbarError } from '../../src/shared/errors.js';
 import type { TargetConfig } from '../../src/shared/types.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
@@ -128,9 +129,13 @@ describe('a failed capture keeps nothing', () => {
 describe('an endpoint that is not Go pprof', () => {
   let server: Server;
   let base: string;
+  // A gzip bomb: 300 MiB of zeros, 1.3 MB gzipped.
+  const bomb = gzipSync(new Uint8Array(300 << 20), { level: 1 });
   beforeAll(async () => {
     server = createServer((req, res) => {
-      if (req.url?.startsWith('/html/debug/pprof/')) {
+      if (req.url?.startsWith('/bomb/debug/pprof/')) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bomb);
+      } else if (req.url?.startsWith('/html/debug/pprof/')) {
         res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body>Login</body></html>');
       } else if (req.url?.startsWith('/text/debug/pprof/')) {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('heap profile: 0: 0 [0: 0] @ heap/1048576\n');
@@ -169,6 +174,19 @@ describe('an endpoint that is not Go pprof', () => {
   it('says text is not a gzipped profile', async () => {
     const { service } = await serviceFor('text');
     await expect(service.capture({ target: target('/text/debug/pprof/'), pid: null, kind: 'allocs' })).rejects.toMatchObject({ code: 'not-a-profile', message: expect.stringContaining('first bytes 68 65 61 70') });
+  });
+
+  it('stops inflating a gzip bomb at 256 MB, off the event loop, and says so naming the URL', async () => {
+    const { store, service } = await serviceFor('bomb');
+    await expect(service.capture({ target: target('/bomb/debug/pprof/'), pid: null, kind: 'heap' })).rejects.toMatchObject({
+      code: 'corrupt-profile',
+      message: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/bomb\/debug\/pprof\/heap\?gc=1: the profile inflates to more than 256 MB/),
+    });
+    expect(await entries(store, 'web')).toEqual([]);
+    // The capture fetch inflates on zlib's thread pool, so checkProfileResponse never inflates on the event loop.
+    const res = await createCaptureFetch()(`${base}/bomb/debug/pprof/heap`, { timeoutMs: 20_000 });
+    expect(res.inflated).toBeInstanceOf(LeakbarError);
+    expect(() => checkProfileResponse('u', res)).toThrow(/^u: the profile inflates to more than 256 MB/);
   });
 
   it('says when the endpoint is down, and leaves no empty folder for the target', async () => {

@@ -29,6 +29,8 @@ describe('leakbar profile top', () => {
     server = createServer((req, res) => {
       if (req.url?.startsWith('/debug/pprof/heap')) res.end(readFileSync(g('heap-2.pb.gz')));
       else if (req.url === '/escapes') res.writeHead(500).end('\u001b[2J\u001b]0;pwned\u0007 oops');
+      else if (req.url === '/binary') res.end(Buffer.from([0x0a, 0x99, 0xff, 0xff, 0xff, 0x01, 0x02, 0x03]));
+      else if (req.url === '/empty') res.end();
       else if (req.url === '/broken') res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><h1>Internal error</h1></body></html>');
       else res.writeHead(404).end('404 page not found\n');
     });
@@ -105,6 +107,23 @@ describe('leakbar profile top', () => {
     expect((await run(['profile', 'top', g('no-such.pb.gz')])).stderr).toMatch(/no such profile file/);
     expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--focus', '('])).stderr).toMatch(/parsing focus regexp/);
     expect((await run(['profile', 'top', g('cpu-1.pb.gz'), '--sample-index', 'bogus'])).stderr).toMatch(/must be one of: samples, cpu/);
+  });
+
+  it('refuses a gzip bomb at 256 MB, naming the file, and says a binary answer is not a gzipped profile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leakbar-bomb-'));
+    try {
+      const file = join(dir, 'bomb.pb.gz');
+      writeFileSync(file, gzipSync(new Uint8Array(300 << 20), { level: 1 }));
+      const r = await run(['profile', 'top', file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`leakbar: ${file}: the profile inflates to more than 256 MB: this is not a profile leakbar reads`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const binary = await run(['profile', 'top', `${base}/binary`]);
+    expect(binary.stderr).toContain(`leakbar: ${base}/binary answered with something other than a gzipped profile (8 bytes of binary data, starting 0a 99 ff ff ff 01 02 03)`);
+    const empty = await run(['profile', 'top', `${base}/empty`]);
+    expect(empty.stderr).toContain(`leakbar: ${base}/empty answered with 0 bytes`);
   });
 
   it('times a URL out as a capture does: after 1.5 × its seconds parameter, else 20 s', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { isLeakbarError } from '../../src/shared/errors.js';
-import { decodeProfile, sampleLabels, sampleTypeIndex, gunzipStream } from '../../src/analysis/pprof/index.js';
+import { decodeProfile, MAX_INFLATED_BYTES, sampleLabels, sampleTypeIndex, gunzipStream } from '../../src/analysis/pprof/index.js';
 import { synthProfile } from './synth.js';
 
 const golden = join(import.meta.dirname, '..', 'golden');
@@ -116,6 +116,19 @@ describe('decodeProfile', () => {
     const p = decodeProfile(await gunzipStream(gz));
     expect(p.samples.count).toBeGreaterThan(0);
     await expect(gunzipStream(gz.subarray(0, 100))).rejects.toMatchObject({ code: 'corrupt-profile' });
+  });
+
+  it('stops inflating at the cap, with an error that names it (a gzip bomb)', async () => {
+    // 8 MiB of zeros is 8 kB gzipped; with a 1 MiB cap, neither inflater goes past it.
+    const bomb = gzipSync(new Uint8Array(8 << 20), { level: 1 });
+    await expect(gunzipStream(bomb, 1 << 20)).rejects.toMatchObject({ code: 'corrupt-profile', message: expect.stringMatching(/^the profile inflates to more than 1 MB/) });
+    const capped = (gz: Uint8Array): Uint8Array => gunzipSync(gz, { maxOutputLength: 1 << 20 });
+    expect(() => decodeProfile(bomb, { gunzip: capped, maxInflatedBytes: 1 << 20 })).toThrow(/^the profile inflates to more than 1 MB: this is not a profile leakbar reads/);
+    // An uncapped gunzip is checked after the fact.
+    expect(() => decodeProfile(bomb, { gunzip, maxInflatedBytes: 1 << 20 })).toThrow(/inflates to more than 1 MB/);
+    // The default cap is far above a real profile: the golden ones, and the fixture's 200,000-stack one (7.6 MB inflated).
+    expect(MAX_INFLATED_BYTES).toBe(256 * 1024 * 1024);
+    expect(decodeProfile(await gunzipStream(readFileSync(join(golden, 'cpu-1.pb.gz')))).samples.count).toBeGreaterThan(0);
   });
 
   it('never throws anything but a LeakbarError on random bytes', () => {

@@ -10,11 +10,18 @@ import type { FunctionTable, LocationTable, MappingInfo, ProfileModel, SampleTab
 /** Options for decodeProfile. */
 export interface DecodeOptions {
   /**
-   * Inflates gzip bytes. The analysis layer has no zlib: the CLI passes node:zlib's gunzipSync, a browser
-   * worker can inflate first with `gunzipStream` and pass the raw bytes. Without it, gzipped input fails
+   * Inflates gzip bytes. The analysis layer has no zlib: the engine inflates with node:zlib (capped by
+   * `maxOutputLength`, src/engine/captures/fetch.ts) and passes the raw bytes, or passes a capped
+   * gunzipSync; a browser worker inflates first with `gunzipStream` and passes the raw bytes. Without it, gzipped input fails
    * with code 'unsupported'.
    */
   gunzip?: (gz: Uint8Array) => Uint8Array;
+  /**
+   * Inflates at most this many bytes; a gzip that inflates to more fails with 'corrupt-profile' ("inflates to
+   * more than N MB"). Only checked here when `gunzip` reports it: pass node:zlib's `maxOutputLength` (see
+   * {@link isInflateTooLarge}) or use {@link gunzipStream}, which stops at the cap. @default MAX_INFLATED_BYTES
+   */
+  maxInflatedBytes?: number;
   /** Accept a profile without samples (an idle CPU profile) instead of failing with 'empty-profile'. @default false */
   allowNoSamples?: boolean;
 }
@@ -24,14 +31,57 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Inflates gzip bytes with the web-standard DecompressionStream (browsers, workers, Node 18+). */
-export async function gunzipStream(gz: Uint8Array): Promise<Uint8Array> {
+/**
+ * The most a gzipped profile may inflate to: 256 MiB. Go's profiles are far smaller (a heap profile of
+ * 200,000 distinct stacks, test/fixtures/manystacks, is 0.6 MB gzipped and 7.6 MB inflated), while a
+ * gzip of zeros inflates 1000-fold (1 MB to 1 GiB): past this, the answer is not a profile leakbar reads,
+ * and inflating it would hold the process's memory (and its thread) for nothing.
+ */
+export const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+
+/** The error for a gzip that inflates past `limit` bytes. */
+export function inflatesTooLarge(limit: number = MAX_INFLATED_BYTES): LeakbarError {
+  return new LeakbarError('corrupt-profile', `the profile inflates to more than ${Math.round(limit / (1024 * 1024))} MB: this is not a profile leakbar reads (a Go profile inflates to a few MB)`, {
+    hint: 'check that the URL or file is a Go pprof profile; a gzip that inflates this much (a "gzip bomb") is not one',
+  });
+}
+
+/** True for node:zlib's error when an inflate passes its `maxOutputLength` (RangeError ERR_BUFFER_TOO_LARGE). */
+export function isInflateTooLarge(e: unknown): boolean {
+  return e instanceof RangeError && (e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+/**
+ * Inflates gzip bytes with the web-standard DecompressionStream (browsers, workers, Node 18+), stopping
+ * at `maxBytes` (then failing with {@link inflatesTooLarge}).
+ */
+export async function gunzipStream(gz: Uint8Array, maxBytes: number = MAX_INFLATED_BYTES): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    const stream = new Blob([gz as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const reader = new Blob([gz as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw inflatesTooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
   } catch (e) {
+    if (e instanceof LeakbarError) throw e;
     throw new LeakbarError('corrupt-profile', 'the profile is a truncated or corrupt gzip file', { cause: e, hint: 'capture it again' });
   }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 const CORRUPT_HINT = 'capture it again; a profile cut short in transfer or on disk cannot be read';
@@ -78,9 +128,12 @@ export function decodeProfile(input: Uint8Array, options: DecodeOptions = {}): P
     try {
       bytes = options.gunzip(input);
     } catch (e) {
+      if (e instanceof LeakbarError) throw e;
+      if (isInflateTooLarge(e)) throw inflatesTooLarge(options.maxInflatedBytes);
       throw new LeakbarError('corrupt-profile', 'the profile is a truncated or corrupt gzip file', { cause: e, hint: CORRUPT_HINT });
     }
     if (bytes.length === 0) throw new LeakbarError('empty-profile', 'the profile is empty (it inflates to 0 bytes)', { hint: 'capture it again' });
+    if (bytes.length > (options.maxInflatedBytes ?? MAX_INFLATED_BYTES)) throw inflatesTooLarge(options.maxInflatedBytes);
   }
   const text = sniffText(bytes);
   if (text) throw text;

@@ -3,12 +3,12 @@
  * analysis layer with the base subtracted), goroutine groups that grew (stacks of the goroutine
  * profile), and FDs that grew (by type and by file), plus a Markdown summary a person can paste.
  */
-import { gunzipSync } from 'node:zlib';
 import { diffGoroutineDumps, groupWaitText, parseGoroutineDump, type GoroutineDump } from '../../analysis/goroutines/index.js';
-import { decodeProfile, top, type ProfileModel } from '../../analysis/pprof/index.js';
+import { decodeProfile, isGzip, top, type ProfileModel } from '../../analysis/pprof/index.js';
 import type { Comparison } from '../../shared/api.js';
 import { baseRelation, type CaptureFile, type CaptureMeta } from '../../shared/captures.js';
 import { LeakbarError } from '../../shared/errors.js';
+import { gunzipCapped, inflateProfile } from './fetch.js';
 import { FD_TYPES, type FdBreakdown, type FdEntry, type FigureName, type Sample } from '../../shared/types.js';
 import { formatBytes, formatCount, formatDurationMs } from '../../shared/units.js';
 
@@ -33,11 +33,14 @@ export interface SectionOptions {
   maxRows?: number;
 }
 
-const gunzip = (gz: Uint8Array): Uint8Array => gunzipSync(gz);
-
-/** Decodes a stored profile (gzipped as fetched), accepting one without samples. */
+/** Decodes a stored profile (gzipped as fetched), accepting one without samples; inflates at most MAX_INFLATED_BYTES, on this thread. */
 export function decodeStoredProfile(bytes: Uint8Array): ProfileModel {
-  return decodeProfile(bytes, { gunzip, allowNoSamples: true });
+  return decodeProfile(bytes, { gunzip: gunzipCapped, allowNoSamples: true });
+}
+
+/** As {@link decodeStoredProfile}, inflating on zlib's thread pool so the event loop goes on meanwhile. */
+export async function decodeStoredProfileAsync(bytes: Uint8Array): Promise<ProfileModel> {
+  return decodeProfile(isGzip(bytes) ? await inflateProfile(bytes) : bytes, { allowNoSamples: true });
 }
 
 function flatByName(profile: ProfileModel, base: ProfileModel | undefined, sampleType: string): Map<string, number> {
@@ -210,7 +213,7 @@ export async function heapSection(reader: CaptureReader, base: CaptureMeta, curr
   const cf = fileOf(current, 'heap');
   if (!bf || !cf) return null;
   const [b, c] = await Promise.all([reader.readFile(base.id, bf.name), reader.readFile(current.id, cf.name)]);
-  const [bp, cp] = [decodeStoredProfile(b), decodeStoredProfile(c)];
+  const [bp, cp] = await Promise.all([decodeStoredProfileAsync(b), decodeStoredProfileAsync(c)]);
   return {
     kind: 'heap',
     title: 'Heap growth by function (in-use bytes, flat)',
@@ -240,7 +243,7 @@ export async function goroutineSection(reader: CaptureReader, base: CaptureMeta,
   const cf = fileOf(current, 'goroutine');
   if (!bf || !cf) return null;
   const [b, c] = await Promise.all([reader.readFile(base.id, bf.name), reader.readFile(current.id, cf.name)]);
-  const [bp, cp] = [decodeStoredProfile(b), decodeStoredProfile(c)];
+  const [bp, cp] = await Promise.all([decodeStoredProfileAsync(b), decodeStoredProfileAsync(c)]);
   const count = (p: ProfileModel) => [...goroutineGroups(p).values()].reduce((n, g) => n + g.count, 0);
   return {
     kind: 'goroutine',

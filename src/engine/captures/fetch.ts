@@ -4,8 +4,8 @@
  * anything is kept. Every failure is a LeakbarError that says why: endpoint down, timeout, cancelled,
  * not a Go program (404, HTML), or a corrupt profile.
  */
-import { gunzipSync } from 'node:zlib';
-import { decodeProfile, isGzip, type ProfileModel } from '../../analysis/pprof/index.js';
+import { gunzip, gunzipSync } from 'node:zlib';
+import { decodeProfile, inflatesTooLarge, isGzip, isInflateTooLarge, MAX_INFLATED_BYTES, type ProfileModel } from '../../analysis/pprof/index.js';
 import { LeakbarError } from '../../shared/errors.js';
 import { answerError, HttpGetError, httpGet } from '../../collectors/http-get.js';
 import { describeBody, quoteExcerpt } from '../../collectors/pprof-http.js';
@@ -15,6 +15,46 @@ export interface FetchedResponse {
   status: number;
   contentType: string;
   body: Uint8Array;
+  /**
+   * A gzipped body inflated by {@link createCaptureFetch}, off the event loop, or the LeakbarError of
+   * inflating it (too large, corrupt); {@link checkProfileResponse} inflates what has none.
+   */
+  inflated?: Uint8Array | LeakbarError;
+}
+
+/** Inflates gzip bytes with node:zlib, synchronously, at most {@link MAX_INFLATED_BYTES}: a gzip bomb fails early, as 'corrupt-profile'. */
+export function gunzipCapped(gz: Uint8Array, maxBytes: number = MAX_INFLATED_BYTES): Uint8Array {
+  try {
+    return gunzipSync(gz, { maxOutputLength: maxBytes });
+  } catch (e) {
+    throw inflateError(e, maxBytes);
+  }
+}
+
+function inflateError(e: unknown, maxBytes: number): LeakbarError {
+  if (isInflateTooLarge(e)) return inflatesTooLarge(maxBytes);
+  return new LeakbarError('corrupt-profile', 'the profile is a truncated or corrupt gzip file', { cause: e, hint: 'capture it again; a profile cut short in transfer or on disk cannot be read' });
+}
+
+/**
+ * Inflates gzip bytes with node:zlib on its thread pool, so the event loop (a watcher's samples, a serve's
+ * requests) goes on meanwhile, at most {@link MAX_INFLATED_BYTES}. Rejects with a LeakbarError
+ * ('corrupt-profile': too large, truncated or corrupt).
+ */
+export function inflateProfile(gz: Uint8Array, maxBytes: number = MAX_INFLATED_BYTES): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    gunzip(gz, { maxOutputLength: maxBytes }, (e, out) => (e ? reject(inflateError(e, maxBytes)) : resolve(out)));
+  });
+}
+
+/** Inflates a gzipped body off the event loop for {@link checkProfileResponse}; text and other bodies are left as they are. */
+async function withInflated(res: FetchedResponse): Promise<FetchedResponse> {
+  if (!isGzip(res.body)) return res;
+  try {
+    return { ...res, inflated: await inflateProfile(res.body) };
+  } catch (e) {
+    return { ...res, inflated: e instanceof LeakbarError ? e : inflateError(e, MAX_INFLATED_BYTES) };
+  }
 }
 
 /**
@@ -44,7 +84,8 @@ export function createCaptureFetch(): CaptureFetchFn {
   return async (url, { timeoutMs, signal }) => {
     try {
       const res = await httpGet(url, signal ? { timeoutMs, signal } : { timeoutMs });
-      return { status: res.status, contentType: res.contentType, body: res.body };
+      // A profile is inflated here, on zlib's thread pool, rather than in checkProfileResponse on the event loop.
+      return await withInflated({ status: res.status, contentType: res.contentType, body: res.body });
     } catch (e) {
       if (!(e instanceof HttpGetError)) throw e;
       if (e.reason === 'cancelled') throw new LeakbarError('cancelled', `the fetch of ${url} was cancelled`, { cause: e });
@@ -114,8 +155,16 @@ export function checkProfileResponse(url: string, res: FetchedResponse): Fetched
       hint: 'check that the URL is a Go pprof endpoint',
     });
   }
-  const profile = decodeProfile(body, { gunzip: (gz) => gunzipSync(gz), allowNoSamples: true });
-  return { bytes: body, profile };
+  try {
+    if (res.inflated instanceof LeakbarError) throw res.inflated;
+    const inflated = res.inflated ?? gunzipCapped(body);
+    if (inflated.length === 0) throw new LeakbarError('empty-profile', 'the profile is empty (it inflates to 0 bytes)', { hint: 'capture it again' });
+    return { bytes: body, profile: decodeProfile(inflated, { allowNoSamples: true }) };
+  } catch (e) {
+    // The URL goes in front, as the other answers' errors have it.
+    if (e instanceof LeakbarError) throw new LeakbarError(e.code, `${url}: ${e.message}`, { hint: e.hint, cause: e });
+    throw e;
+  }
 }
 
 /** Checks a `goroutine?debug=2` text dump: 2xx and starting with "goroutine ". Returns the bytes as served. */
