@@ -6,7 +6,7 @@ import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { createService } from '../engine/service.js';
-import { cadencesFromOptions, checkPidExists, heapIntervalOption, intervalOption, parsePprofUrl, parseSeconds, sayUnwritten, targetFromOptions } from './watch.js';
+import { atTime, cadencesFromOptions, checkPidExists, heapIntervalOption, intervalOption, parsePprofUrl, parseSeconds, sayUnwritten, targetFromOptions } from './watch.js';
 
 interface OvernightCliOptions {
   pid?: number;
@@ -50,7 +50,7 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
     const end = o.duration !== undefined ? `It stops by itself in ${o.duration} s.` : 'Press Ctrl-C in the morning for the report.';
     print(process.platform === 'darwin' ? `Keep the Mac awake (run under \`caffeinate -i\`). ${end}` : end);
     await new Promise<void>((resolve) => {
-      if (o.duration !== undefined) setTimeout(resolve, o.duration * 1000).unref();
+      if (o.duration !== undefined) atTime(Date.now() + o.duration * 1000, resolve);
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });

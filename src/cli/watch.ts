@@ -19,6 +19,16 @@ import { targetWatching } from '../engine/series-store.js';
 import { createService, targetConfigFrom, unwrittenMessage, type UnwrittenHistory } from '../engine/service.js';
 import type { Cadences } from '../engine/watcher.js';
 
+/** The longest wait one setTimeout holds; past it, Node fires it at once (with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fn` at `atMs` (epoch ms), however far off: a `--duration` of 30 days waits in steps. Does not hold the process open. */
+export function atTime(atMs: number, fn: () => void): void {
+  const left = atMs - Date.now();
+  if (left <= MAX_TIMER_MS) setTimeout(fn, Math.max(0, left)).unref();
+  else setTimeout(() => atTime(atMs, fn), MAX_TIMER_MS).unref();
+}
+
 /** Parses a positive number of seconds for a flag. */
 export function parseSeconds(value: string): number {
   const n = Number(value);
@@ -309,7 +319,7 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     const done = () => resolve();
     ended = done;
     if (targetExited) done();
-    if (stopAtMs !== null) setTimeout(done, Math.max(0, stopAtMs - Date.now())).unref();
+    if (stopAtMs !== null) atTime(stopAtMs, done);
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });

@@ -2,9 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type AddressInfo } from 'node:net';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
-import { leakbar } from '../helpers/cli.js';
+import { LEAKBAR_BIN, leakbar } from '../helpers/cli.js';
+import { until } from '../helpers/until.js';
 import { createCaptureStore, newCaptureId } from '../../src/engine/captures/index.js';
 import { openSettingsFile } from '../../src/engine/settings-file.js';
 
@@ -124,6 +127,28 @@ describe('leakbar watch', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`the CSV file ${other} already holds something other than leakbar's columns`);
     expect(readFileSync(other, 'utf8')).toBe('my precious data\n');
+  });
+
+  it('keeps watching for a --duration longer than one timer holds (24.8 days), until told to stop', async () => {
+    const child = spawn(process.execPath, [LEAKBAR_BIN, 'watch', '--pid', String(fx.pid), '--no-pprof', '--interval', '0.5', '--duration', '3000000', '--no-store'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, 'exit');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    try {
+      // Before, it stopped at once (Node fires a timer past 2^31-1 ms after 1 ms).
+      const samples = () => stdout.split('\n').filter((l) => l.includes(`pid ${fx.pid} `)).length;
+      await until(() => samples() >= 3 || child.exitCode !== null, 10_000, 'three samples');
+      expect(child.exitCode).toBeNull();
+      child.kill('SIGINT');
+      const [code] = (await exited) as [number | null];
+      expect(code).toBe(0);
+      expect(stderr).not.toMatch(/TimeoutOverflowWarning/);
+    } finally {
+      clearTimeout(killer);
+    }
   });
 
   it('follows the program across a restart and says so', async () => {
