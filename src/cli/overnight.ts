@@ -1,5 +1,7 @@
 /** `leakbar overnight`: the overnight test from the command line — baseline now, captures every hour, a report in the morning. */
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCollectors } from '../collectors/index.js';
 import { LeakbarError } from '../shared/errors.js';
@@ -29,13 +31,54 @@ function parseMinutes(value: string): number {
   return n;
 }
 
+/** The HTML report's path beside the Markdown one. */
+const htmlBeside = (md: string) => md.replace(/\.md$/i, '') + '.html';
+
+/**
+ * Refuses, before the night starts, an --out the morning could not write: a folder that does not exist or cannot be
+ * written, or a folder where the file should be. (Found only at the end, it cost the night's report.)
+ */
+async function checkReportPath(out: string): Promise<void> {
+  const folder = dirname(resolve(out));
+  const folderStat = await stat(folder).catch(() => null);
+  if (!folderStat?.isDirectory()) throw new LeakbarError('bad-input', `cannot write the report to ${out}: its folder ${folder} does not exist`, { hint: 'create it, or give --out a path in an existing folder' });
+  for (const path of [out, htmlBeside(out)]) {
+    const s = await stat(path).catch(() => null);
+    if (s?.isDirectory()) throw new LeakbarError('bad-input', `cannot write the report to ${path}: it is a folder`, { hint: 'give --out a file name' });
+  }
+  await access(folder, constants.W_OK).catch((e: unknown) => {
+    throw new LeakbarError('bad-input', `cannot write the report to ${out}: the folder ${folder} is not writable`, { hint: 'give --out a path in a folder you can write', cause: e });
+  });
+}
+
+/**
+ * Writes the report to `out` (and the HTML beside it); when that fails in the morning after all (the folder went, the
+ * disk is full), into the data folder's `reports` instead, so the night is not lost. Returns where it went.
+ */
+async function writeReport(out: string, dataDir: string, report: { markdown: string; html: string }, say: (line: string) => void): Promise<string> {
+  try {
+    await writeFile(out, report.markdown);
+    await writeFile(htmlBeside(out), report.html);
+    return out;
+  } catch (e) {
+    const fallback = join(dataDir, 'reports', `overnight-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
+    say(`leakbar: cannot write the report to ${out} (${(e as Error).message}); writing it to ${fallback} instead`);
+    await mkdir(dirname(fallback), { recursive: true });
+    await writeFile(fallback, report.markdown);
+    await writeFile(htmlBeside(fallback), report.html);
+    return fallback;
+  }
+}
+
 /** Runs an overnight test until --duration passes or Ctrl-C, then writes the report (Markdown, and HTML beside it). */
 export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const target = targetFromOptions(o);
   if (!target.pprofUrl) throw new LeakbarError('bad-input', 'the overnight test compares heap and goroutine profiles: it needs a pprof endpoint (drop --no-pprof)');
+  await checkReportPath(o.out);
   const collectors = createCollectors();
   if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid);
-  const service = await createService({ dataDir: o.dataDir ?? defaultDataDir(), collectors, cadences: cadencesFromOptions(o) });
+  const dataDir = o.dataDir ?? defaultDataDir();
+  const service = await createService({ dataDir, collectors, cadences: cadencesFromOptions(o) });
   const print = (line: string) => out.write(line + '\n');
   try {
     const { target: t } = await service.addTarget({
@@ -56,10 +99,8 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
     });
     print('leakbar: taking the final capture and writing the report…');
     const report = await service.stopOvernight({ targetId: t.id });
-    const html = o.out.replace(/\.md$/i, '') + '.html';
-    await writeFile(o.out, report.markdown);
-    await writeFile(html, report.html);
-    print(`leakbar: report written to ${o.out} and ${html}`);
+    const written = await writeReport(o.out, dataDir, report, print);
+    print(`leakbar: report written to ${written} and ${htmlBeside(written)}`);
   } finally {
     sayUnwritten(await service.close());
   }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { leakbar } from '../helpers/cli.js';
 
 const cli = resolve(import.meta.dirname, '../../bin/leakbar.js');
 
@@ -57,4 +58,30 @@ describe('leakbar overnight', () => {
     expect(html).not.toMatch(/<script|src="http/i);
     expect(existsSync(join(dir, 'data', 'captures'))).toBe(true);
   });
+  it('refuses at once an --out whose folder does not exist, rather than lose the report in the morning', async () => {
+    const data = join(dir, 'data-refused');
+    const r = await leakbar(['overnight', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--duration', '30', '--out', join(dir, 'no-such-folder', 'night.md'), '--data-dir', data]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`cannot write the report to ${join(dir, 'no-such-folder', 'night.md')}: its folder ${join(dir, 'no-such-folder')} does not exist`);
+    expect(existsSync(data)).toBe(false);
+  });
+
+  it('writes the report into the data folder when its --out folder went during the night, and says where', async () => {
+    const gone = join(dir, 'gone');
+    mkdirSync(gone);
+    const data = join(dir, 'data-fallback');
+    const running = leakbar(['overnight', '--pid', String(fx.pid), '--pprof', fx.pprofUrl, '--interval', '1', '--duration', '4', '--out', join(gone, 'night.md'), '--data-dir', data]);
+    await new Promise((ok) => setTimeout(ok, 1500));
+    rmSync(gone, { recursive: true, force: true });
+    const r = await running;
+    expect(r.code).toBe(0);
+    const [md] = readdirSync(join(data, 'reports')).filter((f) => f.endsWith('.md'));
+    const written = join(data, 'reports', md!);
+    expect(r.stdout).toContain(`cannot write the report to ${join(gone, 'night.md')} (`);
+    expect(r.stdout).toContain(`writing it to ${written} instead`);
+    expect(r.stdout).toContain(`report written to ${written} and ${written.replace(/\.md$/, '.html')}`);
+    expect(readFileSync(written, 'utf8')).toMatch(/^# /);
+    expect(existsSync(written.replace(/\.md$/, '.html'))).toBe(true);
+  });
 });
+
