@@ -1,7 +1,7 @@
 /** The `leakbar` command line: watch, serve, profile and capture, on the same engine as the desktop app. */
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../shared/errors.js';
-import { registerWatch } from './watch.js';
+import { registerWatch, terminalSafe } from './watch.js';
 import { registerProfile } from './profile.js';
 import { registerCapture, registerReport } from './capture.js';
 import { registerCaptures } from './captures.js';
@@ -44,6 +44,8 @@ try {
   // Written whole, its final newline included, before the exit: Node writes to a pipe asynchronously on POSIX, and
   // process.exit does not wait for it (cut there, the line would end without its newline, or go missing).
   process.exitCode = 1;
-  process.stderr.write(`leakbar: ${describeError(e).replace(/\n+$/, '')}\n`, () => process.exit(1));
+  // A message may quote what a watched program or an endpoint controls: each of its lines is made safe to print.
+  const text = describeError(e).replace(/\n+$/, '').split('\n').map((l) => terminalSafe(l)).join('\n');
+  process.stderr.write(`leakbar: ${text}\n`, () => process.exit(1));
   setTimeout(() => process.exit(1), 2000).unref();
 }

@@ -8,7 +8,7 @@ import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { createService } from '../engine/service.js';
-import { atTime, cadencesFromOptions, checkPidExists, heapIntervalOption, intervalOption, parsePprofUrl, parseSeconds, sayUnwritten, targetFromOptions } from './watch.js';
+import { atTime, cadencesFromOptions, checkPidExists, heapIntervalOption, intervalOption, parsePprofUrl, parseSeconds, sayUnwritten, targetFromOptions, terminalSafe } from './watch.js';
 
 interface OvernightCliOptions {
   pid?: number;
@@ -79,7 +79,7 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
   if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid);
   const dataDir = o.dataDir ?? defaultDataDir();
   const service = await createService({ dataDir, collectors, cadences: cadencesFromOptions(o) });
-  const print = (line: string) => out.write(line + '\n');
+  const print = (line: string) => out.write(terminalSafe(line) + '\n');
   try {
     const { target: t } = await service.addTarget({
       name: target.name,

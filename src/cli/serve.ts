@@ -14,7 +14,7 @@ import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { targetWatching } from '../engine/series-store.js';
 import { createService, type RecordingChange } from '../engine/service.js';
-import { cadencesFromOptions, checkPidExists, formatEventLine, sayUnwritten, heapIntervalOption, intervalOption, parsePprofUrl, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, formatEventLine, sayUnwritten, terminalSafe, heapIntervalOption, intervalOption, parsePprofUrl, targetFromOptions } from './watch.js';
 import { createCollectors } from '../collectors/index.js';
 
 /** Options of `leakbar serve` as commander hands them over. */
@@ -166,7 +166,7 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   // Who records each target's history, once per change: at once for those another leakbar records now.
   const recordedBy = new Map<string, number | null>();
   const unwatchRecording = service.onRecording((change) => {
-    out.write(recordingLine(change, recordedBy.get(change.targetId) ?? null) + '\n');
+    out.write(terminalSafe(recordingLine(change, recordedBy.get(change.targetId) ?? null)) + '\n');
     recordedBy.set(change.targetId, change.recording ? null : change.recordedBy);
   });
   // What watch prints of each target, once per change: a source failing or recovering (a pprof endpoint that refuses,
@@ -174,8 +174,8 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   // history (the store's 'busy', and 'took-over' when recording after it) is said by the recording lines above.
   const sayTarget = (targetId: string, e: WatchEvent) => {
     if (e.type === 'status' && e.source === 'store' && (e.code === 'busy' || e.code === 'took-over')) return;
-    if (e.type === 'status' && e.code === 'several-match') out.write(`leakbar: ${targetId}: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
-    else out.write(`leakbar: ${targetId}: ${formatEventLine(e)}\n`);
+    const line = e.type === 'status' && e.code === 'several-match' ? `${e.message}${e.hint ? ` (${e.hint})` : ''}` : formatEventLine(e);
+    out.write(`leakbar: ${targetId}: ${terminalSafe(line)}\n`);
   };
   const unwatchTargets = service.subscribe((e) => {
     if (e.type === 'watch') sayTarget(e.targetId, e.event);

@@ -19,6 +19,22 @@ import { targetWatching } from '../engine/series-store.js';
 import { createService, targetConfigFrom, unwrittenMessage, type UnwrittenHistory } from '../engine/service.js';
 import type { Cadences } from '../engine/watcher.js';
 
+/** Control characters a terminal acts on (C0 but tab, DEL, C1): in a line made from what a watched program controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+
+/**
+ * A line made safe to print to a terminal: a file path, a function name or a command line the watched program chose
+ * may hold escape sequences (set the window title, write the clipboard, fake a line). Each control character is shown
+ * as `\xNN`; in a JSON line (whose strings JSON.stringify already escapes below 0x20) as `\u00NN`, so it stays JSON.
+ */
+export function terminalSafe(line: string, json = false): string {
+  return line.replace(CONTROL, (c) => {
+    const hex = c.charCodeAt(0).toString(16).padStart(2, '0');
+    return json ? `\\u00${hex}` : `\\x${hex}`;
+  });
+}
+
 /** The longest wait one setTimeout holds; past it, Node fires it at once (with a TimeoutOverflowWarning). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -254,7 +270,7 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     if (csvFile.header) csv.write(csvHeader() + '\n');
     csv.on('error', (e) => process.stderr.write(`leakbar: cannot write ${o.csv}: ${e.message}\n`));
   }
-  const print = (line: string) => out.write(line + '\n');
+  const print = (line: string) => out.write(terminalSafe(line, o.json) + '\n');
   const iso = (ms: number) => new Date(ms).toISOString();
   const findings = new Set<string>();
   // A watch by --pid has nothing left to watch once that process exits: it ends, non-zero.

@@ -151,6 +151,22 @@ describe('leakbar watch', () => {
     }
   });
 
+  it('shows control characters a watched program put in its command line as \\xNN, never raw to the terminal', async () => {
+    // Two processes whose command lines hold an escape sequence that would set the terminal's title: several match, and
+    // the line that says which is watched quotes both command lines.
+    const marker = `leakbar-esc-${process.pid}`;
+    const title = '\x1b]0;PWNED\x07';
+    const kids = [0, 1].map(() => spawn('sh', ['-c', 'sleep 30', `${marker}${title}`], { stdio: 'ignore' }));
+    try {
+      const r = await leakbar(['watch', '--match', marker, '--no-pprof', '--interval', '0.5', '--duration', '1.5', '--no-store']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`${marker}\\x1b]0;PWNED\\x07`);
+      expect(r.stdout + r.stderr).not.toMatch(/[\x1b\x07]/);
+    } finally {
+      for (const k of kids) k.kill('SIGKILL');
+    }
+  });
+
   it('follows the program across a restart and says so', async () => {
     const rdir = mkdtempSync(join(tmpdir(), 'leakbar-restart-'));
     let a: Fixture | null = await startFixture({ dir: rdir });
