@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeApi, fakeAlert, fakeStatus, type FakeApi } from '../../test/e2e/fake-api.js';
-import { EventRing, formatMetrics, startHttpServer, tokenCookieName, tokensMatch, type RunningHttpServer } from './http-server.js';
+import { EventRing, formatMetrics, hostAllowed, isPublicRequest, startHttpServer, tokensMatch, type RunningHttpServer } from './http-server.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -79,11 +79,22 @@ describe('the HTTP door', () => {
     await expect(startHttpServer({ api, token: TOKEN, staticDir: null, host: '0.0.0.0' })).rejects.toThrow(/127\.0\.0\.1 only/);
   });
 
-  it('answers 401 and nothing else to every route without the right token', async () => {
-    for (const path of ['/', '/index.html', '/assets/app.js', '/metrics', '/nope']) {
-      const r = await fetch(`${base}${path}`);
+  it('answers 401 and nothing else to every route with data without the right token, and wherever a wrong one is given', async () => {
+    for (const [path, headers] of [
+      ['/metrics', {}],
+      [`/metrics?token=${TOKEN}x`, {}],
+      ['/', { Authorization: 'Bearer wrong' }],
+      ['/assets/app.js', { Authorization: 'Bearer wrong' }],
+      [`/assets/app.js?token=${TOKEN}x`, {}],
+      [`/nope?token=${TOKEN}x`, {}],
+    ] as const) {
+      const r = await fetch(`${base}${path}`, { headers });
       expect(r.status, path).toBe(401);
       expect(await r.text()).toBe('401 Unauthorized\n');
+    }
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const r = await fetch(`${base}/`, { method });
+      expect(r.status, method).toBe(401);
     }
     for (const path of ['/api/events', '/api/captures/c1/files/heap.pb.gz', `/api/events?token=${TOKEN}x`]) {
       const r = await fetch(`${base}${path}`, { headers: { Accept: 'text/html,*/*' } });
@@ -101,10 +112,9 @@ describe('the HTTP door', () => {
   it('answers a browser asking for a page without the right token with a short page saying where the token is', async () => {
     const accept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
     for (const [path, headers] of [
-      ['/', {}],
-      ['/index.html', {}],
       [`/?token=${TOKEN}x`, {}],
-      ['/', { Cookie: `${tokenCookieName(server.port)}=stale-token-from-the-last-run` }],
+      ['/index.html?token=stale-token-from-the-last-run', {}],
+      ['/', { Authorization: 'Bearer stale-token-from-the-last-run' }],
     ] as const) {
       const r = await fetch(`${base}${path}`, { headers: { Accept: accept, ...headers } });
       expect(r.status, path).toBe(401);
@@ -118,19 +128,60 @@ describe('the HTTP door', () => {
       expect(r.headers.get('set-cookie')).toBeNull();
     }
     // Not a page: plain text, as before.
-    expect(await (await fetch(`${base}/assets/app.js`, { headers: { Accept: '*/*' } })).text()).toBe('401 Unauthorized\n');
+    expect(await (await fetch(`${base}/assets/app.js?token=wrong`, { headers: { Accept: '*/*' } })).text()).toBe('401 Unauthorized\n');
     expect(await (await fetch(`${base}/metrics`, { headers: { Accept: accept } })).text()).toBe('401 Unauthorized\n');
   });
 
-  it('sets an HttpOnly SameSite=Strict cookie with the page, and accepts it for assets', async () => {
-    const page = await fetch(`${base}/?token=${TOKEN}`);
-    expect(page.status).toBe(200);
-    const cookie = page.headers.get('set-cookie')!;
-    expect(cookie).toMatch(new RegExp(`^leakbar_token_${server.port}=${TOKEN}; Path=/; HttpOnly; SameSite=Strict$`));
-    const asset = await fetch(`${base}/assets/app.js`, { headers: { Cookie: cookie.split(';')[0]! } });
-    expect(asset.status).toBe(200);
+  it('serves the renderer’s own files without the token, and sets no cookie', async () => {
+    for (const path of ['/', '/index.html', `/?token=${TOKEN}`, '/assets/app.js']) {
+      const r = await fetch(`${base}${path}`);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get('set-cookie'), path).toBeNull();
+      expect(r.headers.get('content-security-policy'), path).toBe(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      );
+      expect(r.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(r.headers.get('referrer-policy'), path).toBe('no-referrer');
+      expect(r.headers.get('cross-origin-resource-policy'), path).toBe('same-origin');
+      expect(await r.text(), path).not.toContain(TOKEN);
+    }
+    const asset = await fetch(`${base}/assets/app.js`);
     expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(await asset.text()).toBe('console.log(1)');
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+    // Without a token, nothing outside the folder either.
+    expect((await raw(server.port, '/../leakbar-http-secret.txt', { Host: `127.0.0.1:${server.port}` })).status).toBe(404);
+  });
+
+  it('takes the token from no cookie: the browser would send one to every server on 127.0.0.1', async () => {
+    const before = api.calls.length;
+    for (const name of ['leakbar_token', `leakbar_token_${server.port}`, 'token']) {
+      const cookie = { Cookie: `${name}=${TOKEN}` };
+      const call = await fetch(`${base}/api/call/listTargets`, { method: 'POST', headers: { ...cookie, 'Content-Type': 'application/json' }, body: '{}' });
+      expect(call.status, name).toBe(401);
+      expect((await fetch(`${base}/api/captures/c1/files/heap.pb.gz`, { headers: cookie })).status, name).toBe(401);
+      expect((await fetch(`${base}/metrics`, { headers: cookie })).status, name).toBe(401);
+      const events = await raw(server.port, '/api/events', { ...cookie, Host: `127.0.0.1:${server.port}` });
+      expect(events.status, name).toBe(401);
+    }
+    expect(api.calls.length).toBe(before);
+  });
+
+  it('answers a malformed percent-encoding in the path with a 400 that says so', async () => {
+    for (const path of ['/%', '/%E0%A4%A', '/assets/%ZZ.js', '/api/captures/%/files/x', '/api/captures/c1/files/%E0%A4%A']) {
+      const r = await raw(server.port, path, { ...auth, Host: `127.0.0.1:${server.port}` });
+      expect(r.status, path).toBe(400);
+      const body = JSON.parse(r.body) as { code: string; message: string };
+      expect(body.code, path).toBe('bad-input');
+      expect(body.message, path).toMatch(/^the path has a malformed percent-encoding: ".*%.*" \(each % starts %XX of valid UTF-8; % itself is %25\)$/);
+    }
+    const call = await fetch(`${base}/api/call/%E0%A4%A`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{}' });
+    expect(call.status).toBe(400);
+    expect(((await call.json()) as { message: string }).message).toContain('"%E0%A4%A"');
+    // Without the token, the API still says nothing but 401.
+    expect((await raw(server.port, '/api/captures/%/files/x', { Host: `127.0.0.1:${server.port}` })).status).toBe(401);
+    // A well-formed one still works.
+    expect((await raw(server.port, '/assets/app%2Ejs', { Host: `127.0.0.1:${server.port}` })).status).toBe(200);
   });
 
   it('sends security headers and no CORS headers', async () => {
@@ -144,8 +195,14 @@ describe('the HTTP door', () => {
   });
 
   it('refuses requests addressed to another host name (DNS rebinding)', async () => {
-    const r = await raw(server.port, `/?token=${TOKEN}`, { Host: `evil.example:${server.port}` });
-    expect(r.status).toBe(421);
+    for (const host of [`evil.example:${server.port}`, 'evil.example', '127.0.0.1', 'localhost', `127.0.0.1:${server.port + 1}`, `127.0.0.1:${server.port}.evil.example`]) {
+      const r = await raw(server.port, `/?token=${TOKEN}`, { Host: host });
+      expect(r.status, host).toBe(421);
+      expect((await raw(server.port, '/assets/app.js', { Host: host })).status, host).toBe(421);
+    }
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`]) {
+      expect((await raw(server.port, '/assets/app.js', { Host: host })).status, host).toBe(200);
+    }
   });
 
   it('never serves files outside the renderer folder', async () => {
@@ -239,7 +296,56 @@ describe('the HTTP door', () => {
   });
 });
 
+describe('the HTTP door on port 80', () => {
+  it('takes the Host a browser sends there, without the port, and still refuses other names', async (ctx) => {
+    const api = createFakeApi();
+    let server: RunningHttpServer;
+    try {
+      server = await startHttpServer({ api, token: TOKEN, staticDir: null, port: 80 });
+    } catch (e) {
+      // Port 80 needs root (or a lower ip_unprivileged_port_start) and may be taken: then hostAllowed's own test below stands.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EADDRINUSE') return ctx.skip();
+      throw e;
+    }
+    try {
+      for (const host of ['127.0.0.1', 'localhost', '127.0.0.1:80', 'localhost:80']) {
+        const r = await raw(80, '/api/call/listTargets', { ...auth, Host: host });
+        expect(r.status, host).toBe(405); // a GET: past the Host and token checks
+      }
+      // What a client that leaves out the default port does, as a browser does.
+      const r = await fetch('http://127.0.0.1/api/call/listTargets', { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{}' });
+      expect(r.status).toBe(200);
+      for (const host of ['evil.example', 'evil.example:80', '127.0.0.1:8080']) expect((await raw(80, `/?token=${TOKEN}`, { Host: host })).status, host).toBe(421);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('pieces of the HTTP door', () => {
+  it('takes a Host naming 127.0.0.1 or localhost at the port, and the bare name on port 80 only', () => {
+    expect(hostAllowed('127.0.0.1:7070', 7070)).toBe(true);
+    expect(hostAllowed('localhost:7070', 7070)).toBe(true);
+    expect(hostAllowed('127.0.0.1', 7070)).toBe(false);
+    expect(hostAllowed('127.0.0.1:7071', 7070)).toBe(false);
+    expect(hostAllowed(undefined, 7070)).toBe(false);
+    expect(hostAllowed('', 80)).toBe(false);
+    expect(hostAllowed('127.0.0.1', 80)).toBe(true);
+    expect(hostAllowed('localhost', 80)).toBe(true);
+    expect(hostAllowed('127.0.0.1:80', 80)).toBe(true);
+    expect(hostAllowed('evil.example', 80)).toBe(false);
+  });
+
+  it('serves only GETs of the renderer’s files without the token', () => {
+    for (const path of ['/', '/index.html', '/assets/index-abc.js', '/favicon.svg']) {
+      expect(isPublicRequest('GET', path), path).toBe(true);
+      expect(isPublicRequest('HEAD', path), path).toBe(true);
+      expect(isPublicRequest('POST', path), path).toBe(false);
+    }
+    for (const path of ['/api/events', '/api/call/listTargets', '/api/captures/c1/files/heap.pb.gz', '/api/', '/api', '/metrics']) expect(isPublicRequest('GET', path), path).toBe(false);
+  });
+
   it('compares tokens without regard to length', () => {
     expect(tokensMatch('abc', 'abc')).toBe(true);
     expect(tokensMatch('abd', 'abc')).toBe(false);

@@ -1,7 +1,7 @@
 /**
  * The HTTP door of the API contract (`leakbar serve`): one POST route per call, Server-Sent Events
  * with replay for the live stream, capture files as bytes, Prometheus `/metrics`, and the built
- * renderer as static files. It listens on 127.0.0.1 only and answers nothing without the token.
+ * renderer as static files. It listens on 127.0.0.1 only and answers nothing with data without the token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -36,7 +36,7 @@ export const CONTENT_SECURITY_POLICY = [
 export interface HttpServerOptions {
   /** The engine (or anything else implementing the contract). */
   api: LeakbarApi;
-  /** The secret every request must carry (header, cookie or `?token=`). */
+  /** The secret every request for data must carry (`Authorization: Bearer` or `?token=`; never a cookie). */
   token: string;
   /** The built renderer (index.html and assets/); null serves no pages. */
   staticDir: string | null;
@@ -98,28 +98,29 @@ export function tokensMatch(given: string | null, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** The cookie that carries the token for asset requests; named per port, since cookies ignore ports. */
-export function tokenCookieName(port: number): string {
-  return `leakbar_token_${port}`;
-}
-
-function cookieValue(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
+/**
+ * The token a request carries, if any: `?token=` (what cannot send a header: the printed URL, EventSource,
+ * download links) or `Authorization: Bearer` (every fetch of the page). Never a cookie: cookies ignore the
+ * port, so the browser would hand one to every other server on 127.0.0.1 (the watched program's pprof
+ * page, a dev server, another user's server), and whoever received it could drive this API.
+ */
+function tokenOf(req: IncomingMessage, url: URL): string | null {
+  const q = url.searchParams.get('token');
+  if (q !== null) return q;
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
   return null;
 }
 
-/** Where a request's token came from, if it carries one: the query string, the Authorization header, or the cookie. */
-function tokenOf(req: IncomingMessage, url: URL, cookieName: string): { token: string; via: 'query' | 'header' | 'cookie' } | null {
-  const q = url.searchParams.get('token');
-  if (q !== null) return { token: q, via: 'query' };
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return { token: auth.slice(7).trim(), via: 'header' };
-  const c = cookieValue(req.headers.cookie, cookieName);
-  return c === null ? null : { token: c, via: 'cookie' };
+/**
+ * Whether a Host header names this server: `127.0.0.1:PORT` or `localhost:PORT`, and the bare name on
+ * port 80, where a browser leaves the port out. Any other name may be a DNS-rebinding page.
+ */
+export function hostAllowed(hostHeader: string | undefined, port: number): boolean {
+  const names = ['127.0.0.1', 'localhost'];
+  const allowed = names.map((n) => `${n}:${port}`);
+  if (port === 80) allowed.push(...names);
+  return allowed.includes(hostHeader ?? '');
 }
 
 // ---- live events with replay ----------------------------------------------------------------------
@@ -222,14 +223,25 @@ class HttpFailure extends Error {
   }
 }
 
+/** Decodes one percent-encoded part of a path; a malformed one (`%`, `%E0%A4%A`) is the client's mistake, a 400. */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpFailure(400, { code: 'bad-input', message: `the path has a malformed percent-encoding: ${JSON.stringify(part.slice(0, 200))} (each % starts %XX of valid UTF-8; % itself is %25)` });
+  }
+}
+
 function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost';
 }
 
 /**
- * Starts the server. Every request needs the token: `Authorization: Bearer`, the per-port cookie the
- * index page sets, or `?token=` (EventSource cannot send headers). Without it the answer is a 401 and nothing
- * else: a short page saying where the token is for a browser asking for a page, JSON for the API.
+ * Starts the server. Every request for data (`/api/…`, `/metrics`, any POST) needs the token:
+ * `Authorization: Bearer`, or `?token=` where no header can be sent (EventSource, download links). Without
+ * it the answer is a 401 and nothing else: JSON for the API, plain text for the rest. The renderer's own
+ * files are served without it (see {@link isPublicRequest}); a page request carrying a wrong token gets a
+ * short page saying where the right one is.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const host = options.host ?? LOOPBACK_HOST;
@@ -253,7 +265,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   let port = 0;
-  const cookieName = () => tokenCookieName(port);
   const sockets = new Set<Socket>();
 
   const server: Server = createServer((req, res) => {
@@ -270,27 +281,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setCommonHeaders(res);
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 must not reach us.
-    const hostHeader = req.headers.host ?? '';
-    if (hostHeader !== `127.0.0.1:${port}` && hostHeader !== `localhost:${port}`) {
+    if (!hostAllowed(req.headers.host, port)) {
       return sendJson(res, 421, { code: 'bad-host', message: 'requests must be addressed to 127.0.0.1' });
     }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const given = tokenOf(req, url, cookieName());
-    if (!given || !tokensMatch(given.token, token)) return sendUnauthorized(req, res, url.pathname, port);
     const method = req.method ?? 'GET';
     const path = url.pathname;
+    const given = tokenOf(req, url);
+    // A wrong token is refused everywhere, so a stale printed URL says so at once rather than load a page that cannot work.
+    if (given !== null ? !tokensMatch(given, token) : !isPublicRequest(method, path)) return sendUnauthorized(req, res, path, port);
 
     if (path.startsWith('/api/call/')) {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
-      return handleCall(req, res, decodeURIComponent(path.slice('/api/call/'.length)));
+      return handleCall(req, res, decodePathPart(path.slice('/api/call/'.length)));
     }
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     if (path === '/api/events') return handleEvents(req, res, url);
     const file = /^\/api\/captures\/([^/]+)\/files\/([^/]+)$/.exec(path);
-    if (file) return sendCaptureFile(res, decodeURIComponent(file[1]!), decodeURIComponent(file[2]!));
+    if (file) return sendCaptureFile(res, decodePathPart(file[1]!), decodePathPart(file[2]!));
     if (path === '/metrics') return handleMetrics(res);
     if (path.startsWith('/api/')) return sendJson(res, 404, { code: 'not-found', message: `no route ${path}` });
-    return serveStatic(res, path, given.via === 'query' || given.via === 'header', method === 'HEAD');
+    return serveStatic(res, path, method === 'HEAD');
   }
 
   async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
@@ -368,9 +379,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     res.end(text);
   }
 
-  async function serveStatic(res: ServerResponse, path: string, setCookie: boolean, headOnly: boolean): Promise<void> {
+  async function serveStatic(res: ServerResponse, path: string, headOnly: boolean): Promise<void> {
     if (staticRoot === null) return sendJson(res, 404, { code: 'not-found', message: 'this server has no pages' });
-    const rel = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
+    const rel = path === '/' ? 'index.html' : decodePathPart(path.slice(1));
     const file = resolve(join(staticRoot, rel));
     if (!file.startsWith(staticRoot + sep) || rel.includes('\0')) return sendJson(res, 404, { code: 'not-found', message: 'no such file' });
     let bytes: Buffer;
@@ -386,9 +397,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       // Vite names assets by content hash; the page itself must always be fresh.
       'Cache-Control': rel.startsWith('assets/') ? 'private, max-age=31536000, immutable' : 'no-store',
     };
-    if (setCookie && rel === 'index.html') {
-      res.setHeader('Set-Cookie', `${cookieName()}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`);
-    }
     res.writeHead(200, headers);
     res.end(headOnly ? undefined : bytes);
   }
@@ -417,6 +425,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       });
     },
   };
+}
+
+/**
+ * Whether a request may go without the token: a GET or HEAD of the built renderer (index.html, the JS and
+ * CSS bundle, the icon), which holds code and no data, the same for every user of this leakbar version.
+ * It must: a page (re)loaded by the browser and the `<script>` and `<link>` it loads cannot send a header,
+ * and the token may no longer be in the address bar (the page removes it, and keeps it in the tab's
+ * sessionStorage, which is per origin and so per port). Everything with data stays behind the token:
+ * the API and its event stream and capture files (`/api/…`), `/metrics`, and any other method.
+ */
+export function isPublicRequest(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && !path.startsWith('/api/') && path !== '/api' && path !== '/metrics';
 }
 
 function sseFrame(n: NumberedEvent): string {

@@ -231,8 +231,9 @@ describe('the capture inspector in a browser, on captures of the Go fixture', ()
     await page.getByTestId('top-row').first().waitFor();
     await page.keyboard.press('2');
     await expect.poll(() => page.getByTestId('capture-inspector').getAttribute('data-view'), { timeout: 15_000 }).toBe('flame');
+    // The link carries the token in its URL (a link cannot send a header, and no cookie holds it).
     const href = await page.getByTestId('download-profile').getAttribute('href');
-    expect(href).toBe(`/api/captures/${caps.heap.id}/files/heap.pb.gz`);
+    expect(href).toBe(`/api/captures/${caps.heap.id}/files/heap.pb.gz?token=${env.serve.token}`);
     const served = await page.evaluate(async (h) => new Uint8Array(await (await fetch(h)).arrayBuffer()).length, href!);
     expect(served).toBe(caps.heap.files.find((f) => f.name === 'heap.pb.gz')!.bytes);
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByTestId('export-html').click()]);

@@ -1,7 +1,7 @@
 /**
  * What an open page says when the things it shows go away: the watched process exits (its last figures
  * dimmed, with the time), and `leakbar serve` restarts with a new token (the page says to open the new URL,
- * and a reload gets a short page saying the same, not a bare 401).
+ * and so does a reload, and the old URL gets a short page saying the same, not a bare 401).
  */
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -75,7 +75,7 @@ describe('an open page when the process exits and when leakbar serve restarts', 
     await page.screenshot({ path: join(tmpdir(), 'leakbar-popover-exited.png') });
   });
 
-  it('says the page needs the new URL once serve restarted with a new token, and a reload says the same', async () => {
+  it('says the page needs the new URL once serve restarted with a new token, and a reload and the old URL say the same', async () => {
     await expect.poll(() => page.getByTestId('stream').getAttribute('data-state'), { timeout: 10_000 }).toBe('open');
     const oldToken = serve!.token;
     await serve!.stop();
@@ -88,9 +88,14 @@ describe('an open page when the process exits and when leakbar serve restarts', 
     expect(await page.getByTestId('stream').getAttribute('data-state')).toBe('unauthorized');
     await page.screenshot({ path: join(tmpdir(), 'leakbar-popover-token-needed.png') });
 
-    // A reload sends the old token's cookie: a short readable page, not a bare 401.
+    // A reload loads the page (its files need no token) with the old token from the tab's storage: the same words.
     const res = await page.reload();
-    expect(res!.status()).toBe(401);
+    expect(res!.status()).toBe(200);
+    await page.getByTestId('token-needed').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('token-needed').textContent()).toBe(TOKEN_NEEDED);
+    // The old printed URL (its token in the address bar) gets a short readable page from the server, not a bare 401.
+    const stale = await page.goto(`${serve.origin}/?token=${oldToken}#/popover`);
+    expect(stale!.status()).toBe(401);
     expect((await page.locator('body').textContent())!.replace(/\s+/g, ' ')).toContain(TOKEN_NEEDED);
     await page.screenshot({ path: join(tmpdir(), 'leakbar-401-page.png') });
 

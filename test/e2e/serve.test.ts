@@ -47,8 +47,8 @@ describe('leakbar serve in a browser, watching the Go fixture', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers 401 to every request without the token, and serves the page with it', async () => {
-    for (const path of ['/', '/index.html', '/metrics', '/api/events', `/?token=${serve.token.slice(1)}`]) {
+  it('answers 401 to every request for data without the token, and to a wrong one; the page’s own files need none', async () => {
+    for (const path of ['/metrics', '/api/events', `/api/events?token=${serve.token.slice(1)}`, `/?token=${serve.token.slice(1)}`]) {
       const r = await fetch(`${serve.origin}${path}`, { signal: AbortSignal.timeout(5000) });
       expect(r.status, path).toBe(401);
     }
@@ -56,9 +56,14 @@ describe('leakbar serve in a browser, watching the Go fixture', () => {
     expect(post.status).toBe(401);
     const ok = await fetch(serve.url, { signal: AbortSignal.timeout(5000) });
     expect(ok.status).toBe(200);
+    expect(ok.headers.get('set-cookie')).toBeNull();
     const html = await ok.text();
     const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!;
-    expect((await fetch(`${serve.origin}/${asset}`)).status).toBe(401);
+    // The bundle is code, no data: served without the token, so a reload (the token no longer in the address bar) loads it.
+    const bundle = await fetch(`${serve.origin}/${asset}`);
+    expect(bundle.status).toBe(200);
+    expect(await bundle.text()).not.toContain(serve.token);
+    expect((await fetch(`${serve.origin}/`)).status).toBe(200);
     expect(ok.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
   });
 

@@ -1,7 +1,8 @@
 /**
  * The API contract over HTTP, for the renderer in a browser (`leakbar serve`): each call is a POST to
  * `/api/call/<name>`, the live stream is an EventSource on `/api/events` (the browser replays what it
- * missed with `Last-Event-ID` when it reconnects), and capture files come as bytes from a GET.
+ * missed with `Last-Event-ID` when it reconnects), and capture files come as bytes from a GET. The token
+ * goes as `Authorization: Bearer` on every fetch, and as `?token=` only where no header can be sent.
  */
 import { API_CALLS, type ApiCallName, type ApiError, type ApiEvent, type ApiOutputs, type LeakbarApi } from '../../shared/api.js';
 
@@ -47,6 +48,19 @@ export interface HttpApiOptions {
   reopenMs?: number;
 }
 
+/** The path of a capture file on the server, relative to its origin (read with the token as a header). */
+export function captureFilePath(captureId: string, name: string): string {
+  return `/api/captures/${encodeURIComponent(captureId)}/files/${encodeURIComponent(name)}`;
+}
+
+/**
+ * The same path with `?token=`, for what cannot send a header (a download link). The token rides only in
+ * URLs of this origin, never in a cookie, which the browser would send to every server on 127.0.0.1.
+ */
+export function captureFileHref(captureId: string, name: string, token: string): string {
+  return `${captureFilePath(captureId, name)}?token=${encodeURIComponent(token)}`;
+}
+
 function isApiError(v: unknown): v is ApiError {
   return typeof v === 'object' && v !== null && typeof (v as ApiError).code === 'string' && typeof (v as ApiError).message === 'string';
 }
@@ -88,7 +102,7 @@ export function createHttpApi(options: HttpApiOptions): LeakbarApi {
   }
 
   async function readCaptureFile({ captureId, name }: { captureId: string; name: string }): Promise<ApiOutputs['readCaptureFile']> {
-    const res = await request(`/api/captures/${encodeURIComponent(captureId)}/files/${encodeURIComponent(name)}`, { method: 'GET' });
+    const res = await request(captureFilePath(captureId, name), { method: 'GET' });
     return new Uint8Array(await res.arrayBuffer());
   }
 

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CaptureFile, CaptureMeta } from '../../shared/captures.js';
 import type { MemoryMap } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
+import { captureFileLink } from '../api/choose.js';
 import { useApiContext } from '../api/context.js';
 import { saveFile } from '../download.js';
 import { dateTime } from '../format.js';
@@ -307,12 +308,12 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
   );
 }
 
-/** The raw profile: a link to the HTTP route in a browser (the cookie carries the token), a Blob through the desktop bridge. */
+/** The raw profile: a link to the HTTP route in a browser (its `?token=` carries the token), a Blob through the desktop bridge. */
 function DownloadLink({ door, captureId, name }: { door: 'desktop' | 'http'; captureId: string; name: string }) {
   const { api } = useApiContext();
   if (door === 'http') {
     return (
-      <a className="btn small" href={`/api/captures/${encodeURIComponent(captureId)}/files/${encodeURIComponent(name)}`} download={name} data-testid="download-profile">
+      <a className="btn small" href={captureFileLink(captureId, name)} download={name} data-testid="download-profile">
         Download {name}
       </a>
     );
