@@ -3,6 +3,7 @@
  * prepares a report: merge the headers, negate the base, apply focus/ignore/hide/show, and name each frame
  * at the chosen granularity. top and the call tree both walk the result without allocating per sample.
  */
+import { translateGoRegex } from './go-regex.js';
 import { LeakbarError } from '../../shared/errors.js';
 import { sampleTypeIndex, type ProfileModel, type ValueTypeInfo } from './model.js';
 
@@ -82,19 +83,16 @@ export interface MergedHeader {
   durationNanos: number;
 }
 
-/** Compiles a Go (RE2) regex for JavaScript: a leading `(?i)` becomes the i flag. */
+/**
+ * Compiles a Go (RE2) regex for JavaScript, translated so that it matches what Go's matches
+ * (translateGoRegex); what cannot be translated is refused, as Go refuses what it cannot parse.
+ */
 export function compileGoRegex(what: string, source: string): RegExp {
-  let flags = '';
-  let body = source;
-  const m = /^\(\?([imsU]+)\)/.exec(body);
-  if (m) {
-    body = body.slice(m[0].length);
-    for (const f of m[1]!) if (f === 'i' || f === 'm' || f === 's') flags += f;
-  }
   try {
-    return new RegExp(body, flags);
+    const t = translateGoRegex(source);
+    return new RegExp(t.source, t.flags);
   } catch (e) {
-    throw new LeakbarError('bad-input', `parsing ${what} regexp: ${e instanceof Error ? e.message : String(e)}`, { hint: 'use RE2/JavaScript regular expression syntax' });
+    throw new LeakbarError('bad-input', `parsing ${what} regexp: ${e instanceof Error ? e.message : String(e)}`, { hint: 'use Go (RE2) regular expression syntax, as go tool pprof does' });
   }
 }
 

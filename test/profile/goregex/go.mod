@@ -1,0 +1,3 @@
+module leakbar.test/goregex
+
+go 1.19
