@@ -170,13 +170,14 @@ export async function readGoroutineLeakCount(pprofUrl: string, fetch: FetchFn, o
   return Number(m[1]);
 }
 
-/** True when `text` holds a C0 control character not in `allowed`, DEL, or a C1 control character. */
-function hasControlCharacter(text: string, allowed: string): boolean {
+/** How many of `text`'s characters are C0 controls not in `allowed`, DEL, or C1 controls. */
+function controlCharacters(text: string, allowed: string): number {
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if ((c < 0x20 || (c >= 0x7f && c <= 0x9f)) && !allowed.includes(text[i]!)) return true;
+    if ((c < 0x20 || (c >= 0x7f && c <= 0x9f)) && !allowed.includes(text[i]!)) n++;
   }
-  return false;
+  return n;
 }
 
 /** The longest command line a `cmdline` answer may be (Linux's ARG_MAX is 2 MiB; real ones are far shorter). */
@@ -200,8 +201,9 @@ export function parsePprofCmdline(pprofUrl: string, res: { contentType: string; 
   } catch {
     throw garbage();
   }
-  // NUL separates the arguments; tab and newline may sit inside one. Other control characters, or markup, are not a command line.
-  if (hasControlCharacter(text, '\0\t\n') || /^\s*</.test(text)) throw garbage();
+  // NUL separates the arguments; tab and newline may sit inside one, and so may another control character (a program
+  // run with `-sep $'\x1f'`). Text that is mostly control characters, or markup, is not a command line.
+  if (controlCharacters(text, '\0\t\n') * 4 > text.length || /^\s*</.test(text)) throw garbage();
   const args = text.split('\0').filter(Boolean);
   if (args.length === 0) throw garbage();
   return args.join(' ');

@@ -167,6 +167,22 @@ describe('leakbar watch', () => {
     }
   });
 
+  it('takes a Go program with a control character in an argument for itself, and reads its goroutines', async () => {
+    // A folder whose name holds a unit separator (as `-sep $'\x1f'` would): the program's /cmdline carries it.
+    const odd = join(dir, 'odd\x1fdir');
+    mkdirSync(odd);
+    const own = await startFixture({ dir: odd });
+    try {
+      const r = await leakbar(['watch', '--pid', String(own.pid), '--pprof', own.pprofUrl, '--json', '--interval', '0.5', '--duration', '2', '--no-store']);
+      expect(r.code).toBe(0);
+      const lines = jsonLines(r.stdout);
+      expect(lines.filter((l) => l.type === 'status' && l.ok === false)).toEqual([]);
+      expect(lines.filter((l) => l.type === 'sample').at(-1)!.goroutines).toBeGreaterThan(0);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('follows the program across a restart and says so', async () => {
     const rdir = mkdtempSync(join(tmpdir(), 'leakbar-restart-'));
     let a: Fixture | null = await startFixture({ dir: rdir });
