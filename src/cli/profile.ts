@@ -117,6 +117,8 @@ async function runTop(file: string, flags: TopFlags): Promise<void> {
       show: flags.show,
     },
   );
+  // pprof says so on stderr, before the report: a typo in a regex is not an empty profile.
+  for (const w of report.warnings) process.stderr.write(`${w}\n`);
   if (flags.json) {
     const json = { sampleType: report.sampleType, unit: report.unit, total: report.total, rows: report.rows.map((r) => ({ name: r.name, flat: r.flat, cum: r.cum })) };
     process.stdout.write(`${JSON.stringify(json)}\n`);

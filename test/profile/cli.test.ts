@@ -79,6 +79,28 @@ describe('leakbar profile top', () => {
     }
   });
 
+  it('warns on stderr, as go tool pprof does, of a filter that matched nothing', async () => {
+    const pprofWarnings = (args: string[]): Promise<string> =>
+      new Promise((ok, fail) =>
+        execFile('go', ['tool', 'pprof', '-top', ...args], { env: { ...process.env, TZ: 'UTC', PPROF_TMPDIR: tmpdir() }, timeout: 30_000 }, (e, _stdout, stderr) =>
+          e ? fail(e) : ok(stderr.split('\n').filter((l) => l.includes('matched no samples')).map((l) => `${l}\n`).join('')),
+        ),
+      );
+    const cases: Array<[string[], string[]]> = [
+      [['--focus', 'nomatchxyz'], ['-focus', 'nomatchxyz']],
+      [['--ignore', 'nomatch', '--hide', 'zz', '--show', 'yy'], ['-ignore', 'nomatch', '-hide', 'zz', '-show', 'yy']],
+      // An ignored location does not count as focused.
+      [['--focus', 'main', '--ignore', 'main'], ['-focus', 'main', '-ignore', 'main']],
+      [['--focus', 'main', '--hide', 'runtime'], ['-focus', 'main', '-hide', 'runtime']],
+    ];
+    for (const [ours, theirs] of cases) {
+      const expected = await pprofWarnings([...theirs, g('cpu-1.pb.gz')]);
+      const r = await run(['profile', 'top', g('cpu-1.pb.gz'), ...ours]);
+      expect(r.stderr, ours.join(' ')).toBe(expected);
+    }
+    expect(await pprofWarnings(['-focus', 'nomatchxyz', g('cpu-1.pb.gz')])).toBe('Focus expression matched no samples\n');
+  });
+
   it('prints raw values as JSON', async () => {
     const r = await run(['profile', 'top', g('heap-2.pb.gz'), '--json', '--sample-index', 'alloc_objects']);
     const j = JSON.parse(r.stdout) as { sampleType: string; unit: string; total: number; rows: Array<{ name: string; flat: number; cum: number }> };

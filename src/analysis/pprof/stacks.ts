@@ -52,7 +52,12 @@ export interface PreparedSource {
   locNodes: Uint32Array;
   /** 1 when the sample survives focus/ignore (and still has a visible frame). */
   sampleKept: Uint8Array;
+  /** Which filters matched a location of this profile, as pprof's FilterSamplesByName says (fm, im, hm, hnm). */
+  matched: Record<FilterName, boolean>;
 }
+
+/** The name filters, in pprof's order. */
+export type FilterName = 'focus' | 'ignore' | 'hide' | 'show';
 
 /** Stacks of interned nodes, with what a report header needs. */
 export interface PreparedStacks {
@@ -72,6 +77,11 @@ export interface PreparedStacks {
   header: MergedHeader;
   /** The filters as pprof lists them ("focus=…"). */
   activeFilters: string[];
+  /**
+   * pprof's warnings for filters that matched no location of the (merged) profile, to print on stderr:
+   * "Focus expression matched no samples", then Ignore, Hide, Show.
+   */
+  warnings: string[];
 }
 
 /** The merged profile header pprof prints. */
@@ -186,8 +196,12 @@ export function prepareStacks(input: ProfileInput, query: StackQuery = {}): Prep
   const parts: Array<{ profile: ProfileModel; sign: 1 | -1; isBase: boolean }> = [{ profile, sign: 1, isBase: false }];
   if (base) parts.push({ profile: base, sign: -1, isBase: baseMode === 'diff-base' });
 
-  const sources = parts.map((part) => prepareSource(part, granularity, filters, nodeIds, nodeName, nodeSortKey, inlined));
+  const sources = parts.map((part) => prepareSource(part, granularity, filters, nodeIds, nodeName, nodeSortKey, inlined, parts.length > 1));
   const total = computeTotal(sources, valueIndex, baseMode);
+  const warnings: string[] = [];
+  for (const k of ['focus', 'ignore', 'hide', 'show'] as const) {
+    if (filters[k] && !sources.some((s) => s.matched[k])) warnings.push(`${k[0]!.toUpperCase()}${k.slice(1)} expression matched no samples`);
+  }
   return {
     sources,
     valueIndex,
@@ -199,6 +213,7 @@ export function prepareStacks(input: ProfileInput, query: StackQuery = {}): Prep
     total,
     header: mergeHeaders(parts.map((p) => p.profile)),
     activeFilters,
+    warnings,
   };
 }
 
@@ -210,6 +225,7 @@ function prepareSource(
   nodeName: string[],
   nodeSortKey: string[],
   inlined: number[],
+  merged: boolean,
 ): PreparedSource {
   const p = part.profile;
   const { locations: L, functions: F, samples: S } = p;
@@ -279,9 +295,27 @@ function prepareSource(
   const focusState = new Uint8Array(L.count); // 0 neither, 1 focused, 2 ignored
   const locNodeStart = new Uint32Array(L.count + 1);
   const locNodes: number[] = [];
+  // pprof's FilterSamplesByName: whether each filter matched some location (all of them, not only sampled ones).
+  // A profile merged with its base keeps only the locations of samples with a non-zero value (pprof's Merge).
+  const matched: Record<FilterName, boolean> = { focus: false, ignore: false, hide: false, show: false };
+  let counts: Uint8Array | null = null;
+  if (merged) {
+    counts = new Uint8Array(L.count);
+    for (let smp = 0; smp < S.count; smp++) {
+      let zero = true;
+      for (let v = 0; v < S.valueCount; v++) if (S.values[smp * S.valueCount + v] !== 0) zero = false;
+      if (!zero) for (let k = S.locStart[smp]!; k < S.locStart[smp + 1]!; k++) counts[S.locs[k]!] = 1;
+    }
+  }
   for (let loc = 0; loc < L.count; loc++) {
-    if (fIgnore && locMatches(loc, fIgnore, mIgnore!)) focusState[loc] = 2;
-    else if (!fFocus || locMatches(loc, fFocus, mFocus!)) focusState[loc] = 1;
+    const counted = !counts || counts[loc] === 1;
+    if (fIgnore && locMatches(loc, fIgnore, mIgnore!)) {
+      focusState[loc] = 2;
+      if (counted) matched.ignore = true;
+    } else if (!fFocus || locMatches(loc, fFocus, mFocus!)) {
+      focusState[loc] = 1;
+      if (fFocus && counted) matched.focus = true;
+    }
     locNodeStart[loc] = locNodes.length;
     const l0 = L.lineStart[loc]!;
     const l1 = L.lineStart[loc + 1]!;
@@ -291,6 +325,7 @@ function prepareSource(
     for (let j = l0; j < l1; j++) keep.push(true);
     let hidden = false;
     if (fHide && locMatches(loc, fHide, mHide!)) {
+      if (counted) matched.hide = true;
       const whole = mi >= 0 && mHide![mi] === 1;
       for (let j = l0; j < l1; j++) if (whole || (L.lineFunction[j]! >= 0 && fHide[L.lineFunction[j]!])) keep[j - l0] = false;
       if (!keep.some(Boolean)) hidden = true;
@@ -300,6 +335,7 @@ function prepareSource(
         for (let j = l0; j < l1; j++) if (L.lineFunction[j]! >= 0 && !fShow[L.lineFunction[j]!]) keep[j - l0] = false;
       }
       if (!keep.some(Boolean)) hidden = true;
+      else if (counted) matched.show = true;
     }
     if (hidden) continue; // no nodes: dropped from every stack
     if (l1 === l0) {
@@ -346,7 +382,7 @@ function prepareSource(
     }
     sampleKept[s] = focused && !ignored && visible ? 1 : 0;
   }
-  return { profile: p, sign: part.sign, isBase: part.isBase, locNodeStart, locNodes: Uint32Array.from(locNodes), sampleKept };
+  return { profile: p, sign: part.sign, isBase: part.isBase, locNodeStart, locNodes: Uint32Array.from(locNodes), sampleKept, matched };
 }
 
 /** pprof's NodeInfo.PrintableName (addresses are never kept at these granularities). */

@@ -44,6 +44,8 @@ export interface TopReport {
   droppedNodes: number;
   /** Nodes above the cutoff, before nodeCount. */
   nodesAboveCutoff: number;
+  /** pprof's stderr warnings: a filter that matched nothing ("Focus expression matched no samples"). */
+  warnings: string[];
 }
 
 /** Builds pprof's top report for a profile (or a diff). Throws LeakbarError('bad-input') on an unknown sample type or regex. */
@@ -120,6 +122,7 @@ export function topOfStacks(st: PreparedStacks, options: TopOptions = {}): TopRe
     labels,
     droppedNodes,
     nodesAboveCutoff,
+    warnings: st.warnings,
   };
 }
 
