@@ -177,12 +177,38 @@ describe('Watcher', () => {
     await until(() => samples.length >= 5);
     os.setPprof('ok');
     await until(() => samples.at(-1)?.goroutines === 42);
+    // Said to work again once steady: three good reads in a row.
+    await until(() => events.some((e) => e.type === 'status' && e.source === 'goroutines' && e.ok));
     await w.stop();
     expect(samples[0]!.fds).toBe(3);
     expect(samples[0]!.goroutines).toBeUndefined();
     const g = events.filter((e) => e.type === 'status' && e.source === 'goroutines');
     expect(g.map((e) => e.type === 'status' && e.ok)).toEqual([false, true]);
     expect(g[0]).toMatchObject({ message: 'connection refused by 127.0.0.1:6060', code: 'endpoint-refused' });
+  });
+
+  it('says an endpoint that fails every other read once, not as a problem and a recovery at every sample', async () => {
+    const os = memoryOs();
+    os.procs.set(7, { command: 'x', fds: 3 });
+    os.setPprof('refuse');
+    const w = new Watcher({ target: target({ pid: 7 }), collectors: os.collectors, store: null, cadences: { sampleMs: 10 } });
+    const samples: Sample[] = [];
+    const events: WatchEvent[] = [];
+    // It flaps at each sample for 20 samples, then answers steadily.
+    w.onSample((s) => {
+      samples.push(s);
+      if (samples.length <= 20) os.setPprof(samples.length % 2 ? 'ok' : 'refuse');
+    });
+    w.onEvent((e) => events.push(e));
+    await w.start();
+    await until(() => samples.length >= 20);
+    const said = () => events.filter((e) => e.type === 'status' && e.source === 'goroutines').map((e) => e.type === 'status' && e.ok);
+    expect(said()).toEqual([false]);
+    expect(samples.some((s) => s.goroutines === 42)).toBe(true);
+    os.setPprof('ok');
+    await until(() => said().length === 2);
+    await w.stop();
+    expect(said()).toEqual([false, true]);
   });
 
   it('keeps nothing from a tick that outlives stop(): what is stored is what was told', async () => {

@@ -85,6 +85,10 @@ function abortion(signal: AbortSignal): Promise<never> {
 }
 
 /** How long start() waits for the first slow readings (owner check, FD breakdown, MemStats, memory map) before sampling. */
+/** Good reads in a row after a failure before a collector is said to work again (see Watcher.steadyAgain). */
+const STEADY_READS = 3;
+/** ...or good reads over this long, the first and a later one (a memory map read every 5 minutes need not wait 15). */
+const STEADY_MS = 60_000;
 const FIRST_READS_WAIT_MS = 1000;
 
 /** Watches one target. Call {@link start}, subscribe with {@link onSample} / {@link onEvent}, {@link stop} at the end. */
@@ -101,8 +105,15 @@ export class Watcher {
   private lastPid: number | null = null;
   private cpuMark: CpuMark | null = null;
   private state: WatcherStatus['state'] = 'waiting';
-  /** Per failing source, the problems already said since it last worked. */
+  /** Per failing source, the problems already said since it last worked (steadily: see {@link steadyAgain}). */
   private readonly saidWhileFailing = new Map<SourceName, Set<string>>();
+  /**
+   * Per source that works again after failing, the good reads in a row so far, and the recovery to say: it is said once
+   * {@link STEADY_READS} reads in a row went well (or good reads for {@link STEADY_MS}, for a slow cadence), so an
+   * endpoint that fails every other read (a loaded server, an intermittent 500) is said once, not as a problem and a
+   * recovery at every sample.
+   */
+  private readonly steadyAgain = new Map<SourceName, { reads: number; sinceMs: number; event: StatusEvent }>();
   /** The PID whose pprof endpoint's owner is being checked right now: that endpoint's figures wait for the answer. */
   private ownerCheckFor: number | null = null;
   /** Set by stop(): a run that outlives it (stop aborts, it does not wait) keeps nothing. */
@@ -506,14 +517,27 @@ export class Watcher {
   private report(source: SourceName, error: unknown, okMessage?: string, okCode?: string): void {
     const prev = this.sources[source];
     if (error === null || error === undefined) {
+      const steady = this.steadyAgain.get(source);
       if (prev && !prev.ok) {
-        this.saidWhileFailing.delete(source);
         this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
         const message = okMessage ?? (source === 'target' ? `watching pid ${this.pid}` : `${source} is readable again`);
-        this.emitEvent({ type: 'status', timeMs: this.now(), source, ok: true, message, ...(okCode ? { code: okCode } : {}) });
+        const event: StatusEvent = { type: 'status', timeMs: this.now(), source, ok: true, message, ...(okCode ? { code: okCode } : {}) };
+        // The process, the store and the endpoint's owner say so at once (a restart, a takeover, a disk with room again,
+        // the right program back); a collector once steady.
+        if (source === 'target' || source === 'store' || source === 'pprof') {
+          this.saidWhileFailing.delete(source);
+          this.emitEvent(event);
+        } else this.steadyAgain.set(source, { reads: 1, sinceMs: this.now(), event: steady?.event ?? event });
       } else if (!prev) this.sources[source] = { ok: true, message: '', sinceMs: this.now() };
+      else if (steady && (++steady.reads >= STEADY_READS || this.now() - steady.sinceMs >= STEADY_MS)) {
+        this.steadyAgain.delete(source);
+        this.saidWhileFailing.delete(source);
+        this.emitEvent({ ...steady.event, timeMs: this.now() });
+      }
       return;
     }
+    // Failing again before it was steady: the problem goes on, and one already said is not said again.
+    this.steadyAgain.delete(source);
     const message = error instanceof Error ? error.message : describeError(error);
     const hint = isLeakbarError(error) ? error.hint : undefined;
     if (prev && !prev.ok && prev.message === message) return;
