@@ -15,17 +15,22 @@ export interface TopView {
   matchedFlat: number;
 }
 
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Filters rows by name (`matched[frame]` is per row here: 1 = keep) and sorts them. */
 export function topView(top: TopColumns, matchedRows: Uint8Array | null, sort: TopSortKey, asc: boolean): TopView {
   const n = top.names.length;
   const idx: number[] = [];
   for (let i = 0; i < n; i++) if (!matchedRows || matchedRows[i]) idx.push(i);
-  // Rows arrive in pprof's flat order; a stable sort keeps it as the tie-break.
+  // Rows arrive in pprof's flat order; a stable sort keeps it as the last tie-break.
   const { flat, cum, names } = top;
-  const key = (i: number): number => (sort === 'cum' || sort === 'cumPct' ? Math.abs(cum[i]!) : Math.abs(flat[i]!));
-  if (sort === 'name') idx.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0) * (asc ? 1 : -1));
-  else if (sort !== 'flat' && sort !== 'flatPct' && sort !== 'sumPct') idx.sort((a, b) => (key(b) - key(a)) * (asc ? -1 : 1));
-  else if (asc) idx.reverse();
+  const abs = Math.abs;
+  if (sort === 'name') idx.sort((a, b) => byString(names[a]!, names[b]!) * (asc ? 1 : -1));
+  else if (sort === 'cum' || sort === 'cumPct') {
+    // pprof -top -cum: |cum| descending, then name, then |flat| descending.
+    idx.sort((a, b) => abs(cum[b]!) - abs(cum[a]!) || byString(names[a]!, names[b]!) || abs(flat[b]!) - abs(flat[a]!));
+    if (asc) idx.reverse();
+  } else if (asc) idx.reverse();
   const order = Int32Array.from(idx);
   const runningFlat = new Float64Array(order.length);
   let s = 0;
