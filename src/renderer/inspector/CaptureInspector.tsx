@@ -352,9 +352,10 @@ function buildExport(capture: CaptureMeta, view: InspectorView, state: Inspector
     const matched = matchFrames(top.names, state.search);
     const tv = topView(top, matched ?? (state.showAll ? null : top.pprofKept), state.sort, state.sortAsc);
     const rows: string[][] = [];
+    const unit = { unit: top.unit, outputUnit: tv.outputUnit };
     for (let k = 0; k < Math.min(tv.order.length, 500); k++) {
       const i = tv.order[k]!;
-      rows.push([pprofValue(top.flat[i]!, top), pprofPercent(top.flat[i]!, top.total), pprofPercent(tv.runningFlat[k]!, top.total), pprofValue(top.cum[i]!, top), pprofPercent(top.cum[i]!, top.total), top.names[i]!]);
+      rows.push([pprofValue(top.flat[i]!, unit), pprofPercent(top.flat[i]!, top.total), pprofPercent(tv.runningFlat[k]!, top.total), pprofValue(top.cum[i]!, unit), pprofPercent(top.cum[i]!, top.total), top.names[i]!]);
     }
     if (matched) facts.push(`Matches account for ${formatShare(tv.matchedFlat, top.total)} (flat)`);
     tables.push({ caption: `Top ${state.granularity}${tv.order.length > 500 ? ` (first 500 of ${tv.order.length})` : ''}`, columns: ['flat', 'flat%', 'sum%', 'cum', 'cum%', 'name'], numeric: [0, 1, 2, 3, 4], rows });

@@ -49,16 +49,17 @@ export function TopTable({ top, matchedRows, sort, sortAsc, onSort, onPick }: To
       ))}
     </div>
   );
+  const unit = { unit: top.unit, outputUnit: view.outputUnit };
   const renderRow = (k: number) => {
     const i = view.order[k]!;
     const name = top.names[i]!;
     const inl = top.inline[i] === 1 ? '(inline)' : top.inline[i] === 2 ? '(partial-inline)' : '';
     return (
       <div key={i} className="trow" role="row" data-testid="top-row" data-name={name} onClick={() => onPick(name)} title="Click: callers and callees of this function">
-        <span className="tcell tnum" data-col="flat">{pprofValue(top.flat[i]!, top)}</span>
+        <span className="tcell tnum" data-col="flat">{pprofValue(top.flat[i]!, unit)}</span>
         <span className="tcell tnum" data-col="flatPct">{pprofPercent(top.flat[i]!, top.total)}</span>
         <span className="tcell tnum" data-col="sumPct">{pprofPercent(view.runningFlat[k]!, top.total)}</span>
-        <span className="tcell tnum" data-col="cum">{pprofValue(top.cum[i]!, top)}</span>
+        <span className="tcell tnum" data-col="cum">{pprofValue(top.cum[i]!, unit)}</span>
         <span className="tcell tnum" data-col="cumPct">{pprofPercent(top.cum[i]!, top.total)}</span>
         <span className="tcell tname mono" data-col="name">
           {name}

@@ -2,7 +2,7 @@
  * The top and diff tables' models, apart from React: filtering by a search, sorting by any column,
  * the running sum%, the diff status of each row (new, removed, grown, shrunk), and pprof's number text.
  */
-import { percentage, scaledLabel } from '../../analysis/pprof/index.js';
+import { percentage, scaledLabel, selectOutputUnit } from '../../analysis/pprof/index.js';
 import type { DiffColumns, TopColumns } from './protocol.js';
 import type { DiffFilter, TopSortKey } from './state.js';
 
@@ -13,6 +13,11 @@ export interface TopView {
   runningFlat: Float64Array;
   /** Sum of flat over the shown rows. */
   matchedFlat: number;
+  /**
+   * The unit values print in, chosen as pprof chooses it for the rows it prints, but from the rows shown: the
+   * unit of pprof's trimmed table would print the small rows "show all" adds as "0".
+   */
+  outputUnit: string;
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -34,11 +39,18 @@ export function topView(top: TopColumns, matchedRows: Uint8Array | null, sort: T
   const order = Int32Array.from(idx);
   const runningFlat = new Float64Array(order.length);
   let s = 0;
+  let minValue = 0;
   for (let k = 0; k < order.length; k++) {
-    s += flat[order[k]!]!;
+    const i = order[k]!;
+    s += flat[i]!;
     runningFlat[k] = s;
+    const v = abs(flat[i]!) || abs(cum[i]!);
+    if (v > 0 && (minValue === 0 || v < minValue)) minValue = v;
   }
-  return { order, runningFlat, matchedFlat: s };
+  let asPprof = true;
+  for (let i = 0; i < n && asPprof; i++) if ((!matchedRows || matchedRows[i] ? 1 : 0) !== top.pprofKept[i]) asPprof = false;
+  const outputUnit = asPprof ? top.outputUnit : order.length === 0 ? 'minimum' : selectOutputUnit(minValue, top.total, top.unit);
+  return { order, runningFlat, matchedFlat: s, outputUnit };
 }
 
 /** A value as `go tool pprof -top` prints it in the report's unit ("4688kB", "0"). */
