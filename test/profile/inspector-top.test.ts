@@ -1,6 +1,7 @@
 /**
  * The inspector's top table (its worker's columns through the table model) prints what `go tool pprof -top`
- * prints, row for row with units, sum% and inline marks: sorted by cum, and with every row shown (`-nodefraction=0`), including a heap where pprof's own rows are all large.
+ * prints, row for row with units, sum% and inline marks: sorted by cum, at files granularity, and with every
+ * row shown (`-nodefraction=0`), including a heap where pprof's own rows are all large.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ function inspectorRows(top: TopColumns, all: boolean, sort: TopSortKey): string[
   const view = topView(top, all ? null : top.pprofKept, sort, false);
   const unit = { unit: top.unit, outputUnit: view.outputUnit };
   return [...view.order].map((i, k) => {
-    const mark = top.inline[i] === 1 ? ' (inline)' : top.inline[i] === 2 ? ' (partial-inline)' : '';
+    const mark = view.inline[i] === 1 ? ' (inline)' : view.inline[i] === 2 ? ' (partial-inline)' : '';
     return [pprofValue(top.flat[i]!, unit), pprofPercent(top.flat[i]!, top.total), pprofPercent(view.runningFlat[k]!, top.total), pprofValue(top.cum[i]!, unit), pprofPercent(top.cum[i]!, top.total), `${top.names[i]}${mark}`]
       .join(' ')
       .split(/\s+/)
@@ -60,6 +61,23 @@ describe("the inspector's top table, against go tool pprof -top", () => {
     for (const c of cases) {
       const top = await topOf(readFileSync(join(golden, c.profile)), c.sampleType);
       expect(inspectorRows(top, false, 'cum'), c.file).toEqual(pprofRows(readFileSync(join(golden, c.file), 'utf8')));
+    }
+  });
+
+  it('at files granularity marks "(inline)" only where pprof does (its trimmed graph)', async () => {
+    // data/leaky-heap.pb.gz: a bundle capture of test/fixtures/leaky, whose bytes/buffer.go row is inline only
+    // in the untrimmed graph (alloc_space).
+    const files = [join(import.meta.dirname, 'data', 'leaky-heap.pb.gz'), join(golden, 'heap-2.pb.gz')];
+    for (const f of files) {
+      for (const sampleType of ['alloc_space', 'alloc_objects', 'inuse_space', 'inuse_objects']) {
+        for (const granularity of ['files', 'functions'] as const) {
+          const top = await topOf(readFileSync(f), sampleType, granularity);
+          const args = [`-${granularity}`, `-sample_index=${sampleType}`];
+          expect(inspectorRows(top, false, 'flat'), `${f} ${sampleType} ${granularity}`).toEqual(pprofRows(await pprof([...args, f])));
+          expect(inspectorRows(top, true, 'flat'), `${f} ${sampleType} ${granularity} all`).toEqual(pprofRows(await pprof([...args, '-nodefraction=0', f])));
+          expect(inspectorRows(top, false, 'cum'), `${f} ${sampleType} ${granularity} cum`).toEqual(pprofRows(await pprof([...args, '-cum', f])));
+        }
+      }
     }
   });
 

@@ -21,6 +21,8 @@ export interface TopOptions extends StackQuery {
 
 /** One row of a top table. Values are raw, in the sample type's unit. */
 export interface TopRow {
+  /** The node's id in the prepared stacks (the same node in two reports of them has the same id). */
+  node: number;
   name: string;
   flat: number;
   cum: number;
@@ -118,7 +120,7 @@ export function topOfStacks(st: PreparedStacks, options: TopOptions = {}): TopRe
     unit: sampleUnit,
     outputUnit,
     total: st.total,
-    rows: kept.map((n, i) => ({ name: st.nodeName[n]!, flat: flat[n]!, cum: cum[n]!, inline: inline[i]! })),
+    rows: kept.map((n, i) => ({ node: n, name: st.nodeName[n]!, flat: flat[n]!, cum: cum[n]!, inline: inline[i]! })),
     labels,
     droppedNodes,
     nodesAboveCutoff,

@@ -53,7 +53,7 @@ export function TopTable({ top, matchedRows, sort, sortAsc, onSort, onPick }: To
   const renderRow = (k: number) => {
     const i = view.order[k]!;
     const name = top.names[i]!;
-    const inl = top.inline[i] === 1 ? '(inline)' : top.inline[i] === 2 ? '(partial-inline)' : '';
+    const inl = view.inline[i] === 1 ? '(inline)' : view.inline[i] === 2 ? '(partial-inline)' : '';
     return (
       <div key={i} className="trow" role="row" data-testid="top-row" data-name={name} onClick={() => onPick(name)} title="Click: callers and callees of this function">
         <span className="tcell tnum" data-col="flat">{pprofValue(top.flat[i]!, unit)}</span>

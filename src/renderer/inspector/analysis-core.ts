@@ -18,6 +18,7 @@ import {
   type PreparedStacks,
   type ProfileModel,
   type TopReport,
+  type TopRow,
 } from '../../analysis/pprof/index.js';
 import { isLeakbarError } from '../../shared/errors.js';
 import { layoutCallTree, layoutTransferables } from './flame-layout.js';
@@ -48,24 +49,32 @@ export function pprofOutputUnit(report: Pick<TopReport, 'rows' | 'total' | 'unit
 
 /** A top report as columns, every row kept (no node fraction), in pprof's order and unit. */
 export function topColumns(st: PreparedStacks): TopColumns {
+  // Every row (pprof -nodefraction=0), and the rows pprof -top prints: its inline marks come from its trimmed graph.
   const report = topOfStacks(st, { nodeFraction: 0 });
+  const trimmed = topOfStacks(st);
   const n = report.rows.length;
   const flat = new Float64Array(n);
   const cum = new Float64Array(n);
   const inline = new Uint8Array(n);
+  const inlineAll = new Uint8Array(n);
+  const pprofKept = new Uint8Array(n);
   const names: string[] = new Array<string>(n);
+  const mark = (m: TopRow['inline']): number => (m === '(inline)' ? 1 : m === '(partial-inline)' ? 2 : 0);
+  const rowOfNode = new Map<number, number>();
   report.rows.forEach((r, i) => {
     names[i] = r.name;
     flat[i] = r.flat;
     cum[i] = r.cum;
-    inline[i] = r.inline === '(inline)' ? 1 : r.inline === '(partial-inline)' ? 2 : 0;
+    inlineAll[i] = mark(r.inline);
+    rowOfNode.set(r.node, i);
   });
-  let flatSum = 0;
-  for (let i = 0; i < n; i++) flatSum += flat[i]!;
-  const cutoff = Math.abs(Math.trunc(flatSum * PPROF_NODE_FRACTION));
-  const pprofKept = new Uint8Array(n);
-  for (let i = 0; i < n; i++) pprofKept[i] = cutoff > 0 && Math.abs(cum[i]!) < cutoff ? 0 : 1;
-  return { names, flat, cum, inline, pprofKept, total: report.total, unit: report.unit, outputUnit: pprofOutputUnit(report), labels: report.labels.slice(0, -1) };
+  for (const r of trimmed.rows) {
+    const i = rowOfNode.get(r.node);
+    if (i === undefined) continue;
+    pprofKept[i] = 1;
+    inline[i] = mark(r.inline);
+  }
+  return { names, flat, cum, inline, inlineAll, pprofKept, total: report.total, unit: report.unit, outputUnit: trimmed.outputUnit, labels: report.labels.slice(0, -1) };
 }
 
 /** Flat and cum by name for one profile at a granularity (every node with a value). */
@@ -152,7 +161,7 @@ export class AnalysisSession {
         const top = topColumns(st);
         const flame = layoutCallTree(callTreeOfStacks(st));
         const result = { top, flame, analyzeMs: performance.now() - t0 };
-        return { result, transfer: [top.flat.buffer as ArrayBuffer, top.cum.buffer as ArrayBuffer, top.inline.buffer as ArrayBuffer, top.pprofKept.buffer as ArrayBuffer, ...layoutTransferables(flame)] };
+        return { result, transfer: [top.flat.buffer as ArrayBuffer, top.cum.buffer as ArrayBuffer, top.inline.buffer as ArrayBuffer, top.inlineAll.buffer as ArrayBuffer, top.pprofKept.buffer as ArrayBuffer, ...layoutTransferables(flame)] };
       }
       case 'sandwich': {
         const st = this.stacks(req.key, null, req.sampleType, req.granularity);

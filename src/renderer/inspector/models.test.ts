@@ -20,7 +20,7 @@ describe('the inspector URL state', () => {
   });
 });
 
-const top: TopColumns = { names: ['b', 'a', 'c'], flat: Float64Array.from([50, 30, 20]), cum: Float64Array.from([50, 90, 20]), inline: new Uint8Array(3), pprofKept: Uint8Array.from([1, 1, 1]), total: 100, unit: 'bytes', outputUnit: 'B', labels: [] };
+const top: TopColumns = { names: ['b', 'a', 'c'], flat: Float64Array.from([50, 30, 20]), cum: Float64Array.from([50, 90, 20]), inline: new Uint8Array(3), inlineAll: new Uint8Array(3), pprofKept: Uint8Array.from([1, 1, 1]), total: 100, unit: 'bytes', outputUnit: 'B', labels: [] };
 
 describe('the top table model', () => {
   it('keeps pprof order by flat, sorts by cum or name, and runs sum% in display order', () => {

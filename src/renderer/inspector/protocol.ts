@@ -40,15 +40,20 @@ export interface TopColumns {
   names: string[];
   flat: Float64Array;
   cum: Float64Array;
-  /** pprof's inline mark per row: 0 none, 1 "(inline)", 2 "(partial-inline)". */
+  /**
+   * pprof's inline mark per row: 0 none, 1 "(inline)", 2 "(partial-inline)", as `go tool pprof -top` prints
+   * them (from its trimmed graph; 0 for the rows it drops).
+   */
   inline: Uint8Array;
+  /** The marks `go tool pprof -top -nodefraction=0` prints (every row), for a table showing more than pprof's rows. */
+  inlineAll: Uint8Array;
   /** 1 for the rows `go tool pprof -top` prints (|cum| at least 0.5 % of the total), 0 for those it drops. */
   pprofKept: Uint8Array;
   /** pprof's total: percentages are of this. */
   total: number;
   /** The sample type's unit ("bytes", "count", "nanoseconds"). */
   unit: string;
-  /** The unit `go tool pprof -top` prints this report in (its -unit=minimum choice). */
+  /** The unit `go tool pprof -top` prints this report in (its -unit=minimum choice); a table of other rows picks its own (topView). */
   outputUnit: string;
   /** pprof's header lines. */
   labels: string[];

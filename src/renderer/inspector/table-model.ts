@@ -18,6 +18,8 @@ export interface TopView {
    * unit of pprof's trimmed table would print the small rows "show all" adds as "0".
    */
   outputUnit: string;
+  /** The inline marks to show: pprof -top's when the rows shown are exactly its rows, else those of pprof -nodefraction=0. */
+  inline: Uint8Array;
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -50,7 +52,7 @@ export function topView(top: TopColumns, matchedRows: Uint8Array | null, sort: T
   let asPprof = true;
   for (let i = 0; i < n && asPprof; i++) if ((!matchedRows || matchedRows[i] ? 1 : 0) !== top.pprofKept[i]) asPprof = false;
   const outputUnit = asPprof ? top.outputUnit : order.length === 0 ? 'minimum' : selectOutputUnit(minValue, top.total, top.unit);
-  return { order, runningFlat, matchedFlat: s, outputUnit };
+  return { order, runningFlat, matchedFlat: s, outputUnit, inline: asPprof ? top.inline : top.inlineAll };
 }
 
 /** A value as `go tool pprof -top` prints it in the report's unit ("4688kB", "0"). */
