@@ -12,6 +12,8 @@ interface TopFlags {
   sampleIndex?: string;
   cum?: boolean;
   nodecount?: number;
+  nodefraction?: number;
+  edgefraction?: number;
   granularity?: 'functions' | 'filefunctions' | 'files' | 'lines';
   diffBase?: string;
   base?: string;
@@ -24,7 +26,13 @@ interface TopFlags {
 
 function parseNodeCount(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a number of rows (0 = all), got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a number of rows (0 = no limit), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseFraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a fraction from 0 to 1, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -110,6 +118,8 @@ async function runTop(file: string, flags: TopFlags): Promise<void> {
       sampleType: flags.sampleIndex ?? '',
       cum: flags.cum ?? false,
       nodeCount: flags.nodecount ?? 0,
+      ...(flags.nodefraction !== undefined ? { nodeFraction: flags.nodefraction } : {}),
+      ...(flags.edgefraction !== undefined ? { edgeFraction: flags.edgefraction } : {}),
       granularity: flags.granularity ?? 'functions',
       focus: flags.focus,
       ignore: flags.ignore,
@@ -120,7 +130,14 @@ async function runTop(file: string, flags: TopFlags): Promise<void> {
   // pprof says so on stderr, before the report: a typo in a regex is not an empty profile.
   for (const w of report.warnings) process.stderr.write(`${w}\n`);
   if (flags.json) {
-    const json = { sampleType: report.sampleType, unit: report.unit, total: report.total, rows: report.rows.map((r) => ({ name: r.name, flat: r.flat, cum: r.cum })) };
+    const json = {
+      sampleType: report.sampleType,
+      unit: report.unit,
+      total: report.total,
+      // Rows under --nodefraction, left out as pprof's "Dropped N nodes" says; --nodefraction 0 keeps them.
+      droppedNodes: report.droppedNodes,
+      rows: report.rows.map((r) => ({ name: r.name, flat: r.flat, cum: r.cum })),
+    };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   } else process.stdout.write(formatTopText(report));
 }
@@ -134,7 +151,9 @@ export function registerProfile(program: Command): Command {
     .argument('<file>', 'a profile file (.pb.gz or raw) or a pprof URL, e.g. http://127.0.0.1:6060/debug/pprof/heap')
     .option('--sample-index <name>', "sample type by name (e.g. alloc_space) or index (default: the profile's default, else the last)")
     .option('--cum', 'sort by cumulative value')
-    .option('--nodecount <n>', 'show at most n rows (0 = all)', parseNodeCount)
+    .option('--nodecount <n>', 'show at most n rows (0 = no limit; rows under --nodefraction are dropped first)', parseNodeCount)
+    .option('--nodefraction <f>', "drop rows whose |cum| is under this fraction of the total, as pprof's -nodefraction (default 0.005; 0 keeps every row)", parseFraction)
+    .option('--edgefraction <f>', "ignore calls under this fraction of the total when marking rows (inline), as pprof's -edgefraction (default 0.001)", parseFraction)
     .addOption(new Option('--granularity <g>', 'merge frames by function, file or line').choices(['functions', 'filefunctions', 'files', 'lines']).default('functions'))
     .addOption(new Option('--diff-base <file>', 'compare with a base profile: base values negated, percentages of the base total').conflicts('base'))
     .addOption(new Option('--base <file>', 'subtract an earlier cumulative profile; percentages of the difference').conflicts('diffBase'))
@@ -142,7 +161,7 @@ export function registerProfile(program: Command): Command {
     .option('--ignore <regex>', 'drop samples with a frame matching regex')
     .option('--hide <regex>', 'remove frames matching regex from stacks')
     .option('--show <regex>', 'keep only frames matching regex')
-    .option('--json', 'print {sampleType, unit, total, rows: [{name, flat, cum}]} with raw values')
+    .option('--json', 'print {sampleType, unit, total, droppedNodes, rows: [{name, flat, cum}]} with raw values')
     .action((file: string, flags: TopFlags) => runTop(file, flags));
   registerProfileGoroutines(profile);
   return profile;

@@ -101,6 +101,28 @@ describe('leakbar profile top', () => {
     expect(await pprofWarnings(['-focus', 'nomatchxyz', g('cpu-1.pb.gz')])).toBe('Focus expression matched no samples\n');
   });
 
+  it('takes --nodefraction and --edgefraction as pprof does, and says in --json how many rows they dropped', async () => {
+    const pprofTop = (args: string[]): Promise<string> =>
+      new Promise((ok, fail) =>
+        execFile('go', ['tool', 'pprof', '-top', ...args], { env: { ...process.env, TZ: 'UTC', PPROF_TMPDIR: tmpdir() }, timeout: 30_000 }, (e, stdout) => (e ? fail(e) : ok(stdout))),
+      );
+    const file = g('manystacks-heap.pb.gz');
+    for (const [ours, theirs] of [
+      [['--nodefraction', '0'], ['-nodefraction=0']],
+      [['--nodefraction', '0.05', '--cum'], ['-nodefraction=0.05', '-cum']],
+      [['--nodefraction', '0', '--edgefraction', '0.5', '--granularity', 'lines'], ['-nodefraction=0', '-edgefraction=0.5', '-lines']],
+    ]) {
+      expect((await run(['profile', 'top', file, ...ours])).stdout, ours.join(' ')).toBe(await pprofTop([...theirs, file]));
+    }
+    const dropped = Number(/Dropped (\d+) nodes/.exec(await pprofTop([file]))![1]);
+    const trimmed = JSON.parse((await run(['profile', 'top', file, '--json', '--nodecount', '0'])).stdout) as { droppedNodes: number; rows: unknown[] };
+    const all = JSON.parse((await run(['profile', 'top', file, '--json', '--nodefraction', '0'])).stdout) as { droppedNodes: number; rows: unknown[] };
+    expect(trimmed.droppedNodes).toBe(dropped);
+    expect(all.droppedNodes).toBe(0);
+    expect(all.rows.length).toBe(trimmed.rows.length + dropped);
+    expect((await run(['profile', 'top', file, '--nodefraction', '2'])).stderr).toMatch(/expected a fraction from 0 to 1/);
+  });
+
   it('prints raw values as JSON', async () => {
     const r = await run(['profile', 'top', g('heap-2.pb.gz'), '--json', '--sample-index', 'alloc_objects']);
     const j = JSON.parse(r.stdout) as { sampleType: string; unit: string; total: number; rows: Array<{ name: string; flat: number; cum: number }> };
