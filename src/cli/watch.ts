@@ -300,6 +300,11 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
         findings.add(`${a.id} ${a.finding}`);
         print(o.json ? JSON.stringify({ type: 'finding', key: a.key, alertId: a.id, captureId: a.captureId, finding: a.finding, time: iso(a.lastMs) }) : `${time(a.lastMs)}  found (${a.title}): ${a.finding}`);
       }
+      if (a.captureError && !findings.has(`${a.id} failed ${a.captureError}`)) {
+        // The capture taken for the alert failed: say why once, else the alert would just never name anything.
+        findings.add(`${a.id} failed ${a.captureError}`);
+        print(o.json ? JSON.stringify({ type: 'capture-failed', key: a.key, alertId: a.id, message: a.captureError, time: iso(a.lastMs) }) : `${time(a.lastMs)}  no capture (${a.title}): ${a.captureError}`);
+      }
       if (e.change !== 'fired' && e.change !== 'resolved') return;
       print(o.json ? JSON.stringify({ ...alert, type: 'alert', event: e.change, time: iso(e.change === 'resolved' ? (alert.resolvedMs ?? alert.lastMs) : alert.lastMs) }) : formatAlertLine(e.change, e.alert));
     }

@@ -5,7 +5,7 @@
  */
 import { basename, join } from 'node:path';
 import type { ApiEvent, ApiInput, History, LeakbarApi, TargetInput, TargetSummary } from '../shared/api.js';
-import { LeakbarError } from '../shared/errors.js';
+import { describeError, LeakbarError } from '../shared/errors.js';
 import { DEFAULT_FD_PATTERNS, DEFAULT_PPROF_URL, type TargetConfig } from '../shared/types.js';
 import type { Alert, AlertEvent, DetectorSettings } from '../shared/alerts.js';
 import type { SettingsPort } from '../shared/settings.js';
@@ -250,7 +250,14 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
         const latest = rt.alerts.state.alerts[alert.key];
         if (latest?.id === alert.id) alertChange(rt, 'updated', latest);
       })
-      .catch(() => {})
+      .catch((e: unknown) => {
+        // Said with the alert (the capture-failed event says it to whoever listens for captures): else the alert
+        // would simply have no capture and no finding, and nobody would know why.
+        captureErrors.set(findingKey(rt.config.id, alert.id), describeError(e));
+        if (captureErrors.size > 1000) captureErrors.delete(captureErrors.keys().next().value!);
+        const latest = rt.alerts.state.alerts[alert.key];
+        if (latest?.id === alert.id) alertChange(rt, 'updated', latest);
+      })
       .finally(() => {
         rt.capturingFor.delete(alert.key);
         inflight.delete(done);
@@ -264,16 +271,21 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
    */
   const findings = new Map<string, AlertFinding & { value: number }>();
   const findingKey = (targetId: string, alertId: string) => `${targetId}\0${alertId}`;
+  /** Why an alert's last automatic capture failed, by target and alert id, until one succeeds. */
+  const captureErrors = new Map<string, string>();
   function keepFinding(targetId: string, alertId: string, f: AlertFinding & { value: number }): void {
+    captureErrors.delete(findingKey(targetId, alertId));
     findings.set(findingKey(targetId, alertId), f);
     // An all-day process: the oldest go first (an alert's own versions carry its capture once written).
     if (findings.size > 1000) findings.delete(findings.keys().next().value!);
   }
   const decorate = (alert: Alert): Alert => {
+    const failed = captureErrors.get(findingKey(alert.targetId, alert.id));
+    const withError = failed === undefined ? alert : { ...alert, captureError: failed };
     const f = findings.get(findingKey(alert.targetId, alert.id));
-    if (!f) return alert;
+    if (!f) return withError;
     // A finding taken again that shows nothing clear leaves no older one beside the new capture.
-    const { finding: _older, ...rest } = alert;
+    const { finding: _older, ...rest } = withError;
     return { ...rest, captureId: f.captureId, captureValue: f.value, ...(f.finding ? { finding: f.finding } : {}) };
   };
 

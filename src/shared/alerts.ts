@@ -105,6 +105,8 @@ export interface Alert {
    * or acknowledged, the engine takes the capture again, so the finding speaks of the leak as it is now.
    */
   captureValue?: number;
+  /** Why the automatic capture for this alert failed (a hung endpoint, a full disk), until one succeeds. */
+  captureError?: string;
 }
 
 /** What happened to an alert on a step: `fired` means "tell the user now". */

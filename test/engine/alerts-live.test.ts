@@ -7,6 +7,8 @@ import type { ApiEvent } from '../../src/shared/api.js';
 import type { Sample } from '../../src/shared/types.js';
 import { createService, type LeakbarService } from '../../src/engine/service.js';
 import { until } from '../helpers/until.js';
+import { closeServer, forward, listen } from '../helpers/odd-servers.js';
+import { createServer } from 'node:http';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 
 const cleanup: Array<() => Promise<unknown> | void> = [];
@@ -157,6 +159,35 @@ describe('a finding the leak has outgrown', () => {
     const sampled = events.filter((e) => e.type === 'sample').length;
     await until(() => events.filter((e) => e.type === 'sample').length >= sampled + 6, 10_000, 'samples after a small rise');
     expect(captured()).toBe(2);
+  });
+});
+
+describe('an automatic capture that fails', () => {
+  it('is said with its alert, why, rather than leaving the alert without a capture and nobody knowing', async () => {
+    const fx = await startFixture();
+    cleanup.push(() => fx.stop());
+    // In front of the fixture: the goroutine count (debug=1) goes through, a goroutine capture's reads answer 500.
+    const upstream = new URL(fx.baseUrl);
+    const server = createServer((req, res) => {
+      const url = req.url ?? '';
+      if (url.startsWith('/debug/pprof/goroutine') && !url.includes('debug=1')) res.writeHead(500, { 'content-type': 'text/plain' }).end('profile broken\n');
+      else forward(upstream, req, res);
+    });
+    const base = await listen(server);
+    cleanup.push(() => closeServer(server));
+    const low = parseDetectorSettings({ thresholds: { goroutines: { line: 3 } } }, DEFAULT_DETECTOR_SETTINGS);
+    if (!low.ok) throw new Error(low.problems.join('; '));
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-capture-fails-'));
+    const service = await createService({ dataDir, detectorSettings: low.settings, cadences: { sampleMs: 300 }, autoCaptureGapMs: 0 });
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close());
+    const events: ApiEvent[] = [];
+    service.subscribe((e) => events.push(e));
+    await service.addTarget({ name: 'fixture', pid: fx.pid, pprofUrl: `${base}/debug/pprof/` });
+    await until(() => events.some((e) => e.type === 'alert' && e.alert.key === 'threshold:goroutines' && e.alert.captureError !== undefined), 20_000, 'the failed capture said with the alert');
+    const told = events.flatMap((e) => (e.type === 'alert' && e.alert.captureError !== undefined ? [e.alert] : []))[0]!;
+    expect(told.captureError).toMatch(/500/);
+    expect(told.captureId).toBeUndefined();
+    expect(events.some((e) => e.type === 'capture-failed')).toBe(true);
   });
 });
 

@@ -74,6 +74,11 @@ function AlertRow({ alert, nowMs, onChange, onOpen }: { alert: Alert; nowMs: num
           {alert.finding}
         </span>
       ) : null}
+      {alert.captureError ? (
+        <span className="alert-capture-error" data-testid="alert-capture-error" title={alert.captureError}>
+          No capture: {alert.captureError}
+        </span>
+      ) : null}
       {error ? <span className="error-text">{error}</span> : null}
     </li>
   );
