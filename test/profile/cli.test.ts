@@ -107,11 +107,12 @@ describe('leakbar profile top', () => {
         execFile('go', ['tool', 'pprof', '-top', ...args], { env: { ...process.env, TZ: 'UTC', PPROF_TMPDIR: tmpdir() }, timeout: 30_000 }, (e, stdout) => (e ? fail(e) : ok(stdout))),
       );
     const file = g('manystacks-heap.pb.gz');
-    for (const [ours, theirs] of [
+    const cases: Array<[string[], string[]]> = [
       [['--nodefraction', '0'], ['-nodefraction=0']],
       [['--nodefraction', '0.05', '--cum'], ['-nodefraction=0.05', '-cum']],
       [['--nodefraction', '0', '--edgefraction', '0.5', '--granularity', 'lines'], ['-nodefraction=0', '-edgefraction=0.5', '-lines']],
-    ]) {
+    ];
+    for (const [ours, theirs] of cases) {
       expect((await run(['profile', 'top', file, ...ours])).stdout, ours.join(' ')).toBe(await pprofTop([...theirs, file]));
     }
     const dropped = Number(/Dropped (\d+) nodes/.exec(await pprofTop([file]))![1]);
