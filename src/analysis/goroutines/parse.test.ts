@@ -350,3 +350,45 @@ describe('helpers', () => {
     expect(codeOf(() => parseLabels('a=b'))).toBe('parse-error');
   });
 });
+
+describe('a debug=2 dump cut short', () => {
+  const whole = (d: GoroutineDump): { frames: Set<string>; creators: Set<string> } => ({
+    frames: new Set(d.groups.flatMap((g) => g.frames.map((f) => `${f.function} ${f.file}:${f.line}`))),
+    creators: new Set(d.groups.flatMap((g) => g.createdBy.map((c) => `${c.function} ${c.file}:${c.line}`))),
+  });
+
+  it('warns, and counts no half-read frame or creator, wherever the cut falls in its last records', () => {
+    for (const name of ['goroutine-debug2-1.txt', 'goroutine-stack-go121-1.txt']) {
+      const text = sample(name);
+      const full = whole(parseGoroutineDump(text));
+      expect(parseGoroutineDump(text).warnings).toEqual([]);
+      // A saved dump without its final newline is whole.
+      expect(parseGoroutineDump(text.trimEnd()).warnings).toEqual([]);
+      // From the first header that leaves a goroutine before it, among the last two records.
+      const lastRecords = Math.max(text.lastIndexOf('\ngoroutine ', text.lastIndexOf('\ngoroutine ') - 1), text.indexOf('goroutine '));
+      for (let cut = text.indexOf('\n', lastRecords + 1) + 1; cut < text.length - 1; cut++) {
+        const part = text.slice(0, cut);
+        const d = parseGoroutineDump(part);
+        const seen = whole(d);
+        for (const c of seen.creators) expect(full.creators.has(c), `${name} cut at ${cut}: creator ${c}`).toBe(true);
+        for (const f of seen.frames) expect(full.frames.has(f), `${name} cut at ${cut}: frame ${f}`).toBe(true);
+        // Cut inside a line, it says so (unless the cut only took a location's newline or part of its +0x offset).
+        const lastLine = part.slice(part.lastIndexOf('\n') + 1);
+        if (lastLine !== '' && !/^\t.*:\d+ \+0x[0-9a-f]+$/.test(lastLine)) {
+          expect(d.warnings, `${name} cut at ${cut}`).toEqual([expect.stringMatching(/^the dump is cut short: /)]);
+        }
+      }
+    }
+  });
+
+  it('names the goroutine and what was left out', () => {
+    const text = sample('goroutine-debug2-1.txt');
+    const created = text.lastIndexOf('\ncreated by ');
+    const locStart = text.indexOf('\n\t', created + 1) + 2;
+    const d = parseGoroutineDump(text.slice(0, locStart + 5));
+    const id = /goroutine (\d+) \[/g;
+    let last = '';
+    for (const m of text.slice(0, created).matchAll(id)) last = m[1]!;
+    expect(d.warnings).toEqual([`the dump is cut short: goroutine ${last}'s record ends mid-way (left out: its last line, cut in the middle; its creator ${text.slice(created + 12, text.indexOf('\n', created + 1)).replace(/ in goroutine \d+$/, '')}, which has no location)`]);
+  });
+});

@@ -450,7 +450,18 @@ export function parseGoroutineDebug2(text: string, options: GroupOptions = {}): 
   const keep = options.keepGoroutines ?? false;
   const groups = new Map<string, GroupAcc>();
   const kept: Array<Omit<GoroutineInfo, 'groupKey'> & { acc: GroupAcc }> = [];
-  const n = text.length;
+  const warnings: string[] = [];
+  // A dump cut short (a body broken off, a file cut) ends mid-line: that half line is left out. A last
+  // line that is a whole location (`\tfile:line +0x…`) is kept: only its newline is missing.
+  let n = text.length;
+  let halfLine = false;
+  if (n > 0 && text.charCodeAt(n - 1) !== 10) {
+    const lastStart = text.lastIndexOf('\n') + 1;
+    if (!/^\t.*:\d+ \+0x[0-9a-f]+\r?$/.test(text.slice(lastStart))) {
+      n = lastStart;
+      halfLine = true;
+    }
+  }
   let total = 0;
 
   // The goroutine being read.
@@ -466,6 +477,8 @@ export function parseGoroutineDebug2(text: string, options: GroupOptions = {}): 
   let inCreator = false;
   let inAncestors = false;
   let elided = false;
+  // Where the frames ended before the function line being read (its location line not read yet).
+  let frameEndBeforeFn = -1;
 
   const emitFrame = (locStart: number, locEnd: number): void => {
     stacks.addAt(text, fnStart, fnEnd, text.slice(locStart, locEnd), isHiddenRuntimeFunction(text, fnStart, fnEnd));
@@ -533,6 +546,7 @@ export function parseGoroutineDebug2(text: string, options: GroupOptions = {}): 
         if (fnStart >= 0) emitFrame(0, 0);
         fnStart = pos;
         fnEnd = functionEnd(text, pos, end);
+        frameEndBeforeFn = frameEnd;
         frameEnd = nl;
       }
     } else if (header === null || inAncestors) {
@@ -573,9 +587,30 @@ export function parseGoroutineDebug2(text: string, options: GroupOptions = {}): 
       if (fnStart >= 0) emitFrame(0, 0);
       fnStart = pos;
       fnEnd = functionEnd(text, pos, end);
+      frameEndBeforeFn = frameEnd;
       frameEnd = nl;
     }
     pos = nl + 1;
+  }
+  // The last record of a dump cut short lacks what follows its last whole line: a function without its
+  // location, a creator without its location. Those are left out rather than counted as another frame or creator.
+  if (header !== null && (halfLine || fnStart >= 0 || inCreator)) {
+    const left: string[] = [];
+    if (halfLine) left.push('its last line, cut in the middle');
+    if (fnStart >= 0) {
+      left.push(`the frame ${quoteFunction(text.slice(fnStart, fnEnd))}, which has no location`);
+      fnStart = -1;
+      frameEnd = frameEndBeforeFn;
+    }
+    if (inCreator) {
+      left.push(`its creator ${quoteFunction(creatorFn ?? '')}, which has no location`);
+      creatorFn = null;
+      creatorGoroutineId = null;
+      inCreator = false;
+    }
+    warnings.push(`the dump is cut short: goroutine ${header.id}'s record ends mid-way (left out: ${left.join('; ')})`);
+  } else if (halfLine) {
+    warnings.push('the dump is cut short: its last line ends mid-way and was left out');
   }
   finish();
   if (total === 0) {
@@ -587,11 +622,16 @@ export function parseGoroutineDebug2(text: string, options: GroupOptions = {}): 
     const states = acc.states.sorted().map(([state, count]): StateCount => ({ state, count }));
     byAcc.set(acc, finishGroup(acc, stacks.stableKey(acc.stackKey), frames, states, blockKindOfState(states[0]?.state ?? ''), acc.minWaitMinutes, acc.maxWaitMinutes, longWaitMinutes));
   }
-  const dump = finishDump('debug=2', total, [...byAcc.values()], longWaitMinutes, []);
+  const dump = finishDump('debug=2', total, [...byAcc.values()], longWaitMinutes, warnings);
   if (keep) {
     dump.goroutines = kept.map(({ acc, ...g }) => ({ ...g, groupKey: byAcc.get(acc)!.key }));
   }
   return dump;
+}
+
+/** A function name for a warning, cut if long. */
+function quoteFunction(name: string): string {
+  return name.length > 80 ? `${name.slice(0, 77)}…` : name;
 }
 
 /** Builds the frames of one debug=2 stack from its text range (function line, then tab + location line). */
