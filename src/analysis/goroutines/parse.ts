@@ -606,7 +606,6 @@ export function parseGoroutineDebug2(text: string, options: GroupOptions = {}): 
       left.push(`its creator ${quoteFunction(creatorFn ?? '')}, which has no location`);
       creatorFn = null;
       creatorGoroutineId = null;
-      inCreator = false;
     }
     warnings.push(`the dump is cut short: goroutine ${header.id}'s record ends mid-way (left out: ${left.join('; ')})`);
   } else if (halfLine) {
