@@ -30,6 +30,8 @@ export interface HttpGetResponse {
   /** The Content-Type header, '' when absent. */
   contentType: string;
   body: Uint8Array;
+  /** With {@link HttpGetOptions.keep}: the bytes dropped between the head and the tail (0 when nothing was). */
+  skipped: number;
   /** The URL that answered (after redirects). */
   url: string;
 }
@@ -44,6 +46,13 @@ export interface HttpGetOptions {
   maxRedirects?: number;
   /** @default MAX_BODY_BYTES */
   maxBytes?: number;
+  /**
+   * Keeps only the answer's first `head` and last `tail` bytes, however long it is (no `maxBytes` then): a reader that
+   * needs a text's first line (the goroutine count) or its end (MemStats, after every heap record) holds a few
+   * kilobytes, not a dump of hundreds of megabytes. The body is the head, then the tail; `skipped` says how many bytes
+   * between them were dropped.
+   */
+  keep?: { head: number; tail: number };
 }
 
 /**
@@ -163,6 +172,7 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
   const { timeoutMs, signal } = options;
   const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
   const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
+  const keep = options.keep;
   const first = parseHttpUrl(url);
   if (!first) return Promise.reject(new HttpGetError('bad-url', `${JSON.stringify(url)} is not an http(s) URL`));
   const cancelled = () => new HttpGetError('cancelled', `GET ${url} was cancelled`, { cause: signal?.reason });
@@ -232,26 +242,20 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
         }
         const tooLarge = () => new HttpGetError('too-large', `the answer is larger than ${maxBytes} bytes, the most leakbar reads`);
         const declared = Number(res.headers['content-length']);
-        if (Number.isFinite(declared) && declared > maxBytes) return fail(tooLarge());
-        const chunks: Buffer[] = [];
+        if (!keep && Number.isFinite(declared) && declared > maxBytes) return fail(tooLarge());
+        const body = keep ? headAndTail(keep.head, keep.tail) : whole(maxBytes);
         let length = 0;
         received = 0;
         res.on('data', (chunk: Buffer) => {
           if (!mine()) return;
-          chunks.push(chunk);
           length += chunk.length;
           received = length;
-          if (length > maxBytes) fail(tooLarge());
+          if (!body.add(chunk)) fail(tooLarge());
         });
         res.on('end', () => {
           if (!mine()) return;
-          const body = new Uint8Array(length);
-          let at = 0;
-          for (const c of chunks) {
-            body.set(c, at);
-            at += c.length;
-          }
-          succeed({ status, statusText: res.statusMessage ?? '', contentType: headerValue(res.headers['content-type']), body, url: target.toString() });
+          const { bytes, skipped } = body.done();
+          succeed({ status, statusText: res.statusMessage ?? '', contentType: headerValue(res.headers['content-type']), body: bytes, skipped, url: target.toString() });
         });
         res.on('close', () => {
           if (!mine() || res.complete) return;
@@ -262,6 +266,76 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
     };
     get(first, maxRedirects);
   });
+}
+
+/** A body being read: `add` takes a chunk (false once past what may be read), `done` gives the bytes kept. */
+interface BodyBuffer {
+  add(chunk: Buffer): boolean;
+  done(): { bytes: Uint8Array; skipped: number };
+}
+
+function joinChunks(chunks: readonly Buffer[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** The whole body, up to `maxBytes`. */
+function whole(maxBytes: number): BodyBuffer {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  return {
+    add(chunk) {
+      chunks.push(chunk);
+      length += chunk.length;
+      return length <= maxBytes;
+    },
+    done: () => ({ bytes: joinChunks(chunks, length), skipped: 0 }),
+  };
+}
+
+/** The first `head` and the last `tail` bytes of a body of any length; memory stays under head + 2 × tail + a chunk. */
+function headAndTail(head: number, tail: number): BodyBuffer {
+  const first: Buffer[] = [];
+  let firstLength = 0;
+  let last: Buffer[] = [];
+  let lastLength = 0;
+  let skipped = 0;
+  return {
+    add(chunk) {
+      if (firstLength < head) {
+        const take = chunk.subarray(0, head - firstLength);
+        first.push(take);
+        firstLength += take.length;
+        chunk = chunk.subarray(take.length);
+      }
+      if (chunk.length === 0) return true;
+      if (tail === 0) {
+        skipped += chunk.length;
+        return true;
+      }
+      last.push(chunk);
+      lastLength += chunk.length;
+      // Trimmed now and then, not at every chunk: down to the last `tail` bytes once twice that is held.
+      if (lastLength > 2 * tail) {
+        const joined = joinChunks(last, lastLength);
+        skipped += lastLength - tail;
+        last = [Buffer.from(joined.subarray(lastLength - tail))];
+        lastLength = tail;
+      }
+      return true;
+    },
+    done() {
+      const kept = Math.min(lastLength, tail);
+      const tailBytes = joinChunks(last, lastLength).subarray(lastLength - kept);
+      skipped += lastLength - kept;
+      return { bytes: joinChunks([...first, Buffer.from(tailBytes)], firstLength + kept), skipped };
+    },
+  };
 }
 
 /** `location` resolved against `base`; '' when it cannot be. */

@@ -34,11 +34,11 @@ const REFUSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECO
  * unreachable, or the connection is reset), 'io-error' otherwise.
  */
 export function createPprofFetch(): FetchFn {
-  return async (url, { timeoutMs, signal }) => {
+  return async (url, { timeoutMs, signal, maxBytes, keep }) => {
     try {
       // No kept-alive connection, and no spare one after an abort (as the global fetch leaves, nodejs/undici#5845):
       // either would sit in the watched program as an open FD and a goroutine, and the figures leakbar reports would count leakbar.
-      const res = await httpGet(url, signal ? { timeoutMs, signal } : { timeoutMs });
+      const res = await httpGet(url, { timeoutMs, ...(signal ? { signal } : {}), ...(maxBytes === undefined ? {} : { maxBytes }), ...(keep ? { keep } : {}) });
       return { status: res.status, contentType: res.contentType, body: res.body };
     } catch (e) {
       if (!(e instanceof HttpGetError)) throw e;
@@ -110,15 +110,26 @@ function notPprof(pprofUrl: string, body: Uint8Array, hint: string): LeakbarErro
   return new LeakbarError('endpoint-garbage', `the pprof endpoint at ${pprofUrl} does not answer like Go's net/http/pprof (got ${describeBody(body)})`, { hint });
 }
 
-/** What a reader asks its fetch for: the timeout (default {@link DEFAULT_PPROF_TIMEOUT_MS}) and the cancel signal, if any. */
-function request(options: PprofReadOptions): Parameters<FetchFn>[1] {
+/**
+ * What a reader asks its fetch for: the timeout (default {@link DEFAULT_PPROF_TIMEOUT_MS}), the cancel signal, if any,
+ * and how much of the answer it needs (`read`).
+ */
+function request(options: PprofReadOptions, read: Pick<Parameters<FetchFn>[1], 'maxBytes' | 'keep'> = {}): Parameters<FetchFn>[1] {
   const timeoutMs = options.timeoutMs ?? DEFAULT_PPROF_TIMEOUT_MS;
-  return options.signal ? { timeoutMs, signal: options.signal } : { timeoutMs };
+  return { timeoutMs, ...(options.signal ? { signal: options.signal } : {}), ...read };
 }
 
+/** A text page's first line is all a count needs: its first 4 KiB, whatever the dump's length. */
+const FIRST_LINE = { keep: { head: 4096, tail: 0 } };
+/**
+ * MemStats come after every heap record (hundreds of megabytes with MemProfileRate = 1): the first 4 KiB (to tell a
+ * heap profile) and the last 256 KiB (the section is some 10 KiB) are kept, whatever the length.
+ */
+const HEAP_HEAD_AND_MEMSTATS = { keep: { head: 4096, tail: 256 * 1024 } };
+
 /** GETs `url` and returns its body as text when it answers 200 with a body that starts as `expected` says. */
-async function getPprofText(pprofUrl: string, url: string, fetch: FetchFn, options: PprofReadOptions, expected: RegExp): Promise<string> {
-  const res = await fetch(url, request(options));
+async function getPprofText(pprofUrl: string, url: string, fetch: FetchFn, options: PprofReadOptions, expected: RegExp, read: Parameters<typeof request>[1]): Promise<string> {
+  const res = await fetch(url, request(options, read));
   if (res.status !== 200) {
     throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`, {
       hint: res.status === 404 ? 'check the URL: it should end in /debug/pprof/, and the program must import net/http/pprof' : 'the pprof endpoint is there but failed; see the program’s log',
@@ -141,13 +152,13 @@ export function parseGoroutineTotal(text: string): number {
 /** The goroutine count from `GET {pprofUrl}goroutine?debug=1`. */
 export async function readGoroutineCount(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<number> {
   const url = pprofEndpointUrl(pprofUrl, 'goroutine?debug=1');
-  return parseGoroutineTotal(await getPprofText(pprofUrl, url, fetch, options, /^goroutine profile: total \d+/));
+  return parseGoroutineTotal(await getPprofText(pprofUrl, url, fetch, options, /^goroutine profile: total \d+/, FIRST_LINE));
 }
 
 /** The `# runtime.MemStats` section of `GET {pprofUrl}heap?debug=1` (it comes after every profile record, so the whole body is read). */
 export async function readMemStats(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<MemStats> {
   const url = pprofEndpointUrl(pprofUrl, 'heap?debug=1');
-  const text = await getPprofText(pprofUrl, url, fetch, options, /^heap profile: /);
+  const text = await getPprofText(pprofUrl, url, fetch, options, /^heap profile: /, HEAP_HEAD_AND_MEMSTATS);
   try {
     return parseMemStats(text);
   } catch (e) {
@@ -161,7 +172,7 @@ export async function readMemStats(pprofUrl: string, fetch: FetchFn, options: Pp
  */
 export async function readGoroutineLeakCount(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<number | null> {
   const url = pprofEndpointUrl(pprofUrl, 'goroutineleak?debug=1');
-  const res = await fetch(url, request(options));
+  const res = await fetch(url, request(options, FIRST_LINE));
   if (res.status === 404) return null;
   if (res.status !== 200) throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`, { hint: 'the pprof endpoint is there but failed; see the program’s log' });
   const text = new TextDecoder().decode(res.body);
@@ -217,7 +228,8 @@ export function parsePprofCmdline(pprofUrl: string, res: { contentType: string; 
  */
 export async function readPprofCmdline(pprofUrl: string, fetch: FetchFn, options: PprofReadOptions = {}): Promise<string | null> {
   const url = pprofEndpointUrl(pprofUrl, 'cmdline');
-  const res = await fetch(url, request(options));
+  // One byte past the longest command line is enough to tell an answer that is none.
+  const res = await fetch(url, request(options, { keep: { head: MAX_CMDLINE_BYTES + 1, tail: 0 } }));
   if (res.status === 404) return null;
   if (res.status !== 200) throw new LeakbarError('endpoint-status', `GET ${url} answered ${res.status}`);
   return parsePprofCmdline(pprofUrl, res);

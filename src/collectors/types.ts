@@ -12,7 +12,17 @@ export type ExecFn = (file: string, args: readonly string[], options: { timeoutM
  * An HTTP GET with a timeout; resolves for any status, rejects with a LeakbarError on refusal or timeout.
  * `signal`, when given, cancels the GET (closing its connection) the moment it aborts.
  */
-export type FetchFn = (url: string, options: { timeoutMs: number; signal?: AbortSignal }) => Promise<{ status: number; contentType: string; body: Uint8Array }>;
+export type FetchFn = (
+  url: string,
+  options: {
+    timeoutMs: number;
+    signal?: AbortSignal;
+    /** The most of the answer to read (see httpGet). */
+    maxBytes?: number;
+    /** Only the answer's first and last bytes are needed (see httpGet): its memory stays bounded, whatever its length. */
+    keep?: { head: number; tail: number };
+  },
+) => Promise<{ status: number; contentType: string; body: Uint8Array }>;
 
 /** The file reads the procfs collectors make (injected so tests can point them at a copy of /proc). */
 export interface FileReader {
