@@ -4,9 +4,9 @@
  * canvas directly (no React render); each redraw's cost is recorded for the bench.
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { scaledLabel } from '../../analysis/pprof/index.js';
 import { DARK_FLAME, LIGHT_FLAME, frameHues } from './colors.js';
 import { ancestry, hitTest, nodeName, type FlameLayout } from './flame-layout.js';
+import { flameTipLines, type FlameTipKind } from './flame-tip.js';
 import { useChartPalette } from '../hooks/useTheme.js';
 import { depthAtCss, drawFlame, graphHeightCss, measureCharWidth, rowTopCss, valueAtCss, visibleMaxDepth, type FlameStyle, type FlameViewport } from './flame-render.js';
 import { inspectorPerf, recordFlameDraw, type FlameDrawRecord } from './perf.js';
@@ -29,20 +29,11 @@ export interface FlameGraphProps {
   label: string;
   /** Hide the synthetic root row (the sandwich's trees). @default false */
   hideRoot?: boolean;
+  /** What the tooltip's numbers mean: the main flame graph's, or a sandwich tree's. @default { kind: 'profile' } */
+  tip?: FlameTipKind;
 }
 
-/** Formats a value of the layout's unit for people ("1.50MB", "12ms", "300"). */
-export function formatValue(v: number, unit: string): string {
-  return scaledLabel(v, unit, 'auto');
-}
-
-/** Share as a percentage with sensible digits ("42.1%", "0.03%"). */
-export function formatShare(part: number, whole: number): string {
-  if (whole === 0) return '0%';
-  const p = (part / whole) * 100;
-  const a = Math.abs(p);
-  return `${a >= 10 ? p.toFixed(1) : a >= 1 ? p.toFixed(2) : a === 0 ? '0' : p.toPrecision(2)}%`;
-}
+export { formatShare, formatValue } from './format-value.js';
 
 /** The flame graph. */
 export function FlameGraph(props: FlameGraphProps) {
@@ -165,18 +156,7 @@ export function FlameGraph(props: FlameGraphProps) {
       tip.hidden = true;
       return;
     }
-    const unit = layout.unit;
-    const rootTotal = layout.totalValue[0]!;
-    const lines: Array<[string, string]> = [];
-    lines.push(['total', `${formatValue(layout.totalValue[node]!, unit)} · ${formatShare(layout.totalValue[node]!, rootTotal)}`]);
-    lines.push(['self', `${formatValue(layout.selfValue[node]!, unit)} · ${formatShare(layout.selfValue[node]!, rootTotal)}`]);
-    if (zoomNode !== 0 && node !== zoomNode) lines.push(['of zoomed', formatShare(layout.totalValue[node]!, layout.totalValue[zoomNode]!)]);
-    if (layout.baseTotalValue) {
-      const base = layout.baseTotalValue[node]! * baseScale;
-      const d = layout.totalValue[node]! - base;
-      lines.push(['base', formatValue(base, unit)]);
-      lines.push(['change', `${d > 0 ? '+' : ''}${formatValue(d, unit)}${base > 0 ? ` (${d > 0 ? '+' : ''}${formatShare(d, base)})` : ' (new)'}`]);
-    }
+    const lines = flameTipLines(layout, node, zoomNode, props.tip, baseScale);
     tip.replaceChildren();
     const title = document.createElement('div');
     title.className = 'flame-tip-name';

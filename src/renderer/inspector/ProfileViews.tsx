@@ -4,6 +4,7 @@ import { baseRelation, type CaptureMeta } from '../../shared/captures.js';
 import { dateTime, dateTimeSeconds } from '../format.js';
 import { Breadcrumb, FlameGraph, formatShare, formatValue } from './FlameGraph.js';
 import { matchFrames, nodeOfZoomPath, searchShare, zoomPathOf, type FlameLayout } from './flame-layout.js';
+import type { FlameTipKind } from './flame-tip.js';
 import type { StateChangeOptions } from './hooks.js';
 import type { DiffAnalysis, ProfileAnalysis, SandwichAnalysis } from './protocol.js';
 import { DIFF_FILTERS, type InspectorState } from './state.js';
@@ -158,7 +159,7 @@ export function FlamePane({
       </div>
       <div className="flame-scroll">
         <FlameGraph layout={flame} zoomNode={zoomNode} onZoom={(n) => update({ zoom: zoomPathOf(flame, n) }, { push: true })} orientation={orientation} matchedFrames={matchedFrames} exposeForTests label={`Flame graph of ${flame.sampleType}`} />
-        {state.sandwich ? <SandwichPanel name={state.sandwich} sandwich={sandwich} matchedFrames={state.search} onClose={() => update({ sandwich: '' })} /> : null}
+        {state.sandwich ? <SandwichPanel name={state.sandwich} sandwich={sandwich} matchedFrames={state.search} profileTotal={flame.totalValue[0]!} onClose={() => update({ sandwich: '' })} /> : null}
       </div>
     </div>
   );
@@ -169,7 +170,20 @@ function shorten(s: string, n: number): string {
 }
 
 /** Callers (flame: the function at the bottom, its callers above) and callees (icicle: the function at the top, what it calls below). */
-function SandwichPanel({ name, sandwich, matchedFrames, onClose }: { name: string; sandwich: { value: SandwichAnalysis | null; error: string | null; loading: boolean }; matchedFrames: string; onClose(): void }) {
+function SandwichPanel({
+  name,
+  sandwich,
+  matchedFrames,
+  profileTotal,
+  onClose,
+}: {
+  name: string;
+  sandwich: { value: SandwichAnalysis | null; error: string | null; loading: boolean };
+  matchedFrames: string;
+  /** The profile's total (the main flame graph's root), for the tooltips' shares. */
+  profileTotal: number;
+  onClose(): void;
+}) {
   const [callerZoom, setCallerZoom] = useState(0);
   const [calleeZoom, setCalleeZoom] = useState(0);
   const s = sandwich.value && sandwich.value.name === name ? sandwich.value : null;
@@ -192,22 +206,38 @@ function SandwichPanel({ name, sandwich, matchedFrames, onClose }: { name: strin
       {s && s.callers.totalValue[0]! > 0 ? (
         <>
           <h4 className="muted">Callers (who calls it, up to the root)</h4>
-          <SubFlame layout={s.callers} zoom={callerZoom} setZoom={setCallerZoom} orientation="flame" matched={callersMatch} testId="sandwich-callers" />
+          <SubFlame layout={s.callers} zoom={callerZoom} setZoom={setCallerZoom} orientation="flame" matched={callersMatch} testId="sandwich-callers" tip={{ kind: 'callers', fn: name, profileTotal }} />
           <h4 className="muted">Callees (what it calls)</h4>
-          <SubFlame layout={s.callees} zoom={calleeZoom} setZoom={setCalleeZoom} orientation="icicle" matched={calleesMatch} testId="sandwich-callees" />
+          <SubFlame layout={s.callees} zoom={calleeZoom} setZoom={setCalleeZoom} orientation="icicle" matched={calleesMatch} testId="sandwich-callees" tip={{ kind: 'callees', fn: name, profileTotal }} />
         </>
       ) : null}
     </section>
   );
 }
 
-function SubFlame({ layout, zoom, setZoom, orientation, matched, testId }: { layout: FlameLayout; zoom: number; setZoom(n: number): void; orientation: 'flame' | 'icicle'; matched: Uint8Array | null; testId: string }) {
+function SubFlame({
+  layout,
+  zoom,
+  setZoom,
+  orientation,
+  matched,
+  testId,
+  tip,
+}: {
+  layout: FlameLayout;
+  zoom: number;
+  setZoom(n: number): void;
+  orientation: 'flame' | 'icicle';
+  matched: Uint8Array | null;
+  testId: string;
+  tip: FlameTipKind;
+}) {
   // The sandwich trees' root is synthetic: start at the function itself.
   const z = zoom === 0 && layout.count > 1 ? 1 : Math.min(zoom, layout.count - 1);
   return (
     <>
       <Breadcrumb layout={layout} zoomNode={z} onZoom={setZoom} fromNode={1} />
-      <FlameGraph layout={layout} zoomNode={z} onZoom={(n) => setZoom(Math.max(1, n))} orientation={orientation} matchedFrames={matched} testId={testId} label={testId} hideRoot />
+      <FlameGraph layout={layout} zoomNode={z} onZoom={(n) => setZoom(Math.max(1, n))} orientation={orientation} matchedFrames={matched} testId={testId} label={testId} hideRoot tip={tip} />
     </>
   );
 }
