@@ -50,7 +50,7 @@ export interface HttpGetOptions {
    * Keeps only the answer's first `head` and last `tail` bytes, however long it is (no `maxBytes` then): a reader that
    * needs a text's first line (the goroutine count) or its end (MemStats, after every heap record) holds a few
    * kilobytes, not a dump of hundreds of megabytes. The body is the head, then the tail; `skipped` says how many bytes
-   * between them were dropped.
+   * between them were dropped. With no tail, the GET ends once the head is in (`skipped` is then 0: the rest was not read).
    */
   keep?: { head: number; tail: number };
 }
@@ -246,16 +246,21 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
         const body = keep ? headAndTail(keep.head, keep.tail) : whole(maxBytes);
         let length = 0;
         received = 0;
+        const answer = () => {
+          const { bytes, skipped } = body.done();
+          succeed({ status, statusText: res.statusMessage ?? '', contentType: headerValue(res.headers['content-type']), body: bytes, skipped, url: target.toString() });
+        };
         res.on('data', (chunk: Buffer) => {
           if (!mine()) return;
           length += chunk.length;
           received = length;
-          if (!body.add(chunk)) fail(tooLarge());
+          const more = body.add(chunk);
+          if (more === 'too-large') fail(tooLarge());
+          // Only the head is kept, and it is in: the rest is not read (the connection closes).
+          else if (more === 'enough') answer();
         });
         res.on('end', () => {
-          if (!mine()) return;
-          const { bytes, skipped } = body.done();
-          succeed({ status, statusText: res.statusMessage ?? '', contentType: headerValue(res.headers['content-type']), body: bytes, skipped, url: target.toString() });
+          if (mine()) answer();
         });
         res.on('close', () => {
           if (!mine() || res.complete) return;
@@ -268,9 +273,12 @@ export function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetRe
   });
 }
 
-/** A body being read: `add` takes a chunk (false once past what may be read), `done` gives the bytes kept. */
+/**
+ * A body being read: `add` takes a chunk and says whether to read on ('more'), whether what is kept is all there is to
+ * keep ('enough': a head alone), or whether the answer is past what may be read; `done` gives the bytes kept.
+ */
 interface BodyBuffer {
-  add(chunk: Buffer): boolean;
+  add(chunk: Buffer): 'more' | 'enough' | 'too-large';
   done(): { bytes: Uint8Array; skipped: number };
 }
 
@@ -292,7 +300,7 @@ function whole(maxBytes: number): BodyBuffer {
     add(chunk) {
       chunks.push(chunk);
       length += chunk.length;
-      return length <= maxBytes;
+      return length <= maxBytes ? 'more' : 'too-large';
     },
     done: () => ({ bytes: joinChunks(chunks, length), skipped: 0 }),
   };
@@ -313,11 +321,8 @@ function headAndTail(head: number, tail: number): BodyBuffer {
         firstLength += take.length;
         chunk = chunk.subarray(take.length);
       }
-      if (chunk.length === 0) return true;
-      if (tail === 0) {
-        skipped += chunk.length;
-        return true;
-      }
+      if (tail === 0) return firstLength < head ? 'more' : 'enough';
+      if (chunk.length === 0) return 'more';
       last.push(chunk);
       lastLength += chunk.length;
       // Trimmed now and then, not at every chunk: down to the last `tail` bytes once twice that is held.
@@ -327,7 +332,7 @@ function headAndTail(head: number, tail: number): BodyBuffer {
         last = [Buffer.from(joined.subarray(lastLength - tail))];
         lastLength = tail;
       }
-      return true;
+      return 'more';
     },
     done() {
       const kept = Math.min(lastLength, tail);
