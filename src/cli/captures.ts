@@ -1,4 +1,5 @@
 /** `leakbar captures` lists the capture store; `leakbar baseline ID` and `leakbar pin ID` mark a capture kept there. */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { captureCause, type CaptureMeta } from '../shared/captures.js';
@@ -47,20 +48,39 @@ export function marksOf(c: Pick<CaptureMeta, 'baseline' | 'pinned'>): string {
 }
 
 
+/** A listed capture: its metadata, its folder, and the files meta.json lists that are no longer in it (deleted by hand). */
+export type ListedCapture = CaptureMeta & { dir: string; missingFiles?: string[] };
+
+/** What a capture holds on disk now: the listed files' bytes, less those deleted since, and which. */
+function sizeCell(c: CaptureMeta & { missingFiles?: string[] }): string {
+  const missing = c.missingFiles ?? [];
+  if (missing.length === 0) return formatBytes(captureBytes(c));
+  const kept = c.files.filter((f) => !missing.includes(f.name)).reduce((n, f) => n + f.bytes, 0);
+  return `${formatBytes(kept)} (${missing.join(', ')} deleted)`;
+}
+
 /** The captures as an aligned table, newest first. */
-export function capturesTable(captures: readonly CaptureMeta[]): string {
+export function capturesTable(captures: ReadonlyArray<CaptureMeta & { missingFiles?: string[] }>): string {
   const head = ['ID', 'KIND', 'TAKEN', 'TARGET', 'MARKS', 'SIZE', 'CAUSED BY'];
-  const rows = captures.map((c) => [c.id, c.kind, localTime(c.startedMs), c.targetId, marksOf(c), formatBytes(captureBytes(c)), captureCause(c)]);
+  const rows = captures.map((c) => [c.id, c.kind, localTime(c.startedMs), c.targetId, marksOf(c), sizeCell(c), captureCause(c)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [head, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
 /** The captures of a data folder (of one target), newest first, each with its folder. */
-export async function runCaptures(o: CapturesOptions): Promise<Array<CaptureMeta & { dir: string }>> {
+export async function runCaptures(o: CapturesOptions): Promise<ListedCapture[]> {
   const store = await createCaptureStore(o.dataDir ?? defaultDataDir());
   if (o.target !== undefined) checkId(o.target, 'target id');
   const all = await store.list(o.target);
-  return all.map((c) => ({ ...c, dir: join(store.root, c.targetId, c.id) }));
+  return Promise.all(
+    all.map(async (c) => {
+      const dir = join(store.root, c.targetId, c.id);
+      // One stat per file: a file deleted by hand is said so, and its bytes are not counted as kept.
+      const gone = await Promise.all(c.files.map((f) => stat(join(dir, f.name)).then(() => null, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? f.name : null))));
+      const missingFiles = gone.filter((n): n is string => n !== null);
+      return missingFiles.length > 0 ? { ...c, dir, missingFiles } : { ...c, dir };
+    }),
+  );
 }
 
 /** Marks a capture as its target's baseline; resolves with it and the baseline it replaced (null when none). */
@@ -87,7 +107,7 @@ export function registerCaptures(program: Command): void {
     .command('captures')
     .description('list the captures kept in the store, newest first: id, kind, time, target, baseline/pinned marks, size, the alert that caused it')
     .option('--target <id>', 'only the captures of this target')
-    .option('--json', 'print the captures metadata (meta.json, plus "dir") as a JSON array')
+    .option('--json', 'print the captures metadata (meta.json, plus "dir", and "missingFiles" when files it lists were deleted) as a JSON array')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .addHelpText(
       'after',

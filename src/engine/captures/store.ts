@@ -360,6 +360,13 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
       try {
         return new Uint8Array(await readFile(resolveInside(dir, name)));
       } catch (e) {
+        // Listed in meta.json but gone from the folder: deleted by hand (or by a tool), not a data folder leakbar cannot write.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new LeakbarError('not-found', `this file of the capture was deleted: ${name} of capture ${captureId} is no longer in ${dir}`, {
+            cause: e,
+            hint: `the rest of the capture is kept; take a new ${meta.kind} capture to have this file again`,
+          });
+        }
         throw storeIoError(e, `read ${name} of capture ${captureId}`);
       }
     },
