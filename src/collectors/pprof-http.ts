@@ -212,9 +212,11 @@ export function parsePprofCmdline(pprofUrl: string, res: { contentType: string; 
   } catch {
     throw garbage();
   }
-  // NUL separates the arguments; tab and newline may sit inside one, and so may another control character (a program
-  // run with `-sep $'\x1f'`). Text that is mostly control characters, or markup, is not a command line.
-  if (controlCharacters(text, '\0\t\n') * 4 > text.length || /^\s*</.test(text)) throw garbage();
+  // NUL separates the arguments; tab and newline may sit inside one, and so may another C0 control character (a
+  // program run with `-sep $'\x1f'`). Terminal escapes (ESC, C1), text that is mostly control characters, or markup,
+  // are not a command line.
+  // eslint-disable-next-line no-control-regex -- finding terminal escapes is the point
+  if (/[\x1b\x80-\x9f]/.test(text) || controlCharacters(text, '\0\t\n') * 4 > text.length || /^\s*</.test(text)) throw garbage();
   const args = text.split('\0').filter(Boolean);
   if (args.length === 0) throw garbage();
   return args.join(' ');
