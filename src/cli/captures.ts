@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { captureCause, type CaptureMeta } from '../shared/captures.js';
 import { LeakbarError } from '../shared/errors.js';
 import { formatBytes } from '../shared/units.js';
-import { captureBytes, checkId, createCaptureStore, type CaptureStore } from '../engine/captures/index.js';
+import { captureBytes, checkId, createCaptureStore, type CaptureStore, type StoredCapture } from '../engine/captures/index.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 
 /** Options of `leakbar captures`. */
@@ -49,7 +49,7 @@ export function marksOf(c: Pick<CaptureMeta, 'baseline' | 'pinned'>): string {
 
 
 /** A listed capture: its metadata, its folder, and the files meta.json lists that are no longer in it (deleted by hand). */
-export type ListedCapture = CaptureMeta & { dir: string; missingFiles?: string[] };
+export type ListedCapture = StoredCapture & { dir: string; missingFiles?: string[] };
 
 /** What a capture holds on disk now: the listed files' bytes, less those deleted since, and which. */
 function sizeCell(c: CaptureMeta & { missingFiles?: string[] }): string {
@@ -60,9 +60,14 @@ function sizeCell(c: CaptureMeta & { missingFiles?: string[] }): string {
 }
 
 /** The captures as an aligned table, newest first. */
-export function capturesTable(captures: ReadonlyArray<CaptureMeta & { missingFiles?: string[] }>): string {
+export function capturesTable(captures: ReadonlyArray<StoredCapture & { missingFiles?: string[] }>): string {
   const head = ['ID', 'KIND', 'TAKEN', 'TARGET', 'MARKS', 'SIZE', 'CAUSED BY'];
-  const rows = captures.map((c) => [c.id, c.kind, localTime(c.startedMs), c.targetId, marksOf(c), sizeCell(c), captureCause(c)]);
+  // A capture whose meta.json is damaged: its marks and cause are not known, and what is wrong takes their place.
+  const rows = captures.map((c) =>
+    c.damaged !== undefined
+      ? [c.id, c.kind, localTime(c.startedMs), c.targetId, '?', sizeCell(c), `DAMAGED: ${c.damaged}; its files are as captured`]
+      : [c.id, c.kind, localTime(c.startedMs), c.targetId, marksOf(c), sizeCell(c), captureCause(c)],
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [head, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
@@ -107,7 +112,7 @@ export function registerCaptures(program: Command): void {
     .command('captures')
     .description('list the captures kept in the store, newest first: id, kind, time, target, baseline/pinned marks, size, the alert that caused it')
     .option('--target <id>', 'only the captures of this target')
-    .option('--json', 'print the captures metadata (meta.json, plus "dir", and "missingFiles" when files it lists were deleted) as a JSON array')
+    .option('--json', 'print the captures metadata (meta.json, plus "dir", "missingFiles" when files it lists were deleted, and "damaged" saying what is wrong with a meta.json that cannot be read) as a JSON array')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .addHelpText(
       'after',
@@ -129,6 +134,12 @@ Mark one as its target's baseline with \`leakbar baseline ID\`; \`leakbar report
         return;
       }
       process.stdout.write(capturesTable(captures));
+      const damaged = captures.filter((c) => c.damaged !== undefined);
+      if (damaged.length > 0) {
+        process.stderr.write(
+          `leakbar: ${damaged.length === 1 ? `capture ${damaged[0]!.id} has a damaged meta.json` : `${damaged.length} captures have a damaged meta.json`} (listed from what ${damaged.length === 1 ? 'its folder holds' : 'their folders hold'}): ${damaged.length === 1 ? 'its' : 'their'} files are as captured and still read; keep ${damaged.length === 1 ? 'it' : 'them'}, and restore meta.json from a backup to mark or pin ${damaged.length === 1 ? 'it' : 'them'} again (${damaged.map((c) => c.dir).join(', ')})\n`,
+        );
+      }
     });
 
   program

@@ -64,18 +64,23 @@ describe('the capture store', () => {
     expect(await readdir(join(dir, 'captures'))).toEqual([]);
   });
 
-  it('removes what a crash left at open, and never lists a folder without meta.json', async () => {
+  it('removes what a crash left at open; a folder whose meta.json was deleted is listed as damaged, one with nothing of a capture not at all', async () => {
     const t = join(dir, 'captures', 't1');
     await mkdir(join(t, '.tmp-20261124-153012-heap-ab12'), { recursive: true });
     await writeFile(join(t, '.tmp-20261124-153012-heap-ab12', 'heap.pb.gz'), 'half');
     await mkdir(join(t, '20261124-153013-heap-cd34'));
     await writeFile(join(t, '20261124-153013-heap-cd34', 'heap.pb.gz'), 'no meta');
+    await mkdir(join(t, '20261124-153014-heap-ef56'));
     await mkdir(join(dir, 'captures', '.tmp-del-x'), { recursive: true });
     const store = await createCaptureStore(dir);
     expect(store.cleanedAtOpen).toBe(2);
-    expect((await readdir(t)).sort()).toEqual(['20261124-153013-heap-cd34']);
-    expect(await store.list()).toEqual([]);
-    await expect(store.get('20261124-153013-heap-cd34')).rejects.toMatchObject({ code: 'not-found' });
+    expect((await readdir(t)).sort()).toEqual(['20261124-153013-heap-cd34', '20261124-153014-heap-ef56']);
+    expect(await store.list()).toEqual([
+      expect.objectContaining({ id: '20261124-153013-heap-cd34', targetId: 't1', kind: 'heap', startedMs: Date.UTC(2026, 10, 24, 15, 30, 13), files: [{ name: 'heap.pb.gz', role: 'heap', bytes: 7 }], damaged: 'its meta.json is missing' }),
+    ]);
+    expect(new TextDecoder().decode(await store.readFile('20261124-153013-heap-cd34', 'heap.pb.gz'))).toBe('no meta');
+    await expect(store.setPinned('20261124-153013-heap-cd34', true)).rejects.toThrow(/cannot pin capture 20261124-153013-heap-cd34: its meta.json is missing/);
+    await expect(store.get('20261124-153014-heap-ef56')).rejects.toMatchObject({ code: 'not-found' });
   });
 
   it('refuses ids and file names that would reach outside the store', async () => {

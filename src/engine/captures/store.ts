@@ -6,12 +6,12 @@
  * a pinned capture.
  */
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { z } from 'zod';
 import { CAPTURE_KINDS, type CaptureFile, type CaptureMeta } from '../../shared/captures.js';
 import { LeakbarError } from '../../shared/errors.js';
 import { dataDirHint, makeFolder } from '../data-dir.js';
-import { checkFileName, checkId, isCaptureId, resolveInside } from './ids.js';
+import { CAPTURE_FILE_NAME_RE, checkFileName, checkId, isCaptureId, resolveInside } from './ids.js';
 
 /** How much each target keeps; the oldest unprotected captures go first. */
 export interface RetentionOptions {
@@ -25,6 +25,12 @@ export interface RetentionOptions {
 
 /** Retention defaults, sized for a laptop. */
 export const DEFAULT_RETENTION: Required<RetentionOptions> = { maxCaptures: 50, maxBytes: 500 * 1024 * 1024, maxAgeMs: Number.POSITIVE_INFINITY };
+
+/**
+ * A capture as the store hands it out. `damaged` is set (saying what is wrong) for a capture whose meta.json cannot be
+ * read: it is listed from what its folder holds, never deleted by retention, and refuses marks and notes.
+ */
+export type StoredCapture = CaptureMeta & { damaged?: string };
 
 /** Writes one file durably (data fsynced before it resolves). Injected by tests to simulate a full disk. */
 export type DurableWriteFn = (path: string, bytes: Uint8Array) => Promise<void>;
@@ -68,18 +74,18 @@ export interface CaptureStore {
   readonly cleanedAtOpen: number;
   /** Starts writing a capture with a fresh id (see newCaptureId). */
   begin(targetId: string, captureId: string): Promise<PendingCapture>;
-  /** Captures of one target (or all), newest first. Folders without a readable meta.json are skipped. */
-  list(targetId?: string): Promise<CaptureMeta[]>;
-  /** One capture; LeakbarError('not-found') when there is none, 'bad-input' for a malformed id. */
-  get(captureId: string): Promise<CaptureMeta>;
+  /** Captures of one target (or all), newest first; one whose meta.json is damaged is listed with `damaged` set. */
+  list(targetId?: string): Promise<StoredCapture[]>;
+  /** One capture (`damaged` set when its meta.json is); LeakbarError('not-found') when there is none, 'bad-input' for a malformed id. */
+  get(captureId: string): Promise<StoredCapture>;
   /** The capture's folder (inside the store, checked). */
   dir(captureId: string): Promise<string>;
   /** The bytes of one listed file of a capture, exactly as stored. */
   readFile(captureId: string, name: string): Promise<Uint8Array>;
-  /** Marks a capture as its target's baseline; the previous baseline of that target is unmarked. */
+  /** Marks a capture as its target's baseline; the previous baseline of that target is unmarked. Refused for a damaged one. */
   markBaseline(captureId: string): Promise<CaptureMeta>;
   /** The target's baseline, or null. */
-  baseline(targetId: string): Promise<CaptureMeta | null>;
+  baseline(targetId: string): Promise<StoredCapture | null>;
   setPinned(captureId: string, pinned: boolean): Promise<CaptureMeta>;
   setNote(captureId: string, note: string): Promise<CaptureMeta>;
   /** Deletes a capture (a person's explicit choice: baseline and pinned ones too). */
@@ -165,19 +171,82 @@ async function readdirOrEmpty(path: string): Promise<string[]> {
   }
 }
 
-async function readMetaFile(dir: string): Promise<CaptureMeta | null> {
+/** What reading a capture folder's meta.json gave: the metadata, or what is wrong with it (null: the folder has none). */
+type MetaRead = { meta: CaptureMeta; problem?: undefined } | { meta?: undefined; problem: string; missing: boolean };
+
+async function readMetaFile(dir: string): Promise<MetaRead> {
   let text: string;
   try {
     text = await readFile(join(dir, META), 'utf8');
-  } catch {
-    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { problem: code === 'ENOENT' ? 'its meta.json is missing' : `its meta.json cannot be read (${(e as Error).message})`, missing: code === 'ENOENT' };
   }
+  let value: unknown;
   try {
-    const parsed = metaSchema.safeParse(JSON.parse(text));
-    return parsed.success ? (parsed.data as CaptureMeta) : null;
-  } catch {
-    return null;
+    value = JSON.parse(text);
+  } catch (e) {
+    return { problem: text.trim() === '' ? 'its meta.json is empty' : `its meta.json is not JSON (${(e as Error).message})`, missing: false };
   }
+  const parsed = metaSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { problem: `its meta.json is not a capture's metadata (${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message})`, missing: false };
+  }
+  return { meta: parsed.data as CaptureMeta };
+}
+
+/** What each file a capture writes holds, by name (for a capture whose meta.json no longer says). */
+function roleOfFile(name: string): CaptureFile['role'] | null {
+  const pprof = /^(heap|allocs|goroutine|cpu|block|mutex)\.pb\.gz$/.exec(name);
+  if (pprof) return pprof[1] as CaptureFile['role'];
+  if (/^goroutine.*\.txt$/.test(name)) return 'goroutine-dump';
+  return ({ 'fds.json': 'fds', 'memory-map.json': 'memory-map', 'process.json': 'process' } as const)[name] ?? null;
+}
+
+/**
+ * A capture whose meta.json is damaged, as the store lists it: what its folder holds (each file with its size), its
+ * kind and time read from its id, no marks, and `damaged` saying what is wrong. Its files are as captured; only what
+ * meta.json alone said (figures, cause, marks, note) is not known.
+ */
+async function damagedCapture(dir: string, targetId: string, captureId: string, problem: string): Promise<StoredCapture> {
+  const files: CaptureFile[] = [];
+  for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
+    if (name === META || !CAPTURE_FILE_NAME_RE.test(name)) continue;
+    const role = roleOfFile(name);
+    const st = await stat(join(dir, name)).catch(() => null);
+    // A file leakbar does not write (put there by hand) is left out: it has no role to be read by.
+    if (role === null || !st?.isFile()) continue;
+    files.push({ name, role, bytes: st.size });
+  }
+  const m = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-([a-z]+)-/.exec(captureId);
+  const fromId = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : Number.NaN;
+  const startedMs = Number.isFinite(fromId) ? fromId : ((await stat(dir).catch(() => null))?.mtimeMs ?? 0);
+  const kindInId = m && (CAPTURE_KINDS as readonly string[]).includes(m[7]!) ? (m[7] as CaptureMeta['kind']) : null;
+  const pprof = files.filter((f) => f.role !== 'goroutine-dump' && (CAPTURE_KINDS as readonly string[]).includes(f.role));
+  const kind = kindInId ?? (pprof.length === 0 ? 'system' : pprof.length === 1 ? (pprof[0]!.role as CaptureMeta['kind']) : 'bundle');
+  return {
+    id: captureId,
+    targetId,
+    kind,
+    pid: null,
+    startedMs,
+    endedMs: startedMs,
+    files,
+    figures: null,
+    alertKey: null,
+    baseline: false,
+    pinned: false,
+    note: `damaged: ${problem}; its files are as captured`,
+    damaged: problem,
+  };
+}
+
+/** The error for a change to a capture whose meta.json is damaged: what is wrong, and that its files are intact. */
+function damagedError(c: StoredCapture, what: string): LeakbarError {
+  return new LeakbarError('bad-input', `cannot ${what} capture ${c.id}: ${c.damaged}`, {
+    hint: `its files (${c.files.map((f) => f.name).join(', ') || 'none'}) are as captured and still read: keep the folder; restoring its meta.json (from a backup) makes it a whole capture again`,
+  });
 }
 
 /** Opens (creating if needed) the capture store under `dataDir`, removing leftovers of crashed writes. */
@@ -220,20 +289,47 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
     return (await readdirOrEmpty(root)).filter(isCaptureId);
   }
 
+  /** Whether `dir` is a folder (a capture's, by its name). */
+  const isFolder = (dir: string) => stat(dir).then((st) => st.isDirectory(), () => false);
+
   async function locate(captureId: string): Promise<string> {
     checkId(captureId);
     for (const t of await targetIds()) {
       const dir = resolveInside(root, t, captureId);
-      if (await stat(join(dir, META)).then(() => true, () => false)) return dir;
+      if (await isFolder(dir)) return dir;
     }
     throw new LeakbarError('not-found', `no capture ${captureId}`, { hint: `\`leakbar captures\` (or the app's Captures view) lists what is stored in ${root}` });
   }
 
-  async function load(captureId: string): Promise<{ dir: string; meta: CaptureMeta }> {
+  /**
+   * The capture in folder `<root>/<targetId>/<captureId>`: its meta.json, or, when that is damaged, what the folder
+   * holds; null for a folder with neither a meta.json nor a file a capture writes (nothing there to read).
+   */
+  async function readCapture(dir: string, targetId: string, captureId: string): Promise<StoredCapture | null> {
+    const read = await readMetaFile(dir);
+    if (read.meta === undefined) {
+      const damaged = await damagedCapture(dir, targetId, captureId, read.problem);
+      return read.missing && damaged.files.length === 0 ? null : damaged;
+    }
+    if (read.meta.id !== captureId || read.meta.targetId !== targetId) {
+      return damagedCapture(dir, targetId, captureId, `its meta.json names capture ${read.meta.id} of target ${read.meta.targetId}, not this folder's ${captureId} of ${targetId}`);
+    }
+    return read.meta;
+  }
+
+  async function load(captureId: string): Promise<{ dir: string; meta: StoredCapture }> {
     const dir = await locate(captureId);
-    const meta = await readMetaFile(dir);
-    if (!meta) throw new LeakbarError('not-found', `capture ${captureId} has no readable meta.json`, { hint: 'the folder is damaged; delete it' });
+    const parts = dir.split(sep);
+    const meta = await readCapture(dir, parts[parts.length - 2]!, captureId);
+    if (meta === null) throw new LeakbarError('not-found', `no capture ${captureId}: its folder ${dir} holds no meta.json and no capture file`, { hint: `\`leakbar captures\` (or the app's Captures view) lists what is stored in ${root}` });
     return { dir, meta };
+  }
+
+  /** load(), for a change to the capture's meta.json: refused, saying why, when that file is damaged. */
+  async function loadForChange(captureId: string, what: string): Promise<{ dir: string; meta: CaptureMeta }> {
+    const got = await load(captureId);
+    if (got.meta.damaged !== undefined) throw damagedError(got.meta, what);
+    return got;
   }
 
   async function writeMeta(dir: string, meta: CaptureMeta): Promise<void> {
@@ -248,14 +344,14 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
     }
   }
 
-  async function list(targetId?: string): Promise<CaptureMeta[]> {
+  async function list(targetId?: string): Promise<StoredCapture[]> {
     const targets = targetId === undefined ? await targetIds() : [checkId(targetId, 'target id')];
-    const out: CaptureMeta[] = [];
+    const out: StoredCapture[] = [];
     for (const t of targets) {
       for (const c of await readdirOrEmpty(resolveInside(root, t))) {
-        if (!isCaptureId(c)) continue;
-        const meta = await readMetaFile(join(root, t, c));
-        if (meta && meta.id === c && meta.targetId === t) out.push(meta);
+        if (!isCaptureId(c) || !(await isFolder(join(root, t, c)))) continue;
+        const got = await readCapture(join(root, t, c), t, c);
+        if (got) out.push(got);
       }
     }
     return out.sort((a, b) => b.startedMs - a.startedMs || (a.id < b.id ? 1 : -1));
@@ -373,7 +469,7 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
 
     markBaseline(captureId) {
       return serial(async () => {
-        const { dir, meta } = await load(captureId);
+        const { dir, meta } = await loadForChange(captureId, 'mark as the baseline');
         for (const other of await list(meta.targetId)) {
           if (other.baseline && other.id !== captureId) await writeMeta(resolveInside(root, other.targetId, other.id), { ...other, baseline: false });
         }
@@ -389,7 +485,7 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
 
     setPinned(captureId, pinned) {
       return serial(async () => {
-        const { dir, meta } = await load(captureId);
+        const { dir, meta } = await loadForChange(captureId, pinned ? 'pin' : 'unpin');
         const next = { ...meta, pinned };
         await writeMeta(dir, next);
         return next;
@@ -398,7 +494,7 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
 
     setNote(captureId, note) {
       return serial(async () => {
-        const { dir, meta } = await load(captureId);
+        const { dir, meta } = await loadForChange(captureId, 'write a note on');
         const next = { ...meta, note: note.slice(0, 2000) };
         await writeMeta(dir, next);
         return next;
@@ -418,7 +514,8 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
         const maxBytes = opts.maxBytes ?? retentionDefaults.maxBytes;
         const oldestMs = now() - (opts.maxAgeMs ?? retentionDefaults.maxAgeMs);
         const keep = new Set(opts.keepIds ?? []);
-        const all = await list(targetId); // newest first
+        // Newest first; a capture whose meta.json is damaged may be a baseline or pinned: never deleted here.
+        const all = (await list(targetId)).filter((m) => m.damaged === undefined);
         const size = (m: CaptureMeta) => m.files.reduce((n, f) => n + f.bytes, 0);
         let count = all.length;
         let bytes = all.reduce((n, m) => n + size(m), 0);
