@@ -172,8 +172,14 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   // What watch prints of each target, once per change: a source failing or recovering (a pprof endpoint that refuses,
   // a process gone, a full disk), a restart, and which process a --match watches when several match. Who records the
   // history (the store's 'busy', and 'took-over' when recording after it) is said by the recording lines above.
+  // An event of the first moments can come both live and in the history read back below: said once. (Once that is
+  // read, nothing more is kept.)
+  let said: Set<string> | null = new Set<string>();
   const sayTarget = (targetId: string, e: WatchEvent) => {
     if (e.type === 'status' && e.source === 'store' && (e.code === 'busy' || e.code === 'took-over')) return;
+    const key = JSON.stringify([targetId, e]);
+    if (said?.has(key)) return;
+    said?.add(key);
     const line = e.type === 'status' && e.code === 'several-match' ? `${e.message}${e.hint ? ` (${e.hint})` : ''}` : formatEventLine(e);
     out.write(`leakbar: ${targetId}: ${terminalSafe(line)}\n`);
   };
@@ -183,6 +189,7 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   for (const { target } of await service.listTargets({})) {
     for (const e of (await service.history({ targetId: target.id, fromMs: startedMs })).events) sayTarget(target.id, e);
   }
+  said = null;
   if (o.open) openBrowser(url);
   const signal = await new Promise<NodeJS.Signals>((ok) => {
     process.once('SIGINT', () => ok('SIGINT'));
