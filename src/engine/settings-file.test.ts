@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ describe('openSettingsFile', () => {
   });
 
   it('keeps a file that holds no object as settings.json.bad and runs on the defaults', () => {
-    for (const text of ['[1, 2]', '"settings"', '42']) {
+    for (const text of ['[1, 2]', '"settings"', '42', 'null', ' null\n']) {
       const dir = tmp();
       writeFileSync(join(dir, 'settings.json'), text);
       const file = openSettingsFile(dir, quiet);
@@ -72,6 +73,29 @@ describe('openSettingsFile', () => {
       expect(file.retentionHeld).toBe(true);
     }
   });
+  it('never writes a file set aside over an earlier one: each unusable file keeps its own .bad name', async () => {
+    const dir = tmp();
+    const texts = ['{', '{"version":2, "my important": ', 'null'];
+    const warnings: string[] = [];
+    for (const text of texts) {
+      writeFileSync(join(dir, 'settings.json'), text);
+      openSettingsFile(dir, { warn: (m) => warnings.push(m) }).close();
+    }
+    expect(readFileSync(join(dir, 'settings.json.bad'), 'utf8')).toBe(texts[0]);
+    expect(readFileSync(join(dir, 'settings.json.2.bad'), 'utf8')).toBe(texts[1]);
+    expect(readFileSync(join(dir, 'settings.json.3.bad'), 'utf8')).toBe(texts[2]);
+    expect(warnings.filter((w) => /settings not used/.test(w)).map((w) => /kept as (\S+),/.exec(w)?.[1])).toEqual(['settings.json.bad', 'settings.json.2.bad', 'settings.json.3.bad'].map((n) => join(dir, n)));
+    // A file another writer breaks while running is copied aside at the next change, beside the earlier ones.
+    const file = openSettingsFile(dir, quiet);
+    file.set({ trayTitle: 'fds' });
+    writeFileSync(join(dir, 'settings.json'), '{"trayTitle": ');
+    expect(file.set({ trayTitle: 'none' })).toMatchObject({ ok: true });
+    expect(readFileSync(join(dir, 'settings.json.4.bad'), 'utf8')).toBe('{"trayTitle": ');
+    expect(readFileSync(join(dir, 'settings.json.bad'), 'utf8')).toBe(texts[0]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    file.close();
+  });
+
   it('migrates a version-1 file and writes it back as the current version', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, thresholds: { fds: 300, rssMb: 200 }, sampleIntervalMs: 2000, quietHours: '23:00-07:00' }));
@@ -422,7 +446,7 @@ describe('a file that goes or turns bad while open', () => {
     file.onChange((next) => heard.push(next));
     rmSync(path);
     await expect.poll(() => warnings.length, { timeout: 5000 }).toBe(1);
-    expect(warnings[0]).toBe(`leakbar: ${path} is gone (moved, deleted, or set aside as ${path}.bad by another leakbar that could not use it; where it went is not known here); the settings in force were written back to it`);
+    expect(warnings[0]).toBe(`leakbar: ${path} is gone (moved, deleted, or set aside as a .bad file by another leakbar that could not use it; where it went is not known here); the settings in force were written back to it`);
     expect(file.get()).toMatchObject({ trayTitle: 'fds', retention: { historyDays: 90, captureDays: 60 } });
     expect(heard).toEqual([]);
     await new Promise((r) => setTimeout(r, 100));
@@ -470,18 +494,40 @@ describe('a file that goes or turns bad while open', () => {
     file.close();
   });
 
-  it('a bad file that cannot be set aside at start says so plainly, is not warned about again, and is replaced at the next change', async () => {
+  it('a .bad name taken (here by a folder) is passed over for the next one, never written over', () => {
     const dir = tmp();
     const path = join(dir, 'settings.json');
     mkdirSync(`${path}.bad`);
     writeFileSync(path, '{"version": 2, "trayTitle": ');
     const warnings: string[] = [];
-    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    const file = openSettingsFile(dir, { warn: (m) => warnings.push(m) });
+    expect(warnings[0]).toBe(`leakbar: settings not used (${file.loadProblems[0]}); kept as ${path}.2.bad, running on defaults`);
+    expect(readFileSync(`${path}.2.bad`, 'utf8')).toBe('{"version": 2, "trayTitle": ');
+    expect(statSync(`${path}.bad`).isDirectory()).toBe(true);
+    expect(file.retentionHeld).toBe(true);
+    file.close();
+  });
+
+  it('a bad file that cannot be set aside at start says so plainly, is not warned about again, and is replaced at the next change', async (ctx) => {
+    const dir = tmp();
+    const path = join(dir, 'settings.json');
+    writeFileSync(path, '{"version": 2, "trayTitle": ');
+    // A folder the file system lets nothing be added to, renamed or removed in (immutable): a real refusal.
+    const chattr = (flag: string) => spawnSync('chattr', [flag, dir], { encoding: 'utf8' });
+    const made = chattr('+i');
+    if (made.status !== 0) return ctx.skip(`chattr +i is refused here (${(made.stderr || made.error?.message || '').trim()}): needs root on a file system with attributes`);
+    const warnings: string[] = [];
+    let file: ReturnType<typeof openSettingsFile>;
+    try {
+      file = openSettingsFile(dir, { warn: (m) => warnings.push(m), pollMs: 20 });
+    } finally {
+      chattr('-i');
+    }
     file.onChange(() => {});
     expect(file.loadProblems[0]).toMatch(/not JSON/);
     expect(file.get()).toEqual(DEFAULT_SETTINGS);
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toMatch(new RegExp(`^leakbar: settings not used \\(settings: not JSON[^)]*\\); ${path.replace(/[.\\/]/g, '\\$&')} could not be kept as ${path.replace(/[.\\/]/g, '\\$&')}\\.bad \\(EISDIR[^)]*\\) and stays where it is, running on defaults; the next change saved here replaces it$`));
+    expect(warnings[0]).toMatch(new RegExp(`^leakbar: settings not used \\(settings: not JSON[^)]*\\); ${path.replace(/[.\\/]/g, '\\$&')} could not be kept as ${path.replace(/[.\\/]/g, '\\$&')}\\.bad \\(EPERM[^)]*\\) and stays where it is, running on defaults; the next change saved here replaces it$`));
     expect(warnings[0]).not.toMatch(/not kept:/);
     // The defaults stand in for it: they delete nothing as old until settings are saved.
     expect(file.retentionHeld).toBe(true);
@@ -494,7 +540,9 @@ describe('a file that goes or turns bad while open', () => {
     expect(file.set({ trayTitle: 'fds' })).toMatchObject({ ok: true });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ trayTitle: 'fds' });
     expect(warnings).toHaveLength(3);
-    expect(warnings[2]).toMatch(/could not be used \(settings: not JSON.*\); it could not be kept as .*settings\.json\.bad \(EISDIR.*\), and this change was saved over the settings in force$/);
+    // The folder takes new files again: the text it could not set aside at start is kept now.
+    expect(warnings[2]).toMatch(/could not be used \(settings: not JSON.*\); it is kept as .*settings\.json\.bad, and this change was saved over the settings in force$/);
+    expect(readFileSync(`${path}.bad`, 'utf8')).toBe('{"version": 2, "trayTitle": ');
     // A change that does not name retention does not decide it: still held, and written without the defaults' retention,
     // so a leakbar reading the file now holds too.
     expect(file.retentionHeld).toBe(true);

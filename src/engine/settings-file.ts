@@ -5,8 +5,8 @@
  * atomically, and watched for changes other processes make. Also how explicit start-up options (`leakbar watch
  * --alerts`, `createService({ detectorSettings })`) are laid over the stored settings without being written to them.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fstatSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { DetectorSettings } from '../shared/alerts.js';
 import { applySettingsPatch, DEFAULT_SETTINGS, migrateSettings, SETTINGS_VERSION, shownValue, valueAt, type Settings, type SettingsPort, type SettingsResult } from '../shared/settings.js';
 import type { Cadences } from './watcher.js';
@@ -21,7 +21,7 @@ export const SETTINGS_POLL_MS = 2000;
 /** A settings file: the port the service reads and changes, and why the stored file was not used, if it was not. */
 export interface SettingsFile extends SettingsPort {
   readonly path: string;
-  /** Why the file was not used at all at start (not JSON, not an object: it is kept as `settings.json.bad`, or left in place when it could not be moved there), or empty. */
+  /** Why the file was not used at all at start (not JSON, not an object: it is kept as `settings.json.bad`, or `settings.json.N.bad` beside earlier ones, or left in place when it could not be moved there), or empty. */
   readonly loadProblems: readonly string[];
   /** The version of the document on disk when a newer leakbar wrote it (this one reads it but never writes it), else null. */
   readonly newerVersion: number | null;
@@ -50,7 +50,7 @@ interface Seen {
  * read never deletes with a default: at start, nothing is deleted as old until it is read or settings are saved
  * (`retentionHeld`); once running, the limit in force stays. An older version is migrated and written back (unless
  * some of it could not be used). Only a file that cannot be read, is not JSON or holds no object is renamed to
- * `settings.json.bad`, and the defaults are used. A file a newer leakbar wrote is read for what this one knows
+ * `settings.json.bad` (`settings.json.2.bad`, … when an earlier one is there: none is written over), and the defaults are used. A file a newer leakbar wrote is read for what this one knows
  * (defaults for the rest), never renamed and never written: `set` refuses while it is there.
  *
  * Once open, the settings in force never fall back to the defaults: a file that becomes unusable, or goes (another
@@ -68,6 +68,8 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   const path = join(dataDir, SETTINGS_FILE_NAME);
   let current: Settings = structuredClone(DEFAULT_SETTINGS);
   let loadProblems: string[] = [];
+  /** Where the file unusable at start was set aside (a .bad name beside it), when it was. */
+  let keptAsBad: string | null = null;
   let newerVersion: number | null = null;
   let seen: Seen = { stamp: null, text: null };
   /** The newer version last warned about, and the unusable file last warned about (its text), so each is said once. */
@@ -92,7 +94,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   /** What the last warning said of each value in that text that could not be used (for {@link SettingsPort.notes}). */
   let fellBackLines: string[] = [];
   /** A document with no retention beside a .bad: the retention the user meant is in the .bad (see retentionHeld). */
-  const retentionOnlyInBad = (r: ReadResult) => r.kind === 'doc' && isPlainObject(r.doc) && !('retention' in r.doc) && existsSync(`${path}.bad`);
+  const retentionOnlyInBad = (r: ReadResult) => r.kind === 'doc' && isPlainObject(r.doc) && !('retention' in r.doc) && hasBadBeside(path);
 
   /**
    * Takes a document read from disk into `current` (at start, the defaults for a missing file), or says why it cannot
@@ -150,7 +152,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       }
       if (fellBackText !== null) fellBackLines = lines;
       if (lines.length > 0) {
-        warn(`leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole, keeping this text as ${path}.bad):\n${lines.map((l) => `  ${l}`).join('\n')}`);
+        warn(`leakbar: not every setting in ${path} can be used as written; the rest of it is in force, and the file is left as it is (the next change saved writes it whole, keeping this text as ${nextBadPath(path)}):\n${lines.map((l) => `  ${l}`).join('\n')}`);
       }
     }
     return { ok: true, migratedFrom: loaded.migratedFrom, fellBack: notRead.length > 0, retentionUnreadable };
@@ -175,7 +177,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       seen = { stamp: null, text: null };
       newerVersion = null;
       warnedBad = null;
-      const gone = `${path} is gone (moved, deleted, or set aside as ${path}.bad by another leakbar that could not use it; where it went is not known here)`;
+      const gone = `${path} is gone (moved, deleted, or set aside as a .bad file by another leakbar that could not use it; where it went is not known here)`;
       const problem = retentionHeld ? 'the settings in force are defaults standing in for it' : write(current);
       if (problem === null) {
         unusable = null;
@@ -192,7 +194,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       unusable = { kind: 'bad', problems: took.problems };
       if (warnedBad === null || warnedBad.text !== text) {
         warnedBad = { text };
-        warn(`leakbar: ${path} changed but cannot be used (${took.problems.join('; ')}); the settings in force stay, and the file is set aside as ${path}.bad by the next change saved here or by a leakbar starting before then, unless it is fixed first`);
+        warn(`leakbar: ${path} changed but cannot be used (${took.problems.join('; ')}); the settings in force stay, and the file is set aside as ${nextBadPath(path)} by the next change saved here or by a leakbar starting before then, unless it is fixed first`);
       }
       return false;
     }
@@ -208,7 +210,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   // Defaults standing in for settings that could not be used (now, or by an earlier leakbar: a .bad beside no file)
   // must not delete what those settings kept; nor must defaults standing in for retention limits the file holds in a
   // form that cannot be read.
-  retentionHeld = !took.ok || (read.kind === 'missing' && existsSync(`${path}.bad`)) || took.retentionUnreadable.length > 0 || retentionOnlyInBad(read);
+  retentionHeld = !took.ok || (read.kind === 'missing' && hasBadBeside(path)) || took.retentionUnreadable.length > 0 || retentionOnlyInBad(read);
   // A migrated file is written back in this version, unless some of it could not be used: then it stays as written.
   if (took.ok && took.migratedFrom !== null && newerVersion === null && !took.fellBack) {
     const w = write(current);
@@ -216,12 +218,13 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   } else if (!took.ok) {
     loadProblems = took.problems;
     const kept = keepBad();
-    if (kept === null) {
-      warn(`leakbar: settings not used (${loadProblems.join('; ')}); kept as ${path}.bad, running on defaults`);
+    if (typeof kept !== 'string') {
+      keptAsBad = kept.at;
+      warn(`leakbar: settings not used (${loadProblems.join('; ')}); kept as ${kept.at}, running on defaults`);
       seen = { stamp: null, text: null };
     } else {
       // It stays where it is: known as unusable (not a change to warn about at the next look), replaced at the next change.
-      warn(`leakbar: settings not used (${loadProblems.join('; ')}); ${path} could not be kept as ${path}.bad (${kept}) and stays where it is, running on defaults; the next change saved here replaces it`);
+      warn(`leakbar: settings not used (${loadProblems.join('; ')}); ${path} could not be kept as ${nextBadPath(path)} (${kept}) and stays where it is, running on defaults; the next change saved here replaces it`);
       seen = { stamp: read.stamp ?? stampOf(path), text: read.kind === 'missing' ? null : read.text };
       unusable = { kind: 'bad', problems: loadProblems };
       warnedBad = { text: seen.text };
@@ -231,17 +234,12 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     const end = newerVersion === null ? 'fix it there, or save the settings (the Settings page), to end this' : 'the newer leakbar that wrote it reads it';
     warn(`leakbar: nothing is deleted as old (history, captures) while ${took.retentionUnreadable.join(', ')} in ${path} cannot be read; ${end}`);
   } else if (retentionHeld) {
-    warn(`leakbar: nothing is deleted as old (history, captures) while the settings are defaults standing in for a settings file that could not be used (see ${path}.bad); save the retention settings (the Settings page's Retention, or retention in a fixed ${path}) to end this`);
+    warn(`leakbar: nothing is deleted as old (history, captures) while the settings are defaults standing in for a settings file that could not be used (see ${keptAsBad ?? `the .bad file beside ${path}`}); save the retention settings (the Settings page's Retention, or retention in a fixed ${path}) to end this`);
   }
 
-  /** Renames the file on disk to `settings.json.bad`; returns null when it went there, else why not. */
-  function keepBad(): string | null {
-    try {
-      renameSync(path, `${path}.bad`);
-      return null;
-    } catch (e) {
-      return (e as Error).message;
-    }
+  /** Moves the file on disk to the first free .bad name (`settings.json.bad`, `settings.json.2.bad`, …; never over an earlier one); returns where, else why not. */
+  function keepBad(): { at: string } | string {
+    return placeAsBad(path, path);
   }
 
   /** Writes `settings` atomically and remembers it as what is on disk; returns the problem, or null. */
@@ -283,7 +281,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     get: () => current,
     notes() {
       const notes: string[] = [];
-      if (loadProblems.length > 0 && unusable === null && seen.text === null) notes.push(`${path} could not be used (${loadProblems.join('; ')}) and was kept as ${path}.bad: the defaults are in force`);
+      if (loadProblems.length > 0 && unusable === null && seen.text === null) notes.push(`${path} could not be used (${loadProblems.join('; ')}) and was kept as ${keptAsBad ?? `a .bad file beside it`}: the defaults are in force`);
       if (unusable?.kind === 'bad') notes.push(`${path} cannot be used (${unusable.problems.join('; ')}): the settings in force stay, until it is fixed or a change is saved here`);
       if (unusable?.kind === 'gone') notes.push(`${path} is gone: the settings in force stay, and the next change saved here writes them back`);
       if (newerVersion !== null) notes.push(`${path} was written by a newer leakbar (version ${newerVersion}): this one reads what it knows and saves nothing`);
@@ -306,8 +304,8 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       let kept = '';
       const partly = unusable === null && fellBackText !== null && seen.text === fellBackText;
       if (unusable?.kind === 'bad' || partly) {
-        const copied = seen.text === null ? 'it cannot be read' : writeTextAtomic(`${path}.bad`, seen.text);
-        kept = typeof copied === 'string' ? `it could not be kept as ${path}.bad (${copied})` : `it is kept as ${path}.bad`;
+        const copied = seen.text === null ? 'it cannot be read' : copyAsBad(path, seen.text);
+        kept = typeof copied === 'string' ? `it could not be kept as ${nextBadPath(path)} (${copied})` : `it is kept as ${copied.at}`;
       }
       // Only a change that names retention decides it: a tray snooze or a target added must not end a hold.
       const heldBefore = retentionHeld;
@@ -407,10 +405,89 @@ function readSettingsDocument(path: string): ReadResult {
     closeSync(fd);
   }
   try {
-    return { kind: 'doc', doc: JSON.parse(text) as unknown, text, stamp };
+    const doc = JSON.parse(text) as unknown;
+    // `null` is JSON but no settings document (as a list or a string is not): set aside like them, never taken for defaults silently.
+    if (doc === null) return { kind: 'bad', problem: 'settings: must be an object (got null)', text, stamp };
+    return { kind: 'doc', doc, text, stamp };
   } catch (e) {
     return { kind: 'bad', problem: `settings: not JSON: ${(e as Error).message}`, text, stamp };
   }
+}
+
+/** The names a settings file that cannot be used is set aside under, in turn: settings.json.bad, settings.json.2.bad, … */
+function badPath(path: string, n: number): string {
+  return n === 1 ? `${path}.bad` : `${path}.${n}.bad`;
+}
+
+const MAX_BAD_FILES = 1000;
+
+/** Whether an unusable settings file was set aside beside `path` (any of its .bad names). */
+function hasBadBeside(path: string): boolean {
+  const name = basename(path);
+  try {
+    return readdirSync(dirname(path)).some((f) => f === `${name}.bad` || (f.startsWith(`${name}.`) && /^\d+\.bad$/.test(f.slice(name.length + 1))));
+  } catch {
+    return false;
+  }
+}
+
+/** The .bad name the next settings file set aside beside `path` would take. */
+function nextBadPath(path: string): string {
+  for (let n = 1; n < MAX_BAD_FILES; n++) if (!existsSync(badPath(path, n))) return badPath(path, n);
+  return badPath(path, MAX_BAD_FILES);
+}
+
+/**
+ * Moves `from` to the first free .bad name beside `path`, never over an earlier one (each keeps the text of its own
+ * day): a hard link made exclusively, then `from` removed; a rename to a name still free where there are no hard links.
+ */
+function placeAsBad(path: string, from: string): { at: string } | string {
+  for (let n = 1; n <= MAX_BAD_FILES; n++) {
+    const at = badPath(path, n);
+    try {
+      linkSync(from, at);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') return (e as Error).message;
+      if (existsSync(at)) continue;
+      try {
+        renameSync(from, at);
+        return { at };
+      } catch (e2) {
+        return (e2 as Error).message;
+      }
+    }
+    try {
+      unlinkSync(from);
+    } catch (e) {
+      // Not moved after all (a folder that takes new names but lets none go): the link made is undone where it can be.
+      try {
+        unlinkSync(at);
+      } catch {
+        /* left as a copy */
+      }
+      return (e as Error).message;
+    }
+    return { at };
+  }
+  return `${MAX_BAD_FILES} files set aside are there already; move some away`;
+}
+
+/** Writes `text` (a settings file that cannot be used, as it was) to the first free .bad name beside `path`; returns where, or the problem. */
+function copyAsBad(path: string, text: string): { at: string } | string {
+  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.bad.tmp`;
+  const w = writeTextAtomic(tmp, text);
+  if (typeof w === 'string') return w;
+  const placed = placeAsBad(path, tmp);
+  if (typeof placed === 'string') {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* gone already */
+    }
+  }
+  return placed;
 }
 
 /**
