@@ -8,7 +8,7 @@ import type { CaptureFile, CaptureMeta } from '../shared/captures.js';
 import { formatBytes, formatCount } from '../shared/units.js';
 import { parseGoroutineDump } from '../analysis/goroutines/index.js';
 import { top } from '../analysis/pprof/index.js';
-import { decodeStoredProfile, fdSection, goroutineSection, heapSection, parseFdSnapshot, type CaptureReader } from './captures/index.js';
+import { decodeStoredProfileAsync, fdSection, goroutineSection, heapSection, parseFdSnapshot, type CaptureReader } from './captures/index.js';
 
 /** What the service attaches to an alert once its capture is in. */
 export interface AlertFinding {
@@ -77,7 +77,7 @@ export async function findingFor(reader: CaptureReader, capture: CaptureMeta, ea
     const file = capture.files.find((f) => f.role === role)!;
     const bytes = await reader.readFile(capture.id, file.name);
     if (role === 'heap') {
-      const row = top({ profile: decodeStoredProfile(bytes) }, { sampleType: 'inuse_space', nodeCount: 1 }).rows[0];
+      const row = top({ profile: await decodeStoredProfileAsync(bytes) }, { sampleType: 'inuse_space', nodeCount: 1 }).rows[0];
       return row ? { captureId: capture.id, finding: `most memory in use at ${at}: ${row.name} (${formatBytes(row.flat)})` } : none;
     }
     if (role === 'goroutine-dump') {
