@@ -197,6 +197,8 @@ export async function checkPidExists(collectors: Pick<Collectors, 'readProcess'>
   try {
     await collectors.readProcess(pid, null);
   } catch (e) {
+    // A zombie is still listed by `ps -p` (as <defunct>): the collector's error says it has exited and who has not reaped it.
+    if (isLeakbarError(e, 'no-such-process') && /zombie/.test(e.message)) throw new LeakbarError('no-such-process', e.message, { hint: `${e.hint}; watch by --match REGEX to wait for the program's next run` });
     if (isLeakbarError(e, 'no-such-process')) throw new LeakbarError('no-such-process', `no process has PID ${pid}`, { hint: `check it with \`ps -p ${pid}\`, or watch by --match REGEX to wait for the program` });
     throw e;
   }

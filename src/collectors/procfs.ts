@@ -417,7 +417,7 @@ export class Procfs {
     // main thread exited and others run, which a process may do (pthread_exit in main): then its CPU,
     // threads and start time are still /proc/PID/stat's, and the rest is read through a running thread.
     if (stat.state === 'Z' || stat.state === 'X') {
-      if ((await this.findLiveThread(pid)) === null) throw exitedZombie(pid);
+      if ((await this.findLiveThread(pid)) === null) throw stat.state === 'Z' ? await this.zombieError(pid, stat.ppid) : exitedZombie(pid);
     } else this.liveThreads.delete(pid);
     const [statusText, cmdline] = await Promise.all([this.files.readFile(this.taskPath(pid, 'status')), this.files.readFile(this.taskPath(pid, 'cmdline')).catch(() => '')]);
     const status = parseProcStatus(statusText);
@@ -435,6 +435,18 @@ export class Procfs {
     const command = parseCmdline(cmdline);
     if (command) figures.command = command;
     return { figures, mark };
+  }
+
+  /**
+   * A zombie's error: it has exited, and which parent has not reaped it (`ps -p` still lists it, `<defunct>`), so a
+   * person who sees it there is told why it cannot be watched, not that there is no such process.
+   */
+  private async zombieError(pid: number, ppid: number): Promise<LeakbarError> {
+    const parent = await this.files.readFile(this.path(ppid, 'comm')).then((t) => t.trim(), () => '');
+    const who = `${parent ? `${parent}, ` : ''}PID ${ppid}`;
+    return new LeakbarError('no-such-process', `process ${pid} has exited: it is a zombie, not yet reaped by its parent (${who})`, {
+      hint: 'nothing of it is left to watch: its parent collects its exit status when it calls wait, or when it exits itself',
+    });
   }
 
   private bootTime(): Promise<number> {

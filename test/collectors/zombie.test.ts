@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCollectors } from '../../src/collectors/index.js';
 import { parseProcStat } from '../../src/collectors/procfs.js';
+import { leakbar } from '../helpers/cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,8 +25,18 @@ describe.skipIf(process.platform !== 'linux')('a process that has exited but is 
       zombie = children.find((pid) => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).state === 'Z') ?? null;
     }
     expect(zombie, 'no zombie child appeared within 5 s').not.toBeNull();
-    await expect(createCollectors().readProcess(zombie!, null)).rejects.toMatchObject({ code: 'no-such-process', message: `process ${zombie} has exited` });
-  });
+    // Its parent is the `sleep` the shell became: named, so a person who sees it in `ps` as <defunct> knows why.
+    await expect(createCollectors().readProcess(zombie!, null)).rejects.toMatchObject({
+      code: 'no-such-process',
+      message: `process ${zombie} has exited: it is a zombie, not yet reaped by its parent (sleep, PID ${parent.pid})`,
+    });
+    // The command says so too, not "no process has PID N" (which `ps -p N` would contradict).
+    const r = await leakbar(['watch', '--pid', String(zombie), '--no-pprof', '--no-store', '--duration', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `leakbar: process ${zombie} has exited: it is a zombie, not yet reaped by its parent (sleep, PID ${parent.pid}) (nothing of it is left to watch: its parent collects its exit status when it calls wait, or when it exits itself; watch by --match REGEX to wait for the program's next run)\n`,
+    );
+  }, 30_000);
 });
 
 const hasCompiler = spawnSync('cc', ['--version']).status === 0;
