@@ -234,7 +234,8 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
             </button>
           ) : null}
         </div>
-        {isProfileView && file ? (
+        {/* Nothing to switch or total when the profile could not be read: no empty bar under the title. */}
+        {isProfileView && file && (profileFiles.length > 1 || summary.value) ? (
           <div className="cinsp-profile">
             {profileFiles.length > 1 ? (
               <select value={file.name} onChange={(e) => update({ file: e.target.value, sampleType: '', zoom: '', sandwich: '' })} aria-label="Profile">
@@ -302,7 +303,7 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
       </div>
       {/* The capture's facts and its files as stored, to download byte for byte (the capture view's own section). */}
       <section className="cinsp-files" aria-label="Capture files">
-        <CaptureDetail captureId={capture.id} version={version} />
+        <CaptureDetail captureId={capture.id} version={version} unreadable={isProfileView && file && summary.error ? { name: file.name, error: summary.error } : null} />
       </section>
     </div>
   );

@@ -74,8 +74,11 @@ export function CaptureMarks({ capture, onChange }: { capture: CaptureMeta; onCh
   );
 }
 
-/** The capture detail view. `version` counts up when the capture changed (refetches it). */
-export function CaptureDetail({ captureId, version = 0 }: { captureId: string; version?: number }) {
+/**
+ * The capture detail view. `version` counts up when the capture changed (refetches it). `unreadable` is a profile
+ * of it the page could not read (the inspector's error): the hint does not say `go tool pprof` opens that one.
+ */
+export function CaptureDetail({ captureId, version = 0, unreadable = null }: { captureId: string; version?: number; unreadable?: { name: string; error: string } | null }) {
   const api = useApi();
   const [capture, setCapture] = useState<CaptureMeta | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -142,11 +145,7 @@ export function CaptureDetail({ captureId, version = 0 }: { captureId: string; v
           ))}
         </tbody>
       </table>
-      {capture.files.some((f) => f.name.endsWith('.pb.gz')) ? (
-        <p className="muted hint">
-          Profiles are kept exactly as fetched: <code className="mono">go tool pprof -top {capture.files.find((f) => f.name.endsWith('.pb.gz'))!.name}</code> opens them.
-        </p>
-      ) : null}
+      <ProfilesHint files={capture.files} unreadable={unreadable} />
       {capture.figures ? (
         <>
           {/* The watcher's last sample, taken up to one interval before the capture began: say when. */}
@@ -167,6 +166,31 @@ export function CaptureDetail({ captureId, version = 0 }: { captureId: string; v
         </>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * Profiles are kept as fetched, so `go tool pprof` reads what leakbar reads: said with a profile of the capture that
+ * opens; of one that did not, that it is kept as fetched and unreadable to pprof too (no promise it "opens").
+ */
+function ProfilesHint({ files, unreadable }: { files: readonly CaptureFile[]; unreadable: { name: string; error: string } | null }) {
+  const profiles = files.filter((f) => f.name.endsWith('.pb.gz'));
+  if (profiles.length === 0) return null;
+  const bad = unreadable && profiles.some((f) => f.name === unreadable.name) ? unreadable : null;
+  const others = profiles.filter((f) => f.name !== bad?.name);
+  return (
+    <>
+      {bad ? (
+        <p className="muted hint" data-testid="profile-unreadable-hint">
+          <code className="mono">{bad.name}</code> is kept exactly as fetched, and it could not be read ({bad.error}): <code className="mono">go tool pprof</code> cannot open it either. Take the capture again.
+        </p>
+      ) : null}
+      {others.length > 0 ? (
+        <p className="muted hint" data-testid="profiles-hint">
+          {bad ? 'Its other profiles are' : others.length > 1 ? 'Profiles are' : 'The profile is'} kept exactly as fetched: <code className="mono">go tool pprof -top {others[0]!.name}</code> opens {others.length > 1 ? 'them' : 'it'}.
+        </p>
+      ) : null}
+    </>
   );
 }
 

@@ -1,0 +1,70 @@
+/**
+ * The inspector in a browser on what a reviewer found confusing: captures of the Go fixture, and captures made from
+ * them (a profile cut short, its samples taken out) written beside them in the data folder as a damaged disk or
+ * another tool would leave them.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaptureMeta } from '../../src/shared/captures.js';
+import { startInspectorEnv, type InspectorEnv } from './inspector-env.js';
+
+describe('the inspector says what it cannot show, and why', () => {
+  let env: InspectorEnv;
+  let page: Page;
+  const problems: string[] = [];
+  let made = 0;
+
+  beforeAll(async () => {
+    env = await startInspectorEnv();
+    page = await env.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  }, 120_000);
+
+  afterAll(async () => {
+    await env?.stop();
+    expect(problems).toEqual([]);
+  });
+
+  /** With REVIEW_SHOTS=DIR, a screenshot of the page as the test left it, to look at. */
+  const shot = async (name: string) => {
+    if (process.env.REVIEW_SHOTS) await page.screenshot({ path: join(process.env.REVIEW_SHOTS, `${name}.png`), fullPage: true });
+  };
+
+  const folderOf = (c: Pick<CaptureMeta, 'targetId' | 'id'>) => join(env.dir, 'data', 'captures', c.targetId, c.id);
+
+  /** A copy of capture `c` under a new id, its file `name` holding `bytes` instead (as a disk or another tool left it). */
+  function copyWith(c: CaptureMeta, name: string, bytes: Buffer, over: Partial<CaptureMeta> = {}): CaptureMeta {
+    made++;
+    const id = c.id.replace(/-[0-9a-f]{4}$/, `-e${String(made).padStart(3, '0')}`);
+    const meta: CaptureMeta = { ...c, ...over, id, baseline: false, pinned: false, files: c.files.map((f) => (f.name === name ? { ...f, bytes: bytes.length } : f)) };
+    mkdirSync(folderOf(meta), { recursive: true });
+    for (const f of c.files) writeFileSync(join(folderOf(meta), f.name), f.name === name ? bytes : readFileSync(join(folderOf(c), f.name)));
+    writeFileSync(join(folderOf(meta), 'meta.json'), JSON.stringify(meta));
+    return meta;
+  }
+
+  it('of a profile cut short, says it cannot be read and does not promise that go tool pprof opens it', async () => {
+    const heap = await env.capture('heap');
+    const whole = readFileSync(join(folderOf(heap), 'heap.pb.gz'));
+    const cut = copyWith(heap, 'heap.pb.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    await env.openInspector(page, cut.id);
+    await page.locator('.cinsp-body .error-text').waitFor();
+    expect(await page.locator('.cinsp-body .error-text').textContent()).toMatch(/truncated or corrupt/);
+    await shot('corrupt');
+    // No empty bar where the sample-type switch would be.
+    expect(await page.locator('.cinsp-profile').count()).toBe(0);
+    await page.getByTestId('profile-unreadable-hint').waitFor();
+    const text = await page.getByTestId('capture-detail').innerText();
+    expect(text).not.toMatch(/opens (them|it)/);
+    expect(await page.getByTestId('profile-unreadable-hint').innerText()).toMatch(/^heap\.pb\.gz is kept exactly as fetched, and it could not be read \(.*truncated or corrupt.*\): go tool pprof cannot open it either/);
+
+    // The whole capture still says go tool pprof opens it, and shows its sample types.
+    await env.openInspector(page, heap.id);
+    await page.getByTestId('sample-types').waitFor();
+    expect(await page.getByTestId('profiles-hint').innerText()).toBe('The profile is kept exactly as fetched: go tool pprof -top heap.pb.gz opens it.');
+    expect(await page.getByTestId('profile-unreadable-hint').count()).toBe(0);
+  });
+});
