@@ -311,6 +311,8 @@ export class Watcher {
     const found = await this.timed('target', 5000, 'finding the process', signal, (s) => this.collectors.findProcesses(this.pattern!, s), false);
     if (!found) return;
     if (found.length === 0) {
+      // The one it watched has just exited: "has exited; waiting for a new process matching …" said this already.
+      if (this.sources.target?.ok === false && this.sources.target.code === 'no-such-process') return;
       this.report('target', new LeakbarError('not-found', `no process matches /${sel.match}/ yet; waiting for one`, { hint: 'start the program, or check the pattern against `ps -eo pid,args` (leakbar leaves its own commands out)' }));
       return;
     }

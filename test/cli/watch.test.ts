@@ -206,6 +206,28 @@ describe('leakbar watch', () => {
     }
   });
 
+  it('says in one line, on the terminal and in events.jsonl, that a --match process exited and it waits for the next', async () => {
+    const xdir = mkdtempSync(join(tmpdir(), 'leakbar-exit-match-'));
+    const data = join(xdir, 'data');
+    let a: Fixture | null = await startFixture({ dir: xdir });
+    try {
+      const run = leakbar(['watch', '--match', `leaky.*${xdir}`, '--no-pprof', '--interval', '0.5', '--duration', '4', '--data-dir', data]);
+      await new Promise((r) => setTimeout(r, 1500));
+      const oldPid = a.pid;
+      await a.stop();
+      a = null;
+      const r = await run;
+      expect(r.code, r.stderr).toBe(0);
+      const said = r.stdout.split('\n').filter((l) => /has exited|no process matches/.test(l));
+      expect(said).toEqual([expect.stringMatching(new RegExp(`problem \\(target\\): process ${oldPid} has exited; waiting for a new process matching /leaky`))]);
+      const events = readFileSync(join(data, 'targets', readdirSync(join(data, 'targets'))[0]!, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(events.filter((e) => e.type === 'status' && e.source === 'target' && e.ok === false)).toEqual([expect.objectContaining({ code: 'no-such-process', message: expect.stringContaining(`process ${oldPid} has exited`) })]);
+    } finally {
+      await a?.stop();
+      rmSync(xdir, { recursive: true, force: true });
+    }
+  });
+
   it('ends a --pid watch when that process exits, saying so, with a non-zero exit', async () => {
     const edir = mkdtempSync(join(tmpdir(), 'leakbar-exit-'));
     const gone = await startFixture({ dir: edir });
