@@ -141,12 +141,13 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   let targets = await targetsFromServeOptions(o);
   // As watch does: a PID given on the command line or in --config that names no process is refused, not served empty.
   const collectors = createCollectors();
-  for (const t of targets) if (t.pid !== undefined) await checkPidExists(collectors, t.pid);
+  const startTimes = new Map<number, number | null>();
+  for (const t of targets) if (t.pid !== undefined) startTimes.set(t.pid, await checkPidExists(collectors, t.pid));
   const staticDir = findRendererDir();
   if (!staticDir) process.stderr.write('leakbar: the renderer is not built (out/renderer is missing); the API works, the pages do not. Run `npm run build`.\n');
   const dataDir = o.dataDir ?? defaultDataDir();
   // By --pid, as watch does: the history of the target already recording that process, not a second one.
-  const joined = o.pid !== undefined ? await targetWatching(dataDir, o.pid) : null;
+  const joined = o.pid !== undefined ? await targetWatching(dataDir, o.pid, Date.now(), startTimes.get(o.pid) ?? null) : null;
   if (joined) targets = targets.map((t) => ({ ...t, id: joined, name: joined }));
   const service = await createService({ dataDir, targets, cadences: cadencesFromOptions(o) });
   const token = randomBytes(24).toString('base64url');

@@ -193,9 +193,9 @@ export function formatAlertLine(change: string, a: Alert): string {
 }
 
 /** A PID that is not there at all is a mistake in the command, not a process that went away: say so plainly. */
-export async function checkPidExists(collectors: Pick<Collectors, 'readProcess'>, pid: number): Promise<void> {
+export async function checkPidExists(collectors: Pick<Collectors, 'readProcess'>, pid: number): Promise<number | null> {
   try {
-    await collectors.readProcess(pid, null);
+    return (await collectors.readProcess(pid, null)).figures.startTimeMs;
   } catch (e) {
     // A zombie is still listed by `ps -p` (as <defunct>): the collector's error says it has exited and who has not reaped it.
     if (isLeakbarError(e, 'no-such-process') && /zombie/.test(e.message)) throw new LeakbarError('no-such-process', e.message, { hint: `${e.hint}; watch by --match REGEX to wait for the program's next run` });
@@ -250,7 +250,7 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   const stopAtMs = o.duration !== undefined ? Date.now() + o.duration * 1000 : null;
   const target = targetFromOptions(o);
   const collectors = createCollectors();
-  if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid);
+  const startTimeMs = 'pid' in target.selector ? await checkPidExists(collectors, target.selector.pid) : null;
   const detectorSettings = o.alerts ? await readDetectorSettingsFile(o.alerts) : undefined;
   const dataDir = o.dataDir ?? defaultDataDir();
   // A CSV that cannot be written is known now, not after a night of watching.
@@ -312,9 +312,9 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     }
   });
 
-  // By --pid: the target already recording that process (a serve, the app, another watch by --match), so one
-  // program keeps one history rather than a second copy under pid-N.
-  const joined = 'pid' in target.selector && o.store ? await targetWatching(dataDir, target.selector.pid) : null;
+  // By --pid: the target recording that process now, or that recorded it earlier in its life (a serve, the app,
+  // another watch by --match), so one program keeps one history rather than a second copy under pid-N.
+  const joined = 'pid' in target.selector && o.store ? await targetWatching(dataDir, target.selector.pid, Date.now(), startTimeMs) : null;
   const input: TargetInput = {
     ...(joined ? { id: joined } : {}),
     name: joined ?? target.name,

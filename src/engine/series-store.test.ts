@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HELD_MAX_BYTES, openSeriesStore, parseWriterLock, WRITER_LOCK, writerIdFile, type AppendTextFn, type WriteChunksFn } from './series-store.js';
+import { HELD_MAX_BYTES, openSeriesStore, parseWriterLock, targetWatching, WRITER_LOCK, writerIdFile, type AppendTextFn, type WriteChunksFn } from './series-store.js';
 import { toCsv } from '../shared/csv.js';
 import type { Alert } from '../shared/alerts.js';
 import type { Sample } from '../shared/types.js';
@@ -672,5 +672,38 @@ describe('toCsv', () => {
     const [header, row] = csv.split('\n');
     expect(header!.startsWith('time,heap_alloc_bytes,heap_inuse_bytes,goroutines,rss_mb,')).toBe(true);
     expect(row!.startsWith('2026-01-02T03:04:05.000Z,1024,2048,12,50,9,')).toBe(true);
+  });
+});
+
+describe('targetWatching: the target whose history is of a process', () => {
+  const T = 1_780_000_000_000;
+  const MIN = 60_000;
+  /** A data folder whose targets' samples files end on these (target id → last sample). */
+  function dataDirWith(last: Record<string, { timeMs: number; pid: number }>): string {
+    const dataDir = tmp();
+    for (const [id, sample] of Object.entries(last)) {
+      mkdirSync(join(dataDir, 'targets', id), { recursive: true });
+      writeFileSync(join(dataDir, 'targets', id, 'samples.jsonl'), `${JSON.stringify({ timeMs: sample.timeMs - 5000, pid: sample.pid })}\n${JSON.stringify(sample)}\n`);
+    }
+    return dataDir;
+  }
+
+  it('is one sampling the process now, or, given its start time, one that sampled it at any time since', async () => {
+    const dataDir = dataDirWith({ 'my-server': { timeMs: T, pid: 42 }, other: { timeMs: T + 2 * MIN, pid: 43 } });
+    // Sampled within the last minute: watching it now.
+    expect(await targetWatching(dataDir, 42, T + 30_000)).toBe('my-server');
+    // An hour later, without a start time: nobody watches it now.
+    expect(await targetWatching(dataDir, 42, T + 60 * MIN)).toBeNull();
+    // With it: the process started before that sample, so the history is of this very process.
+    expect(await targetWatching(dataDir, 42, T + 60 * MIN, T - 10 * MIN)).toBe('my-server');
+    // A process that started after the sample (the PID was reused), or within the second its start is known to: not it.
+    expect(await targetWatching(dataDir, 42, T + 60 * MIN, T + 1)).toBeNull();
+    expect(await targetWatching(dataDir, 42, T + 60 * MIN, T - 500)).toBeNull();
+    expect(await targetWatching(dataDir, 44, T + 60 * MIN, T - 10 * MIN)).toBeNull();
+  });
+
+  it('takes the newest of several histories of the process', async () => {
+    const dataDir = dataDirWith({ 'pid-42': { timeMs: T, pid: 42 }, 'my-server': { timeMs: T + 5 * MIN, pid: 42 } });
+    expect(await targetWatching(dataDir, 42, T + 60 * MIN, T - MIN)).toBe('my-server');
   });
 });

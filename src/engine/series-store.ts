@@ -267,18 +267,24 @@ export async function openAlertCaptureIds(targetDir: string): Promise<string[]> 
 export const WATCHING_NOW_MS = 60_000;
 
 /**
- * The target (a folder under `<dataDir>/targets`) whose latest sample, taken within {@link WATCHING_NOW_MS} of `nowMs`,
- * is of process `pid`: the `serve`, `watch` or app watching it right now, so a capture by `--pid` joins that target's
- * history and baseline rather than starting a `pid-N` of its own. Reads only the end of each samples file. Null: none.
+ * The target (a folder under `<dataDir>/targets`) whose latest sample is of process `pid`, taken within
+ * {@link WATCHING_NOW_MS} of `nowMs` (the `serve`, `watch` or app watching it right now) or, when the process's start
+ * time is given, at any time since it started (a `watch --match` of it that ended an hour ago: it was this very process,
+ * as a PID is not reused while its process lives). So a `--pid` joins that target's history and baseline rather than
+ * starting a `pid-N` of its own. The newest such sample wins. Reads only the end of each samples file. Null: none.
  */
-export async function targetWatching(dataDir: string, pid: number, nowMs: number = Date.now()): Promise<string | null> {
+export async function targetWatching(dataDir: string, pid: number, nowMs: number = Date.now(), processStartMs: number | null = null): Promise<string | null> {
   const root = join(dataDir, 'targets');
   const ids = await readdir(root).catch(() => [] as string[]);
   let best: { id: string; timeMs: number } | null = null;
   for (const id of ids) {
     const last = await lastLineOf(join(root, id, FILES.samples)).catch(() => null);
     const sample = last === null ? null : (parseLine(last) as Partial<Sample> | null);
-    if (!sample || sample.pid !== pid || typeof sample.timeMs !== 'number' || Math.abs(nowMs - sample.timeMs) > WATCHING_NOW_MS) continue;
+    if (!sample || sample.pid !== pid || !isTime(sample.timeMs)) continue;
+    // A start time is known to the second (Linux's boot time is): a sample within that second may be of the process
+    // that had the PID before.
+    const sinceStart = processStartMs !== null && sample.timeMs >= processStartMs + 1000 && sample.timeMs <= nowMs + WATCHING_NOW_MS;
+    if (Math.abs(nowMs - sample.timeMs) > WATCHING_NOW_MS && !sinceStart) continue;
     if (!best || sample.timeMs > best.timeMs) best = { id, timeMs: sample.timeMs };
   }
   return best?.id ?? null;
