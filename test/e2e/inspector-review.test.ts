@@ -5,10 +5,19 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureMeta } from '../../src/shared/captures.js';
 import { startInspectorEnv, type InspectorEnv } from './inspector-env.js';
+
+/** A gzipped profile changed by `edit` (decoded and encoded again with pprof-format), as another tool would write it. */
+function editProfile(gz: Buffer, edit: (p: Profile) => void): Buffer {
+  const p = Profile.decode(gunzipSync(gz));
+  edit(p);
+  return gzipSync(p.encode());
+}
 
 describe('the inspector says what it cannot show, and why', () => {
   let env: InspectorEnv;
@@ -66,5 +75,45 @@ describe('the inspector says what it cannot show, and why', () => {
     await page.getByTestId('sample-types').waitFor();
     expect(await page.getByTestId('profiles-hint').innerText()).toBe('The profile is kept exactly as fetched: go tool pprof -top heap.pb.gz opens it.');
     expect(await page.getByTestId('profile-unreadable-hint').count()).toBe(0);
+  });
+
+  it('says why a profile shows nothing: no samples, nothing in use (with a way to switch), an idle CPU', async () => {
+    const heap = await env.capture('heap');
+    const whole = readFileSync(join(folderOf(heap), 'heap.pb.gz'));
+    const names = (p: Profile) => p.sampleType.map((t) => p.stringTable.strings[Number(t.type)]);
+
+    // In-use all zero (everything freed), allocated not: says so, and switches to allocated bytes.
+    const freed = copyWith(heap, 'heap.pb.gz', editProfile(whole, (p) => {
+      const inuse = names(p).flatMap((n, j) => (n.startsWith('inuse_') ? [j] : []));
+      expect(inuse.length).toBe(2);
+      for (const s of p.sample) for (const j of inuse) s.value[j] = 0;
+    }));
+    await env.openInspector(page, freed.id);
+    await page.getByTestId('empty-profile').waitFor();
+    expect(await page.getByTestId('empty-profile-reason').textContent()).toBe('No in-use bytes as of the last garbage collection: what these stacks allocated had been freed (and what was allocated since is not counted yet).');
+    expect(await page.getByTestId('top-table').count()).toBe(0);
+    expect(await page.getByTestId('empty-profile-try').allTextContents()).toEqual(['allocated objects', 'allocated bytes']);
+    await shot('inuse-zero');
+    await page.locator('[data-testid=empty-profile-try][data-type=alloc_space]').click();
+    await page.getByTestId('top-row').first().waitFor();
+    expect(await page.getByTestId('empty-profile').count()).toBe(0);
+    expect(page.url()).toContain('si=alloc_space');
+
+    // No samples at all: no switch offered, in the flame graph too.
+    const none = copyWith(heap, 'heap.pb.gz', editProfile(whole, (p) => (p.sample = [])));
+    await env.openInspector(page, none.id, 'view=flame');
+    await page.getByTestId('empty-profile').waitFor();
+    expect(await page.getByTestId('empty-profile-reason').textContent()).toMatch(/^No samples: this profile holds no allocation\. Go records about one allocation per 512 kB allocated/);
+    expect(await page.getByTestId('empty-profile-try').count()).toBe(0);
+    expect(await page.locator('canvas').count()).toBe(0);
+
+    // The fixture idles: a CPU profile of one second finds it on no CPU.
+    const cpu = await env.call<CaptureMeta>('startCapture', { targetId: env.targetId, kind: 'cpu', seconds: 1 });
+    const cpuProfile = Profile.decode(gunzipSync(readFileSync(join(folderOf(cpu), 'cpu.pb.gz'))));
+    expect(cpuProfile.sample.length).toBe(0);
+    await env.openInspector(page, cpu.id);
+    await page.getByTestId('empty-profile').waitFor();
+    expect(await page.getByTestId('empty-profile-reason').textContent()).toBe('No CPU samples in 1 s: the process was idle (the profiler never found it running on a CPU).');
+    await shot('idle-cpu');
   });
 });

@@ -20,7 +20,7 @@ import { useAnalysisWorker, useAsync, useInspectorState } from './hooks.js';
 import { inspectorPerf, recordStep } from './perf.js';
 import { baseCaptureText, captureLabel, DiffPane, FlamePane, SearchBar, TopPane, type BaseChoice } from './ProfileViews.js';
 import type { DiffAnalysis, ProfileAnalysis, ProfileSummary } from './protocol.js';
-import { explainSampleType, sampleTypeLabel } from './sample-types.js';
+import { emptyProfileReason, explainSampleType, sampleTypeLabel } from './sample-types.js';
 import type { InspectorState, InspectorView } from './state.js';
 import { FdsView, GoroutinesView, MemoryView } from './SystemViews.js';
 import { diffRows, pprofPercent, pprofValue, topView } from './table-model.js';
@@ -214,6 +214,8 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
   };
 
   const top = analysis.value?.top ?? null;
+  // A sample type with nothing to show: say why (no samples, an idle CPU, all freed) rather than an empty table and flame graph.
+  const empty = (view === 'top' || view === 'flame') && analysis.value && summary.value ? emptyProfileReason(summary.value, sampleType) : null;
   // The download is the file the view shows: the profile, the goroutine dump, the FD snapshot or the memory map.
   const viewFile = isProfileView ? file : view === 'goroutines' ? fileOf(capture, 'goroutine-dump') : view === 'fds' ? fileOf(capture, 'fds') : view === 'memory' ? fileOf(capture, 'memory-map') : null;
   return (
@@ -277,8 +279,26 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
       <div className="cinsp-body">
         {isProfileView && (summary.error || analysis.error) ? <p className="error-text pad">{summary.error ?? analysis.error}</p> : null}
         {isProfileView && !analysis.value && !summary.error && !analysis.error ? <p className="muted pad">Analysing {file?.name}…</p> : null}
-        {view === 'top' && analysis.value ? <TopPane analysis={analysis.value} state={state} update={update} searchRef={searchRef} /> : null}
-        {view === 'flame' && analysis.value ? <FlamePane analysis={analysis.value} sandwich={sandwich} state={state} update={update} searchRef={searchRef} /> : null}
+        {empty ? (
+          <div className="empty-profile pad" data-testid="empty-profile">
+            <p data-testid="empty-profile-reason">{empty.text}</p>
+            {empty.tryTypes.length > 0 ? (
+              <p>
+                {empty.tryTypes.map((t, i) => (
+                  <span key={t}>
+                    {i > 0 ? ' or ' : 'Try '}
+                    <button type="button" className="linklike" data-testid="empty-profile-try" data-type={t} onClick={() => update({ sampleType: t, zoom: '' })}>
+                      {sampleTypeLabel(t)}
+                    </button>
+                  </span>
+                ))}
+                .
+              </p>
+            ) : null}
+          </div>
+        ) : null}
+        {view === 'top' && analysis.value && !empty ? <TopPane analysis={analysis.value} state={state} update={update} searchRef={searchRef} /> : null}
+        {view === 'flame' && analysis.value && !empty ? <FlamePane analysis={analysis.value} sandwich={sandwich} state={state} update={update} searchRef={searchRef} /> : null}
         {view === 'diff' && analysis.value ? <DiffPane diff={diff} choices={choices} baseId={baseId} state={state} update={update} searchRef={searchRef} goroutineProfile={file?.name === 'goroutine.pb.gz' && views.includes('goroutines')} /> : null}
         {view === 'goroutines' || view === 'fds' ? (
           <div className="pane-toolbar sys-search">

@@ -152,6 +152,11 @@ export class AnalysisSession {
           periodType: p.periodType ? { ...p.periodType } : null,
           period: p.period,
           sampleCount: p.samples.count,
+          totals: p.sampleTypes.map((_, j) => {
+            let sum = 0;
+            for (let i = 0; i < p.samples.count; i++) sum += p.samples.values[i * p.samples.valueCount + j]!;
+            return sum;
+          }),
           decodeMs: performance.now() - t0,
         };
         return { result: summary, transfer: [] };

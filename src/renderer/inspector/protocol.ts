@@ -31,6 +31,8 @@ export interface ProfileSummary {
   period: number;
   /** Samples in the profile. */
   sampleCount: number;
+  /** Per sample type (in `sampleTypes` order), the sum of its values over every sample: 0 says the type has nothing to show. */
+  totals: number[];
   /** Milliseconds to inflate and decode. */
   decodeMs: number;
 }
