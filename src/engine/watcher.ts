@@ -461,7 +461,11 @@ export class Watcher {
       problem =
         served === null || sameCommandLine(served, command)
           ? null
-          : pprofOwnerError(url, pid, served, command, { consequence: 'its goroutine and heap figures are left out', hint: 'give --pprof the URL this process serves, or narrow --match' });
+          : pprofOwnerError(url, pid, served, command, {
+              consequence: 'its goroutine and heap figures are left out',
+              // Narrowing --match helps only a watch by --match (it may have picked another copy of the program).
+              hint: this.pattern ? 'give --pprof the URL this process serves, or narrow --match' : 'give --pprof the URL this process serves',
+            });
     } catch (e) {
       if (!isLeakbarError(e, 'endpoint-garbage')) {
         // No answer (yet): checked again at the next sample.

@@ -365,6 +365,8 @@ describe('leakbar watch', () => {
       const problems = lines.filter((l) => l.type === 'status' && l.source === 'pprof');
       expect(problems).toHaveLength(1);
       expect(String(problems[0]!.message)).toContain(`not to pid ${fx.pid}`);
+      // Watched by --pid: no --match to narrow.
+      expect(problems[0]!.hint).toBe('give --pprof the URL this process serves');
       const samples = lines.filter((l) => l.type === 'sample');
       expect(samples.length).toBeGreaterThanOrEqual(3);
       expect(samples.slice(1).every((s) => s.goroutines === undefined && s.heapInuseBytes === undefined)).toBe(true);
