@@ -84,7 +84,7 @@ describe('the inspector says what it cannot show, and why', () => {
 
     // In-use all zero (everything freed), allocated not: says so, and switches to allocated bytes.
     const freed = copyWith(heap, 'heap.pb.gz', editProfile(whole, (p) => {
-      const inuse = names(p).flatMap((n, j) => (n.startsWith('inuse_') ? [j] : []));
+      const inuse = names(p).flatMap((n, j) => (n?.startsWith('inuse_') ? [j] : []));
       expect(inuse.length).toBe(2);
       for (const s of p.sample) for (const j of inuse) s.value[j] = 0;
     }));
