@@ -48,6 +48,16 @@ export function marksOf(c: Pick<CaptureMeta, 'baseline' | 'pinned'>): string {
 }
 
 
+/** Throws LeakbarError('bad-input') unless `id` is a well-formed target id, with a target's id as the example (not a capture's). */
+function checkTargetId(id: string): void {
+  try {
+    checkId(id, 'target id');
+  } catch (e) {
+    if (!(e instanceof LeakbarError)) throw e;
+    throw new LeakbarError('bad-input', e.message, { hint: 'a target id is 1-64 characters of a-z, 0-9 and -, as the TARGET column of `leakbar captures` shows it, e.g. pid-4242 or my-server' });
+  }
+}
+
 /** A listed capture: its metadata, its folder, and the files meta.json lists that are no longer in it (deleted by hand). */
 export type ListedCapture = StoredCapture & { dir: string; missingFiles?: string[] };
 
@@ -75,7 +85,7 @@ export function capturesTable(captures: ReadonlyArray<StoredCapture & { missingF
 /** The captures of a data folder (of one target), newest first, each with its folder. */
 export async function runCaptures(o: CapturesOptions): Promise<ListedCapture[]> {
   const store = await createCaptureStore(o.dataDir ?? defaultDataDir());
-  if (o.target !== undefined) checkId(o.target, 'target id');
+  if (o.target !== undefined) checkTargetId(o.target);
   const all = await store.list(o.target);
   return Promise.all(
     all.map(async (c) => {

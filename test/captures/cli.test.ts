@@ -248,6 +248,13 @@ describe('leakbar captures, baseline and pin', () => {
     expect(lines[2]).toMatch(new RegExp(`^${a.id} +heap +.* +baseline +[\\d.]+ [kMG]?i?B +you$`));
     expect(lines).toHaveLength(3);
 
+    // A --target that is no target id is refused with a target's id as the example, not a capture's.
+    const bad = await leakbar(['captures', '--target', '../../etc', '--data-dir', data]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      'leakbar: "../../etc" is not a valid target id (a target id is 1-64 characters of a-z, 0-9 and -, as the TARGET column of `leakbar captures` shows it, e.g. pid-4242 or my-server)\n',
+    );
+
     const md = await leakbar(['report', '--current', b.id, '--data-dir', data]);
     expect(md.code, md.stderr).toBe(0);
     expect(md.stdout).toContain(`- Base: \`${a.id}\` (heap, pid ?): the target's baseline`);
