@@ -1,5 +1,5 @@
 /** Captures that fail keep nothing and say why: a program killed mid-capture, a second capture of a kind, cancel, an unwritable or full store, not a Go endpoint. */
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { readdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -217,6 +217,38 @@ describe('an endpoint that is not Go pprof', () => {
       message: expect.stringMatching(/^nothing could be captured of a web server: system snapshot \(.*\); heap \(.*answered 404 Not Found.*\); allocs/),
     });
     expect(await entries(store, 'web')).toEqual([]);
+  });
+
+  it('says of the parts a bundle did not try after an answer that broke off that it broke off, not that the endpoint refused', async () => {
+    const fx = await startFixture();
+    fixtures.push(fx);
+    const { store } = await serviceFor('bundle-broke-off');
+    // The fixture's own endpoint (its cmdline, so it is pid's), but the heap profile stops after 500 of 100000 bytes.
+    const upstream = new URL(fx.pprofUrl);
+    const proxy = createServer((req, res) => {
+      if ((req.url ?? '').startsWith('/debug/pprof/heap')) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100000' });
+        res.write(Buffer.alloc(500, 1), () => res.destroy());
+        return;
+      }
+      const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.writeHead(502).end());
+      up.end();
+    });
+    await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+    try {
+      const pprofUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/debug/pprof/`;
+      const service = createCaptureService({ store, collectors: createCollectors(), fetch: createCaptureFetch() });
+      const meta = await service.capture({ target: targetOf({ pid: fx.pid, pprofUrl }, 'broke'), pid: fx.pid, kind: 'bundle' });
+      expect(meta.files.map((f) => f.name)).toEqual(['process.json', 'fds.json', 'memory-map.json']);
+      expect(meta.note).toMatch(/^Skipped: heap \(the answer from .*heap.* broke off: the connection closed after 500 bytes of the answer \(did the program exit or restart during the capture\?\)\); allocs \(not tried: the endpoint’s answer broke off before\); goroutine \(not tried: the endpoint’s answer broke off before\)/);
+      expect(meta.note).not.toContain('refused');
+    } finally {
+      await new Promise((ok) => proxy.close(ok));
+    }
   });
 
   it('keeps the system snapshot of a bundle whose endpoint is stuck, asking it only once', async () => {

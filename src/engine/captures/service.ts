@@ -9,6 +9,7 @@ import { describeError, isLeakbarError, LeakbarError } from '../../shared/errors
 import type { FdBreakdown, FdEntry, Sample, TargetConfig } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
 import type { Collectors } from '../../collectors/types.js';
+import { HttpGetError } from '../../collectors/http-get.js';
 import { checkPprofOwner } from '../../collectors/pprof-http.js';
 import { compareCaptures, type SectionOptions } from './compare.js';
 import { checkGoroutineDump, checkProfileResponse, createCaptureFetch, PROFILE_ANSWER_TIMEOUT_MS, profileTimeoutMs, type CaptureFetchFn } from './fetch.js';
@@ -114,6 +115,17 @@ const PPROF_PARTS: Record<'heap' | 'allocs' | 'goroutine' | 'goroutine-dump' | '
   block: { path: 'block', name: 'block.pb.gz', role: 'block', emptyMeansOff: 'runtime.SetBlockProfileRate(1)' },
   mutex: { path: 'mutex', name: 'mutex.pb.gz', role: 'mutex', emptyMeansOff: 'runtime.SetMutexProfileFraction(1)' },
 };
+
+/**
+ * Why a bundle asks an endpoint nothing more after an 'endpoint-refused' failure, in the words of what happened: an
+ * answer that broke off mid-way or a connection closed is not a refusal (the program may have exited or restarted).
+ */
+function refusedHow(err: LeakbarError): string {
+  const reason = err.cause instanceof HttpGetError ? err.cause.reason : null;
+  if (reason === 'broke-off') return 'the endpoint’s answer broke off before';
+  if (reason === 'closed' || (err.cause instanceof HttpGetError && (err.cause.code === 'ECONNRESET' || err.cause.code === 'EPIPE'))) return 'the endpoint closed the connection before';
+  return 'the endpoint refused before';
+}
 
 const cpuPart = (seconds: number): PprofPart => ({ path: `profile?seconds=${seconds}`, name: 'cpu.pb.gz', role: 'cpu', cpu: true });
 
@@ -305,7 +317,7 @@ export function createCaptureService(options: CaptureServiceOptions): CaptureSer
             const err = e instanceof LeakbarError ? e : new LeakbarError('io-error', describeError(e), { cause: e });
             firstError ??= err;
             if (err.code === 'timeout') endpointDown = 'the endpoint timed out before';
-            else if (err.code === 'endpoint-refused') endpointDown = 'the endpoint refused before';
+            else if (err.code === 'endpoint-refused') endpointDown = refusedHow(err);
             else if (!owned) endpointDown = err.code === 'endpoint-garbage' ? 'the endpoint does not answer like Go’s net/http/pprof' : `the endpoint is not pid ${req.pid}’s`;
             skipped.push(`${label} (${err.code === 'empty-profile' ? 'profiling is off, or empty' : describeError(err)})`);
             return;
