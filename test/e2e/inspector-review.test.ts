@@ -3,14 +3,18 @@
  * them (a profile cut short, its samples taken out) written beside them in the data folder as a damaged disk or
  * another tool would leave them.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureMeta } from '../../src/shared/captures.js';
+import { startFixture } from '../helpers/fixture.js';
+import { leakbar } from '../helpers/cli.js';
 import { startInspectorEnv, type InspectorEnv } from './inspector-env.js';
+import { startServe, until } from './serve-helper.js';
 
 /** A gzipped profile changed by `edit` (decoded and encoded again with pprof-format), as another tool would write it. */
 function editProfile(gz: Buffer, edit: (p: Profile) => void): Buffer {
@@ -115,5 +119,54 @@ describe('the inspector says what it cannot show, and why', () => {
     await page.getByTestId('empty-profile').waitFor();
     expect(await page.getByTestId('empty-profile-reason').textContent()).toBe('No CPU samples in 1 s: the process was idle (the profiler never found it running on a CPU).');
     await shot('idle-cpu');
+  });
+
+  it("names the capture's own target in the header, and a target named by its pid once", async () => {
+    // A capture of the watched fixture: its name and pid.
+    const own = await env.capture('goroutine');
+    await env.openInspector(page, own.id);
+    await page.getByTestId('goroutines-view').waitFor();
+    const name = page.locator('.insp-header [data-testid=target-name]');
+    const pid = page.locator('.insp-header [data-testid=target-pid]');
+    await until('the header to name the target', async () => ((await name.count()) ? true : undefined));
+    expect(await name.getAttribute('title')).toMatch(/^leaky\.\*/);
+    expect(await pid.textContent()).toBe(`pid ${env.fx.pid}`);
+
+    // A capture of another program, taken with `leakbar capture --pprof` into the same data folder: its target is not
+    // watched, so the header names it and says so, with no other target's pid or state.
+    const otherDir = mkdtempSync(join(tmpdir(), 'leakbar-other-'));
+    const other = await startFixture({ dir: otherDir });
+    try {
+      const r = await leakbar(['capture', 'goroutine', '--pprof', other.pprofUrl, '--data-dir', join(env.dir, 'data'), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const theirs = JSON.parse(r.stdout) as CaptureMeta;
+      expect(theirs.targetId).not.toBe(env.targetId);
+      await env.openInspector(page, theirs.id);
+      await page.getByTestId('goroutines-view').waitFor();
+      await until('the header to name the capture\'s target', async () => ((await name.textContent()) === theirs.targetId ? true : undefined));
+      expect(await pid.textContent()).toBe('not watched now');
+      expect(await page.locator('.insp-header [data-testid=state]').count()).toBe(0);
+      expect(await page.locator('.insp-header').innerText()).not.toContain(`pid ${env.fx.pid}`);
+      await shot('other-target');
+    } finally {
+      await other.stop();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+
+    // `serve --pid N` names its target "pid N": the header and the popover do not say it twice.
+    const serve = await startServe(['--pid', String(env.fx.pid), '--pprof', env.fx.pprofUrl, '--port', '0', '--interval', '1', '--data-dir', join(env.dir, 'data-pid')]);
+    try {
+      await page.goto(`${serve.origin}/?token=${encodeURIComponent(serve.token)}#/inspector/captures`);
+      await until('the header to name the target', async () => ((await name.textContent()) === `pid ${env.fx.pid}` ? true : undefined));
+      expect(await pid.count()).toBe(0);
+      expect((await page.locator('.insp-header').innerText()).split(`pid ${env.fx.pid}`).length).toBe(2);
+      await page.goto(`${serve.origin}/#/popover`);
+      await page.getByTestId('pop-sub').waitFor();
+      await until('a sample', async () => ((await page.getByTestId('pop-sub').textContent()) ? true : undefined));
+      expect(await page.getByTestId('pop-sub').textContent()).not.toContain('pid');
+      expect(await page.locator('.pop-title').innerText()).toContain(`pid ${env.fx.pid}`);
+    } finally {
+      await serve.stop();
+    }
   });
 });

@@ -63,9 +63,9 @@ export function Popover({ route, go }: { route: Extract<Route, { view: 'popover'
               pid {gone.pid} {gone.word} {clockSeconds(gone.atMs)}
             </span>
           ) : (
-            <span className="pop-sub" title={status.command ?? ''}>
-              {status.pid ? `pid ${status.pid}` : 'no process'}
-              {last ? ` · ${ago(last.timeMs, now)}` : ''}
+            <span className="pop-sub" title={status.command ?? ''} data-testid="pop-sub">
+              {/* A target named by its pid ("pid 4242", from --pid) is not followed by the same words again. */}
+              {[status.pid ? (current.target.name === `pid ${status.pid}` ? null : `pid ${status.pid}`) : 'no process', last ? ago(last.timeMs, now) : null].filter((x) => x !== null).join(' · ')}
             </span>
           )}
         </div>
