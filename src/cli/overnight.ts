@@ -80,13 +80,39 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
   const dataDir = o.dataDir ?? defaultDataDir();
   const service = await createService({ dataDir, collectors, cadences: cadencesFromOptions(o) });
   const print = (line: string) => out.write(terminalSafe(line) + '\n');
+  // Ctrl-C (or SIGTERM) before the baseline is in ends the run, saying so: without a baseline there is no report. A
+  // second one ends it at once, should closing (which cancels the capture under way) take long.
+  let stoppedEarly: NodeJS.Signals | null = null;
+  let wake: () => void = () => {};
+  const stopEarly = (signal: NodeJS.Signals) => {
+    if (stoppedEarly !== null) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stoppedEarly = signal;
+    wake();
+  };
+  const untilStopped = new Promise<null>((ok) => (wake = () => ok(null)));
+  process.on('SIGINT', stopEarly);
+  process.on('SIGTERM', stopEarly);
+  const beforeBaseline = <T,>(step: Promise<T>): Promise<T | null> => {
+    step.catch(() => {}); // left behind when stopped: close() cancels it
+    return Promise.race([step, untilStopped]);
+  };
   try {
-    const { target: t } = await service.addTarget({
-      name: target.name,
-      ...('pid' in target.selector ? { pid: target.selector.pid } : { match: target.selector.match }),
-      pprofUrl: target.pprofUrl,
-    });
-    const status = await service.startOvernight({ targetId: t.id, intervalMs: Math.round(o.every * 60_000), includeCpu: o.withCpu ?? false });
+    const added = await beforeBaseline(
+      service.addTarget({
+        name: target.name,
+        ...('pid' in target.selector ? { pid: target.selector.pid } : { match: target.selector.match }),
+        pprofUrl: target.pprofUrl,
+      }),
+    );
+    const status = added && (await beforeBaseline(service.startOvernight({ targetId: added.target.id, intervalMs: Math.round(o.every * 60_000), includeCpu: o.withCpu ?? false })));
+    process.off('SIGINT', stopEarly);
+    process.off('SIGTERM', stopEarly);
+    if (stoppedEarly !== null || !added || !status) {
+      print(`leakbar: stopped (${stoppedEarly ?? 'signal'}) before the baseline was taken; no report (the overnight test compares everything with the baseline)`);
+      process.exitCode = stoppedEarly === 'SIGTERM' ? 143 : 130;
+      return;
+    }
+    const t = added.target;
     const marked = status.baselineId ? (await service.getCapture({ captureId: status.baselineId })).baseline : false;
     const note = status.baselineId ? (marked ? ' (now the target’s baseline)' : ' (the target keeps the baseline chosen before)') : '';
     print(`leakbar: overnight test of ${t.name} started; baseline ${status.baselineId ?? '(none: see the report notes)'}${note}, heap and goroutine captures every ${o.every} min.`);
@@ -102,6 +128,8 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
     const written = await writeReport(o.out, dataDir, report, print);
     print(`leakbar: report written to ${written} and ${htmlBeside(written)}`);
   } finally {
+    process.off('SIGINT', stopEarly);
+    process.off('SIGTERM', stopEarly);
     sayUnwritten(await service.close());
   }
 }

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { leakbar } from '../helpers/cli.js';
+import { startHangingServer } from '../helpers/endpoint-doubles.js';
+import { until } from '../helpers/until.js';
 
 const cli = resolve(import.meta.dirname, '../../bin/leakbar.js');
 
@@ -64,6 +66,31 @@ describe('leakbar overnight', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`cannot write the report to ${join(dir, 'no-such-folder', 'night.md')}: its folder ${join(dir, 'no-such-folder')} does not exist`);
     expect(existsSync(data)).toBe(false);
+  });
+
+  it('stopped by Ctrl-C while the baseline is being taken (the endpoint hangs), says there is no report, at once', async () => {
+    const hanging = await startHangingServer();
+    try {
+      const out = join(dir, 'early.md');
+      const child = spawn(process.execPath, [cli, 'overnight', '--pid', String(fx.pid), '--pprof', hanging.pprofUrl, '--interval', '1', '--out', out, '--data-dir', join(dir, 'data-early')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+      // The baseline bundle is waiting on the endpoint (which never answers, for up to 20 s a request).
+      await until(() => hanging.requests().length > 0, 15_000, 'the baseline to ask the endpoint');
+      const sentMs = Date.now();
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(Date.now() - sentMs).toBeLessThan(5000);
+      expect(code).toBe(130);
+      expect(stderr).toBe('');
+      expect(stdout).toBe('leakbar: stopped (SIGINT) before the baseline was taken; no report (the overnight test compares everything with the baseline)\n');
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await hanging.close();
+    }
   });
 
   it('writes the report into the data folder when its --out folder went during the night, and says where', async () => {
