@@ -48,12 +48,16 @@ describe('contentSecurityPolicy', () => {
     expect(d.get('base-uri')).toEqual(["'none'"]);
     expect(d.get('frame-ancestors')).toEqual(["'none'"]);
     expect(d.get('connect-src')).toEqual(["'self'"]);
+    // Styles too, as `leakbar serve` sends them (test/e2e/electron-csp.test.ts runs the pages under this policy).
+    expect(d.get('style-src')).toEqual(["'self'"]);
   });
 
   it('lets the dev server in only while developing', () => {
     const d = directives(contentSecurityPolicy({ devServerOrigin: 'http://localhost:5173' }));
     expect(d.get('script-src')).toContain('http://localhost:5173');
     expect(d.get('connect-src')).toEqual(["'self'", 'http://localhost:5173', 'ws://localhost:5173']);
+    // Vite injects the CSS of a module as <style> elements while developing.
+    expect(d.get('style-src')).toEqual(["'self'", "'unsafe-inline'", 'http://localhost:5173']);
     expect(contentSecurityPolicy()).not.toContain('localhost');
   });
 

@@ -61,9 +61,11 @@ export function windowOptions(kind: WindowKind, preloadPath: string): BrowserWin
 /**
  * The Content-Security-Policy of every page we load, sent as a response header by the main process
  * (the `app://` handler in a packaged app, `onHeadersReceived` for the dev server), so the renderer's
- * index.html needs no meta tag. Scripts come only from our origin, never inline, never eval.
- * Inline *styles* are allowed: React style props and charting libraries set them, and they cannot run code.
- * In development (`devServerOrigin` given) Vite's client needs its inline preamble and a websocket.
+ * index.html needs no meta tag. Scripts and styles come only from our origin, never inline, never eval: React's
+ * style props (and recharts') are set through the CSSOM (`element.style`), which style-src does not govern, and no
+ * page of ours sets a style attribute or a <style> element, so the built pages run as `leakbar serve` serves them
+ * (the same style-src). In development (`devServerOrigin` given) Vite's client needs its inline preamble, the
+ * <style> elements it injects CSS with, and a websocket.
  */
 export function contentSecurityPolicy(options: { devServerOrigin?: string } = {}): string {
   const dev = options.devServerOrigin;
@@ -71,7 +73,7 @@ export function contentSecurityPolicy(options: { devServerOrigin?: string } = {}
   const directives: Array<[string, string[]]> = [
     ['default-src', ["'none'"]],
     ['script-src', dev ? ["'self'", "'unsafe-inline'", dev] : ["'self'"]],
-    ['style-src', ["'self'", "'unsafe-inline'", ...(dev ? [dev] : [])]],
+    ['style-src', dev ? ["'self'", "'unsafe-inline'", dev] : ["'self'"]],
     ['img-src', ["'self'", 'data:', 'blob:']],
     ['font-src', ["'self'", 'data:']],
     ['connect-src', dev ? ["'self'", dev, ws] : ["'self'"]],
