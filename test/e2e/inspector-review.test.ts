@@ -169,4 +169,60 @@ describe('the inspector says what it cannot show, and why', () => {
       await serve.stop();
     }
   });
+
+  it('cuts a long function name in the middle, keeping its end, with the whole name as the title (top table, flame graph)', async () => {
+    await env.fx.leak({ heapkb: 2000 });
+    const heap = await env.capture('heap');
+    // The fixture's leaking function renamed as a generic method of a long module path is named (as Go writes them).
+    const huge = `github.com/some/very/long/module/path/${'x'.repeat(3000)}.(*Type[go.shape.struct { A int; B string }]).Method.func1.2`;
+    const long = copyWith(heap, 'heap.pb.gz', editProfile(readFileSync(join(folderOf(heap), 'heap.pb.gz')), (p) => {
+      const fn = p.function.find((f) => p.stringTable.strings[Number(f.name)] === 'main.leakHeap')!;
+      fn.name = fn.systemName = p.stringTable.dedup(huge);
+    }));
+    const p2 = await env.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    try {
+      // What the flame graph writes on its canvas.
+      await p2.addInitScript(() => {
+        const drawn: string[] = [];
+        (window as unknown as { __drawn: string[] }).__drawn = drawn;
+        const fillText = CanvasRenderingContext2D.prototype.fillText;
+        CanvasRenderingContext2D.prototype.fillText = function (text: string, x: number, y: number, maxWidth?: number) {
+          drawn.push(text);
+          return maxWidth === undefined ? fillText.call(this, text, x, y) : fillText.call(this, text, x, y, maxWidth);
+        };
+      });
+      await env.openInspector(p2, long.id);
+      const row = p2.locator(`[data-testid=top-row][data-name="${huge}"]`);
+      await p2.getByTestId('top-row').first().waitFor();
+      await row.waitFor();
+      expect(await row.getAttribute('title')).toBe(`${huge}\nClick: callers and callees of this function`);
+      const cell = row.locator('[data-col=name]');
+      // Its end is seen whole inside the cell; its start is cut (an ellipsis by CSS).
+      const tail = await row.locator('.fit-tail').textContent();
+      expect(huge.endsWith(tail!)).toBe(true);
+      expect(tail).toContain('.Method.func1.2');
+      const [cellBox, tailBox] = [await cell.boundingBox(), await row.locator('.fit-tail').boundingBox()];
+      expect(tailBox!.x + tailBox!.width).toBeLessThanOrEqual(cellBox!.x + cellBox!.width + 0.5);
+      expect(tailBox!.x).toBeGreaterThan(cellBox!.x);
+      expect(await row.locator('.fit-head').evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+      // A name that fits is seen whole.
+      const names = await p2.locator('[data-testid=top-row] .fit-name').evaluateAll((fs) =>
+        fs.map((f) => ({ name: f.closest('[data-testid=top-row]')!.getAttribute('data-name')!, text: f.textContent, cut: [...f.querySelectorAll('.fit-head')].some((h) => h.scrollWidth > h.clientWidth) })),
+      );
+      const shorts = names.filter((n) => n.name.length < 40);
+      expect(shorts.length).toBeGreaterThan(2);
+      for (const n of shorts) expect(n).toEqual({ name: n.name, text: n.name, cut: false });
+      if (process.env.REVIEW_SHOTS) await p2.screenshot({ path: join(process.env.REVIEW_SHOTS, 'long-top.png') });
+
+      await p2.getByTestId('view-flame').click();
+      await until('the long frame drawn', () => p2.evaluate(() => (window as unknown as { __drawn: string[] }).__drawn.find((t) => t.includes('…')) ?? undefined));
+      const labels = await p2.evaluate(() => (window as unknown as { __drawn: string[] }).__drawn.filter((t) => t.includes('…')));
+      const cut = labels.filter((t) => t.startsWith('github.com/'));
+      expect(cut.length).toBeGreaterThan(0);
+      for (const t of cut) expect(t).toMatch(/\.Method\.func1\.2$/);
+      if (process.env.REVIEW_SHOTS) await p2.screenshot({ path: join(process.env.REVIEW_SHOTS, 'long-flame.png') });
+    } finally {
+      await p2.close();
+    }
+  });
 });

@@ -9,7 +9,7 @@ import type { StateChangeOptions } from './hooks.js';
 import type { DiffAnalysis, ProfileAnalysis, SandwichAnalysis } from './protocol.js';
 import { DIFF_FILTERS, type InspectorState } from './state.js';
 import { diffRows, type DiffMeasure } from './table-model.js';
-import { TopTable, useTopMatchFlat } from './TopTable.js';
+import { FitName, TopTable, useTopMatchFlat } from './TopTable.js';
 import { VirtualRows } from './VirtualRows.js';
 
 type Update = (patch: Partial<InspectorState>, options?: StateChangeOptions) => void;
@@ -372,8 +372,10 @@ export function DiffPane({
             renderRow={(k) => {
               const r = rows[k]!;
               return (
-                <div key={r.index} className="trow diff-row" role="row" data-testid="diff-row" data-name={r.name} data-status={r.status}>
-                  <span className="tcell tname mono">{r.name}</span>
+                <div key={r.index} className="trow diff-row" role="row" data-testid="diff-row" data-name={r.name} data-status={r.status} title={r.name}>
+                  <span className="tcell tname mono fit-cell">
+                    <FitName text={r.name} />
+                  </span>
                   <span className="tcell tnum">{formatValue(r.base, unit)}</span>
                   <span className="tcell tnum">{formatValue(r.current, unit)}</span>
                   <span className={`tcell tnum ${r.delta > 0 ? 'grow' : r.delta < 0 ? 'shrink' : ''}`}>{fmtDelta(r.delta)}</span>

@@ -55,14 +55,14 @@ export function TopTable({ top, matchedRows, sort, sortAsc, onSort, onPick }: To
     const name = top.names[i]!;
     const inl = view.inline[i] === 1 ? '(inline)' : view.inline[i] === 2 ? '(partial-inline)' : '';
     return (
-      <div key={i} className="trow" role="row" data-testid="top-row" data-name={name} onClick={() => onPick(name)} title="Click: callers and callees of this function">
+      <div key={i} className="trow" role="row" data-testid="top-row" data-name={name} onClick={() => onPick(name)} title={`${name}\nClick: callers and callees of this function`}>
         <span className="tcell tnum" data-col="flat">{pprofValue(top.flat[i]!, unit)}</span>
         <span className="tcell tnum" data-col="flatPct">{pprofPercent(top.flat[i]!, top.total)}</span>
         <span className="tcell tnum" data-col="sumPct">{pprofPercent(view.runningFlat[k]!, top.total)}</span>
         <span className="tcell tnum" data-col="cum">{pprofValue(top.cum[i]!, unit)}</span>
         <span className="tcell tnum" data-col="cumPct">{pprofPercent(top.cum[i]!, top.total)}</span>
-        <span className="tcell tname mono" data-col="name">
-          {name}
+        <span className="tcell tname mono fit-cell" data-col="name">
+          <FitName text={name} />
           {inl ? <span className="inline-mark">{inl}</span> : null}
         </span>
       </div>
@@ -86,4 +86,30 @@ export function useTopMatchFlat(top: TopColumns | null, matchedRows: Uint8Array 
     }
     return { rows, flat };
   }, [top, matchedRows]);
+}
+
+/**
+ * How many characters of a name's end stay whole when it does not fit: the part after its package path (the
+ * function, its receiver and closures: `.(*Type[…]).Method.func1.2`), at least 20 and at most 60.
+ */
+export function nameTailChars(name: string): number {
+  const chars = Array.from(name);
+  const afterPath = chars.length - 1 - chars.lastIndexOf('/');
+  return Math.min(chars.length, Math.max(20, Math.min(60, afterPath)));
+}
+
+/**
+ * A name that, when its cell is too narrow, is cut in the middle (by CSS, at any width): its start shrinks to an
+ * ellipsis and its end ({@link nameTailChars}) stays, so the informative tail is always seen. The whole name is its title.
+ */
+export function FitName({ text }: { text: string }) {
+  const chars = Array.from(text);
+  const tail = nameTailChars(text);
+  if (tail >= chars.length) return <span className="fit-name">{text}</span>;
+  return (
+    <span className="fit-name" title={text}>
+      <span className="fit-head">{chars.slice(0, chars.length - tail).join('')}</span>
+      <span className="fit-tail">{chars.slice(chars.length - tail).join('')}</span>
+    </span>
+  );
 }

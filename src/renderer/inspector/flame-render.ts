@@ -4,6 +4,7 @@
  * the canvas's backing store is CSS space × devicePixelRatio. Subtrees narrower than half a CSS pixel
  * are skipped in one jump (preorder), so a redraw costs what is visible, not what the profile holds.
  */
+import { middleEllipsis } from '../format.js';
 import type { FlamePalette } from './colors.js';
 import type { FlameLayout } from './flame-layout.js';
 
@@ -154,7 +155,8 @@ export function drawFlame(ctx: CanvasRenderingContext2D, l: FlameLayout, vp: Fla
       const f = l.frame[i]!;
       const name = f < 0 ? 'root' : (l.names[f] ?? '?');
       const maxChars = Math.floor((wCss - 6) / charW);
-      const label = name.length <= maxChars ? name : `${name.slice(0, Math.max(1, maxChars - 1))}…`;
+      // Cut in the middle: a long name's end (its function, receiver, closures) tells frames apart, not its module path.
+      const label = middleEllipsis(name, maxChars);
       ctx.fillStyle = dim ? palette.dimText : palette.text;
       ctx.fillText(label, xCss + 3, y + (rowH - 1) / 2 + 0.5);
     }
