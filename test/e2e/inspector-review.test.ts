@@ -225,4 +225,30 @@ describe('the inspector says what it cannot show, and why', () => {
       await p2.close();
     }
   });
+
+  it('lists the goroutine groups gone since the base, as `leakbar profile goroutines --base` does', async () => {
+    // While a CPU profile runs, its handler and the profile writer wait in goroutines of their own: gone once it ends.
+    const cpu = env.call<CaptureMeta>('startCapture', { targetId: env.targetId, kind: 'cpu', seconds: 2 });
+    await new Promise((r) => setTimeout(r, 700));
+    const during = await env.capture('goroutine');
+    await cpu;
+    const after = await env.capture('goroutine');
+    const dump = (c: CaptureMeta) => join(folderOf(c), 'goroutine-debug2.txt');
+    const r = await leakbar(['profile', 'goroutines', dump(after), '--base', dump(during), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const diff = JSON.parse(r.stdout) as { removed: Array<{ baseCount: number; group: { frames: Array<{ function: string }> } }> };
+    expect(diff.removed.length).toBeGreaterThan(0);
+    expect(diff.removed.some((c) => c.group.frames.some((f) => f.function.startsWith('runtime/pprof.'))) || diff.removed.some((c) => c.group.frames.some((f) => f.function.includes('pprof.Profile')))).toBe(true);
+
+    await env.openInspector(page, after.id, 'view=goroutines');
+    await page.getByTestId('goroutines-view').waitFor();
+    const gone = page.getByTestId('goroutine-gone-row');
+    await gone.first().waitFor();
+    expect(await gone.count()).toBe(Math.min(10, diff.removed.length));
+    const counts = await page.locator('[data-testid=goroutine-gone-row] td.num').allTextContents();
+    expect(counts.map(Number)).toEqual(diff.removed.slice(0, 10).map((c) => c.baseCount));
+    const heading = await page.locator('section.card', { has: page.getByTestId('goroutine-gone') }).locator('h3').textContent();
+    expect(heading).toMatch(new RegExp(`^Groups gone since the base capture \\(.*\\) \\(${diff.removed.length} stacks?, ${diff.removed.reduce((n, c) => n + c.baseCount, 0)} goroutines?\\)$`));
+    await shot('goroutines-gone');
+  });
 });

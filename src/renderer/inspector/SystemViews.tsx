@@ -13,6 +13,11 @@ export function middleEllipsis(s: string, maxChars: number): string {
   return `${s.slice(0, maxChars - 1 - tail)}…${s.slice(s.length - tail)}`;
 }
 
+/** "1 goroutine", "3 goroutines". */
+function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** A group's name: its innermost frame outside the Go runtime (where the program's own code waits). */
 export function groupTitle(g: GoroutineGroup): string {
   const own = g.frames.find((f) => !f.function.startsWith('runtime.') && !f.function.startsWith('internal/') && !f.function.startsWith('sync.') && !f.function.startsWith('time.'));
@@ -81,6 +86,32 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
               ))}
             </tbody>
           </table>
+        </section>
+      ) : null}
+      {diff && diff.removed.length > 0 ? (
+        <section className="card">
+          <h3>
+            Groups gone since {baseLabel} ({formatCount(diff.removed.length)} {diff.removed.length === 1 ? 'stack' : 'stacks'}, {countOf(diff.removed.reduce((n, c) => n + c.baseCount, 0), 'goroutine')})
+          </h3>
+          <table className="grid-table" data-testid="goroutine-gone">
+            <thead>
+              <tr>
+                <th>group</th>
+                <th className="num">before</th>
+                <th>state then</th>
+              </tr>
+            </thead>
+            <tbody>
+              {diff.removed.slice(0, 10).map((c) => (
+                <tr key={c.key} data-testid="goroutine-gone-row" data-name={groupTitle(c.group)}>
+                  <td className="mono">{groupTitle(c.group)}</td>
+                  <td className="num">{formatCount(c.baseCount)}</td>
+                  <td>{c.group.states[0]?.state ?? c.group.blockedOn ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {diff.removed.length > 10 ? <p className="muted">and {formatCount(diff.removed.length - 10)} more</p> : null}
         </section>
       ) : null}
       <div className="gr-list">
