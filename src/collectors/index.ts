@@ -76,6 +76,7 @@ function linuxCollectors(d: CollectorDeps, pprof: PprofReaders): Collectors {
     countFds: (pid) => procfs.countFds(pid),
     readFdBreakdown: (pid, patterns) => procfs.readFdBreakdown(pid, patterns),
     listFds: (pid) => procfs.listFds(pid),
+    readFdLimit: (pid) => procfs.readFdLimit(pid),
     readMemoryMap: (pid) => procfs.readMemoryMap(pid),
     findProcesses: (pattern) => procfs.findProcesses(pattern, d.selfPid),
     ...pprof,

@@ -84,6 +84,11 @@ export interface Collectors {
    * fall back to readFdBreakdown's types and repeated files without it.
    */
   listFds?(pid: number, signal?: AbortSignal): Promise<FdEntry[]>;
+  /**
+   * The FD limit (RLIMIT_NOFILE's soft value; null when unlimited) alone, where the platform can read it without the
+   * FD list: on Linux /proc/PID/limits is readable for another user's process whose /proc/PID/fd is not.
+   */
+  readFdLimit?(pid: number, signal?: AbortSignal): Promise<number | null>;
   /** smaps_rollup on Linux, vmmap --summary on macOS. */
   readMemoryMap(pid: number, signal?: AbortSignal): Promise<MemoryMap>;
   /** Processes whose full command line matches `pattern` (like pgrep -f), never leakbar itself. */

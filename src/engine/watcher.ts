@@ -129,6 +129,8 @@ export class Watcher {
   private lastSample: Sample | null = null;
   private process: ProcessFigures | null = null;
   private fdBreakdown: Latest<FdBreakdown> | null = null;
+  /** The FD limit read alone, when the breakdown could not be read (another user's process): its share still shows. */
+  private fdLimitAlone: Latest<number | null> | null = null;
   private memStats: Latest<MemStats> | null = null;
   private memoryMap: Latest<MemoryMap> | null = null;
   private leaked: Latest<number> | null = null;
@@ -398,7 +400,8 @@ export class Watcher {
   private addSlowFigures(sample: Sample, timeMs: number): void {
     const fresh = <T>(l: Latest<T> | null, cadenceMs: number) => (l && l.pid === sample.pid && timeMs - l.atMs <= cadenceMs * 2.5 ? l.value : null);
     const fdb = fresh(this.fdBreakdown, this.cadences.fdBreakdownMs);
-    if (fdb?.limit != null) sample.fdLimit = fdb.limit;
+    const limit = fdb ? fdb.limit : fresh(this.fdLimitAlone, this.cadences.fdBreakdownMs);
+    if (limit != null) sample.fdLimit = limit;
     const ms = this.pprofIsOthers || this.ownerCheckFor === sample.pid ? null : fresh(this.memStats, this.cadences.memStatsMs);
     if (ms) {
       const put = (key: keyof Sample, name: string) => {
@@ -429,6 +432,11 @@ export class Watcher {
     if (pid === null) return;
     const v = await this.timed('fd-breakdown', timeoutMs, 'listing open files', signal, (s) => this.collectors.readFdBreakdown(pid, this.target.fdPatterns, s));
     if (v) this.fdBreakdown = { value: v, atMs: this.now(), pid };
+    else if (this.collectors.readFdLimit && this.pid === pid && !signal.aborted) {
+      // No list (permission denied to /proc/PID/fd), but the limit may be readable: the share of it still shows.
+      const limit = await this.collectors.readFdLimit(pid, signal).catch(() => undefined);
+      if (limit !== undefined) this.fdLimitAlone = { value: limit, atMs: this.now(), pid };
+    }
   }
 
   /**
