@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { namedAlike } from './alert-findings.js';
+import { healthyBase, namedAlike } from './alert-findings.js';
+import type { CaptureMeta } from '../shared/captures.js';
 
 const plus = (n: number) => `+${n}`;
 
@@ -13,5 +14,30 @@ describe('the files an FD finding names', () => {
     expect(namedAlike(['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, n: 9 })), (n) => `×${n}`)).toBe('a, b, c ×9 each (+2 more)');
     expect(namedAlike([{ name: 'only', n: 4 }], plus)).toBe('only +4');
     expect(namedAlike([], plus)).toBeNull();
+  });
+});
+
+describe('the capture an alert’s capture is compared with', () => {
+  const meta = (id: string, startedMs: number, alertKey: string | null): CaptureMeta => ({
+    id,
+    targetId: 'api',
+    kind: 'goroutine',
+    pid: 7,
+    startedMs,
+    endedMs: startedMs + 100,
+    files: [{ name: 'goroutine.txt', role: 'goroutine-dump', bytes: 10 }],
+    figures: null,
+    alertKey,
+    baseline: false,
+    pinned: false,
+    note: '',
+  });
+
+  it('is the last taken while healthy, never one whose meta.json is damaged (it cannot say what it was taken for)', () => {
+    const current = meta('c3', 3000, 'growth:goroutines');
+    const healthy = meta('c1', 1000, null);
+    const damaged = { ...meta('c2', 2000, null), damaged: 'meta.json is not JSON' };
+    expect(healthyBase(current, [damaged, healthy], 'goroutine-dump')?.id).toBe('c1');
+    expect(healthyBase(current, [damaged], 'goroutine-dump')).toBeNull();
   });
 });

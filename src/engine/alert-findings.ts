@@ -29,8 +29,9 @@ function roleOf(capture: CaptureMeta): CaptureFile['role'] | null {
 }
 
 /** The last capture before `capture` that holds the same role and was taken while healthy; else the baseline. */
-export function healthyBase(capture: CaptureMeta, earlier: readonly CaptureMeta[], role: CaptureFile['role']): CaptureMeta | null {
-  const candidates = earlier.filter((m) => m.id !== capture.id && m.startedMs < capture.startedMs && has(m, role));
+export function healthyBase(capture: CaptureMeta, earlier: readonly (CaptureMeta & { damaged?: string })[], role: CaptureFile['role']): CaptureMeta | null {
+  // A capture whose meta.json is damaged cannot say whether it was taken for an alert: never taken for a healthy one.
+  const candidates = earlier.filter((m) => m.id !== capture.id && m.damaged === undefined && m.startedMs < capture.startedMs && has(m, role));
   const healthy = candidates.filter((m) => m.alertKey === null).sort((a, b) => b.startedMs - a.startedMs)[0];
   return healthy ?? candidates.find((m) => m.baseline) ?? null;
 }
