@@ -94,13 +94,15 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   const resolved = await resolveCaptureTarget(o, collectors ? (re) => collectors.findProcesses(re) : undefined);
   const { pid } = resolved;
   // A PID nobody has would otherwise reach the pprof address alone, and file another program's profile under pid-N.
-  if (collectors && o.pid !== undefined) await checkPidExists(collectors, o.pid);
+  const startTimeMs = collectors && o.pid !== undefined ? await checkPidExists(collectors, o.pid) : null;
   if (kind === 'system' && pid === null) {
     throw new LeakbarError('bad-input', 'a system snapshot needs a process: give --pid N or --match REGEX');
   }
   // By --pid or --match: the target watching that process now (a serve, a watch, the app), so the capture joins its
   // history and baseline, whatever that target is named; else a target of its own (pid-N, or the pattern's).
-  const watching = pid !== null ? await targetWatching(dataDir, pid) : null;
+  // (Or that recorded it earlier in its life: a sample since it started is of this very process.)
+  const started = startTimeMs ?? (collectors && pid !== null ? await collectors.readProcess(pid, null).then((r) => r.figures.startTimeMs, () => null) : null);
+  const watching = pid !== null ? await targetWatching(dataDir, pid, Date.now(), started) : null;
   const target = watching ? { ...resolved.target, id: watching, name: watching } : resolved.target;
   // The same retention as the app and `serve`: the capture space and days in the data folder's settings.
   const { retention } = openSettingsFile(dataDir, { warn: (m) => err.write(`${m}\n`) }).get();
