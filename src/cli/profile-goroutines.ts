@@ -62,11 +62,11 @@ async function runGoroutines(source: string, flags: GoroutineFlags): Promise<voi
 export function registerProfileGoroutines(profile: Command): void {
   profile
     .command('goroutines')
-    .description('Group a goroutine dump by stack (states, wait, creator; ! marks blocked stacks), or with --base show the stacks that grew.')
+    .description('Group a goroutine dump by stack (states, wait, creator; ! marks suspicious stacks: blocked, other than the waits a program has by design), or with --base show the stacks that grew.')
     .argument('<file>', 'a goroutine dump as text (debug=2 or debug=1), or its URL, e.g. http://127.0.0.1:6060/debug/pprof/goroutine?debug=2')
     .option('--base <file>', 'an earlier dump (file or URL) to compare with: groups that grew, new and gone')
     .option('--json', 'print the grouped dump (or the diff) as JSON')
-    .option('--long-minutes <n>', 'a group waiting this many minutes or more is marked !! (default 10)', parseWholeNumber('minutes'))
+    .option('--long-minutes <n>', 'a suspicious group where some goroutine has waited this many minutes or more is marked !! (default 10)', parseWholeNumber('minutes'))
     .option('--groups <n>', 'show at most n groups (0 = all)', parseWholeNumber('groups'))
     .option('--frames <n>', 'show at most n frames of each group (0 = all)', parseWholeNumber('frames'))
     .action((file: string, flags: GoroutineFlags) => runGoroutines(file, flags));

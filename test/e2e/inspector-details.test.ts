@@ -75,7 +75,7 @@ describe('the inspector, as a new user reads it', () => {
     expect(footer).not.toContain('smaps_rollup');
   });
 
-  it('words waits and the blocked count as the command line does', async () => {
+  it('words waits and the suspicious count as the command line does', async () => {
     await env.fx.leak({ goroutines: 5 });
     const gr = await env.capture('goroutine');
     const dump = parseGoroutineDump(readFileSync(capturePath(gr, 'goroutine-dump'), 'utf8'));
@@ -84,6 +84,6 @@ describe('the inspector, as a new user reads it', () => {
     const card = page.locator('[data-testid=goroutine-group][data-name="main.waitForever"]');
     await card.waitFor();
     expect(await card.locator('summary').textContent()).toContain(`waiting ${groupWaitText(leak)!}`);
-    expect(await page.getByTestId('goroutine-blocked-total').getAttribute('title')).toBe(`Blocked: ${suspiciousLegend('debug=2')}`);
+    expect(await page.getByTestId('goroutine-legend').textContent()).toBe(`Suspicious: ${suspiciousLegend('debug=2')}.`);
   });
 });

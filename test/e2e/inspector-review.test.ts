@@ -251,4 +251,31 @@ describe('the inspector says what it cannot show, and why', () => {
     expect(heading).toMatch(new RegExp(`^Groups gone since the base capture \\(.*\\) \\(${diff.removed.length} stacks?, ${diff.removed.reduce((n, c) => n + c.baseCount, 0)} goroutines?\\)$`));
     await shot('goroutines-gone');
   });
+
+  it('says in visible words what "suspicious" and "waited ≥ N min" count, as the command line does', async () => {
+    await env.fx.leak({ goroutines: 5 });
+    const gr = await env.capture('goroutine');
+    const text = readFileSync(join(folderOf(gr), 'goroutine-debug2.txt'), 'utf8');
+    // Two of the leaked goroutines as Go prints them 12 minutes on (the others' waits not yet timed by a GC).
+    let aged = 0;
+    const older = text.replace(/^goroutine (\d+) \[chan receive\]:\nmain\.waitForever/gm, (m, id: string) => (aged++ < 2 ? `goroutine ${id} [chan receive, 12 minutes]:\nmain.waitForever` : m));
+    expect(aged).toBeGreaterThanOrEqual(5);
+    const copy = copyWith(gr, 'goroutine-debug2.txt', Buffer.from(older));
+    const leaked = (older.match(/^main\.waitForever\(/gm) ?? []).length;
+
+    const cli = await leakbar(['profile', 'goroutines', join(folderOf(copy), 'goroutine-debug2.txt')]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const summary = cli.stdout.split('\n')[0]!;
+    expect(summary).toContain(`, ${leaked} of them in stacks where some have waited ≥ 10 min (!!)`);
+    const suspicious = /; (\d+) in suspicious stacks \(!: (.*?)\), /.exec(summary)!;
+
+    await env.openInspector(page, copy.id, 'view=goroutines');
+    await page.getByTestId('goroutines-view').waitFor();
+    expect(await page.getByTestId('goroutine-blocked-total').textContent()).toBe(`${suspicious[1]} in suspicious stacks · ${leaked} of them in stacks where some have waited ≥ 10 min`);
+    expect(await page.getByTestId('goroutine-legend').textContent()).toBe(`Suspicious: ${suspicious[2]}.`);
+    const card = page.locator('[data-testid=goroutine-group][data-name="main.waitForever"]');
+    expect(await card.getByTestId('goroutine-suspicious-tag').textContent()).toBe('suspicious, some ≥ 10 min');
+    expect(await page.locator('.gr-view').innerText()).not.toMatch(/\bblocked (stacks|only|long)\b/);
+    await shot('goroutines-words');
+  });
 });

@@ -144,7 +144,7 @@ describe('goroutine dumps of the Go fixture (500 leaked, then 300 more)', () => 
     const r = await leakbar(['profile', 'goroutines', `${fx.pprofUrl}goroutine?debug=2`, '--long-minutes', '5', '--frames', '2']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/^\d+ goroutines in \d+ stacks \(debug=2\); \d+ in suspicious stacks .*waiting ≥ 5 min/);
+    expect(lines[0]).toMatch(/^\d+ goroutines in \d+ stacks \(debug=2\); \d+ in suspicious stacks .*, \d+ of them in stacks where some have waited ≥ 5 min \(!!\)$/);
     expect(lines[2]).toMatch(/^! {2}800 goroutines · chan receive · waiting < 1 min · key [0-9a-f]{16}$/);
     expect(lines[3]).toBe(`     created by main.leakGoroutines at ${fixtureSource}:${goLine}`);
     expect(lines[4]).toBe(`       main.waitForever  ${fixtureSource}:${waitLine}`);

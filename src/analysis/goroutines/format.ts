@@ -26,6 +26,17 @@ export function suspiciousLegend(format: GoroutineDump['format']): string {
     : `blocked on IO, a lock or sleep as the top frame shows; ${byDesign}; debug=1 has no states, so channel and select waits go unseen: use ?debug=2`;
 }
 
+/**
+ * What `!!` counts, in words that cannot be read as each goroutine's own wait: the goroutines of the suspicious
+ * groups of which some member has waited at least `longWaitMinutes` ("651 of them in stacks where some have waited
+ * ≥ 3 min"; of those 651, fewer may have waited that long themselves). Null for a debug=1 dump (it has no waits).
+ */
+export function longWaitSummary(dump: Pick<GoroutineDump, 'format' | 'groups' | 'longWaitMinutes'>): string | null {
+  if (dump.format !== 'debug=2') return null;
+  const long = dump.groups.filter((g) => g.suspicious && g.longWait).reduce((s, g) => s + g.count, 0);
+  return `${formatCount(long)} of them in stacks where some have waited ≥ ${dump.longWaitMinutes} min`;
+}
+
 /** `!!` suspicious and waiting long, `! ` suspicious, blank otherwise. */
 function marker(g: GoroutineGroup): string {
   return g.suspicious ? (g.longWait ? '!!' : '! ') : '  ';
@@ -82,11 +93,11 @@ function groupLines(g: GoroutineGroup, lead: string, maxFrames: number): string[
 export function formatGoroutineDumpText(dump: GoroutineDump, options: TextReportOptions = {}): string {
   const maxFrames = options.maxFrames ?? 8;
   const groups = options.maxGroups ? dump.groups.slice(0, options.maxGroups) : dump.groups;
-  const long = dump.groups.filter((g) => g.suspicious && g.longWait).reduce((s, g) => s + g.count, 0);
+  const long = longWaitSummary(dump);
   const out = [
     `${formatCount(dump.total)} goroutines in ${formatCount(dump.groups.length)} stacks (${dump.format}); ` +
       `${formatCount(dump.suspiciousTotal)} in suspicious stacks (!: ${suspiciousLegend(dump.format)})` +
-      (dump.format === 'debug=2' ? `, ${formatCount(long)} of them in stacks waiting ≥ ${dump.longWaitMinutes} min (!!)` : ''),
+      (long ? `, ${long} (!!)` : ''),
     ...dump.warnings.map((w) => `warning: ${w}`),
     '',
   ];

@@ -1,6 +1,6 @@
 /** The inspector's non-profile views: goroutine groups (and which grew), file descriptors (and which grew), and the memory map. */
 import { useMemo, useState } from 'react';
-import { groupWaitText, suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
+import { groupWaitText, longWaitSummary, suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
 import type { MemoryMap } from '../../shared/types.js';
 import { formatBytes, formatCount } from '../../shared/units.js';
 import { diffFds, summarizeFds, type FdSnapshot } from './fd-model.js';
@@ -34,6 +34,7 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
     if (diff) for (const c of [...diff.grew, ...diff.shrank, ...diff.added]) m.set(c.key, c);
     return m;
   }, [diff]);
+  const longWait = longWaitSummary(dump);
   const q = search.trim().toLowerCase();
   const groups = dump.groups.filter((g) => (!onlySuspicious || g.suspicious) && (q === '' || g.frames.some((f) => f.function.toLowerCase().includes(q)) || (g.creator ?? '').toLowerCase().includes(q)));
   return (
@@ -42,8 +43,9 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
         <span>
           <strong>{formatCount(dump.total)}</strong> goroutines in <strong>{formatCount(dump.groups.length)}</strong> stacks
         </span>
-        <span className={dump.suspiciousTotal > 0 ? 'warn-text' : 'muted'} title={`Blocked: ${suspiciousLegend(dump.format)}`} data-testid="goroutine-blocked-total">
-          {formatCount(dump.suspiciousTotal)} in blocked stacks
+        <span className={dump.suspiciousTotal > 0 ? 'warn-text' : 'muted'} data-testid="goroutine-blocked-total">
+          {formatCount(dump.suspiciousTotal)} in suspicious stacks
+          {longWait && dump.suspiciousTotal > 0 ? <span data-testid="goroutine-long-total"> · {longWait}</span> : null}
         </span>
         {diff && baseLabel ? (
           <span data-testid="goroutine-delta">
@@ -58,9 +60,13 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
         )}
         <span className="toolbar-gap" />
         <label className="check">
-          <input type="checkbox" checked={onlySuspicious} onChange={(e) => setOnlySuspicious(e.target.checked)} /> blocked only
+          <input type="checkbox" checked={onlySuspicious} onChange={(e) => setOnlySuspicious(e.target.checked)} /> suspicious only
         </label>
       </div>
+      {/* What "suspicious" counts, in visible words: the main goroutine and a listener's Accept are blocked too, and not counted. */}
+      <p className="muted gr-legend" data-testid="goroutine-legend">
+        Suspicious: {suspiciousLegend(dump.format)}.
+      </p>
       {diff && diff.grew.length > 0 ? (
         <section className="card">
           <h3>Groups that grew since {baseLabel}</h3>
@@ -116,7 +122,7 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
       ) : null}
       <div className="gr-list">
         {groups.slice(0, shown).map((g) => (
-          <GroupCard key={g.key} g={g} change={deltaByKey.get(g.key) ?? null} total={dump.total} />
+          <GroupCard key={g.key} g={g} change={deltaByKey.get(g.key) ?? null} total={dump.total} longWaitMinutes={dump.longWaitMinutes} />
         ))}
         {groups.length > shown ? (
           <button type="button" className="btn" onClick={() => setShown(shown + 200)}>
@@ -129,7 +135,7 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
   );
 }
 
-function GroupCard({ g, change, total }: { g: GoroutineGroup; change: GroupChange | null; total: number }) {
+function GroupCard({ g, change, total, longWaitMinutes }: { g: GoroutineGroup; change: GroupChange | null; total: number; longWaitMinutes: number }) {
   const waited = groupWaitText(g);
   const wait = waited ? `waiting ${waited}` : null;
   return (
@@ -141,7 +147,11 @@ function GroupCard({ g, change, total }: { g: GoroutineGroup; change: GroupChang
         <span className="gr-main">
           <span className="gr-title mono">{groupTitle(g)}</span>
           <span className="gr-facts">
-            {g.suspicious ? <span className="tag tag-warn">{g.longWait ? 'blocked long' : 'blocked'}</span> : null}
+            {g.suspicious ? (
+              <span className="tag tag-warn" data-testid="goroutine-suspicious-tag">
+                {g.longWait ? `suspicious, some ≥ ${longWaitMinutes} min` : 'suspicious'}
+              </span>
+            ) : null}
             {g.states.slice(0, 3).map((s) => (
               <span key={s.state} className="tag">
                 {s.state}
