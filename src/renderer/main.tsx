@@ -1,4 +1,6 @@
 /** The renderer's entry: picks the API door (preload bridge or HTTP), then mounts the app. */
+// First, before any module that builds a schema: zod told not to compile validators.
+import './zod-jitless.js';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiProvider, type ApiContextValue } from './api/context.js';
