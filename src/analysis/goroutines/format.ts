@@ -44,22 +44,23 @@ function marker(g: GoroutineGroup): string {
 
 /**
  * A wait range in whole minutes as a dump gives it, the one wording of the command line, the reports and the
- * inspector: "< 1 min", "3 min", "3–7 min", "up to 7 min". Go prints no wait under a minute and cuts the
- * rest down to whole minutes, so 0 reads "< 1 min", and a range from 0 reads "up to" its end ("waiting up to 7 min").
+ * inspector: "3 min", "3–7 min", "up to 7 min"; null when no member's wait was timed (0). Go prints a wait only
+ * from a minute on, and counts it only from the first garbage collection after the goroutine began waiting (a GC
+ * at least every 2 minutes), so a header without minutes does not say the wait was under a minute: nothing is said
+ * of it, and a range from 0 reads "up to" its end.
  */
-export function formatWaitMinutes(minWaitMinutes: number, maxWaitMinutes: number): string {
-  if (maxWaitMinutes === 0) return '< 1 min';
+export function formatWaitMinutes(minWaitMinutes: number, maxWaitMinutes: number): string | null {
+  if (maxWaitMinutes === 0) return null;
   if (minWaitMinutes === maxWaitMinutes) return `${maxWaitMinutes} min`;
   return minWaitMinutes === 0 ? `up to ${maxWaitMinutes} min` : `${minWaitMinutes}–${maxWaitMinutes} min`;
 }
 
 /**
  * How long a group's goroutines have waited ({@link formatWaitMinutes}), or null when that says nothing: a debug=1
- * dump (no waits), or a group not blocked (running, runnable) whose 0 means no wait at all.
+ * dump (no waits), a group not blocked (running, runnable), or one whose waits Go has not timed or put at a minute yet.
  */
 export function groupWaitText(g: Pick<GoroutineGroup, 'minWaitMinutes' | 'maxWaitMinutes' | 'blockedOn'>): string | null {
   if (g.maxWaitMinutes === null) return null;
-  if (g.maxWaitMinutes === 0 && g.blockedOn === null) return null;
   return formatWaitMinutes(g.minWaitMinutes ?? 0, g.maxWaitMinutes);
 }
 
