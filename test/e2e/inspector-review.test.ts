@@ -10,6 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGoroutineDump } from '../../src/analysis/goroutines/index.js';
 import type { CaptureMeta } from '../../src/shared/captures.js';
 import { startFixture } from '../helpers/fixture.js';
 import { leakbar } from '../helpers/cli.js';
@@ -277,5 +278,32 @@ describe('the inspector says what it cannot show, and why', () => {
     expect(await card.getByTestId('goroutine-suspicious-tag').textContent()).toBe('suspicious, some ≥ 10 min');
     expect(await page.locator('.gr-view').innerText()).not.toMatch(/\bblocked (stacks|only|long)\b/);
     await shot('goroutines-words');
+  });
+
+  it('words a wait the same in a debug=1 dump (from its top frame) as in a debug=2 one', async () => {
+    // The listener's Accept goroutine waits on IO, unless the dump caught it taking the dump's own connection (syscall).
+    const acceptState = (text: string) => parseGoroutineDump(text).groups.find((g) => g.frames.some((f) => f.function === 'net.(*netFD).accept'))?.blockedOn;
+    let gr = await env.capture('goroutine');
+    for (let i = 0; i < 5 && acceptState(readFileSync(join(folderOf(gr), 'goroutine-debug2.txt'), 'utf8')) !== 'io-wait'; i++) gr = await env.capture('goroutine');
+    let debug1 = Buffer.from(await (await fetch(`${env.fx.pprofUrl}goroutine?debug=1`)).arrayBuffer());
+    for (let i = 0; i < 5 && acceptState(debug1.toString()) !== 'io-wait'; i++) debug1 = Buffer.from(await (await fetch(`${env.fx.pprofUrl}goroutine?debug=1`)).arrayBuffer());
+    const one = copyWith(gr, 'goroutine-debug2.txt', debug1);
+    const accept = (dump: string) => join(folderOf(dump === 'debug=1' ? one : gr), 'goroutine-debug2.txt');
+    // The command line: the listener's Accept waits on IO in both forms, in one wording.
+    const [cli1, cli2] = await Promise.all([leakbar(['profile', 'goroutines', accept('debug=1')]), leakbar(['profile', 'goroutines', accept('debug=2')])]);
+    const acceptLine = (out: string) => out.split('\n\n').find((b) => b.includes('net.(*netFD).accept'))!.split('\n')[0]!;
+    expect(acceptLine(cli2.stdout)).toMatch(/ · IO wait · /);
+    expect(acceptLine(cli1.stdout)).toMatch(/ · IO wait \(from the top frame\) · /);
+    expect(cli1.stdout).not.toContain('io-wait');
+    // The inspector: the same words on the card of each.
+    const stateOf = async (id: string) => {
+      await env.openInspector(page, id, 'view=goroutines');
+      const card = page.locator('[data-testid=goroutine-group][data-name="net.(*netFD).accept"]');
+      await card.waitFor();
+      return card.getByTestId('goroutine-state').allTextContents();
+    };
+    expect(await stateOf(gr.id)).toEqual(['IO wait']);
+    expect(await stateOf(one.id)).toEqual(['IO wait (from the top frame)']);
+    expect(await page.locator('.gr-view').innerText()).not.toContain('io-wait');
   });
 });

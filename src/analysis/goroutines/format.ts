@@ -1,6 +1,6 @@
 /** Text reports of grouped goroutine dumps and their diffs, for the command line and logs. */
 import { formatCount } from '../../shared/units.js';
-import type { GoroutineDiff, GoroutineDump, GoroutineGroup, GroupChange, StackFrame } from './model.js';
+import type { BlockKind, GoroutineDiff, GoroutineDump, GoroutineGroup, GroupChange, StackFrame } from './model.js';
 
 /** Options of the text reports. */
 export interface TextReportOptions {
@@ -37,6 +37,32 @@ export function longWaitSummary(dump: Pick<GoroutineDump, 'format' | 'groups' | 
   return `${formatCount(long)} of them in stacks where some have waited ≥ ${dump.longWaitMinutes} min`;
 }
 
+/**
+ * A wait kind in the words of Go's own states, as a debug=2 dump prints them ("IO wait", "chan receive"), so a
+ * wait guessed from a debug=1 dump's top frame reads like the same wait read from a debug=2 state. Lock waits
+ * have several states (`semacquire`, and since Go 1.20 `sync.Mutex.Lock`, `sync.Cond.Wait`, …): the generic one.
+ */
+export const BLOCK_KIND_STATE: Readonly<Record<BlockKind, string>> = {
+  'chan-receive': 'chan receive',
+  'chan-send': 'chan send',
+  select: 'select',
+  lock: 'semacquire',
+  'io-wait': 'IO wait',
+  sleep: 'sleep',
+};
+
+/**
+ * A group's state in one wording for both dump forms: its states as the dump prints them (debug=2: "chan receive",
+ * or "select (3), IO wait (1)"), else the wait its top frame shows (debug=1: "IO wait (from the top frame)"), else null.
+ */
+export function groupStateText(g: Pick<GoroutineGroup, 'states' | 'blockedOn'>, options: { first?: boolean } = {}): string | null {
+  if (g.states.length) {
+    const states = options.first ? g.states.slice(0, 1) : g.states;
+    return states.map((s) => (g.states.length === 1 || options.first ? s.state : `${s.state} (${formatCount(s.count)})`)).join(', ');
+  }
+  return g.blockedOn ? `${BLOCK_KIND_STATE[g.blockedOn]} (from the top frame)` : null;
+}
+
 /** `!!` suspicious and waiting long, `! ` suspicious, blank otherwise. */
 function marker(g: GoroutineGroup): string {
   return g.suspicious ? (g.longWait ? '!!' : '! ') : '  ';
@@ -71,8 +97,8 @@ function moreOf(n: number, noun: string): string {
 
 function groupLines(g: GoroutineGroup, lead: string, maxFrames: number): string[] {
   const facts: string[] = [lead];
-  if (g.states.length) facts.push(g.states.map((s) => (g.states.length === 1 ? s.state : `${s.state} (${formatCount(s.count)})`)).join(', '));
-  else if (g.blockedOn) facts.push(`${g.blockedOn} (from the top frame)`);
+  const state = groupStateText(g);
+  if (state) facts.push(state);
   const wait = groupWaitText(g);
   if (wait) facts.push(`waiting ${wait}`);
   if (g.lockedToThread) facts.push(`${formatCount(g.lockedToThread)} locked to thread`);

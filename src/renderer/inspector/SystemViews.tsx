@@ -1,6 +1,6 @@
 /** The inspector's non-profile views: goroutine groups (and which grew), file descriptors (and which grew), and the memory map. */
 import { useMemo, useState } from 'react';
-import { groupWaitText, longWaitSummary, suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
+import { groupStateText, groupWaitText, longWaitSummary, suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
 import type { MemoryMap } from '../../shared/types.js';
 import { formatBytes, formatCount } from '../../shared/units.js';
 import { diffFds, summarizeFds, type FdSnapshot } from './fd-model.js';
@@ -87,7 +87,7 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
                   <td className="num">{formatCount(c.baseCount)}</td>
                   <td className="num">{formatCount(c.count)}</td>
                   <td className="num grow">+{formatCount(c.delta)}</td>
-                  <td>{c.group.states[0]?.state ?? c.group.blockedOn ?? ''}</td>
+                  <td>{groupStateText(c.group, { first: true }) ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -112,7 +112,7 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
                 <tr key={c.key} data-testid="goroutine-gone-row" data-name={groupTitle(c.group)}>
                   <td className="mono">{groupTitle(c.group)}</td>
                   <td className="num">{formatCount(c.baseCount)}</td>
-                  <td>{c.group.states[0]?.state ?? c.group.blockedOn ?? ''}</td>
+                  <td>{groupStateText(c.group, { first: true }) ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -152,8 +152,14 @@ function GroupCard({ g, change, total, longWaitMinutes }: { g: GoroutineGroup; c
                 {g.longWait ? `suspicious, some ≥ ${longWaitMinutes} min` : 'suspicious'}
               </span>
             ) : null}
+            {/* debug=1 has no states: the wait its top frame shows, in the same words as a debug=2 state. */}
+            {g.states.length === 0 && g.blockedOn ? (
+              <span className="tag" data-testid="goroutine-state">
+                {groupStateText(g)}
+              </span>
+            ) : null}
             {g.states.slice(0, 3).map((s) => (
-              <span key={s.state} className="tag">
+              <span key={s.state} className="tag" data-testid="goroutine-state">
                 {s.state}
                 {g.states.length > 1 ? ` ${formatCount(s.count)}` : ''}
               </span>
