@@ -57,11 +57,11 @@ describe('leakbar profile goroutines', () => {
     const m = /; (\d+) in suspicious stacks \(!: (.*?)\)(?:, \d+ of them|$)/.exec(summary!);
     expect(m, summary).not.toBeNull();
     const legend = m![2]!;
-    const blocks = rest.join('\n').split('\n\n').map((b) => b.replace(/^\n+/, '')).filter((b) => /^(!!|! | {2}) \d+ goroutines? · /.test(b));
+    const blocks = rest.join('\n').split('\n\n').map((b) => b.replace(/^\n+/, '')).filter((b) => /^(!!|! | {2}) \d+ goroutines? in \S+ · /.test(b));
     let marked = 0;
     const blockedUnmarked: string[] = [];
     for (const b of blocks) {
-      const head = /^(!!|! | {2}) (\d+) goroutines? · ([^·]+) ·/.exec(b)!;
+      const head = /^(!!|! | {2}) (\d+) goroutines? in \S+ · ([^·]+) ·/.exec(b)!;
       if (head[1] !== '  ') marked += Number(head[2]);
       else if (/^(chan |select|IO wait|semacquire|sync\.|sleep)/.test(head[3]!)) blockedUnmarked.push(b);
     }
@@ -81,7 +81,7 @@ describe('leakbar profile goroutines', () => {
   it("says in a debug=1 dump's summary that channel and select waits are not seen", async () => {
     const r = await leakbar(['profile', 'goroutines', dumps.debug1]);
     // The 3 goroutines the fixture leaked wait on a channel; debug=1 cannot show it.
-    expect(r.stdout).toMatch(/^ {3}3 goroutines · key /m);
+    expect(r.stdout).toMatch(/^ {3}3 goroutines in main\.waitForever · key /m);
     expect(r.stdout.split('\n')[0]).toContain('debug=1 has no states, so channel and select waits go unseen: use ?debug=2');
   });
 
@@ -90,7 +90,7 @@ describe('leakbar profile goroutines', () => {
     // says nothing sure (Go times a wait only from the first GC after it began): no wait is stated.
     const text = readFileSync(dumps.debug2, 'utf8');
     const r = await leakbar(['profile', 'goroutines', dumps.debug2]);
-    expect(r.stdout).toMatch(/^! {2}3 goroutines · chan receive · key /m);
+    expect(r.stdout).toMatch(/^! {2}3 goroutines in main\.waitForever · chan receive · key /m);
     expect(r.stdout).not.toMatch(/< 1 min|under a minute/);
     const fresh = parseGoroutineDump(text);
     const rows = goroutineDumpDiffRows(parseGoroutineDump(text.replace(/^goroutine \d+ \[chan receive\]:\nmain\.waitForever[^]*?\n\n/m, '')), fresh);
@@ -100,7 +100,7 @@ describe('leakbar profile goroutines', () => {
     const file = join(dir, 'datadog-debug2.txt');
     writeFileSync(file, sample);
     const dd = await leakbar(['profile', 'goroutines', file]);
-    expect(dd.stdout).toMatch(/^! {2}1 goroutine · chan receive · waiting 1 min · key /m);
+    expect(dd.stdout).toMatch(/^! {2}1 goroutine in main\.chanReceiveForever · chan receive · waiting 1 min · key /m);
     const ddRows = goroutineDumpDiffRows(parseGoroutineDump('goroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n'), parseGoroutineDump(sample), { maxRows: 100 });
     expect(ddRows.find((row) => row.group === 'main.chanReceiveForever')).toMatchObject({ wait: '1 min' });
   });

@@ -145,12 +145,12 @@ describe('goroutine dumps of the Go fixture (500 leaked, then 300 more)', () => 
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^\d+ goroutines in \d+ stacks \(debug=2\); \d+ in suspicious stacks .*, \d+ of them in stacks where some have waited ≥ 5 min \(!!\)$/);
-    expect(lines[2]).toMatch(/^! {2}800 goroutines · chan receive · key [0-9a-f]{16}$/);
+    expect(lines[2]).toMatch(/^! {2}800 goroutines in main\.waitForever · chan receive · key [0-9a-f]{16}$/);
     expect(lines[3]).toBe(`     created by main.leakGoroutines at ${fixtureSource}:${goLine}`);
     expect(lines[4]).toBe(`       main.waitForever  ${fixtureSource}:${waitLine}`);
     const grew = await leakbar(['profile', 'goroutines', `${fx.pprofUrl}goroutine?debug=2`, '--base', baseFile]);
     expect(grew.stdout).toMatch(/^goroutines \d+ → \d+ \(\+\d+\); /);
-    expect(grew.stdout).toMatch(/\nGrew:\n\n! {2}\+300 \(500 → 800\) · chan receive · key /);
+    expect(grew.stdout).toMatch(/\nGrew:\n\n! {2}\+300 \(500 → 800\) in main\.waitForever · chan receive · key /);
   });
 
   it('refuses a protobuf goroutine profile with a hint to ask for ?debug=2, and a bad URL with the reason', async () => {

@@ -48,8 +48,8 @@ describe('diffGoroutineDumps', () => {
   it('prints the growth as text', () => {
     const text = formatGoroutineDiffText(diff);
     expect(text.split('\n')[0]).toBe('goroutines 12 → 314 (+302); 2 stacks grew (1 new), 1 shrank, 1 gone, 1 unchanged');
-    expect(text).toContain('!! +300 (5 → 305) · chan receive · waiting 20 min · key ');
-    expect(text).toContain('!  +7 (0 → 7) new · IO wait · key ');
+    expect(text).toContain('!! +300 (5 → 305) in main.leak · chan receive · waiting 20 min · key ');
+    expect(text).toContain('!  +7 (0 → 7) new in main.fresh · IO wait · key ');
     expect(text).toContain('       main.leak  /src/main.go:4');
     expect(text.indexOf('Grew:')).toBeLessThan(text.indexOf('Shrank:'));
     expect(text.indexOf('Shrank:')).toBeLessThan(text.indexOf('Gone:'));
@@ -62,16 +62,16 @@ describe('formatGoroutineDumpText', () => {
     const text = formatGoroutineDumpText(d);
     const lines = text.split('\n');
     expect(lines[0]).toBe("5 goroutines in 2 stacks (debug=2); 4 in suspicious stacks (!: blocked on a channel, select, lock, IO or sleep; not main, a listener's Accept or the signal loop, which wait by design), 4 of them in stacks where some have waited ≥ 10 min (!!)");
-    expect(lines[2]).toMatch(/^!! 4 goroutines · chan receive · waiting up to 12 min · key [0-9a-f]{16}$/);
+    expect(lines[2]).toMatch(/^!! 4 goroutines in main\.a · chan receive · waiting up to 12 min · key [0-9a-f]{16}$/);
     expect(lines[3]).toBe('     created by main.start at /src/main.go:99');
     expect(lines[4]).toBe('       main.a  /src/main.go:1');
-    expect(text).toMatch(/\n {3}1 goroutine · running · key /);
+    expect(text).toMatch(/\n {3}1 goroutine in main\.b · running · key /);
   });
 
   it('limits groups and frames when asked', () => {
     const d = parseGoroutineDump(dump({ a: { n: 3 }, b: { n: 2 }, c: { n: 1 } }));
     const text = formatGoroutineDumpText(d, { maxGroups: 1 });
     expect(text).toContain('… 2 more stacks');
-    expect(text.match(/ goroutines? · /g)).toHaveLength(1);
+    expect(text.match(/ goroutines? in main\./g)).toHaveLength(1);
   });
 });

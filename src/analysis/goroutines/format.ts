@@ -90,6 +90,29 @@ export function groupWaitText(g: Pick<GoroutineGroup, 'minWaitMinutes' | 'maxWai
   return formatWaitMinutes(g.minWaitMinutes ?? 0, g.maxWaitMinutes);
 }
 
+/** Frames of the Go runtime and the standard library's waiting machinery, passed over when naming a group. */
+const WAIT_MACHINERY = ['runtime.', 'runtime/internal/', 'internal/', 'sync.', 'time.'];
+
+/** A frame of the runtime or the library's waiting machinery (`runtime.gopark`, `internal/poll.runtime_pollWait`, `sync.(*Mutex).Lock`). */
+export function isWaitMachinery(fn: string): boolean {
+  return WAIT_MACHINERY.some((p) => fn.startsWith(p));
+}
+
+/**
+ * The one name of a goroutine group, for the inspector, the reports and the command line alike: its innermost frame
+ * outside the Go runtime and the library's waiting machinery (where the program's own code, or the library call it
+ * made, waits: `main.waitForever`, `net.(*netFD).Read`), else its innermost frame, else "(no stack)". `functions`
+ * are the stack's function names, innermost first.
+ */
+export function goroutineGroupName(functions: readonly string[]): string {
+  return functions.find((f) => !isWaitMachinery(f)) ?? functions[0] ?? '(no stack)';
+}
+
+/** {@link goroutineGroupName} of a group. */
+export function groupName(g: Pick<GoroutineGroup, 'frames'>): string {
+  return goroutineGroupName(g.frames.map((f) => f.function));
+}
+
 /** "1 more frame", "2 more frames": what a report left out, singular for one. */
 function moreOf(n: number, noun: string): string {
   return `${formatCount(n)} more ${noun}${n === 1 ? '' : 's'}`;
@@ -128,7 +151,7 @@ export function formatGoroutineDumpText(dump: GoroutineDump, options: TextReport
     ...dump.warnings.map((w) => `warning: ${w}`),
     '',
   ];
-  for (const g of groups) out.push(...groupLines(g, `${formatCount(g.count)} goroutine${g.count === 1 ? '' : 's'}`, maxFrames), '');
+  for (const g of groups) out.push(...groupLines(g, `${formatCount(g.count)} goroutine${g.count === 1 ? '' : 's'} in ${groupName(g)}`, maxFrames), '');
   if (groups.length < dump.groups.length) out.push(`… ${moreOf(dump.groups.length - groups.length, 'stack')}`, '');
   return out.join('\n');
 }
@@ -149,7 +172,7 @@ export function formatGoroutineDiffText(diff: GoroutineDiff, options: TextReport
     if (!xs.length) return;
     out.push(`${title}:`, '');
     for (const c of limit(xs)) {
-      const lead = `${signed(c.delta)} (${formatCount(c.baseCount)} → ${formatCount(c.count)})${c.status === 'new' ? ' new' : ''}`;
+      const lead = `${signed(c.delta)} (${formatCount(c.baseCount)} → ${formatCount(c.count)})${c.status === 'new' ? ' new' : ''} in ${groupName(c.group)}`;
       out.push(...groupLines(c.group, lead, maxFrames), '');
     }
     if (options.maxGroups && xs.length > options.maxGroups) out.push(`… ${xs.length - options.maxGroups} more`, '');

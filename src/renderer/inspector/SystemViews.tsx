@@ -1,6 +1,6 @@
 /** The inspector's non-profile views: goroutine groups (and which grew), file descriptors (and which grew), and the memory map. */
 import { useMemo, useState } from 'react';
-import { groupStateText, groupWaitText, longWaitSummary, suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
+import { groupName, groupStateText, groupWaitText, longWaitSummary, suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
 import type { MemoryMap } from '../../shared/types.js';
 import { formatBytes, formatCount } from '../../shared/units.js';
 import { diffFds, summarizeFds, type FdSnapshot } from './fd-model.js';
@@ -16,12 +16,6 @@ export function middleEllipsis(s: string, maxChars: number): string {
 /** "1 goroutine", "3 goroutines". */
 function countOf(n: number, noun: string): string {
   return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-/** A group's name: its innermost frame outside the Go runtime (where the program's own code waits). */
-export function groupTitle(g: GoroutineGroup): string {
-  const own = g.frames.find((f) => !f.function.startsWith('runtime.') && !f.function.startsWith('internal/') && !f.function.startsWith('sync.') && !f.function.startsWith('time.'));
-  return own?.function ?? g.topFrame?.function ?? '(no stack)';
 }
 
 /** The goroutine view: groups largest first, suspicious ones marked, with the growth against the base dump. */
@@ -82,8 +76,8 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
             </thead>
             <tbody>
               {diff.grew.slice(0, 10).map((c) => (
-                <tr key={c.key} data-testid="goroutine-growth-row" data-name={groupTitle(c.group)}>
-                  <td className="mono">{groupTitle(c.group)}</td>
+                <tr key={c.key} data-testid="goroutine-growth-row" data-name={groupName(c.group)}>
+                  <td className="mono">{groupName(c.group)}</td>
                   <td className="num">{formatCount(c.baseCount)}</td>
                   <td className="num">{formatCount(c.count)}</td>
                   <td className="num grow">+{formatCount(c.delta)}</td>
@@ -109,8 +103,8 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
             </thead>
             <tbody>
               {diff.removed.slice(0, 10).map((c) => (
-                <tr key={c.key} data-testid="goroutine-gone-row" data-name={groupTitle(c.group)}>
-                  <td className="mono">{groupTitle(c.group)}</td>
+                <tr key={c.key} data-testid="goroutine-gone-row" data-name={groupName(c.group)}>
+                  <td className="mono">{groupName(c.group)}</td>
                   <td className="num">{formatCount(c.baseCount)}</td>
                   <td>{groupStateText(c.group, { first: true }) ?? ''}</td>
                 </tr>
@@ -139,13 +133,13 @@ function GroupCard({ g, change, total, longWaitMinutes }: { g: GoroutineGroup; c
   const waited = groupWaitText(g);
   const wait = waited ? `waiting ${waited}` : null;
   return (
-    <details className={`gr-card${g.suspicious ? ' suspicious' : ''}`} data-testid="goroutine-group" data-name={groupTitle(g)} data-count={g.count}>
+    <details className={`gr-card${g.suspicious ? ' suspicious' : ''}`} data-testid="goroutine-group" data-name={groupName(g)} data-count={g.count}>
       <summary>
         <span className="gr-count" title={`${((g.count / Math.max(1, total)) * 100).toFixed(1)}% of all goroutines`}>
           {formatCount(g.count)}
         </span>
         <span className="gr-main">
-          <span className="gr-title mono">{groupTitle(g)}</span>
+          <span className="gr-title mono">{groupName(g)}</span>
           <span className="gr-facts">
             {g.suspicious ? (
               <span className="tag tag-warn" data-testid="goroutine-suspicious-tag">
