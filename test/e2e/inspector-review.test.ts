@@ -340,4 +340,26 @@ describe('the inspector says what it cannot show, and why', () => {
     expect(await page.getByTestId('goroutine-growth-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-name')))).toEqual(names.slice(0, 10));
     expect(await page.locator('[data-testid=goroutine-group][data-name="net.(*netFD).Read"]').count()).toBeGreaterThan(0);
   });
+
+  it('titles a bundle as the command line calls it: page, facts and exported HTML', async () => {
+    const bundle = await env.capture('bundle');
+    const listed = await leakbar(['captures', '--data-dir', join(env.dir, 'data'), '--target', env.targetId]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout.split('\n').find((l) => l.includes(bundle.id))).toMatch(/\bbundle\b/);
+    const p2 = await env.browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    try {
+      await env.openInspector(p2, bundle.id, 'view=top');
+      expect(await p2.locator('.cinsp-title h2').textContent()).toBe('Bundle (everything)');
+      await p2.getByTestId('capture-detail').waitFor();
+      expect(await p2.locator('[data-testid=capture-detail] h2').textContent()).toBe(`Bundle (everything) ${bundle.id}`);
+      await p2.getByTestId('top-row').first().waitFor();
+      const [download] = await Promise.all([p2.waitForEvent('download'), p2.getByTestId('export-html').click()]);
+      const html = readFileSync((await download.path())!, 'utf8');
+      expect(html).toContain('<title>Bundle (everything) — Top</title>');
+      expect(html).not.toContain('Everything —');
+      expect(await p2.locator('body').innerText()).not.toMatch(/^Everything/m);
+    } finally {
+      await p2.close();
+    }
+  });
 });

@@ -61,13 +61,13 @@ describe('a new user’s walk through the popover and the timeline', () => {
       await expect.poll(() => page.getByTestId(`problem-${key}`).textContent(), { timeout: 10_000 }).toBe('no pprof endpoint');
       expect(await page.getByTestId(`figure-${key}`).textContent()).not.toContain('collecting');
     }
-    // No profile to take, but what the system shows: Everything takes the FDs and the memory map.
+    // No profile to take, but what the system shows: a bundle takes the FDs and the memory map.
     for (const kind of ['heap', 'goroutine', 'cpu']) expect(await page.getByTestId(`capture-${kind}`).isDisabled(), kind).toBe(true);
     const bundle = page.getByTestId('capture-bundle');
     expect(await bundle.getAttribute('title')).toBe('FDs and memory map (this target has no pprof endpoint for profiles)');
     await bundle.click();
     await page.getByTestId('capture-result').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('capture-result').textContent()).toMatch(/^Everything saved: process\.json, fds\.json \+\d/);
+    expect(await page.getByTestId('capture-result').textContent()).toMatch(/^Bundle \(everything\) saved: process\.json, fds\.json \+\d/);
     await shot('walk-no-pprof');
   });
 

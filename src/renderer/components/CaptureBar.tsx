@@ -1,6 +1,7 @@
 /** The capture buttons (heap, goroutines, 30 s of CPU, everything), a progress bar with cancel while one runs, and where each result went. */
 import type { CaptureKind, CaptureMeta } from '../../shared/captures.js';
 import { formatBytes } from '../../shared/units.js';
+import { captureKindTitle } from '../capture-titles.js';
 import { formatRoute } from '../route.js';
 import type { CaptureActions } from '../hooks/useCaptures.js';
 import { useNow } from '../hooks/useNow.js';
@@ -12,14 +13,14 @@ const BUTTONS: Array<{ kind: CaptureKind; label: string; seconds?: number; title
   { kind: 'heap', label: 'Heap', title: 'Capture a heap profile (heap.pb.gz)' },
   { kind: 'goroutine', label: 'Goroutines', title: 'Capture goroutines (profile and full dump)' },
   { kind: 'cpu', label: `CPU ${CPU_SECONDS}s`, seconds: CPU_SECONDS, title: `Profile the CPU for ${CPU_SECONDS} seconds` },
-  { kind: 'bundle', label: 'Everything', title: 'Heap, goroutines, FDs and memory map at once' },
+  { kind: 'bundle', label: 'Bundle', title: 'A bundle: heap, goroutines, FDs and memory map at once (leakbar capture bundle)' },
 ];
 
-const KIND_NAME: Record<CaptureKind, string> = { heap: 'Heap profile', allocs: 'Allocations', goroutine: 'Goroutines', cpu: 'CPU profile', block: 'Block profile', mutex: 'Mutex profile', system: 'System snapshot', bundle: 'Everything' };
+const KIND_NAME: Record<CaptureKind, string> = { heap: 'Heap profile', allocs: 'Allocations', goroutine: 'Goroutines', cpu: 'CPU profile', block: 'Block profile', mutex: 'Mutex profile', system: 'System snapshot', bundle: captureKindTitle('bundle') };
 
 /**
  * The capture section of the popover. `unavailable` says why no capture can be taken now (no process); without a pprof
- * endpoint (`noPprof`) there is no profile to take, and Everything takes what the system shows (FDs, memory map).
+ * endpoint (`noPprof`) there is no profile to take, and a bundle takes what the system shows (FDs, memory map).
  */
 export function CaptureBar({ actions, unavailable, noPprof = false }: { actions: CaptureActions; unavailable: string | null; noPprof?: boolean }) {
   const runningKinds = Object.keys(actions.running) as CaptureKind[];
