@@ -1,6 +1,8 @@
 /** What the timeline draws, computed from a History: its charts (figure groups), its markers (alerts, captures, restarts) and the sample under the cursor. */
+import type { Alert } from '../shared/alerts.js';
 import type { History } from '../shared/api.js';
 import type { Sample } from '../shared/types.js';
+import { clockSeconds } from './format.js';
 import type { FigureKey } from './route.js';
 
 /** One chart of the timeline: one or two figures that share a unit. */
@@ -38,6 +40,25 @@ export interface Marker {
 
 const DRAWN = new Set<string>(CHART_GROUPS.flatMap((g) => g.figures));
 
+/** Alert kinds whose title stays as it fired (a line crossed, a rate at firing), whatever came after. */
+const TITLE_AS_FIRED: ReadonlySet<Alert['kind']> = new Set(['threshold', 'growth', 'fd-pattern-growth']);
+
+/**
+ * An alert marker's label: what was true when it fired, where the marker stands. A stored alert is its newest
+ * version, and some titles follow the figure ("leaky-0.dat is open 776 times" hours after it fired at 176): a file
+ * open again and again is labelled with its count at firing (the first point of its evidence, taken then), and any
+ * other title that follows the figure says as of when it holds.
+ */
+export function alertMarkerLabel(a: Pick<Alert, 'kind' | 'title' | 'subject' | 'evidence' | 'firstMs' | 'lastMs'>): string {
+  if (TITLE_AS_FIRED.has(a.kind) || a.lastMs <= a.firstMs) return a.title;
+  const atFiring = a.evidence[0];
+  if (a.kind === 'repeated-file' && a.subject && atFiring) {
+    const name = a.subject.slice(a.subject.lastIndexOf('/') + 1) || a.subject;
+    return `${name} was open ${Math.round(atFiring[1]).toLocaleString('en-US')} times`;
+  }
+  return `${a.title} (as of ${clockSeconds(a.lastMs)})`;
+}
+
 /** The markers inside `[fromMs, toMs]`, oldest first. */
 export function markersOf(history: History, fromMs: number, toMs: number): Marker[] {
   const out: Marker[] = [];
@@ -46,7 +67,7 @@ export function markersOf(history: History, fromMs: number, toMs: number): Marke
   for (const a of history.alerts) {
     if (seen.has(a.id)) continue;
     seen.add(a.id);
-    out.push({ kind: 'alert', timeMs: a.firstMs, label: a.title, ref: { alertId: a.id }, figure: DRAWN.has(a.figure) ? (a.figure as FigureKey) : null });
+    out.push({ kind: 'alert', timeMs: a.firstMs, label: alertMarkerLabel(a), ref: { alertId: a.id }, figure: DRAWN.has(a.figure) ? (a.figure as FigureKey) : null });
   }
   for (const c of history.captures) out.push({ kind: 'capture', timeMs: c.startedMs, label: `${c.kind} capture`, ref: { captureId: c.id }, figure: null });
   for (const e of history.events) {

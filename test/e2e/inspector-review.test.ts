@@ -11,6 +11,7 @@ import { Profile } from 'pprof-format';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffGoroutineDumps, groupName, parseGoroutineDump } from '../../src/analysis/goroutines/index.js';
+import type { Alert } from '../../src/shared/alerts.js';
 import type { CaptureMeta } from '../../src/shared/captures.js';
 import { startFixture } from '../helpers/fixture.js';
 import { leakbar } from '../helpers/cli.js';
@@ -362,4 +363,35 @@ describe('the inspector says what it cannot show, and why', () => {
       await p2.close();
     }
   });
+
+  it("labels a past alert on the timeline with what was true when it fired, not the alert's live count", async () => {
+    // The FD breakdown every 5 s, so a file opened again and again is noticed soon; an open alert stored anew each second.
+    const set = await env.call<{ ok: boolean }>('setSettings', { patch: { cadences: { fdBreakdownMs: 5000 }, detectors: { updateEveryMs: 1000 } } });
+    expect(set.ok).toBe(true);
+    // The fixture reopens 3 files: 15 FDs open each 5 times (past the 4 the alert asks for).
+    await env.fx.leak({ fds: 15 });
+    const fired = await until('the repeated-file alert', async () => (await env.call<Alert[]>('alerts', { targetId: env.targetId })).find((a) => a.kind === 'repeated-file'), 60_000, 500);
+    const atFiring = fired.evidence[0]![1];
+    expect(fired.title).toBe(`${fired.subject!.slice(fired.subject!.lastIndexOf('/') + 1)} is open ${atFiring} times`);
+    // Then it grows: the alert's title follows the figure.
+    await env.fx.leak({ fds: 30 });
+    const later = await until('the alert to count more', async () => {
+      const a = (await env.call<Alert[]>('alerts', { targetId: env.targetId })).find((x) => x.id === fired.id);
+      return a && a.value > atFiring && a.title !== fired.title ? a : undefined;
+    }, 60_000, 500);
+    expect(later.evidence[0]![1]).toBe(atFiring);
+    // The history holds the alert as it stands now (its newest version), as the timeline reads it.
+    await until('the stored alert to follow', async () => {
+      const h = await env.call<{ alerts: Alert[] }>('history', { targetId: env.targetId });
+      return h.alerts.find((a) => a.id === fired.id)?.title === later.title ? true : undefined;
+    }, 30_000, 500);
+
+    await page.goto(`${env.serve.origin}/?token=${encodeURIComponent(env.serve.token)}#/inspector?target=${env.targetId}`);
+    const row = page.locator('[data-testid=marker-row][data-kind=alert]', { hasText: 'open' });
+    await row.first().waitFor();
+    const label = await row.first().innerText();
+    expect(label).toContain(`${fired.subject!.slice(fired.subject!.lastIndexOf('/') + 1)} was open ${atFiring} times`);
+    expect(label).not.toContain(later.title);
+    await shot('timeline-alert');
+  }, 150_000);
 });
