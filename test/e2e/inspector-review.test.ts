@@ -198,6 +198,8 @@ describe('the inspector says what it cannot show, and why', () => {
       await p2.getByTestId('top-row').first().waitFor();
       await row.waitFor();
       expect(await row.getAttribute('title')).toBe(`${huge}\nClick: callers and callees of this function`);
+      // Nothing inside the row hides its title on hover with one of its own.
+      expect(await row.locator('[title]').count()).toBe(0);
       const cell = row.locator('[data-col=name]');
       // Its end is seen whole inside the cell; its start is cut (an ellipsis by CSS).
       const tail = await row.locator('.fit-tail').textContent();

@@ -100,14 +100,15 @@ export function nameTailChars(name: string): number {
 
 /**
  * A name that, when its cell is too narrow, is cut in the middle (by CSS, at any width): its start shrinks to an
- * ellipsis and its end ({@link nameTailChars}) stays, so the informative tail is always seen. The whole name is its title.
+ * ellipsis and its end ({@link nameTailChars}) stays, so the informative tail is always seen. Its row gives the whole
+ * name as its title (a title here would hide the row's on hover).
  */
 export function FitName({ text }: { text: string }) {
   const chars = Array.from(text);
   const tail = nameTailChars(text);
   if (tail >= chars.length) return <span className="fit-name">{text}</span>;
   return (
-    <span className="fit-name" title={text}>
+    <span className="fit-name">
       <span className="fit-head">{chars.slice(0, chars.length - tail).join('')}</span>
       <span className="fit-tail">{chars.slice(chars.length - tail).join('')}</span>
     </span>
