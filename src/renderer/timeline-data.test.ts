@@ -3,7 +3,7 @@ import { fakeAlert } from '../../test/e2e/fake-api.js';
 import type { History } from '../shared/api.js';
 import { appendSample, mergeAlert } from './hooks/useLiveTarget.js';
 import { sparkDomain, sparkPoints } from './components/Sparkline.js';
-import { aloneIndexes, markersOf, niceTicks, sampleAt, timeTicks, withBreaks } from './timeline-data.js';
+import { alertMarkerLabel, aloneIndexes, markersOf, niceTicks, sampleAt, timeTicks, withBreaks } from './timeline-data.js';
 
 const history: History = {
   samples: [],
@@ -17,6 +17,17 @@ const history: History = {
 };
 
 describe('timeline data', () => {
+  it("labels an alert marker with what held when it fired, whatever its title says now", () => {
+    // A line crossed keeps its title; an alert not updated since it fired too.
+    expect(alertMarkerLabel(fakeAlert('t', { firstMs: 1000, lastMs: 9000 }))).toBe('Open FDs past 1,000');
+    const repeated = fakeAlert('t', { kind: 'repeated-file', figure: 'repeatedFiles', subject: '/tmp/x/leaky-1-0.dat', title: 'leaky-1-0.dat is open 776 times', value: 776, firstMs: 1000, lastMs: 9000, evidence: [[1000, 176], [9000, 776]] });
+    expect(alertMarkerLabel(repeated)).toBe('leaky-1-0.dat was open 176 times');
+    expect(alertMarkerLabel({ ...repeated, lastMs: 1000 })).toBe('leaky-1-0.dat is open 776 times');
+    // Another title that follows the figure says as of when.
+    const limit = fakeAlert('t', { kind: 'fd-limit', title: 'FDs at 91% of the limit', firstMs: 1000, lastMs: Date.UTC(2026, 10, 25, 2, 40, 5) });
+    expect(alertMarkerLabel(limit)).toMatch(/^FDs at 91% of the limit \(as of \d\d:\d\d:\d\d\)$/);
+  });
+
   it('turns alerts, captures and restarts into markers inside the range, oldest first', () => {
     const m = markersOf(history, 100, 1000);
     expect(m.map((x) => [x.kind, x.timeMs])).toEqual([
