@@ -3,7 +3,7 @@
  * analysis layer with the base subtracted), goroutine groups that grew (stacks of the goroutine
  * profile), and FDs that grew (by type and by file), plus a Markdown summary a person can paste.
  */
-import { diffGoroutineDumps, groupWaitText, parseGoroutineDump, type GoroutineDump } from '../../analysis/goroutines/index.js';
+import { diffGoroutineDumps, goroutineGroupName, groupWaitText, parseGoroutineDump, type GoroutineDump } from '../../analysis/goroutines/index.js';
 import { decodeProfile, isGzip, top, type ProfileModel } from '../../analysis/pprof/index.js';
 import type { Comparison } from '../../shared/api.js';
 import { baseRelation, type CaptureFile, type CaptureMeta } from '../../shared/captures.js';
@@ -101,11 +101,6 @@ export function goroutineGroups(profile: ProfileModel): Map<string, { frames: st
     else groups.set(key, { frames, count });
   }
   return groups;
-}
-
-/** A group's name: its innermost frame outside the Go runtime (e.g. main.waitForever), else its leaf. */
-export function goroutineGroupName(frames: readonly string[]): string {
-  return frames.find((f) => !f.startsWith('runtime.') && !f.startsWith('runtime/internal')) ?? frames[0] ?? '(no stack)';
 }
 
 /** Goroutine groups whose count changed between two goroutine profiles, growth first, then the largest drops. */

@@ -3,7 +3,6 @@
  * by function, goroutine groups that grew, FD growth — as Markdown, and as one self-contained HTML file
  * with inline SVG sparklines (no scripts, no external assets).
  */
-import { goroutineGroupName, isWaitMachinery } from '../../analysis/goroutines/index.js';
 import { baseRelation, type CaptureMeta } from '../../shared/captures.js';
 import type { Sample } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
@@ -151,7 +150,7 @@ export function buildReport(input: ReportInput): CaptureReport {
   }
   const base = input.base ?? null;
   const current = input.current ?? null;
-  const sections = (input.sections ?? []).map(namedAsElsewhere);
+  const sections = [...(input.sections ?? [])];
   const warnings: string[] = [];
   const reversed = base && current ? reversedWarning(base, current) : null;
   if (reversed) warnings.push(reversed);
@@ -188,20 +187,6 @@ export function buildReport(input: ReportInput): CaptureReport {
     notes,
     generatedMs: input.generatedMs ?? Date.now(),
   };
-}
-
-/**
- * A goroutine section with its groups named by the one rule of the inspector and `leakbar profile goroutines`
- * ({@link goroutineGroupName}), from the stack its rows carry (the innermost frames, ` ← ` between). A row whose
- * shown frames are all the runtime's keeps the name it came with.
- */
-function namedAsElsewhere(section: ComparisonSection): ComparisonSection {
-  if (section.kind !== 'goroutine') return section;
-  const rows = section.rows.map((row) => {
-    const frames = typeof row.stack === 'string' && row.stack !== '' ? row.stack.split(' ← ') : [];
-    return frames.some((f) => !isWaitMachinery(f)) ? { ...row, group: goroutineGroupName(frames) } : row;
-  });
-  return { ...section, rows };
 }
 
 /** What each kind of section compares, in a summary line (its title also names the two captures). */
