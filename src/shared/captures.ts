@@ -15,7 +15,8 @@ export const CAPTURE_KIND_TITLES: Record<CaptureKind, string> = {
   block: 'Block profile',
   mutex: 'Mutex profile',
   system: 'System snapshot',
-  bundle: 'Everything',
+  // As `leakbar capture bundle` and `leakbar captures` call it.
+  bundle: 'Bundle (everything)',
 };
 
 /** One file of a capture, stored byte for byte as fetched (e.g. heap.pb.gz opens in `go tool pprof`). */

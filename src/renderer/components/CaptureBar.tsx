@@ -1,7 +1,7 @@
 /** The capture buttons (heap, goroutines, 30 s of CPU, everything), a progress bar with cancel while one runs, and where each result went. */
 import type { CaptureKind, CaptureMeta } from '../../shared/captures.js';
+import { CAPTURE_KIND_TITLES } from '../../shared/captures.js';
 import { formatBytes } from '../../shared/units.js';
-import { captureKindTitle } from '../capture-titles.js';
 import { formatRoute } from '../route.js';
 import type { CaptureActions } from '../hooks/useCaptures.js';
 import { useNow } from '../hooks/useNow.js';
@@ -16,7 +16,7 @@ const BUTTONS: Array<{ kind: CaptureKind; label: string; seconds?: number; title
   { kind: 'bundle', label: 'Bundle', title: 'A bundle: heap, goroutines, FDs and memory map at once (leakbar capture bundle)' },
 ];
 
-const KIND_NAME: Record<CaptureKind, string> = { heap: 'Heap profile', allocs: 'Allocations', goroutine: 'Goroutines', cpu: 'CPU profile', block: 'Block profile', mutex: 'Mutex profile', system: 'System snapshot', bundle: captureKindTitle('bundle') };
+const KIND_NAME: Record<CaptureKind, string> = { heap: 'Heap profile', allocs: 'Allocations', goroutine: 'Goroutines', cpu: 'CPU profile', block: 'Block profile', mutex: 'Mutex profile', system: 'System snapshot', bundle: CAPTURE_KIND_TITLES.bundle };
 
 /**
  * The capture section of the popover. `unavailable` says why no capture can be taken now (no process); without a pprof

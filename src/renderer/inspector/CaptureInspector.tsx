@@ -4,6 +4,7 @@
  * shortcuts, the raw profile download and an HTML export. Profiles are analysed in a Web Worker.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { CAPTURE_KIND_TITLES } from '../../shared/captures.js';
 import type { CaptureFile, CaptureMeta } from '../../shared/captures.js';
 import type { MemoryMap } from '../../shared/types.js';
 import { formatDurationMs } from '../../shared/units.js';
@@ -26,7 +27,6 @@ import { FdsView, GoroutinesView, MemoryView } from './SystemViews.js';
 import { diffRows, pprofPercent, pprofValue, topView } from './table-model.js';
 import type { AnalysisClient } from './worker-client.js';
 import './inspector.css';
-import { captureKindTitle } from '../capture-titles.js';
 
 const PROFILE_ROLES: ReadonlyArray<CaptureFile['role']> = ['heap', 'allocs', 'cpu', 'goroutine', 'block', 'mutex'];
 
@@ -222,7 +222,7 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
     <div className="cinsp" data-testid="capture-inspector" data-view={view}>
       <header className="cinsp-head">
         <div className="cinsp-title">
-          <h2>{captureKindTitle(capture.kind)}</h2>
+          <h2>{CAPTURE_KIND_TITLES[capture.kind]}</h2>
           <span className="muted">{dateTime(capture.startedMs)}</span>
           {capture.pid ? <span className="muted">pid {capture.pid}</span> : null}
           {capture.baseline ? <span className="tag">baseline</span> : null}
@@ -382,6 +382,6 @@ function buildExport(capture: CaptureMeta, view: InspectorView, state: Inspector
     tables.push({ caption: `Top ${state.granularity}${tv.order.length > 500 ? ` (first 500 of ${tv.order.length})` : ''}`, columns: ['flat', 'flat%', 'sum%', 'cum', 'cum%', 'name'], numeric: [0, 1, 2, 3, 4], rows });
     image = flamePngDataUrl(a.flame, { zoomNode: nodeOfZoomPath(a.flame, state.zoom), orientation, matchedFrames: matchFrames(a.flame.names, state.search), colorBy: 'package', baseScale: 1 });
   }
-  return buildExportHtml({ title: `${captureKindTitle(capture.kind)} — ${VIEW_LABEL[view]}`, facts, tables, imageDataUrl: image, imageAlt: 'Flame graph' });
+  return buildExportHtml({ title: `${CAPTURE_KIND_TITLES[capture.kind]} — ${VIEW_LABEL[view]}`, facts, tables, imageDataUrl: image, imageAlt: 'Flame graph' });
 }
 

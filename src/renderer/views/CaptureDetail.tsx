@@ -7,8 +7,7 @@ import { saveFile } from '../download.js';
 import { FIGURES } from '../figures.js';
 import { clockSeconds, dateTime } from '../format.js';
 import { formatRoute } from '../route.js';
-import { captureCause } from '../../shared/captures.js';
-import { captureKindTitle } from '../capture-titles.js';
+import { CAPTURE_KIND_TITLES, captureCause } from '../../shared/captures.js';
 
 
 const ROLE: Record<CaptureFile['role'], string> = {
@@ -102,7 +101,7 @@ export function CaptureDetail({ captureId, version = 0, unreadable = null }: { c
         <a href={formatRoute({ view: 'captures', targetId: capture.targetId })}>‹ All captures</a>
       </p>
       <h2>
-        {captureKindTitle(capture.kind)} <span className="muted mono">{capture.id}</span>
+        {CAPTURE_KIND_TITLES[capture.kind]} <span className="muted mono">{capture.id}</span>
       </h2>
       <dl className="facts">
         <dt>Taken</dt>
