@@ -162,6 +162,25 @@ describe('a finding the leak has outgrown', () => {
   });
 });
 
+describe('a finding with no earlier capture to compare with', () => {
+  it('names the largest goroutine group by the function that waits, not by the runtime frame on top', async () => {
+    // 200 goroutines blocked from the start: the alert's goroutine capture is the first of the target.
+    const fx = await startFixture({ goroutines: 200 });
+    cleanup.push(() => fx.stop());
+    const low = parseDetectorSettings({ thresholds: { goroutines: { line: 100 } } }, DEFAULT_DETECTOR_SETTINGS);
+    if (!low.ok) throw new Error(low.problems.join('; '));
+    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-first-finding-'));
+    const service = await createService({ dataDir, detectorSettings: low.settings, cadences: { sampleMs: 300 }, autoCaptureGapMs: 0 });
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close());
+    const events: ApiEvent[] = [];
+    service.subscribe((e) => events.push(e));
+    await service.addTarget({ name: 'fixture', pid: fx.pid, pprofUrl: fx.pprofUrl });
+    await until(() => events.some((e) => e.type === 'alert' && e.alert.key === 'threshold:goroutines' && e.alert.finding !== undefined), 20_000, 'the finding');
+    const finding = events.flatMap((e) => (e.type === 'alert' && e.alert.finding !== undefined ? [e.alert.finding] : []))[0]!;
+    expect(finding).toMatch(/^largest group at \d\d:\d\d: main\.waitForever ×200 \(chan receive\)$/);
+  });
+});
+
 describe('an automatic capture that fails', () => {
   it('is said with its alert, why, rather than leaving the alert without a capture and nobody knowing', async () => {
     const fx = await startFixture();
