@@ -140,21 +140,22 @@ describe('a new user’s walk through the popover and the timeline', () => {
     const on = () => page.locator('.segmented button.on').allTextContents();
     expect(await on()).toEqual(['15 min']);
     await page.getByTestId('range-custom').click();
-    expect(await on()).toEqual(['Custom']);
+    // The click's re-render may come a moment after it.
+    await expect.poll(on, { timeout: 5_000 }).toEqual(['Custom']);
     const from = page.getByLabel('From');
     const to = page.getByLabel('To');
     const fromValue = await from.inputValue();
     const day = fromValue.slice(0, 10);
     await from.fill(`${day}T01:12`);
     await to.fill(`${day}T01:10`);
-    expect(await page.getByTestId('range-apply').isDisabled()).toBe(true);
-    expect(await page.getByTestId('range-problem').textContent()).toBe('the end is before the start');
+    await expect.poll(() => page.getByTestId('range-apply').isDisabled(), { timeout: 5_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('range-problem').textContent(), { timeout: 5_000 }).toBe('the end is before the start');
     await shot('walk-range-backwards');
     await to.fill(`${day}T01:14`);
-    expect(await page.getByTestId('range-problem').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('range-problem').count(), { timeout: 5_000 }).toBe(0);
     await page.getByTestId('range-apply').click();
     await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5_000 }).toMatch(/from=\d+&to=\d+/);
-    expect(await on()).toEqual(['Custom']);
+    await expect.poll(on, { timeout: 5_000 }).toEqual(['Custom']);
   });
 
   it('ran without page errors', () => {
