@@ -5,42 +5,35 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
-import { closeServer, forward, listen } from '../helpers/odd-servers.js';
+import { startProxyFailingGoroutineCaptures } from '../helpers/odd-servers.js';
 import { launchChromium, startServe, type Serve } from './serve-helper.js';
 
 describe('leakbar serve when an alert’s automatic capture fails', () => {
   let dir: string;
   let fx: Fixture;
-  let proxy: Server;
+  let proxy: Awaited<ReturnType<typeof startProxyFailingGoroutineCaptures>> | undefined;
   let serve: Serve;
   let browser: Browser;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'leakbar-e2e-capture-failed-'));
     fx = await startFixture({ dir });
-    const upstream = new URL(fx.baseUrl);
-    proxy = createServer((req, res) => {
-      const url = req.url ?? '';
-      if (url.startsWith('/debug/pprof/goroutine') && !url.includes('debug=1')) res.writeHead(500, { 'content-type': 'text/plain' }).end('profile broken\n');
-      else forward(upstream, req, res);
-    });
-    const base = await listen(proxy);
+    proxy = await startProxyFailingGoroutineCaptures(fx.baseUrl);
     const data = join(dir, 'data');
     mkdirSync(data);
     writeFileSync(join(data, 'settings.json'), JSON.stringify({ detectors: { thresholds: { goroutines: { line: 3 } } } }));
-    serve = await startServe(['--pid', String(fx.pid), '--pprof', `${base}/debug/pprof/`, '--port', '0', '--interval', '1', '--data-dir', data]);
+    serve = await startServe(['--pid', String(fx.pid), '--pprof', proxy.pprofUrl, '--port', '0', '--interval', '1', '--data-dir', data]);
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
     await serve?.stop();
-    if (proxy) await closeServer(proxy);
+    await proxy?.close();
     await fx?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -7,8 +7,7 @@ import type { ApiEvent } from '../../src/shared/api.js';
 import type { Sample } from '../../src/shared/types.js';
 import { createService, type LeakbarService } from '../../src/engine/service.js';
 import { until } from '../helpers/until.js';
-import { closeServer, forward, listen } from '../helpers/odd-servers.js';
-import { createServer } from 'node:http';
+import { startProxyFailingGoroutineCaptures } from '../helpers/odd-servers.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 
 const cleanup: Array<() => Promise<unknown> | void> = [];
@@ -110,19 +109,28 @@ describe('alerts on the real Go fixture', () => {
   });
 });
 
+/**
+ * An engine on a data folder of its own watching `fx` (or `pprofUrl` in front of it) with these thresholds, automatic
+ * captures with no gap, every event it tells kept.
+ */
+async function watchWithLines(fx: Fixture, thresholds: Record<string, { line: number }>, cadences: { sampleMs: number; fdBreakdownMs?: number }, pprofUrl = fx.pprofUrl) {
+  const parsed = parseDetectorSettings({ thresholds }, DEFAULT_DETECTOR_SETTINGS);
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-lines-'));
+  const service = await createService({ dataDir, detectorSettings: parsed.settings, cadences, autoCaptureGapMs: 0 });
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close());
+  const events: ApiEvent[] = [];
+  service.subscribe((e) => events.push(e));
+  const { target } = await service.addTarget({ name: 'fixture', pid: fx.pid, pprofUrl });
+  return { service, events, target, dataDir };
+}
+
 describe('a finding the leak has outgrown', () => {
   it('is taken again once the figure has doubled since its capture, and not before', async () => {
     const fx = await startFixture({ files: 1 });
     cleanup.push(() => fx.stop());
     // An FD line of 20: the fixture holds fewer at its start.
-    const low = parseDetectorSettings({ thresholds: { fds: { line: 20 } } }, DEFAULT_DETECTOR_SETTINGS);
-    if (!low.ok) throw new Error(low.problems.join('; '));
-    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-outgrown-'));
-    const service = await createService({ dataDir, detectorSettings: low.settings, cadences: { sampleMs: 300, fdBreakdownMs: 5000 }, autoCaptureGapMs: 0 });
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close());
-    const events: ApiEvent[] = [];
-    service.subscribe((e) => events.push(e));
-    const { target } = await service.addTarget({ name: 'fixture', pid: fx.pid, pprofUrl: fx.pprofUrl });
+    const { service, events, target, dataDir } = await watchWithLines(fx, { fds: { line: 20 } }, { sampleMs: 300, fdBreakdownMs: 5000 });
     const fdAlert = async () => (await service.alerts({ targetId: target.id })).find((a) => a.key === 'threshold:fds');
     // The FD alert's captures (the repeated-file alert may take one of its own).
     const captured = () => events.filter((e) => e.type === 'capture-done' && e.capture.alertKey === 'threshold:fds').length;
@@ -167,14 +175,7 @@ describe('a finding with no earlier capture to compare with', () => {
     // 200 goroutines blocked from the start: the alert's goroutine capture is the first of the target.
     const fx = await startFixture({ goroutines: 200 });
     cleanup.push(() => fx.stop());
-    const low = parseDetectorSettings({ thresholds: { goroutines: { line: 100 } } }, DEFAULT_DETECTOR_SETTINGS);
-    if (!low.ok) throw new Error(low.problems.join('; '));
-    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-first-finding-'));
-    const service = await createService({ dataDir, detectorSettings: low.settings, cadences: { sampleMs: 300 }, autoCaptureGapMs: 0 });
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close());
-    const events: ApiEvent[] = [];
-    service.subscribe((e) => events.push(e));
-    await service.addTarget({ name: 'fixture', pid: fx.pid, pprofUrl: fx.pprofUrl });
+    const { events } = await watchWithLines(fx, { goroutines: { line: 100 } }, { sampleMs: 300 });
     await until(() => events.some((e) => e.type === 'alert' && e.alert.key === 'threshold:goroutines' && e.alert.finding !== undefined), 20_000, 'the finding');
     const finding = events.flatMap((e) => (e.type === 'alert' && e.alert.finding !== undefined ? [e.alert.finding] : []))[0]!;
     expect(finding).toMatch(/^largest group at \d\d:\d\d: main\.waitForever ×200 \(chan receive\)$/);
@@ -186,22 +187,9 @@ describe('an automatic capture that fails', () => {
     const fx = await startFixture();
     cleanup.push(() => fx.stop());
     // In front of the fixture: the goroutine count (debug=1) goes through, a goroutine capture's reads answer 500.
-    const upstream = new URL(fx.baseUrl);
-    const server = createServer((req, res) => {
-      const url = req.url ?? '';
-      if (url.startsWith('/debug/pprof/goroutine') && !url.includes('debug=1')) res.writeHead(500, { 'content-type': 'text/plain' }).end('profile broken\n');
-      else forward(upstream, req, res);
-    });
-    const base = await listen(server);
-    cleanup.push(() => closeServer(server));
-    const low = parseDetectorSettings({ thresholds: { goroutines: { line: 3 } } }, DEFAULT_DETECTOR_SETTINGS);
-    if (!low.ok) throw new Error(low.problems.join('; '));
-    const dataDir = mkdtempSync(join(tmpdir(), 'leakbar-capture-fails-'));
-    const service = await createService({ dataDir, detectorSettings: low.settings, cadences: { sampleMs: 300 }, autoCaptureGapMs: 0 });
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close());
-    const events: ApiEvent[] = [];
-    service.subscribe((e) => events.push(e));
-    await service.addTarget({ name: 'fixture', pid: fx.pid, pprofUrl: `${base}/debug/pprof/` });
+    const proxy = await startProxyFailingGoroutineCaptures(fx.baseUrl);
+    cleanup.push(() => proxy.close());
+    const { events } = await watchWithLines(fx, { goroutines: { line: 3 } }, { sampleMs: 300 }, proxy.pprofUrl);
     await until(() => events.some((e) => e.type === 'alert' && e.alert.key === 'threshold:goroutines' && e.alert.captureError !== undefined), 20_000, 'the failed capture said with the alert');
     const told = events.flatMap((e) => (e.type === 'alert' && e.alert.captureError !== undefined ? [e.alert] : []))[0]!;
     expect(told.captureError).toMatch(/500/);

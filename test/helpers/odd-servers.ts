@@ -99,3 +99,19 @@ export async function startProxyWithoutCmdline(upstream: string): Promise<{ ppro
   const base = await listen(server);
   return { pprofUrl: `${base}/debug/pprof/`, close: () => closeServer(server) };
 }
+
+/**
+ * A proxy in front of a real pprof endpoint (`upstream`, http://127.0.0.1:PORT) whose goroutine profile works for a
+ * count (`goroutine?debug=1` is forwarded) and fails for a capture: every other goroutine read answers 500
+ * "profile broken".
+ */
+export async function startProxyFailingGoroutineCaptures(upstream: string): Promise<{ pprofUrl: string; close(): Promise<void> }> {
+  const target = new URL(upstream);
+  const server = createServer((req, res) => {
+    const url = req.url ?? '';
+    if (url.startsWith('/debug/pprof/goroutine') && !url.includes('debug=1')) res.writeHead(500, { 'content-type': 'text/plain' }).end('profile broken\n');
+    else forward(target, req, res);
+  });
+  const base = await listen(server);
+  return { pprofUrl: `${base}/debug/pprof/`, close: () => closeServer(server) };
+}
