@@ -72,7 +72,15 @@ describe('leakbar profile goroutines', () => {
     expect(blockedUnmarked.some((b) => b.includes('main.main'))).toBe(true);
     expect(blockedUnmarked.some((b) => b.includes('net.(*TCPListener).Accept'))).toBe(true);
     for (const b of blockedUnmarked) {
-      const why = b.includes('main.main') ? 'main' : b.includes('Accept') ? "a listener's Accept" : b.includes('os/signal.signal_recv') ? 'the signal loop' : null;
+      const why = b.includes('main.main')
+        ? 'main'
+        : b.includes('Accept')
+          ? "a listener's Accept"
+          : b.includes('os/signal.signal_recv')
+            ? 'the signal loop'
+            : b.includes(' · idle by design: HTTP ')
+              ? 'an idle HTTP connection'
+              : null;
       expect(why, `a blocked group left unmarked that the legend does not explain:\n${b}`).not.toBeNull();
       expect(legend).toContain(why!);
     }

@@ -61,7 +61,7 @@ describe('formatGoroutineDumpText', () => {
     const d = parseGoroutineDump(dump({ a: { n: 3, minutes: 12 }, b: { n: 1, state: 'running' } }) + '\n' + dump({ a: { n: 1 } }).replace('goroutine 1 ', 'goroutine 50 '));
     const text = formatGoroutineDumpText(d);
     const lines = text.split('\n');
-    expect(lines[0]).toBe("5 goroutines in 2 stacks (debug=2); 4 in suspicious stacks (!: blocked on a channel, select, lock, IO or sleep; not main, a listener's Accept or the signal loop, which wait by design), 4 of them in stacks where some have waited ≥ 10 min (!!)");
+    expect(lines[0]).toBe("5 goroutines in 2 stacks (debug=2); 4 in suspicious stacks (!: blocked on a channel, select, lock, IO or sleep; not main, nor what waits by design: a listener's Accept, the signal loop, an idle HTTP connection of a server or a client pool, unless more than 100 in one stack or 10 or more new since the base), 4 of them in stacks where some have waited ≥ 10 min (!!)");
     expect(lines[2]).toMatch(/^!! 4 goroutines in main\.a · chan receive · waiting up to 12 min · key [0-9a-f]{16}$/);
     expect(lines[3]).toBe('     created by main.start at /src/main.go:99');
     expect(lines[4]).toBe('       main.a  /src/main.go:1');

@@ -1,5 +1,6 @@
 /** Compares two goroutine dumps group by group: which stacks grew, which are new, which are gone — how a goroutine leak shows itself. */
-import type { GoroutineDiff, GoroutineDump, GroupChange } from './model.js';
+import { IDLE_GROWTH, type GoroutineDiff, type GoroutineDump, type GroupChange } from './model.js';
+import { compareGroups, judgeSuspicious, suspiciousCount } from './parse.js';
 
 const byKey = (a: GroupChange, b: GroupChange): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
@@ -19,11 +20,36 @@ export function mixedFormsWarning(base: Pick<GoroutineDump, 'format'>, current: 
 }
 
 /**
+ * `current` judged against `base`: an idle-by-design group (`idleWait`) that grew by {@link IDLE_GROWTH} or more
+ * since the base (a new one counting from 0) gets `idleGrowth` and is suspicious, with the dump's order and
+ * `suspiciousTotal` to match. Alone, a dump can only say "too many" ({@link IDLE_MANY}); a leak of connections
+ * shows first as growth, long before it reaches that. Returns `current` itself when no group changes.
+ */
+export function judgeAgainstBase(base: GoroutineDump, current: GoroutineDump): GoroutineDump {
+  const baseCount = new Map(base.groups.map((g) => [g.key, g.count]));
+  let changed = false;
+  const groups = current.groups.map((g) => {
+    if (g.idleWait === null) return g;
+    const delta = g.count - (baseCount.get(g.key) ?? 0);
+    const idleGrowth = delta >= IDLE_GROWTH ? delta : null;
+    if (idleGrowth === g.idleGrowth) return g;
+    changed = true;
+    const judged = { ...g, idleGrowth };
+    return { ...judged, suspicious: judgeSuspicious(judged) };
+  });
+  if (!changed) return current;
+  groups.sort(compareGroups);
+  return { ...current, groups, suspiciousTotal: suspiciousCount(groups) };
+}
+
+/**
  * Matches the groups of `base` and `current` by key (the stack, so a debug=1 dump compares with a
  * debug=2 one, with a warning: {@link mixedFormsWarning}) and says how each changed. `grew` (new groups
- * included) is sorted by growth, largest first.
+ * included) is sorted by growth, largest first. The changes carry the groups of `current` as judged against
+ * `base` ({@link judgeAgainstBase}), so an idle group that grew too much reads as suspicious.
  */
-export function diffGoroutineDumps(base: GoroutineDump, current: GoroutineDump): GoroutineDiff {
+export function diffGoroutineDumps(base: GoroutineDump, dump: GoroutineDump): GoroutineDiff {
+  const current = judgeAgainstBase(base, dump);
   const baseByKey = new Map(base.groups.map((g) => [g.key, g]));
   const grew: GroupChange[] = [];
   const added: GroupChange[] = [];

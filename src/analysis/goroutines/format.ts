@@ -1,6 +1,6 @@
 /** Text reports of grouped goroutine dumps and their diffs, for the command line and logs. */
 import { formatCount } from '../../shared/units.js';
-import type { BlockKind, GoroutineDiff, GoroutineDump, GoroutineGroup, GroupChange, StackFrame } from './model.js';
+import { IDLE_GROWTH, IDLE_MANY, type BlockKind, type GoroutineDiff, type GoroutineDump, type GoroutineGroup, type GroupChange, type IdleWaitKind, type StackFrame } from './model.js';
 
 /** Options of the text reports. */
 export interface TextReportOptions {
@@ -14,13 +14,17 @@ const frameText = (f: StackFrame): string => (f.file ? `${f.function}  ${f.file}
 
 /**
  * What `!` (a suspicious group, see `GoroutineGroup.suspicious`) marks, in the dump's format, for the summary line
- * and the inspector. It says exactly what the parser decides: blocked in one of the wait states, except the waits
- * a program has by design, one of each, however long they wait (they never multiply, so they are no leak): the
- * main goroutine, a listener's Accept loop, the signal loop. A debug=1 dump prints no states, and Go leaves the
- * runtime's frames out of it, so only the waits its top frame shows (IO, a lock, sleep) are known.
+ * and the inspector. It says exactly what the parser decides: blocked in one of the wait states, except the main
+ * goroutine and the waits a program has by design, however long they wait: a listener's Accept loop, the signal
+ * loop, idle HTTP connections of a server or a client pool — unless those are too many or grew too much, as
+ * connections never closed do. A debug=1 dump prints no states, and Go leaves the runtime's frames out of it, so
+ * only the waits its top frame shows (IO, a lock, sleep) are known. No parentheses: the CLI's summary line puts
+ * this legend in a pair of its own.
  */
 export function suspiciousLegend(format: GoroutineDump['format']): string {
-  const byDesign = "not main, a listener's Accept or the signal loop, which wait by design";
+  const byDesign =
+    "not main, nor what waits by design: a listener's Accept, the signal loop, an idle HTTP connection of a server or a client pool, " +
+    `unless more than ${IDLE_MANY} in one stack or ${IDLE_GROWTH} or more new since the base`;
   return format === 'debug=2'
     ? `blocked on a channel, select, lock, IO or sleep; ${byDesign}`
     : `blocked on IO, a lock or sleep as the top frame shows; ${byDesign}; debug=1 has no states, so channel and select waits go unseen: use ?debug=2`;
@@ -61,6 +65,27 @@ export function groupStateText(g: Pick<GoroutineGroup, 'states' | 'blockedOn'>, 
     return states.map((s) => (g.states.length === 1 || options.first ? s.state : `${s.state} (${formatCount(s.count)})`)).join(', ');
   }
   return g.blockedOn ? `${BLOCK_KIND_STATE[g.blockedOn]} (from the top frame)` : null;
+}
+
+/** What each wait by design is, for one goroutine (`one`) and for a flagged pile of them (`many`). */
+const IDLE_WAIT_WORDS: Readonly<Record<IdleWaitKind, { one: string; many: string }>> = {
+  listener: { one: "a listener's Accept", many: 'listeners in Accept' },
+  signal: { one: 'the signal loop', many: 'signal loops' },
+  'http-server-conn': { one: 'HTTP keep-alive connection, waiting for its next request', many: 'idle HTTP connections' },
+  'http-client-conn': { one: 'HTTP client connection, idle in its pool', many: 'idle HTTP client connections' },
+};
+
+/**
+ * What a group that waits by design is, in the words of the command line, the inspector and the reports: "idle by
+ * design: HTTP keep-alive connection, waiting for its next request"; or, when it is flagged anyway, why: "idle
+ * HTTP connections: 312, more than 100", "idle HTTP connections: 40, grew by 32". Null for any other group.
+ */
+export function idleWaitText(g: Pick<GoroutineGroup, 'idleWait' | 'idleGrowth' | 'suspicious' | 'count'>): string | null {
+  if (g.idleWait === null) return null;
+  const words = IDLE_WAIT_WORDS[g.idleWait];
+  if (!g.suspicious) return `idle by design: ${words.one}`;
+  const why = [g.count > IDLE_MANY ? `more than ${IDLE_MANY}` : null, g.idleGrowth !== null ? `grew by ${formatCount(g.idleGrowth)}` : null].filter((x) => x !== null);
+  return `${words.many}: ${formatCount(g.count)}${why.length ? `, ${why.join(', ')}` : ''}`;
 }
 
 /** `!!` suspicious and waiting long, `! ` suspicious, blank otherwise. */
@@ -125,6 +150,8 @@ function groupLines(g: GoroutineGroup, lead: string, maxFrames: number): string[
   const wait = groupWaitText(g);
   if (wait) facts.push(`waiting ${wait}`);
   if (g.lockedToThread) facts.push(`${formatCount(g.lockedToThread)} locked to thread`);
+  const idle = idleWaitText(g);
+  if (idle) facts.push(idle);
   facts.push(`key ${g.key}`);
   const lines = [`${marker(g)} ${facts.join(' · ')}`];
   if (g.createdBy.length) {

@@ -18,6 +18,14 @@ export const BLOCK_KINDS = ['chan-receive', 'chan-send', 'select', 'lock', 'io-w
  */
 export type BlockKind = (typeof BLOCK_KINDS)[number];
 
+/**
+ * The waits a program has by design, matched on a stack's frames (the list, and why each is there: `IDLE_WAITS`
+ * in parse.ts): a listener's accept loop, the signal loop, a server's keep-alive connection waiting for its next
+ * request, a client's pooled connection waiting for its next use.
+ */
+export const IDLE_WAIT_KINDS = ['listener', 'signal', 'http-server-conn', 'http-client-conn'] as const;
+export type IdleWaitKind = (typeof IDLE_WAIT_KINDS)[number];
+
 /** How many goroutines of a group are in one state. */
 export interface StateCount {
   /** The state as the dump prints it: `chan receive`, `select`, `IO wait`, `running`, … */
@@ -76,7 +84,18 @@ export interface GoroutineGroup {
   goroutineIds: number[];
   /** What the group waits on: from its most common state (debug=2), or guessed from the top frame (debug=1); null when not blocked or unknown. */
   blockedOn: BlockKind | null;
-  /** Blocked in one of {@link BLOCK_KINDS}, and not a wait by design (the main goroutine, a listener's accept loop, the signal loop): the groups a person hunting a goroutine leak looks at first. */
+  /** The wait by design the group's stack is in ({@link IdleWaitKind}, matched on its frames), or null. */
+  idleWait: IdleWaitKind | null;
+  /**
+   * How much an idle-by-design group grew since a base dump, when that growth makes it suspicious (see
+   * {@link IDLE_GROWTH}); null otherwise, and always null in a dump judged alone (`judgeAgainstBase` sets it).
+   */
+  idleGrowth: number | null;
+  /**
+   * Blocked in one of {@link BLOCK_KINDS}, and not the main goroutine nor a wait by design ({@link idleWait}) —
+   * unless those idle goroutines are more than {@link IDLE_MANY} or grew by {@link IDLE_GROWTH} or more since a
+   * base dump: the groups a person hunting a goroutine leak looks at first.
+   */
   suspicious: boolean;
   /** Some member has waited at least `longWaitMinutes`. */
   longWait: boolean;
@@ -123,6 +142,22 @@ export interface GroupOptions {
   /** Keep one {@link GoroutineInfo} per goroutine of a debug=2 dump. @default false */
   keepGoroutines?: boolean;
 }
+
+/**
+ * Idle-by-design goroutines are one per listener, open connection or process, so their count follows the program's
+ * connections, not its age, and they wait for minutes by nature: long waits say nothing. Their count does say
+ * something: connections never closed (a client that never closes, a server with no IdleTimeout, response bodies
+ * left open, a Transport made per request) pile up as these very stacks. A program's own clients and the default
+ * client pool (Transport.MaxIdleConns is 100) keep tens of them, so more than 100 in one stack is flagged.
+ */
+export const IDLE_MANY = 100;
+
+/**
+ * Against a base dump, an idle-by-design group that grew by this many or more is flagged. Connections come and go
+ * between two dumps (a client reconnects, a browser opens six), so a few more is no sign; ten more kept open is
+ * worth a look, and a leak of connections grows by far more than that between two captures.
+ */
+export const IDLE_GROWTH = 10;
 
 /** The default of {@link GroupOptions.longWaitMinutes}. */
 export const DEFAULT_LONG_WAIT_MINUTES = 10;

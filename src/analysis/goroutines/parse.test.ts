@@ -3,7 +3,7 @@ import debug2Raw from '../../../../shared/samples/goroutine-debug2-1.txt?raw';
 import debug1Raw from '../../../../shared/samples/goroutine-debug1-1.txt?raw';
 import go121Raw from '../../../../shared/samples/goroutine-stack-go121-1.txt?raw';
 import { isLeakbarError } from '../../shared/errors.js';
-import { blockKindOfState, detectGoroutineFormat, goroutineStackKey, parseGoroutineDump, parseLabels, type GoroutineDump, type GoroutineGroup } from './index.js';
+import { blockKindOfState, detectGoroutineFormat, goroutineStackKey, idleWaitText, IDLE_MANY, parseGoroutineDump, parseLabels, type GoroutineDump, type GoroutineGroup } from './index.js';
 
 const samples: Record<string, string> = { 'goroutine-debug2-1.txt': debug2Raw, 'goroutine-debug1-1.txt': debug1Raw, 'goroutine-stack-go121-1.txt': go121Raw };
 
@@ -86,11 +86,30 @@ describe('parseGoroutineDump on goroutine?debug=2 (goroutine-debug2-1.txt, Go 1.
     expect(running.creator).toBe('net/http.(*Server).Serve');
     expect(running.topFrame).toEqual({ function: 'runtime/pprof.writeGoroutineStacks', file: '/usr/local/Cellar/go/1.15.6/libexec/src/runtime/pprof/pprof.go', line: 693 });
     expect(groupWith(dump, 'main.chanReceiveForever')).toMatchObject({ blockedOn: 'chan-receive', suspicious: true, count: 1, maxWaitMinutes: 1 });
-    expect(groupWith(dump, 'net/http.(*connReader).backgroundRead')).toMatchObject({ blockedOn: 'io-wait', suspicious: true, maxWaitMinutes: 0 });
     // main.main waits in a select too, but there is one main goroutine: it cannot be what leaks. Nor can a listener's accept loop.
-    expect(groupWith(dump, 'main.main')).toMatchObject({ blockedOn: 'select', suspicious: false, count: 1 });
-    expect(groupWith(dump, 'net.(*TCPListener).Accept')).toMatchObject({ blockedOn: 'io-wait', suspicious: false, count: 1 });
-    expect(dump.suspiciousTotal).toBe(7);
+    expect(groupWith(dump, 'main.main')).toMatchObject({ blockedOn: 'select', suspicious: false, count: 1, idleWait: null });
+    expect(groupWith(dump, 'net.(*TCPListener).Accept')).toMatchObject({ blockedOn: 'io-wait', suspicious: false, count: 1, idleWait: 'listener' });
+    expect(dump.suspiciousTotal).toBe(4);
+  });
+
+  it('does not suspect the HTTP connections that wait by design: a server reading ahead, a client connection in its pool', () => {
+    // The server watches the client of a running request (backgroundRead); main.main's http.Get has its pooled connection's two loops.
+    expect(groupWith(dump, 'net/http.(*connReader).backgroundRead')).toMatchObject({ blockedOn: 'io-wait', idleWait: 'http-server-conn', suspicious: false });
+    expect(groupWith(dump, 'net/http.(*persistConn).readLoop')).toMatchObject({ blockedOn: 'io-wait', idleWait: 'http-client-conn', suspicious: false });
+    expect(groupWith(dump, 'net/http.(*persistConn).writeLoop')).toMatchObject({ blockedOn: 'select', idleWait: 'http-client-conn', suspicious: false });
+    // The request itself waits under (*persistConn).roundTrip in main.main: no idle wait, and main anyway.
+    expect(groupWith(dump, 'net/http.(*persistConn).roundTrip').idleWait).toBeNull();
+    expect(dump.groups.filter((g) => g.blockedOn !== null && !g.suspicious).map((g) => g.idleWait ?? 'main').sort()).toEqual(['http-client-conn', 'http-client-conn', 'http-server-conn', 'listener', 'main']);
+  });
+
+  it('still suspects a pile of them: the same stacks more than IDLE_MANY times', () => {
+    // The sample's readLoop goroutine, as many times over as a program that never closes its connections would have it.
+    const block = text.slice(text.indexOf('goroutine 23 [IO wait]:'), text.indexOf('goroutine 54 '));
+    const many = (n: number) => parseGoroutineDump(Array.from({ length: n }, (_, i) => block.replace('goroutine 23 ', `goroutine ${1000 + i} `)).join(''));
+    expect(groupWith(many(IDLE_MANY), 'net/http.(*persistConn).readLoop')).toMatchObject({ count: IDLE_MANY, idleWait: 'http-client-conn', suspicious: false });
+    const pile = groupWith(many(IDLE_MANY + 1), 'net/http.(*persistConn).readLoop');
+    expect(pile).toMatchObject({ count: IDLE_MANY + 1, idleWait: 'http-client-conn', suspicious: true });
+    expect(idleWaitText(pile)).toBe(`idle HTTP client connections: ${IDLE_MANY + 1}, more than ${IDLE_MANY}`);
   });
 
   it('marks long waits by the configured line', () => {

@@ -10,12 +10,14 @@
 import { LeakbarError } from '../../shared/errors.js';
 import {
   DEFAULT_LONG_WAIT_MINUTES,
+  IDLE_MANY,
   type BlockKind,
   type CreatorCount,
   type GoroutineDump,
   type GoroutineGroup,
   type GoroutineInfo,
   type GroupOptions,
+  type IdleWaitKind,
   type LabelCount,
   type StackFrame,
   type StateCount,
@@ -787,20 +789,74 @@ function readDebug1Frames(text: string, start: number, stop: number, stacks: Sta
   return frames;
 }
 
-/** Waits that are a program's normal idle state, one per listener or handler: a listener's accept loop and the signal loop. */
-const IDLE_BY_DESIGN = new Set(['net.(*TCPListener).Accept', 'net.(*UnixListener).Accept', 'os/signal.signal_recv']);
+/**
+ * The waits a program has by design, the one list of them: each is a goroutine per listener, open connection or
+ * process, parked until the outside world does something, for minutes or hours. Matched on the stack's frames (the
+ * library's own functions, which a program cannot rename), never on a group's display name. Each is as narrow as
+ * the idle state itself: the same goroutines waiting elsewhere (a handler stuck on a channel under
+ * `(*conn).serve`, a `readLoop` in its select because a response body was never closed) are not idle, and stay
+ * suspicious.
+ *
+ * The runtime's own waiters (`runtime.forcegchelper`, `bgsweep`, `bgscavenge`, `runfinq`) need no entry: Go leaves
+ * them out of goroutine profiles and dumps, and where they show (GOTRACEBACK=system) their states ("force gc
+ * (idle)", "GC sweep wait", "finalizer wait") are no {@link BlockKind}, so they are never blocked in our sense.
+ */
+const IDLE_WAITS: ReadonlyArray<{ kind: IdleWaitKind; matches: (frames: readonly StackFrame[], blockedOn: BlockKind) => boolean }> = [
+  // A listener's accept loop (net/http.(*Server).Serve calls it; a TLS listener wraps it): one per listener.
+  { kind: 'listener', matches: (frames) => hasFrame(frames, 'net.(*TCPListener).Accept') || hasFrame(frames, 'net.(*UnixListener).Accept') },
+  // os/signal's loop, started by the first signal.Notify: one per process.
+  { kind: 'signal', matches: (frames) => hasFrame(frames, 'os/signal.signal_recv') },
+  // A server's keep-alive connection between requests: (*conn).serve reading the next request's header (readRequest,
+  // or bufio Peek while an IdleTimeout runs). And while a handler runs, the reader that watches the client for a
+  // close (backgroundRead): the handler's own goroutine is what is judged.
+  {
+    kind: 'http-server-conn',
+    matches: (frames, blockedOn) =>
+      blockedOn === 'io-wait' &&
+      (hasFrame(frames, 'net/http.(*connReader).backgroundRead') || ['net/http.(*conn).readRequest', 'bufio.(*Reader).Peek'].includes(calledBy(frames, 'net/http.(*conn).serve') ?? '')),
+  },
+  // A client's pooled connection: readLoop peeking for the next response, writeLoop in its select for the next request.
+  {
+    kind: 'http-client-conn',
+    matches: (frames, blockedOn) =>
+      (blockedOn === 'io-wait' && calledBy(frames, 'net/http.(*persistConn).readLoop') === 'bufio.(*Reader).Peek') ||
+      (blockedOn === 'select' && frames.find((f) => !f.function.startsWith('runtime.'))?.function === 'net/http.(*persistConn).writeLoop'),
+  },
+];
+
+const hasFrame = (frames: readonly StackFrame[], fn: string): boolean => frames.some((f) => f.function === fn);
+
+/** The function `fn` called (the frame just inside it), or null when `fn` is not on the stack or is its top. */
+function calledBy(frames: readonly StackFrame[], fn: string): string | null {
+  const i = frames.findIndex((f) => f.function === fn);
+  return i > 0 ? frames[i - 1]!.function : null;
+}
+
+/** The wait by design a blocked stack is in ({@link IDLE_WAITS}), or null. */
+function idleWaitOf(frames: readonly StackFrame[], blockedOn: BlockKind | null): IdleWaitKind | null {
+  if (blockedOn === null) return null;
+  return IDLE_WAITS.find((w) => w.matches(frames, blockedOn))?.kind ?? null;
+}
 
 /**
- * Goroutines that wait by design and do not multiply: the program's main goroutine (its stack ends
- * in `main.main`; debug=1 shows `runtime.main` below it), a listener's accept loop, the signal loop.
- * They are no leak however long they wait.
+ * The program's main goroutine (its stack ends in `main.main`; debug=1 shows `runtime.main` below it): there is one,
+ * so it is no leak however long it waits.
  */
-function waitsByDesign(frames: readonly StackFrame[]): boolean {
+function isMainGoroutine(frames: readonly StackFrame[]): boolean {
   const n = frames.length;
   if (n === 0) return false;
   if (frames[n - 1]!.function === 'main.main') return true;
-  if (n >= 2 && frames[n - 1]!.function === 'runtime.main' && frames[n - 2]!.function === 'main.main') return true;
-  return frames.some((f) => IDLE_BY_DESIGN.has(f.function));
+  return n >= 2 && frames[n - 1]!.function === 'runtime.main' && frames[n - 2]!.function === 'main.main';
+}
+
+/**
+ * Whether a group is suspicious ({@link GoroutineGroup.suspicious}): blocked, not main, and not idle by design —
+ * unless its idle goroutines are too many ({@link IDLE_MANY}) or grew too much since a base (`idleGrowth`, set
+ * only against a base: {@link IDLE_GROWTH}), since connections never closed pile up as exactly these stacks.
+ */
+export function judgeSuspicious(g: Pick<GoroutineGroup, 'frames' | 'blockedOn' | 'idleWait' | 'count' | 'idleGrowth'>): boolean {
+  if (g.blockedOn === null || isMainGoroutine(g.frames)) return false;
+  return g.idleWait === null || g.count > IDLE_MANY || g.idleGrowth !== null;
 }
 
 function finishGroup(
@@ -818,6 +874,7 @@ function finishGroup(
     return { function: k.slice(0, nl), ...splitLocation(k.slice(nl + 1)), count };
   });
   const labels = acc.labels.sorted().map(([l, count]): LabelCount => ({ labels: l, count }));
+  const idleWait = idleWaitOf(frames, blockedOn);
   return {
     key,
     count: acc.count,
@@ -833,7 +890,9 @@ function finishGroup(
     labels,
     goroutineIds: acc.ids,
     blockedOn,
-    suspicious: blockedOn !== null && !waitsByDesign(frames),
+    idleWait,
+    idleGrowth: null,
+    suspicious: judgeSuspicious({ frames, blockedOn, idleWait, count: acc.count, idleGrowth: null }),
     longWait: maxWaitMinutes !== null && maxWaitMinutes >= longWaitMinutes,
   };
 }
@@ -850,9 +909,14 @@ export function compareGroups(a: GoroutineGroup, b: GoroutineGroup): number {
 
 function finishDump(format: GoroutineDump['format'], total: number, groups: GoroutineGroup[], longWaitMinutes: number, warnings: string[]): GoroutineDump {
   groups.sort(compareGroups);
-  let suspiciousTotal = 0;
-  for (const g of groups) if (g.suspicious) suspiciousTotal += g.count;
-  return { format, total, groups, suspiciousTotal, longWaitMinutes, warnings };
+  return { format, total, groups, suspiciousTotal: suspiciousCount(groups), longWaitMinutes, warnings };
+}
+
+/** Goroutines in suspicious groups. */
+export function suspiciousCount(groups: readonly GoroutineGroup[]): number {
+  let n = 0;
+  for (const g of groups) if (g.suspicious) n += g.count;
+  return n;
 }
 
 /**
