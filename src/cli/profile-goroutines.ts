@@ -62,7 +62,7 @@ async function runGoroutines(source: string, flags: GoroutineFlags): Promise<voi
 export function registerProfileGoroutines(profile: Command): void {
   profile
     .command('goroutines')
-    .description('Group a goroutine dump by stack (states, wait, creator; ! marks suspicious stacks: blocked, other than the waits a program has by design), or with --base show the stacks that grew.')
+    .description('Group a goroutine dump by stack (states, wait, creator; ! marks suspicious stacks: blocked, other than the waits a program has by design, such as idle HTTP connections unless they pile up), or with --base show the stacks that grew.')
     .argument('<file>', 'a goroutine dump as text (debug=2 or debug=1), or its URL, e.g. http://127.0.0.1:6060/debug/pprof/goroutine?debug=2')
     .option('--base <file>', 'an earlier dump (file or URL) to compare with: groups that grew, new and gone')
     .option('--json', 'print the grouped dump (or the diff) as JSON')

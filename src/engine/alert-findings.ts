@@ -6,7 +6,7 @@
  */
 import type { CaptureFile, CaptureMeta } from '../shared/captures.js';
 import { formatBytes, formatCount } from '../shared/units.js';
-import { groupName, parseGoroutineDump } from '../analysis/goroutines/index.js';
+import { groupName, idleWaitText, parseGoroutineDump } from '../analysis/goroutines/index.js';
 import { top } from '../analysis/pprof/index.js';
 import { decodeStoredProfileAsync, fdSection, goroutineSection, heapSection, parseFdSnapshot, type CaptureReader } from './captures/index.js';
 
@@ -84,7 +84,9 @@ export async function findingFor(reader: CaptureReader, capture: CaptureMeta, ea
     if (role === 'goroutine-dump') {
       const g = parseGoroutineDump(new TextDecoder().decode(bytes)).groups[0];
       const state = g?.states[0]?.state;
-      return g ? { captureId: capture.id, finding: `largest group at ${at}: ${groupName(g)} ×${formatCount(g.count)}${state ? ` (${state})` : ''}` } : none;
+      // Idle HTTP connections may be the largest group: the finding says they wait by design (or why they are flagged).
+      const idle = g ? idleWaitText(g) : null;
+      return g ? { captureId: capture.id, finding: `largest group at ${at}: ${groupName(g)} ×${formatCount(g.count)}${state ? ` (${state})` : ''}${idle ? `; ${idle}` : ''}` } : none;
     }
     const named = namedAlike((parseFdSnapshot(bytes).breakdown?.repeated ?? []).map((r) => ({ name: r.name, n: r.count })), (n) => `×${formatCount(n)}`);
     return named ? { captureId: capture.id, finding: `most repeated at ${at}: ${named}` } : none;

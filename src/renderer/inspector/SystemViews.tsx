@@ -1,6 +1,6 @@
 /** The inspector's non-profile views: goroutine groups (and which grew), file descriptors (and which grew), and the memory map. */
 import { useMemo, useState } from 'react';
-import { groupName, groupStateText, groupWaitText, longWaitSummary, suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
+import { groupName, groupStateText, groupWaitText, idleWaitText, longWaitSummary, suspiciousLegend, type GoroutineGroup, type GroupChange } from '../../analysis/goroutines/index.js';
 import type { MemoryMap } from '../../shared/types.js';
 import { formatBytes, formatCount } from '../../shared/units.js';
 import { diffFds, summarizeFds, type FdSnapshot } from './fd-model.js';
@@ -57,7 +57,7 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
           <input type="checkbox" checked={onlySuspicious} onChange={(e) => setOnlySuspicious(e.target.checked)} /> suspicious only
         </label>
       </div>
-      {/* What "suspicious" counts, in visible words: the main goroutine and a listener's Accept are blocked too, and not counted. */}
+      {/* What "suspicious" counts, in visible words: the main goroutine, a listener's Accept and idle HTTP connections are blocked too, and not counted. */}
       <p className="muted gr-legend" data-testid="goroutine-legend">
         Suspicious: {suspiciousLegend(dump.format)}.
       </p>
@@ -132,6 +132,8 @@ export function GoroutinesView({ analysis, baseLabel, search }: { analysis: Goro
 function GroupCard({ g, change, total, longWaitMinutes }: { g: GoroutineGroup; change: GroupChange | null; total: number; longWaitMinutes: number }) {
   const waited = groupWaitText(g);
   const wait = waited ? `waiting ${waited}` : null;
+  // A wait by design says what it is ("idle by design: …"), or, flagged anyway, why ("idle HTTP connections: 312, grew by 40").
+  const idle = idleWaitText(g);
   return (
     <details className={`gr-card${g.suspicious ? ' suspicious' : ''}`} data-testid="goroutine-group" data-name={groupName(g)} data-count={g.count}>
       <summary>
@@ -143,7 +145,11 @@ function GroupCard({ g, change, total, longWaitMinutes }: { g: GoroutineGroup; c
           <span className="gr-facts">
             {g.suspicious ? (
               <span className="tag tag-warn" data-testid="goroutine-suspicious-tag">
-                {g.longWait ? `suspicious, some ≥ ${longWaitMinutes} min` : 'suspicious'}
+                {idle ? `suspicious: ${idle}` : g.longWait ? `suspicious, some ≥ ${longWaitMinutes} min` : 'suspicious'}
+              </span>
+            ) : idle ? (
+              <span className="tag" data-testid="goroutine-idle-tag">
+                {idle}
               </span>
             ) : null}
             {/* debug=1 has no states: the wait its top frame shows, in the same words as a debug=2 state. */}

@@ -4,7 +4,7 @@
  * the diff against a base profile, and goroutine groups. {@link AnalysisSession} keeps decoded profiles
  * and prepared stacks between requests; it runs the same in a Web Worker and in a unit test.
  */
-import { diffGoroutineDumps, parseGoroutineDump } from '../../analysis/goroutines/index.js';
+import { diffGoroutineDumps, judgeAgainstBase, parseGoroutineDump } from '../../analysis/goroutines/index.js';
 import {
   callTreeOfStacks,
   decodeProfile,
@@ -186,8 +186,11 @@ export class AnalysisSession {
       }
       case 'goroutines': {
         const dec = new TextDecoder();
-        const dump = parseGoroutineDump(dec.decode(req.text));
-        const diff = req.baseText ? diffGoroutineDumps(parseGoroutineDump(dec.decode(req.baseText)), dump) : null;
+        const current = parseGoroutineDump(dec.decode(req.text));
+        const base = req.baseText ? parseGoroutineDump(dec.decode(req.baseText)) : null;
+        // Against a base, idle-by-design groups that grew too much are suspicious in the list too, as in the diff.
+        const dump = base ? judgeAgainstBase(base, current) : current;
+        const diff = base ? diffGoroutineDumps(base, current) : null;
         return { result: { dump, diff, analyzeMs: performance.now() - t0 }, transfer: [] };
       }
     }
