@@ -186,10 +186,115 @@ function openState(a: Alert): string {
   return '';
 }
 
-/** An alert change as one line for people. */
-export function formatAlertLine(change: string, a: Alert): string {
-  if (change === 'resolved') return `${time(a.resolvedMs ?? a.lastMs)}  resolved: ${a.title}`;
-  return `${time(a.lastMs)}  ALERT (${a.severity}) ${a.title}: ${a.message} — next: ${a.nextStep}`;
+/** The time an alert change is printed at: when it resolved, or its last update (the sample that fired it). */
+export function alertLineMs(change: string, a: Alert): number {
+  return change === 'resolved' ? (a.resolvedMs ?? a.lastMs) : a.lastMs;
+}
+
+/** An alert change as one line for people, at `atMs` (by default {@link alertLineMs}). */
+export function formatAlertLine(change: string, a: Alert, atMs = alertLineMs(change, a)): string {
+  if (change === 'resolved') return `${time(atMs)}  resolved: ${a.title}`;
+  return `${time(atMs)}  ALERT (${a.severity}) ${a.title}: ${a.message} — next: ${a.nextStep}`;
+}
+
+/**
+ * How long a sample's reading may still be under way after it began: the watcher's timeout for one (engine/watcher.ts
+ * gives the sample job 80 % of the interval, 200 ms to 20 s, plus 100 ms), and a moment for the sample to be handed on.
+ */
+export function sampleHoldMs(sampleMs: number): number {
+  return Math.max(200, Math.min(sampleMs * 0.8, 20_000)) + 100 + 400;
+}
+
+/** A line waiting its turn: its time, the order it came in, and its text for the time it is printed at. */
+interface HeldLine {
+  timeMs: number;
+  seq: number;
+  render: (atMs: number) => string;
+}
+
+/**
+ * Prints `watch`'s lines in time order. A sample is stamped when its reading began and arrives when the reading is
+ * done, while what happened meanwhile (a pprof read of that very sample failing, another source failing or recovering)
+ * arrives at once, stamped later. So every line but a sample is held until no sample stamped before it can still
+ * come: until the next sample arrives (a sample's readings never overlap, so once one is in, the next begins later
+ * than anything held), or, when none does (the process is gone), until a sample's reading would have timed out
+ * ({@link sampleHoldMs}). A sample's alerts, handed over right after it with its time, come right after it.
+ * A line that is learned only after later lines were printed (an alert another leakbar fired a moment before) is
+ * stamped when it was learned. Samples keep their own time: it is the one kept in the history and the CSV.
+ */
+export class TimeOrderedLines {
+  private held: HeldLine[] = [];
+  private seq = 0;
+  /** The time of the last line printed. */
+  private lastMs = Number.NEGATIVE_INFINITY;
+  /** No sample stamped before this is still to come. */
+  private settledMs = Number.NEGATIVE_INFINITY;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private soon: ReturnType<typeof setImmediate> | null = null;
+
+  constructor(
+    private readonly write: (line: string) => void,
+    /** See {@link sampleHoldMs}; set again when the sample interval changes. */
+    public holdMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A sample's line: printed once the lines its listeners add (its alerts) are in, after every line stamped before it. */
+  sample(timeMs: number, line: string): void {
+    this.held.push({ timeMs, seq: this.seq++, render: () => line });
+    this.settledMs = Math.max(this.settledMs, this.now());
+    this.soon ??= setImmediate(() => {
+      this.soon = null;
+      this.flush();
+    });
+  }
+
+  /** Any other line, stamped `timeMs`, as `render` writes it for the time it is printed at. */
+  line(timeMs: number, render: (atMs: number) => string): void {
+    const at = timeMs < this.lastMs ? this.now() : timeMs;
+    this.held.push({ timeMs: at, seq: this.seq++, render });
+    this.schedule();
+  }
+
+  /** Prints every line held, in time order: at the end. */
+  end(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.soon) clearImmediate(this.soon);
+    this.timer = this.soon = null;
+    this.flush(Number.POSITIVE_INFINITY);
+  }
+
+  /** Prints, in time order, the lines no sample stamped before them can still come for. */
+  private flush(upToMs = Math.max(this.settledMs, this.now() - this.holdMs)): void {
+    this.held.sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq);
+    let n = 0;
+    while (n < this.held.length && this.held[n]!.timeMs <= upToMs) n++;
+    for (const h of this.held.splice(0, n)) {
+      this.write(h.render(h.timeMs));
+      this.lastMs = Math.max(this.lastMs, h.timeMs);
+    }
+    this.schedule();
+  }
+
+  /** Wakes up when the earliest line held has waited long enough. */
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.held.length === 0) return;
+    const earliest = Math.min(...this.held.map((h) => h.timeMs));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        // After the I/O of this turn: a sample finishing just now is taken first.
+        this.soon ??= setImmediate(() => {
+          this.soon = null;
+          this.flush();
+        });
+      },
+      Math.max(0, earliest + this.holdMs - this.now()),
+    );
+    this.timer.unref();
+  }
 }
 
 /** A PID that is not there at all is a mistake in the command, not a process that went away: say so plainly. */
@@ -274,41 +379,53 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   }
   const print = (line: string) => out.write(terminalSafe(line, o.json) + '\n');
   const iso = (ms: number) => new Date(ms).toISOString();
+  // Lines come out in time order (see TimeOrderedLines): a sample before what was found while it was read.
+  const lines = new TimeOrderedLines(print, sampleHoldMs((await service.getSettings({})).cadences.sampleMs));
   const findings = new Set<string>();
   // A watch by --pid has nothing left to watch once that process exits: it ends, non-zero.
   let ended: (() => void) | null = null;
   let targetExited = false;
   service.subscribe((e) => {
     if (e.type === 'sample') {
-      print(o.json ? JSON.stringify(sampleJson(e.sample)) : formatSampleLine(e.sample));
+      lines.sample(e.sample.timeMs, o.json ? JSON.stringify(sampleJson(e.sample)) : formatSampleLine(e.sample));
       csv?.write(csvRow(e.sample) + '\n');
+    } else if (e.type === 'status') {
+      // The sample interval may change while watching (settings.json): so does how long a sample may take.
+      const sampleJob = e.status.jobs.find((j) => j.name === 'sample');
+      if (sampleJob) lines.holdMs = sampleHoldMs(sampleJob.intervalMs);
     } else if (e.type === 'watch') {
-      const { timeMs, ...rest } = e.event;
-      print(o.json ? JSON.stringify({ ...rest, time: iso(timeMs) }) : formatEventLine(e.event));
-      if ('pid' in target.selector && e.event.type === 'status' && e.event.source === 'target' && e.event.code === 'no-such-process' && !targetExited) {
+      const event = e.event;
+      const { timeMs, ...rest } = event;
+      lines.line(timeMs, (at) => (o.json ? JSON.stringify({ ...rest, time: iso(at) }) : formatEventLine({ ...event, timeMs: at })));
+      if ('pid' in target.selector && event.type === 'status' && event.source === 'target' && event.code === 'no-such-process' && !targetExited) {
         targetExited = true;
         ended?.();
       }
     } else if (e.type === 'alert') {
       const a = e.alert;
       const { evidence: _evidence, ...alert } = a;
-      if (e.change === 'updated' && e.previousId !== undefined && o.json) {
+      const change = e.change;
+      if (change === 'updated' && e.previousId !== undefined && o.json) {
         // Printed as fired under its own id, it goes on as the alert another leakbar recording this history has for the
         // same condition: a reader of --json is told the new id, to follow it to its resolution (people see one alert).
-        print(JSON.stringify({ ...alert, type: 'alert', event: 'renamed', previousId: e.previousId, time: iso(alert.lastMs) }));
+        const previousId = e.previousId;
+        lines.line(alert.lastMs, (at) => JSON.stringify({ ...alert, type: 'alert', event: 'renamed', previousId, time: iso(at) }));
       }
+      // A capture's result is stamped when it came in (the alert's own times are in its line, and in --json's alert).
       if (a.finding && !findings.has(`${a.id} ${a.finding}`)) {
         // The alert's capture came in and names the leaking thing: say it once.
         findings.add(`${a.id} ${a.finding}`);
-        print(o.json ? JSON.stringify({ type: 'finding', key: a.key, alertId: a.id, captureId: a.captureId, finding: a.finding, time: iso(a.lastMs) }) : `${time(a.lastMs)}  found (${a.title}): ${a.finding}`);
+        const finding = a.finding;
+        lines.line(Date.now(), (at) => (o.json ? JSON.stringify({ type: 'finding', key: a.key, alertId: a.id, captureId: a.captureId, finding, time: iso(at) }) : `${time(at)}  found (${a.title}): ${finding}`));
       }
       if (a.captureError && !findings.has(`${a.id} failed ${a.captureError}`)) {
         // The capture taken for the alert failed: say why once, else the alert would just never name anything.
         findings.add(`${a.id} failed ${a.captureError}`);
-        print(o.json ? JSON.stringify({ type: 'capture-failed', key: a.key, alertId: a.id, message: a.captureError, time: iso(a.lastMs) }) : `${time(a.lastMs)}  no capture (${a.title}): ${a.captureError}`);
+        const message = a.captureError;
+        lines.line(Date.now(), (at) => (o.json ? JSON.stringify({ type: 'capture-failed', key: a.key, alertId: a.id, message, time: iso(at) }) : `${time(at)}  no capture (${a.title}): ${message}`));
       }
-      if (e.change !== 'fired' && e.change !== 'resolved') return;
-      print(o.json ? JSON.stringify({ ...alert, type: 'alert', event: e.change, time: iso(e.change === 'resolved' ? (alert.resolvedMs ?? alert.lastMs) : alert.lastMs) }) : formatAlertLine(e.change, e.alert));
+      if (change !== 'fired' && change !== 'resolved') return;
+      lines.line(alertLineMs(change, a), (at) => (o.json ? JSON.stringify({ ...alert, type: 'alert', event: change, time: iso(at) }) : formatAlertLine(change, a, at)));
     }
   });
 
@@ -331,11 +448,12 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   // Alerts still open from the history read back: say them once, so a restart of leakbar hides nothing.
   for (const a of await service.alerts({ targetId: added.id })) {
     const { evidence: _evidence, ...alert } = a;
-    // Stamped now, as the lines around it are; its message is as of the alert's last update, said as such.
-    print(
+    // Stamped now, as the lines around it are (in --json too: its firstMs and lastMs say when it fired and was last
+    // updated); its message is as of the alert's last update, said as such.
+    lines.line(Date.now(), (at) =>
       o.json
-        ? JSON.stringify({ ...alert, type: 'alert', event: 'open', time: new Date(a.firstMs).toISOString() })
-        : `${time(Date.now())}  open since ${time(a.firstMs)} (${a.severity}${openState(a)}) ${a.title}: ${a.message} (as of ${time(a.lastMs)})`,
+        ? JSON.stringify({ ...alert, type: 'alert', event: 'open', time: iso(at) })
+        : `${time(at)}  open since ${time(a.firstMs)} (${a.severity}${openState(a)}) ${a.title}: ${a.message} (as of ${time(a.lastMs)})`,
     );
   }
   await new Promise<void>((resolve) => {
@@ -346,7 +464,9 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
-  sayUnwritten(await service.close());
+  const unwritten = await service.close();
+  lines.end();
+  sayUnwritten(unwritten);
   if (csv) await new Promise<void>((r) => csv!.end(r));
   if (targetExited) {
     process.stderr.write(`leakbar: process ${(target.selector as { pid: number }).pid} has exited; nothing left to watch (watch by --match to follow restarts)\n`);
