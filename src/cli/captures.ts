@@ -1,5 +1,4 @@
 /** `leakbar captures` lists the capture store; `leakbar baseline ID` and `leakbar pin ID` mark a capture kept there. */
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { captureCause, type CaptureMeta } from '../shared/captures.js';
@@ -58,19 +57,17 @@ function checkTargetId(id: string): void {
   }
 }
 
-/** A listed capture: its metadata, its folder, and the files meta.json lists that are no longer in it (deleted by hand). */
-export type ListedCapture = StoredCapture & { dir: string; missingFiles?: string[] };
+/** A listed capture: its metadata and its folder, its files deleted by hand marked `missing` and named in `missingFiles` (CaptureStore.onDisk). */
+export type ListedCapture = StoredCapture & { dir: string };
 
 /** What a capture holds on disk now: the listed files' bytes, less those deleted since, and which. */
-function sizeCell(c: CaptureMeta & { missingFiles?: string[] }): string {
+function sizeCell(c: CaptureMeta): string {
   const missing = c.missingFiles ?? [];
-  if (missing.length === 0) return formatBytes(captureBytes(c));
-  const kept = c.files.filter((f) => !missing.includes(f.name)).reduce((n, f) => n + f.bytes, 0);
-  return `${formatBytes(kept)} (${missing.join(', ')} deleted)`;
+  return missing.length === 0 ? formatBytes(captureBytes(c)) : `${formatBytes(captureBytes(c))} (${missing.join(', ')} deleted)`;
 }
 
 /** The captures as an aligned table, newest first. */
-export function capturesTable(captures: ReadonlyArray<StoredCapture & { missingFiles?: string[] }>): string {
+export function capturesTable(captures: readonly StoredCapture[]): string {
   const head = ['ID', 'KIND', 'TAKEN', 'TARGET', 'MARKS', 'SIZE', 'CAUSED BY'];
   // A capture whose meta.json is damaged: its marks and cause are not known, and what is wrong takes their place.
   const rows = captures.map((c) =>
@@ -87,15 +84,8 @@ export async function runCaptures(o: CapturesOptions): Promise<ListedCapture[]> 
   const store = await createCaptureStore(o.dataDir ?? defaultDataDir());
   if (o.target !== undefined) checkTargetId(o.target);
   const all = await store.list(o.target);
-  return Promise.all(
-    all.map(async (c) => {
-      const dir = join(store.root, c.targetId, c.id);
-      // One stat per file: a file deleted by hand is said so, and its bytes are not counted as kept.
-      const gone = await Promise.all(c.files.map((f) => stat(join(dir, f.name)).then(() => null, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? f.name : null))));
-      const missingFiles = gone.filter((n): n is string => n !== null);
-      return missingFiles.length > 0 ? { ...c, dir, missingFiles } : { ...c, dir };
-    }),
-  );
+  // One stat per file, by the rule the API's listCaptures goes by: a file deleted by hand is said so, and its bytes are not counted as kept.
+  return Promise.all(all.map((c) => store.onDisk(c)));
 }
 
 /** Marks a capture as its target's baseline; resolves with it and the baseline it replaced (null when none). */

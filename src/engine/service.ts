@@ -665,10 +665,11 @@ export async function createService(options: ServiceOptions): Promise<LeakbarSer
     async acknowledgeAlert({ alertId }) {
       return alertAction(alertId, { action: 'acknowledged' });
     },
-    listCaptures: ({ targetId }) => captureStore.list(targetId),
+    // As `leakbar captures` lists them: a file deleted by hand is marked missing, not given meta.json's size.
+    listCaptures: async ({ targetId }) => Promise.all((await captureStore.list(targetId)).map((c) => captureStore.onDisk(c))),
     startCapture: ({ targetId, kind, seconds }) => capture(runtime(targetId), kind, seconds === undefined ? {} : { seconds }),
     cancelCapture: async ({ targetId, kind }) => ({ cancelled: captures.cancel(targetId, kind) }),
-    getCapture: async ({ captureId }) => located(await captureStore.get(captureId)),
+    getCapture: async ({ captureId }) => captureStore.onDisk(await captureStore.get(captureId)),
     markBaseline: ({ captureId }) => captureStore.markBaseline(captureId),
     setPinned: ({ captureId, pinned }) => captureStore.setPinned(captureId, pinned),
     compare: ({ captureId, baseId }) => captures.compare(captureId, baseId),

@@ -28,6 +28,11 @@ export interface CaptureFile {
   bytes: number;
   /** The URL it was fetched from, when it came from pprof. */
   url?: string;
+  /**
+   * Set when the capture's folder no longer holds the file (deleted by hand): `bytes` is what it held, and reading it
+   * answers "this file of the capture was deleted". Filled in by the engine when it hands a capture out, never stored.
+   */
+  missing?: true;
 }
 
 /** The metadata file of a capture (meta.json). */
@@ -51,6 +56,8 @@ export interface CaptureMeta {
   note: string;
   /** Where the capture's folder is on disk; filled in by the engine when it hands a capture out, never stored. */
   dir?: string;
+  /** The names of the files marked `missing`, when any is (as `leakbar captures --json` has them); never stored. */
+  missingFiles?: string[];
 }
 
 /** A capture in progress, for progress bars. */

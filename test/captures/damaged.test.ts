@@ -66,6 +66,17 @@ describe('a capture file deleted by hand', () => {
     const other = await getFile(serve, meta.id, kept.name);
     expect(other.status).toBe(200);
     expect(other.body).toBe(await readFile(join(meta.dir, kept.name), 'utf8'));
+    // The API (which the pages list captures and their files by) looks at the disk as `leakbar captures` does: the
+    // deleted file is marked missing, where it gave meta.json's size for a file that answers 404.
+    const listed = (await apiCall<CaptureMeta[]>(serve, 'listCaptures', { targetId: meta.targetId })).find((c) => c.id === meta.id)!;
+    const got = await apiCall<CaptureMeta>(serve, 'getCapture', { captureId: meta.id });
+    for (const c of [listed, got]) {
+      expect(c.files.find((f) => f.name === gone.name)).toMatchObject({ name: gone.name, missing: true });
+      expect(c.files.find((f) => f.name === kept.name)!.missing).toBeUndefined();
+      expect(c.missingFiles).toEqual([gone.name]);
+    }
+    // Nothing of it is written to meta.json.
+    expect(await readFile(join(meta.dir, 'meta.json'), 'utf8')).not.toMatch(/missing/);
     await serve.stop();
     serve = undefined;
 

@@ -80,6 +80,13 @@ export interface CaptureStore {
   get(captureId: string): Promise<StoredCapture>;
   /** The capture's folder (inside the store, checked). */
   dir(captureId: string): Promise<string>;
+  /**
+   * A capture as it stands on disk now, the way `leakbar captures` and the API (listCaptures, getCapture) hand it out:
+   * with its folder, each file meta.json lists that the folder no longer holds (deleted by hand) marked `missing`, and
+   * their names in `missingFiles`. One stat per file; only a file that is not there counts (one that cannot be looked
+   * at for another reason stays listed: reading it says why). Nothing is written.
+   */
+  onDisk(capture: StoredCapture): Promise<StoredCapture & { dir: string }>;
   /** The bytes of one listed file of a capture, exactly as stored. */
   readFile(captureId: string, name: string): Promise<Uint8Array>;
   /** Marks a capture as its target's baseline; the previous baseline of that target is unmarked. Refused for a damaged one. */
@@ -449,6 +456,14 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
       return locate(captureId);
     },
 
+    async onDisk(capture) {
+      const dir = resolveInside(root, capture.targetId, capture.id);
+      const gone = await Promise.all(capture.files.map((f) => stat(join(dir, f.name)).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOENT')));
+      if (!gone.includes(true)) return { ...capture, dir };
+      const files = capture.files.map((f, i) => (gone[i] ? { ...f, missing: true as const } : f));
+      return { ...capture, files, dir, missingFiles: files.filter((f) => f.missing).map((f) => f.name) };
+    },
+
     async readFile(captureId, name) {
       checkFileName(name);
       const { dir, meta } = await load(captureId);
@@ -535,7 +550,7 @@ export async function createCaptureStore(dataDir: string, options: CaptureStoreO
   return store;
 }
 
-/** The sum of a capture's file sizes, in bytes. */
+/** The sum of a capture's file sizes, in bytes, less the files marked missing (deleted since: see CaptureStore.onDisk). */
 export function captureBytes(meta: Pick<CaptureMeta, 'files'>): number {
-  return meta.files.reduce((n, f) => n + f.bytes, 0);
+  return meta.files.reduce((n, f) => n + (f.missing ? 0 : f.bytes), 0);
 }
