@@ -1,9 +1,11 @@
 /** `leakbar serve`: runs the engine and serves the popover and inspector to a browser on 127.0.0.1, behind a random token. */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { existsSync, rmSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { targetInputSchema, type TargetInput } from '../shared/api.js';
@@ -116,12 +118,62 @@ export function findRendererDir(): string | null {
   return null;
 }
 
-/** Opens a URL in the default browser, without a shell. */
-function openBrowser(url: string): void {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['explorer.exe', [url]] : ['xdg-open', [url]];
-  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-  child.on('error', (e) => process.stderr.write(`leakbar: could not open a browser (${e.message}); open the URL above yourself\n`));
+/**
+ * A page that sends the browser on to `url` at once (a meta refresh, and a script for a browser that holds refreshes
+ * back), and holds nothing else: the token is in it only as part of that URL. Sends no referrer anywhere.
+ */
+export function redirectPage(url: string): string {
+  const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const js = JSON.stringify(url).replace(/</g, '\\u003c');
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">',
+    `<meta http-equiv="refresh" content="0;url=${attr}">`,
+    '<title>leakbar</title>',
+    `<script>location.replace(${js});</script>`,
+    '</head><body><p>Opening leakbar…</p></body></html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Opens `url` (it carries the token) in the default browser, without a shell and without putting it on a command line,
+ * where any user of the machine could read it (`ps`): as Jupyter does, it writes a page that redirects there
+ * ({@link redirectPage}) into a folder only this user can enter (0700, made anew under the temporary folder), readable
+ * only by this user (0600), and hands the browser that file. Resolves to what removes the page and its folder, for
+ * when serve stops. If the page cannot be written, it says so and asks the user to open the URL printed above.
+ */
+export async function openBrowser(url: string, err: NodeJS.WritableStream = process.stderr): Promise<() => void> {
+  let dir: string | null = null;
+  const remove = () => {
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+    dir = null;
+  };
+  let page: string;
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'leakbar-open-'));
+    // mkdtemp makes it 0700 (less with a stricter umask); say so outright rather than rely on it.
+    await chmod(dir, 0o700);
+    page = join(dir, 'open.html');
+    await writeFile(page, redirectPage(url), { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    remove();
+    err.write(`leakbar: could not write the page that opens the browser (${(e as Error).message}); open this URL yourself: ${url}\n`);
+    return () => {};
+  }
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer.exe' : 'xdg-open';
+  const child = spawn(cmd, [pathToFileURL(page).href], { stdio: 'ignore', detached: true });
+  child.on('error', (e) => {
+    remove();
+    err.write(`leakbar: could not open a browser (${e.message}); open the URL above yourself\n`);
+  });
   child.unref();
+  // Gone however serve ends; stopping calls it first.
+  process.once('exit', remove);
+  return () => {
+    process.removeListener('exit', remove);
+    remove();
+  };
 }
 
 /**
@@ -191,11 +243,12 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
     for (const e of (await service.history({ targetId: target.id, fromMs: startedMs })).events) sayTarget(target.id, e);
   }
   said = null;
-  if (o.open) openBrowser(url);
+  const closePage = o.open ? await openBrowser(url) : () => {};
   const signal = await new Promise<NodeJS.Signals>((ok) => {
     process.once('SIGINT', () => ok('SIGINT'));
     process.once('SIGTERM', () => ok('SIGTERM'));
   });
+  closePage();
   unwatchRecording();
   unwatchTargets();
   await server.close();
