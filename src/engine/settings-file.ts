@@ -21,7 +21,11 @@ export const SETTINGS_POLL_MS = 2000;
 /** A settings file: the port the service reads and changes, and why the stored file was not used, if it was not. */
 export interface SettingsFile extends SettingsPort {
   readonly path: string;
-  /** Why the file was not used at all at start (not JSON, not an object: it is kept as `settings.json.bad`, or `settings.json.N.bad` beside earlier ones, or left in place when it could not be moved there), or empty. */
+  /**
+   * Why the file was not used at all at start, or empty: not JSON, not an object (it is kept as `settings.json.bad`, or
+   * `settings.json.N.bad` beside earlier ones, or left in place when it could not be moved there), or it may not be read
+   * (permission denied: left as it is, and never written over while so).
+   */
   readonly loadProblems: readonly string[];
   /** The version of the document on disk when a newer leakbar wrote it (this one reads it but never writes it), else null. */
   readonly newerVersion: number | null;
@@ -80,7 +84,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
    * leakbar set it aside as .bad, a person moved or deleted it). The settings before it stay in force either way, and
    * the next `set` writes them, with its change, to the file again. Null when the file is what is in force.
    */
-  let unusable: { kind: 'bad'; problems: string[] } | { kind: 'gone' } | null = null;
+  let unusable: { kind: 'bad'; problems: string[] } | { kind: 'gone' } | { kind: 'unreadable'; problem: string } | null = null;
   /**
    * See {@link SettingsPort.retentionHeld}: set at start when the file was unusable, is missing with a .bad beside it,
    * holds retention limits that cannot be read, or has no retention at all with a .bad beside it (written while held).
@@ -110,7 +114,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     read: ReadResult,
     inForce: Settings | null,
   ): { ok: true; migratedFrom: number | null; fellBack: boolean; retentionUnreadable: string[] } | { ok: false; problems: string[] } {
-    seen = { stamp: read.stamp, text: read.kind === 'missing' ? null : read.text };
+    seen = { stamp: read.stamp, text: read.kind === 'missing' || read.kind === 'unreadable' ? null : read.text };
     fellBackText = null;
     fellBackLines = [];
     if (read.kind === 'missing') {
@@ -118,7 +122,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       newerVersion = null;
       return { ok: true, migratedFrom: null, fellBack: false, retentionUnreadable: [] };
     }
-    if (read.kind === 'bad') return { ok: false, problems: [read.problem] };
+    if (read.kind === 'bad' || read.kind === 'unreadable') return { ok: false, problems: [read.problem] };
     const loaded = migrateSettings(read.doc, inForce ? { fallback: inForce } : {});
     if (!loaded.ok) return loaded;
     const kept = inForce ? keepRetentionNotRead(loaded.settings, read.doc, inForce) : [];
@@ -164,8 +168,17 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
    * `current` changed.
    */
   function refresh(checkText: boolean): boolean {
-    if (!checkText && stampOf(path) === seen.stamp) return false;
+    // A file that may not be read is tried at each look: a chmod or chown that ends it changes neither its size nor its time.
+    if (!checkText && unusable?.kind !== 'unreadable' && stampOf(path) === seen.stamp) return false;
     const read = readSettingsDocument(path);
+    if (read.kind === 'unreadable') {
+      // What it holds is not known: the settings in force stay, it is left as it is, and saving is refused meanwhile.
+      if (unusable?.kind !== 'unreadable') {
+        unusable = { kind: 'unreadable', problem: read.problem };
+        warn(`leakbar: ${read.problem}; the settings in force stay, the file is left as it is, and saving settings is refused until it can be read (${unreadableHint(path)})`);
+      }
+      return false;
+    }
     const text = read.kind === 'missing' ? null : read.text;
     if (text === seen.text && unusable === null) {
       seen.stamp = read.stamp;
@@ -215,6 +228,12 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   if (took.ok && took.migratedFrom !== null && newerVersion === null && !took.fellBack) {
     const w = write(current);
     if (w) warn(`leakbar: settings migrated from version ${took.migratedFrom} but not saved (${w})`);
+  } else if (!took.ok && read.kind === 'unreadable') {
+    // Not a file that cannot be used: one this process may not read. Never set aside nor written over (what it holds is
+    // the user's, and a leakbar that can read it may be using it): the defaults stand in, and saving is refused.
+    loadProblems = took.problems;
+    unusable = { kind: 'unreadable', problem: read.problem };
+    warn(`leakbar: ${read.problem}; running on the defaults, the file is left as it is, and saving settings is refused until it can be read (${unreadableHint(path)})`);
   } else if (!took.ok) {
     loadProblems = took.problems;
     const kept = keepBad();
@@ -225,7 +244,7 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
     } else {
       // It stays where it is: known as unusable (not a change to warn about at the next look), replaced at the next change.
       warn(`leakbar: settings not used (${loadProblems.join('; ')}); ${path} could not be kept as ${nextBadPath(path)} (${kept}) and stays where it is, running on defaults; the next change saved here replaces it`);
-      seen = { stamp: read.stamp ?? stampOf(path), text: read.kind === 'missing' ? null : read.text };
+      seen = { stamp: read.stamp ?? stampOf(path), text: read.kind === 'missing' || read.kind === 'unreadable' ? null : read.text };
       unusable = { kind: 'bad', problems: loadProblems };
       warnedBad = { text: seen.text };
     }
@@ -233,6 +252,8 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
   if (retentionHeld && took.ok && took.retentionUnreadable.length > 0) {
     const end = newerVersion === null ? 'fix it there, or save the settings (the Settings page), to end this' : 'the newer leakbar that wrote it reads it';
     warn(`leakbar: nothing is deleted as old (history, captures) while ${took.retentionUnreadable.join(', ')} in ${path} cannot be read; ${end}`);
+  } else if (retentionHeld && unusable?.kind === 'unreadable') {
+    warn(`leakbar: nothing is deleted as old (history, captures) while the settings are defaults standing in for ${path}, which cannot be read; make it readable to end this`);
   } else if (retentionHeld) {
     warn(`leakbar: nothing is deleted as old (history, captures) while the settings are defaults standing in for a settings file that could not be used (see ${keptAsBad ?? `the .bad file beside ${path}`}); save the retention settings (the Settings page's Retention, or retention in a fixed ${path}) to end this`);
   }
@@ -283,6 +304,10 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       const notes: string[] = [];
       if (loadProblems.length > 0 && unusable === null && seen.text === null) notes.push(`${path} could not be used (${loadProblems.join('; ')}) and was kept as ${keptAsBad ?? `a .bad file beside it`}: the defaults are in force`);
       if (unusable?.kind === 'bad') notes.push(`${path} cannot be used (${unusable.problems.join('; ')}): the settings in force stay, until it is fixed or a change is saved here`);
+      if (unusable?.kind === 'unreadable') {
+        const inForce = loadProblems.length > 0 && seen.text === null && keptAsBad === null ? 'the defaults are in force' : 'the settings in force stay';
+        notes.push(`${unusable.problem}: ${inForce}, the file is left as it is, and saving settings is refused until it can be read (${unreadableHint(path)})`);
+      }
       if (unusable?.kind === 'gone') notes.push(`${path} is gone: the settings in force stay, and the next change saved here writes them back`);
       if (newerVersion !== null) notes.push(`${path} was written by a newer leakbar (version ${newerVersion}): this one reads what it knows and saves nothing`);
       for (const line of fellBackLines) notes.push(`${path}: ${line}`);
@@ -293,6 +318,10 @@ export function openSettingsFile(dataDir: string, options: { warn?: (message: st
       // The document as it is now, with whatever another process saved since it was last read.
       const outside = current;
       if (refresh(true)) tell(current, outside);
+      // A file this process may not read is not written over: what it holds (maybe another user's settings) is not known.
+      if (unusable?.kind === 'unreadable') {
+        return { ok: false, problems: [`settings: not saved: ${unusable.problem}, and it is not written over while it cannot be read; ${unreadableHint(path)}`] };
+      }
       if (newerVersion !== null) {
         return { ok: false, problems: [`version: ${path} was written by a newer leakbar (version ${newerVersion}); this one (version ${SETTINGS_VERSION}) does not change it, so nothing was saved: change the settings in the newer leakbar`] };
       }
@@ -369,7 +398,29 @@ function keepRetentionNotRead(taken: Settings, doc: unknown, inForce: Settings):
   return kept;
 }
 
-type ReadResult = { kind: 'missing'; stamp: null } | { kind: 'doc'; doc: unknown; text: string; stamp: string } | { kind: 'bad'; problem: string; text: string | null; stamp: string | null };
+/**
+ * What reading the file gave. `unreadable`: it is there but this process may not read it (EACCES, EPERM: its owner or
+ * mode), which says nothing of what it holds, so it is neither set aside as .bad nor written over.
+ */
+type ReadResult =
+  | { kind: 'missing'; stamp: null }
+  | { kind: 'doc'; doc: unknown; text: string; stamp: string }
+  | { kind: 'bad'; problem: string; text: string | null; stamp: string | null }
+  | { kind: 'unreadable'; problem: string; stamp: string | null };
+
+/** Whether an error reading the file is the file's permissions (not what it holds). */
+const isPermissionError = (e: unknown) => ['EACCES', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '');
+
+/** What to check when the settings file may not be read. */
+function unreadableHint(path: string): string {
+  const uid = process.getuid?.();
+  return `check its owner and mode with \`ls -l ${path}\`: leakbar${uid === undefined ? '' : ` (uid ${uid})`} must be able to read and write it`;
+}
+
+/** The problem of a settings file that may not be read. */
+function unreadableProblem(path: string): string {
+  return `cannot read ${basename(path)}: permission denied (${path})`;
+}
 
 /** The file's identity as a string (device, inode, size, modification time); null when it is missing or cannot be looked at. */
 function stampOf(path: string): string | null {
@@ -394,12 +445,14 @@ function readSettingsDocument(path: string): ReadResult {
   } catch (e) {
     // A data folder under a file (ENOTDIR) holds no settings file either: the folder's own error is said where it is made.
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return { kind: 'missing', stamp: null };
+    if (isPermissionError(e)) return { kind: 'unreadable', problem: unreadableProblem(path), stamp: stampOf(path) };
     return { kind: 'bad', problem: `settings: cannot read ${path}: ${(e as Error).message}`, text: null, stamp: null };
   }
   try {
     stamp = stampFrom(fstatSync(fd));
     text = readFileSync(fd, 'utf8');
   } catch (e) {
+    if (isPermissionError(e)) return { kind: 'unreadable', problem: unreadableProblem(path), stamp: stampOf(path) };
     return { kind: 'bad', problem: `settings: cannot read ${path}: ${(e as Error).message}`, text: null, stamp: null };
   } finally {
     closeSync(fd);
