@@ -429,48 +429,53 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     }
   });
 
-  // By --pid: the target recording that process now, or that recorded it earlier in its life (a serve, the app,
-  // another watch by --match), so one program keeps one history rather than a second copy under pid-N.
-  const joined = 'pid' in target.selector && o.store ? await targetWatching(dataDir, target.selector.pid, Date.now(), startTimeMs) : null;
-  const input: TargetInput = {
-    ...(joined ? { id: joined } : {}),
-    name: joined ?? target.name,
-    ...('pid' in target.selector ? { pid: target.selector.pid } : { match: target.selector.match }),
-    pprofUrl: target.pprofUrl,
-  };
-  if (!o.json) {
-    const how = 'pid' in target.selector ? `pid ${target.selector.pid}` : `processes matching /${target.selector.match}/`;
-    const where = o.store ? `; history in ${join(dataDir, 'targets', targetConfigFrom(input, new Set()).id)}` : '';
-    const everyS = (await service.getSettings({})).cadences.sampleMs / 1000;
-    print(`leakbar: watching ${how} every ${everyS}s${target.pprofUrl ? `, pprof at ${target.pprofUrl}` : ''}${where}`);
-  }
-  const { target: added } = await service.addTarget(input);
-  // Alerts still open from the history read back: say them once, so a restart of leakbar hides nothing.
-  for (const a of await service.alerts({ targetId: added.id })) {
-    const { evidence: _evidence, ...alert } = a;
-    // Stamped now, as the lines around it are (in --json too: its firstMs and lastMs say when it fired and was last
-    // updated); its message is as of the alert's last update, said as such.
-    lines.line(Date.now(), (at) =>
-      o.json
-        ? JSON.stringify({ ...alert, type: 'alert', event: 'open', time: iso(at) })
-        : `${time(at)}  open since ${time(a.firstMs)} (${a.severity}${openState(a)}) ${a.title}: ${a.message} (as of ${time(a.lastMs)})`,
-    );
-  }
-  await new Promise<void>((resolve) => {
-    const done = () => resolve();
-    ended = done;
-    if (targetExited) done();
-    if (stopAtMs !== null) atTime(stopAtMs, done);
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-  const unwritten = await service.close();
-  lines.end();
-  sayUnwritten(unwritten);
-  if (csv) await new Promise<void>((r) => csv!.end(r));
-  if (targetExited) {
-    process.stderr.write(`leakbar: process ${(target.selector as { pid: number }).pid} has exited; nothing left to watch (watch by --match to follow restarts)\n`);
-    process.exitCode = 1;
+  // A line held when watching ends (or cannot go on) is printed still.
+  try {
+    // By --pid: the target recording that process now, or that recorded it earlier in its life (a serve, the app,
+    // another watch by --match), so one program keeps one history rather than a second copy under pid-N.
+    const joined = 'pid' in target.selector && o.store ? await targetWatching(dataDir, target.selector.pid, Date.now(), startTimeMs) : null;
+    const input: TargetInput = {
+      ...(joined ? { id: joined } : {}),
+      name: joined ?? target.name,
+      ...('pid' in target.selector ? { pid: target.selector.pid } : { match: target.selector.match }),
+      pprofUrl: target.pprofUrl,
+    };
+    if (!o.json) {
+      const how = 'pid' in target.selector ? `pid ${target.selector.pid}` : `processes matching /${target.selector.match}/`;
+      const where = o.store ? `; history in ${join(dataDir, 'targets', targetConfigFrom(input, new Set()).id)}` : '';
+      const everyS = (await service.getSettings({})).cadences.sampleMs / 1000;
+      print(`leakbar: watching ${how} every ${everyS}s${target.pprofUrl ? `, pprof at ${target.pprofUrl}` : ''}${where}`);
+    }
+    const { target: added } = await service.addTarget(input);
+    // Alerts still open from the history read back: say them once, so a restart of leakbar hides nothing.
+    for (const a of await service.alerts({ targetId: added.id })) {
+      const { evidence: _evidence, ...alert } = a;
+      // Stamped now, as the lines around it are (in --json too: its firstMs and lastMs say when it fired and was last
+      // updated); its message is as of the alert's last update, said as such.
+      lines.line(Date.now(), (at) =>
+        o.json
+          ? JSON.stringify({ ...alert, type: 'alert', event: 'open', time: iso(at) })
+          : `${time(at)}  open since ${time(a.firstMs)} (${a.severity}${openState(a)}) ${a.title}: ${a.message} (as of ${time(a.lastMs)})`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => resolve();
+      ended = done;
+      if (targetExited) done();
+      if (stopAtMs !== null) atTime(stopAtMs, done);
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    const unwritten = await service.close();
+    lines.end();
+    sayUnwritten(unwritten);
+    if (csv) await new Promise<void>((r) => csv!.end(r));
+    if (targetExited) {
+      process.stderr.write(`leakbar: process ${(target.selector as { pid: number }).pid} has exited; nothing left to watch (watch by --match to follow restarts)\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    lines.end();
   }
 }
 
