@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { LeakbarError } from '../shared/errors.js';
 import type { FdType } from '../shared/types.js';
 import { errorCode } from './common.js';
-import { LINK_TOO_LONG, type ExecFn, type FileReader } from './types.js';
+import { LINK_TOO_LONG, type ExecFn, type FileReader, type LinkGroup } from './types.js';
 
 /** Where a missing tool is expected, by name, for the 'tool-missing' hint. */
 const TOOL_HOMES: Record<string, string> = { lsof: '/usr/sbin on macOS', vmmap: '/usr/bin on macOS (part of the developer tools)', ps: '/bin' };
@@ -68,14 +68,18 @@ export function fsError(e: unknown, path: string): LeakbarError {
   return new LeakbarError('io-error', `reading ${path} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
-/** native/fdlinks.c, built by scripts/build-native.mjs: `readLinks(dir)` resolves with "fd\0target\0" records. */
+/**
+ * native/fdlinks.c, built by scripts/build-native.mjs: `readLinks(dir)` resolves with "fd\0target\0"
+ * records, `groupLinks(dir)` with "vanished\0" then "count\0fd\0kind\0target\0" per distinct target.
+ */
 interface FdLinksAddon {
   readonly version: number;
   readLinks(dir: string): Promise<string>;
+  groupLinks(dir: string): Promise<string>;
 }
 
-/** The record format of native/fdlinks.c this code reads (its FDLINKS_VERSION). */
-const FDLINKS_VERSION = 2;
+/** The record formats of native/fdlinks.c this code reads (its FDLINKS_VERSION). */
+const FDLINKS_VERSION = 3;
 
 let fdLinksAddon: FdLinksAddon | null | undefined;
 
@@ -96,7 +100,7 @@ export function loadFdLinksAddon(warn: (message: string) => void = (m) => consol
     const fallback = `the FD breakdown reads /proc links in JavaScript; npm run build rebuilds it`;
     try {
       const addon = require(file) as Partial<FdLinksAddon>;
-      if (typeof addon.readLinks === 'function' && addon.version === FDLINKS_VERSION) fdLinksAddon = addon as FdLinksAddon;
+      if (typeof addon.readLinks === 'function' && typeof addon.groupLinks === 'function' && addon.version === FDLINKS_VERSION) fdLinksAddon = addon as FdLinksAddon;
       else warn(`leakbar: ${file} is of another version (${String(addon.version)}, this leakbar reads ${FDLINKS_VERSION}): ${fallback}`);
     } catch (e) {
       warn(`leakbar: ${file} does not load (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): ${fallback}`);
@@ -112,6 +116,20 @@ export function splitFdLinks(records: string): string[] {
   parts.pop();
   for (let i = 1; i < parts.length; i += 2) if (parts[i] === '\x01ENAMETOOLONG') parts[i] = LINK_TOO_LONG;
   return parts;
+}
+
+/** What groupLinks' kind letter says of a path target (a stat through its FD's link); '?' (the stat failed) and '-' (not a path) are null. */
+const LINK_KINDS: Record<string, FdType> = { f: 'file', d: 'dir', c: 'chr', p: 'pipe', s: 'unix', o: 'other' };
+
+/** One groupLinks record string read: "vanished\0" then "count\0fd\0kind\0target\0" per target; a path too long becomes {@link LINK_TOO_LONG}. */
+export function splitLinkGroups(records: string): { vanished: number; groups: LinkGroup[] } {
+  const parts = records.split('\0');
+  const groups: LinkGroup[] = [];
+  for (let i = 1; i + 3 < parts.length; i += 4) {
+    const target = parts[i + 3]!;
+    groups.push({ count: Number(parts[i]), fd: parts[i + 1]!, type: LINK_KINDS[parts[i + 2]!] ?? null, target: target === '\x01ENAMETOOLONG' ? LINK_TOO_LONG : target });
+  }
+  return { vanished: Number(parts[0]), groups };
 }
 
 /**
@@ -179,6 +197,14 @@ export function createFileReader(options: { nativeLinks?: boolean } = {}): FileR
         return splitFdLinks(await addon.readLinks(dir));
       } catch (e) {
         // Past V8's longest string (some 100,000 links of 4 KB paths): one readlink at a time can still do it.
+        if (errorCode(e) === 'ENOMEM') return null;
+        throw fsError(e, dir);
+      }
+    };
+    reader.groupLinks = async (dir) => {
+      try {
+        return splitLinkGroups(await addon.groupLinks(dir));
+      } catch (e) {
         if (errorCode(e) === 'ENOMEM') return null;
         throw fsError(e, dir);
       }

@@ -45,29 +45,45 @@ export function emptyByType(): Record<FdType, number> {
   return byType;
 }
 
+/** FDs that share a type and name, counted: what a breakdown is made of. */
+export interface FdGroup {
+  type: FdType;
+  name: string;
+  count: number;
+}
+
 /**
  * Summarises open FDs: the total, a count per type (every FdType key present), the names open
  * {@link REPEATED_MIN_COUNT} or more times (most first, then by name; at most {@link REPEATED_MAX_NAMES}),
  * and how many names contain each path pattern.
  *
  * Only numbered descriptors count: lsof's cwd/txt/mem/rtd rows are not open FDs and procfs does not
- * list them, so both sources give the same total for the same process. A name counts towards
- * `repeated` only when it is a path (starts with `/`): pipes, anonymous inodes and sockets without
- * a path have no name worth repeating.
+ * list them, so both sources give the same total for the same process.
  */
 export function summarizeFds(entries: readonly FdEntry[], patterns: readonly string[], limit: number | null): FdBreakdown {
+  const groups: FdGroup[] = [];
+  for (const e of entries) if (isNumberedFd(e.fd)) groups.push({ type: e.type, name: e.name, count: 1 });
+  return summarizeFdGroups(groups, patterns, limit);
+}
+
+/**
+ * {@link summarizeFds} over FDs already counted by name (one group per link target, as procfs'
+ * breakdown reads them): the same figures without an object per FD. A name counts towards
+ * `repeated` only when it is a path (starts with `/`): pipes, anonymous inodes and sockets without
+ * a path have no name worth repeating. Groups may share a name (two sockets bound to one path).
+ */
+export function summarizeFdGroups(groups: readonly FdGroup[], patterns: readonly string[], limit: number | null): FdBreakdown {
   const byType = emptyByType();
   const byName = new Map<string, number>();
   const patternCounts = patterns.map(() => 0);
   let total = 0;
-  for (const e of entries) {
-    if (!isNumberedFd(e.fd)) continue;
-    total++;
-    byType[e.type]++;
-    if (e.name.startsWith('/')) byName.set(e.name, (byName.get(e.name) ?? 0) + 1);
+  for (const g of groups) {
+    total += g.count;
+    byType[g.type] += g.count;
+    if (g.name.startsWith('/')) byName.set(g.name, (byName.get(g.name) ?? 0) + g.count);
     for (let i = 0; i < patterns.length; i++) {
       const p = patterns[i]!;
-      if (p !== '' && e.name.includes(p)) patternCounts[i]!++;
+      if (p !== '' && g.name.includes(p)) patternCounts[i]! += g.count;
     }
   }
   const repeated = [...byName]

@@ -16,7 +16,7 @@ import {
   SMAPS_MAX_REGIONS,
   Procfs,
 } from './procfs.js';
-import type { FileReader } from './types.js';
+import type { FileReader, LinkGroup } from './types.js';
 
 const sample = (name: string) => readFileSync(new URL(`../../../shared/samples/${name}`, import.meta.url), 'utf8').split('\n').slice(1).join('\n');
 
@@ -99,7 +99,7 @@ function fakeProc(tree: { files?: Record<string, string>; dirs?: Record<string, 
   return { files, reads };
 }
 
-/** The same /proc with readLinks too, as native/fdlinks.c gives it: flat [fd, target, ...], '' for a link gone. */
+/** The same /proc with readLinks and groupLinks too, as native/fdlinks.c gives them: flat [fd, target, ...], '' for a link gone; grouped by target. */
 function withReadLinks({ files, reads }: ReturnType<typeof fakeProc>): ReturnType<typeof fakeProc> {
   const links: FileReader['readLinks'] = async (dir) => {
     const names = await files.readdir(dir);
@@ -108,7 +108,20 @@ function withReadLinks({ files, reads }: ReturnType<typeof fakeProc>): ReturnTyp
     for (const fd of names) out.push(fd, await files.readlink(`${dir}/${fd}`).catch((e: unknown) => (isLeakbarError(e, 'not-found') || isLeakbarError(e, 'no-such-process') ? '' : Promise.reject(e))));
     return out;
   };
-  return { files: { ...files, readLinks: links, readlink: () => Promise.reject(new Error('readlink called beside readLinks')) }, reads };
+  // groupLinks as native/fdlinks.c groups: by target, the first FD kept, a path stat'ed through its FD's link (null when that fails).
+  const groupLinks: FileReader['groupLinks'] = async (dir) => {
+    const flat = (await links(dir))!;
+    const groups = new Map<string, LinkGroup>();
+    let vanished = 0;
+    for (let i = 0; i < flat.length; i += 2) {
+      const [fd, target] = [flat[i]!, flat[i + 1]!];
+      if (target === '') vanished++;
+      else if (groups.has(target)) groups.get(target)!.count++;
+      else groups.set(target, { fd, target, count: 1, type: target.startsWith('/') ? await files.statType!(`${dir}/${fd}`).catch(() => null) : null });
+    }
+    return { vanished, groups: [...groups.values()] };
+  };
+  return { files: { ...files, readLinks: links, groupLinks, readlink: () => Promise.reject(new Error('readlink called beside readLinks')) }, reads };
 }
 
 const STAT = '77 (srv) S 1 77 77 0 -1 0 0 0 0 0 150 50 0 0 20 0 6 0 500 2000000 100 0\n';

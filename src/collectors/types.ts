@@ -43,10 +43,25 @@ export interface FileReader {
    */
   readLinks?(dir: string): Promise<string[] | null>;
   /**
+   * The same links grouped by target, for a breakdown: each distinct target once with how many FDs
+   * hold it, the first such FD, and, for a path, what a stat through that FD's link says it is
+   * (null where the stat failed, or for a target that is not a path); `vanished` counts FDs closed
+   * between the listing and their readlink. Null when too large for one call. Optional.
+   */
+  groupLinks?(dir: string): Promise<{ vanished: number; groups: LinkGroup[] } | null>;
+  /**
    * How many FDs a /proc/PID/fd folder holds without listing it: its stat size (Linux 6.2 and
    * later). Null where the kernel gives 0 (older kernels, or no FDs): list the folder then. Optional.
    */
   countLinks?(dir: string): Promise<number | null>;
+}
+
+/** FDs holding one link target, as {@link FileReader.groupLinks} gives them. */
+export interface LinkGroup {
+  fd: string;
+  target: string;
+  count: number;
+  type: FdType | null;
 }
 
 /** The target given for an FD whose path is longer than the kernel will write (readlink's ENAMETOOLONG). */

@@ -5,7 +5,7 @@
  * Go fixture.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollectors, createFileReader } from '../../src/collectors/index.js';
 import { LINK_TOO_LONG } from '../../src/collectors/types.js';
-import { loadFdLinksAddon, splitFdLinks } from '../../src/collectors/deps.js';
+import { loadFdLinksAddon, splitFdLinks, splitLinkGroups } from '../../src/collectors/deps.js';
 import { isLeakbarError } from '../../src/shared/errors.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 
@@ -25,6 +25,7 @@ const why = process.platform !== 'linux' ? 'procfs is Linux only' : !hasCompiler
 interface Addon {
   version: number;
   readLinks(dir: unknown): Promise<string>;
+  groupLinks(dir: unknown): Promise<string>;
 }
 
 describe.skipIf(why !== null)(`native/fdlinks.c${why ? ` (skipped: ${why})` : ''}`, () => {
@@ -96,17 +97,52 @@ describe.skipIf(why !== null)(`native/fdlinks.c${why ? ` (skipped: ${why})` : ''
     expect([...byFd.values()].filter((t) => /^socket:\[\d+\]$/.test(t)).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('groups the same links by target: each once, with its count, its first FD, and what a stat through that FD says of a path', async () => {
+    const { vanished, groups } = splitLinkGroups(await addon.groupLinks('/proc/self/fd'));
+    expect(vanished).toBe(0);
+    const byTarget = new Map(groups.map((g) => [g.target, g]));
+    expect(byTarget.size).toBe(groups.length);
+    // Against readLinks and node:fs, FD by FD, for those this test holds open.
+    const links = splitFdLinks(await addon.readLinks('/proc/self/fd'));
+    const fdsOf = (target: string) => links.filter((t, i) => i % 2 === 1 && t === target).length;
+    const kindOf = (fd: string) => {
+      const s = statSync(`/proc/self/fd/${fd}`);
+      return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isCharacterDevice() ? 'chr' : s.isFIFO() ? 'pipe' : s.isSocket() ? 'unix' : 'other';
+    };
+    for (const fd of opened) {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      const group = byTarget.get(target);
+      expect(group, target).toBeDefined();
+      expect(group!.count, target).toBe(fdsOf(target));
+      expect(readlinkSync(`/proc/self/fd/${group!.fd}`)).toBe(target);
+      expect(group!.type, target).toBe(kindOf(String(fd)));
+    }
+    expect(byTarget.get(join(dir, 'data.txt'))).toMatchObject({ count: 3, type: 'file' });
+    expect(byTarget.get(`${join(dir, 'gone.txt')} (deleted)`)?.type).toBe('file'); // stat'ed through the link: the name is gone
+    expect(byTarget.get(join(dir, 'sub'))?.type).toBe('dir');
+    expect(byTarget.get('/dev/null')?.type).toBe('chr');
+    expect(byTarget.get(join(dir, 'fifo'))?.type).toBe('pipe');
+    // Targets that are not paths are not stat'ed: their type is the collector's to say (sockets from /proc/PID/net).
+    const sockets = groups.filter((g) => g.target.startsWith('socket:['));
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    for (const g of sockets) expect(g.type).toBeNull();
+    // Every FD is counted once, the folder's own left out as readLinks leaves it.
+    expect(groups.reduce((n, g) => n + g.count, 0)).toBe(links.length / 2);
+  });
+
   it('fails as node:fs does, with the errno name as the code, and says its record format', async () => {
     const code = async (f: () => Promise<unknown>) => f().then(
       () => null,
       (e: unknown) => [(e as NodeJS.ErrnoException).code, (e as Error).message],
     );
-    expect(addon.version).toBe(2);
-    expect(await code(() => addon.readLinks('/proc/999999999/fd'))).toEqual(['ENOENT', "ENOENT: No such file or directory, opendir '/proc/999999999/fd'"]);
-    expect((await code(() => addon.readLinks('/proc/self/status')))?.[0]).toBe('ENOTDIR');
-    // A bad argument is the caller's bug: it throws at once, as node:fs does.
-    expect(() => addon.readLinks(42)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: 'readLinks(dir): dir must be a non-empty path string' }));
-    expect(() => addon.readLinks('')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(addon.version).toBe(3);
+    for (const name of ['readLinks', 'groupLinks'] as const) {
+      expect(await code(() => addon[name]('/proc/999999999/fd'))).toEqual(['ENOENT', "ENOENT: No such file or directory, opendir '/proc/999999999/fd'"]);
+      expect((await code(() => addon[name]('/proc/self/status')))?.[0]).toBe('ENOTDIR');
+      // A bad argument is the caller's bug: it throws at once, as node:fs does.
+      expect(() => addon[name](42)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: `${name}(dir): dir must be a non-empty path string` }));
+      expect(() => addon[name]('')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    }
   });
 
   it('counts a folder by its stat size as a listing would, where the kernel gives it (Linux 6.2+)', async () => {
@@ -191,7 +227,9 @@ describe.skipIf(process.platform !== 'linux')('links no reader can read whole', 
         const fds = await c.countFds(child.pid!);
         const listed = await c.listFds!(child.pid!);
         expect(listed.filter((e) => e.name === LINK_TOO_LONG)).toEqual([{ fd: expect.any(String), type: 'other', name: LINK_TOO_LONG }]);
-        expect((await c.readFdBreakdown(child.pid!, [])).total).toBe(fds);
+        const breakdown = await c.readFdBreakdown(child.pid!, []);
+        expect(breakdown.total).toBe(fds);
+        expect(breakdown.byType.other).toBe(listed.filter((e) => e.type === 'other').length);
       }
     } finally {
       child.kill('SIGKILL');
@@ -208,12 +246,13 @@ describe.skipIf(process.platform !== 'linux')('links no reader can read whole', 
       const addonFile = fileURLToPath(new URL('../../native/build/fdlinks.node', import.meta.url));
       const probe = `const m = require(${JSON.stringify(addonFile)}); const fs = require('node:fs'); const dir = '/proc/${target.pid}/fd';
         const listed = fs.readdirSync(dir).length; let js; try { fs.readlinkSync(dir + '/0'); js = 'read'; } catch (e) { js = e.code; }
-        m.readLinks(dir).then((s) => console.log(JSON.stringify({ listed, js, native: 'read ' + s.length })), (e) => console.log(JSON.stringify({ listed, js, native: e.code })));`;
+        const code = (p) => p.then((s) => 'read ' + s.length, (e) => e.code);
+        Promise.all([code(m.readLinks(dir)), code(m.groupLinks(dir))]).then(([native, grouped]) => console.log(JSON.stringify({ listed, js, native, grouped })));`;
       const r = spawnSync('setpriv', ['--bounding-set=-sys_ptrace', '--inh-caps=-sys_ptrace', process.execPath, '-e', probe], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
-      const seen = JSON.parse(r.stdout) as { listed: number; js: string; native: string };
+      const seen = JSON.parse(r.stdout) as { listed: number; js: string; native: string; grouped: string };
       expect(seen.listed).toBeGreaterThan(0);
-      expect(seen).toEqual({ listed: seen.listed, js: 'EACCES', native: 'EACCES' });
+      expect(seen).toEqual({ listed: seen.listed, js: 'EACCES', native: 'EACCES', grouped: 'EACCES' });
       target.kill('SIGKILL');
     },
   );

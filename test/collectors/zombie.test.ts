@@ -82,6 +82,7 @@ describe.skipIf(process.platform !== 'linux' || !hasCompiler)('a process whose m
 
     // A fresh reader, whose first look is at the FDs, finds them too; and --match finds the process by its command line.
     expect(await createCollectors().countFds(pid)).toBe(fds);
+    expect((await createCollectors().readFdBreakdown(pid, [])).total).toBe(fds);
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('');
     expect(await createCollectors().findProcesses(/main-thread-exits$/)).toEqual([{ pid, command: bin }]);
 
