@@ -18,6 +18,12 @@
 //   failed: judge by the name), or '-' for a target that is not a path (socket:[N], pipe:[N],
 //   anon_inode:...). vanished counts the FDs closed between the listing and their readlink. Each
 //   path is stat'ed once, here, on the thread pool: no trip back to Node per path.
+//   Where the kernel gives the folder's FD count as its size (Linux 6.2+), groupLinks does not list
+//   the folder: open(2) takes the lowest free number, so FD numbers are dense, and it reads 0, 1,
+//   2... until it has found that many links. A listing costs the kernel a third of a readlink per
+//   FD. Numbers that are not open (holes) are skipped; past PROBE_MISSES of them (a table with far
+//   apart numbers, or FDs closed meanwhile) it lists the folder for the numbers not yet tried.
+//   FDs counted but not found (closed meanwhile, or the process exited) are counted as vanished.
 // The folder's own FD, open only during the call, is left out when the folder is this process's.
 // FDLINKS_VERSION names these record formats; the loader refuses a build of another version.
 // Built by scripts/build-native.mjs against Node-API only, so one build runs in Node and Electron.
@@ -37,6 +43,10 @@
 #include <node_api.h>
 
 #define FDLINKS_VERSION 3
+
+// How many FD numbers groupLinks may find not open before it lists the folder instead: a few
+// holes are common (closed FDs), a table of far apart numbers is not.
+#define PROBE_MISSES(want) (32 + (want) / 16)
 
 // One distinct link target in groupLinks: its bytes sit in the arena at `at`.
 typedef struct {
@@ -201,6 +211,18 @@ static void read_links(napi_env env, void *data) {
   char own_fd[16];
   snprintf(own_fd, sizeof own_fd, "%d", dfd);
 
+  // groupLinks: the FD count the kernel gives as the folder's size (0 where it does not), less the
+  // folder's own FD when this is this process's folder; while probing, the next number to read.
+  long want = 0, next = 0;
+  size_t found = 0, misses = 0;
+  int own_here = 0;
+  if (have_own) {
+    struct stat st;
+    own_here = fstatat(dfd, own_fd, &st, 0) == 0 && st.st_dev == own.st_dev && st.st_ino == own.st_ino;
+  }
+  if (job->group && have_own && own.st_size > 0) want = (long)own.st_size - own_here;
+  int probing = want > 0;
+
   // readLinks writes each record into job->out; groupLinks reads each target into `target` and counts it.
   size_t cap = 64 * 1024;
   groups_t groups = {0};
@@ -219,20 +241,37 @@ static void read_links(napi_env env, void *data) {
     free(groups.arena);                               \
     return fail(job, e, what, subject);               \
   } while (0)
+  char probe[24];
   for (;;) {
-    errno = 0;
-    struct dirent *entry = readdir(listing);
-    if (!entry) {
-      int e = errno;
-      if (e != 0) GIVE_UP(e, "scandir", job->dir);
-      break;
-    }
-    const char *name = entry->d_name;
-    if (name[0] == '.') continue;
-    // The folder's own FD, when this is this process's folder (any spelling of it: by inode).
-    if (have_own && strcmp(name, own_fd) == 0) {
-      struct stat st;
-      if (fstatat(dfd, name, &st, 0) == 0 && st.st_dev == own.st_dev && st.st_ino == own.st_ino) continue;
+    const char *name;
+    if (probing) {
+      if ((long)found >= want) break;
+      if (misses > PROBE_MISSES((size_t)want)) {
+        probing = 0;  // list the folder for the numbers not tried yet
+        continue;
+      }
+      if (next == dfd && own_here) next++;
+      snprintf(probe, sizeof probe, "%ld", next++);
+      name = probe;
+    } else {
+      errno = 0;
+      struct dirent *entry = readdir(listing);
+      if (!entry) {
+        int e = errno;
+        // Listing after probing, of a process that has exited meanwhile: what was found stands, short.
+        if (e != 0 && !(want > 0 && (e == ENOENT || e == ESRCH))) GIVE_UP(e, "scandir", job->dir);
+        break;
+      }
+      name = entry->d_name;
+      if (name[0] == '.') continue;
+      // The folder's own FD, when this is this process's folder (any spelling of it: by inode).
+      if (own_here && strcmp(name, own_fd) == 0) continue;
+      // Numbers already tried while probing were read, or were not open then.
+      if (want > 0) {
+        char *end;
+        long number = strtol(name, &end, 10);
+        if (*end == '\0' && number < next) continue;
+      }
     }
     size_t name_len = strlen(name);
     char *target = scratch;
@@ -245,7 +284,10 @@ static void read_links(napi_env env, void *data) {
     ssize_t n = readlinkat(dfd, name, target, PATH_MAX);
     if (n < 0) {
       int e = errno;
-      if (e == ENOENT || e == ESRCH) {
+      if (probing && (e == ENOENT || e == ESRCH)) {
+        misses++;  // not open: a hole, or closed meanwhile
+        continue;
+      } else if (e == ENOENT || e == ESRCH) {
         n = 0;  // closed since the listing
       } else if (e == ENAMETOOLONG) {
         n = (ssize_t)snprintf(target, PATH_MAX, "\x01" "ENAMETOOLONG");
@@ -256,6 +298,7 @@ static void read_links(napi_env env, void *data) {
       }
     }
     target[n] = '\0';
+    if (n > 0) found++;
     if (!job->group) {
       job->len += name_len + 1 + (size_t)n + 1;
     } else if (n == 0) {
@@ -264,6 +307,8 @@ static void read_links(napi_env env, void *data) {
       GIVE_UP(ENOMEM, "scandir", job->dir);
     }
   }
+  // Counted by the kernel but not found: closed meanwhile (or the process exited), as a listed FD whose readlink fails.
+  if (want > 0 && (long)(found + vanished) < want) vanished = (size_t)(want - (long)found);
   if (job->group && !write_groups(job, &groups, vanished, dfd)) GIVE_UP(ENOMEM, "scandir", job->dir);
 #undef GIVE_UP
   closedir(listing);

@@ -130,6 +130,50 @@ describe.skipIf(why !== null)(`native/fdlinks.c${why ? ` (skipped: ${why})` : ''
     expect(groups.reduce((n, g) => n + g.count, 0)).toBe(links.length / 2);
   });
 
+  it('groups the links of a table with holes and far apart numbers as a listing finds them (it reads numbers in order, not the listing, where the kernel gives a count)', async () => {
+    // bash: 40 FDs at 3..42 with 10..19 closed again (holes), and 700, 900 and 901 far apart.
+    const script = `for i in $(seq 3 42); do eval "exec $i</dev/null"; done; for i in $(seq 10 19); do eval "exec $i<&-"; done; exec 700<${JSON.stringify(join(dir, 'data.txt'))} 900</dev/null 901</dev/null; echo ready; exec sleep 60`;
+    const child = await startNode('', ['bash', '-c', script, '--']).catch(() => null);
+    expect(child, 'bash started').not.toBeNull();
+    try {
+      const fdDir = `/proc/${child!.pid}/fd`;
+      const listed = readdirSync(fdDir);
+      expect(listed).toEqual(expect.arrayContaining(['3', '9', '20', '42', '700', '900', '901']));
+      expect(listed).not.toContain('10');
+      const counts = new Map<string, number>();
+      for (const fd of listed) counts.set(readlinkSync(`${fdDir}/${fd}`), (counts.get(readlinkSync(`${fdDir}/${fd}`)) ?? 0) + 1);
+      const { vanished, groups } = splitLinkGroups(await addon.groupLinks(fdDir));
+      expect(vanished).toBe(0);
+      expect(new Map(groups.map((g) => [g.target, g.count]))).toEqual(counts);
+      expect(groups.find((g) => g.target === join(dir, 'data.txt'))).toMatchObject({ fd: '700', count: 1, type: 'file' });
+    } finally {
+      child!.kill('SIGKILL');
+    }
+  });
+
+  it('gives a count a listing could have given while the process opens and closes FDs as it is read', async () => {
+    // A child holding 200 FDs on one file that opens and closes 50 more on another, over and over.
+    const child = await startNode(
+      `const fs = require('node:fs'); const keep = []; for (let i = 0; i < 200; i++) keep.push(fs.openSync(${JSON.stringify(join(dir, 'data.txt'))}, 'r'));
+       console.log('ready'); const churn = () => { const fds = []; for (let i = 0; i < 50; i++) fds.push(fs.openSync('/dev/null', 'r')); for (const fd of fds) fs.closeSync(fd); setImmediate(churn); }; churn();`,
+    );
+    try {
+      const fdDir = `/proc/${child.pid}/fd`;
+      let sawChurn = false;
+      for (let i = 0; i < 200; i++) {
+        const { groups } = splitLinkGroups(await addon.groupLinks(fdDir));
+        const held = groups.find((g) => g.target === join(dir, 'data.txt'));
+        expect(held?.count).toBe(200);
+        const devNull = groups.find((g) => g.target === '/dev/null')?.count ?? 0;
+        expect(devNull).toBeLessThanOrEqual(50 + 3);
+        if (devNull > 3) sawChurn = true;
+      }
+      expect(sawChurn, 'the churning FDs were seen at least once').toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('fails as node:fs does, with the errno name as the code, and says its record format', async () => {
     const code = async (f: () => Promise<unknown>) => f().then(
       () => null,
