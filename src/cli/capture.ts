@@ -104,9 +104,17 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   const started = startTimeMs ?? (collectors && pid !== null ? await collectors.readProcess(pid, null).then((r) => r.figures.startTimeMs, () => null) : null);
   const watching = pid !== null ? await targetWatching(dataDir, pid, Date.now(), started) : null;
   const target = watching ? { ...resolved.target, id: watching, name: watching } : resolved.target;
-  // The same retention as the app and `serve`: the capture space and days in the data folder's settings.
-  const { retention } = openSettingsFile(dataDir, { warn: (m) => err.write(`${m}\n`) }).get();
-  const store = await createCaptureStore(dataDir, { retention: { maxBytes: retention.maxCaptureBytes, maxAgeMs: retention.captureDays * DAY_MS } });
+  // The same retention as the app and `serve`: the capture space and days in the data folder's settings. While the
+  // settings are defaults standing in for a settings.json that could not be used (unreadable, or set aside as .bad),
+  // nothing is deleted, as the engine does: the defaults could delete what the user's own retention keeps. The settings
+  // file says so once on stderr ("nothing is deleted as old …", with how to end it).
+  const settings = openSettingsFile(dataDir, { warn: (m) => err.write(`${m}\n`) });
+  const { retention } = settings.get();
+  const held = settings.retentionHeld;
+  settings.close();
+  const store = await createCaptureStore(dataDir, {
+    retention: held ? { maxBytes: Number.POSITIVE_INFINITY, maxAgeMs: Number.POSITIVE_INFINITY, maxCaptures: Number.POSITIVE_INFINITY } : { maxBytes: retention.maxCaptureBytes, maxAgeMs: retention.captureDays * DAY_MS },
+  });
   // Nor the capture an alert still open points to, as the engine keeps it; when the alerts cannot be read, none of the target's.
   const keep = await openAlertCaptureIds(join(dataDir, 'targets', target.id)).catch(async (e: unknown) => {
     err.write(`leakbar: cannot read the alerts of ${target.id} (${e instanceof Error ? e.message : String(e)}): no capture of it is deleted this time\n`);
