@@ -17,7 +17,7 @@ import type { TargetInput } from '../shared/api.js';
 import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { targetWatching } from '../engine/series-store.js';
 import { createService, targetConfigFrom, unwrittenMessage, type UnwrittenHistory } from '../engine/service.js';
-import type { Cadences } from '../engine/watcher.js';
+import { jobTimeoutMs, type Cadences } from '../engine/watcher.js';
 
 /** Control characters a terminal acts on (C0 but tab, DEL, C1): in a line made from what a watched program controls. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -198,11 +198,11 @@ export function formatAlertLine(change: string, a: Alert, atMs = alertLineMs(cha
 }
 
 /**
- * How long a sample's reading may still be under way after it began: the watcher's timeout for one (engine/watcher.ts
- * gives the sample job 80 % of the interval, 200 ms to 20 s, plus 100 ms), and a moment for the sample to be handed on.
+ * How long a sample's reading may still be under way after it began: the watcher's timeout for one run of the sample
+ * job ({@link jobTimeoutMs}), and a moment for the sample to be handed on.
  */
 export function sampleHoldMs(sampleMs: number): number {
-  return Math.max(200, Math.min(sampleMs * 0.8, 20_000)) + 100 + 400;
+  return jobTimeoutMs(sampleMs) + 400;
 }
 
 /** A line waiting its turn: its time, the order it came in, and its text for the time it is printed at. */

@@ -34,6 +34,20 @@ export const DEFAULT_CADENCES: Cadences = { sampleMs: 5000, fdBreakdownMs: 30_00
  */
 export const PPROF_RECHECK_MS = 60_000;
 
+/**
+ * How long one run of a job read every `intervalMs` may take before it is cut off: 80 % of the interval, at least
+ * 200 ms and at most 20 s, for its readings, and 100 ms more for the run itself. The sample job's is how long a
+ * sample's reading may still be under way after it began (`watch` holds its event lines that long).
+ */
+export function jobTimeoutMs(intervalMs: number): number {
+  return readingTimeoutMs(intervalMs) + 100;
+}
+
+/** How long each reading of a job read every `intervalMs` may take: 80 % of the interval, 200 ms to 20 s. */
+export function readingTimeoutMs(intervalMs: number): number {
+  return Math.max(200, Math.min(intervalMs * 0.8, 20_000));
+}
+
 /** Options for {@link Watcher}. */
 export interface WatcherOptions {
   target: TargetConfig;
@@ -184,7 +198,7 @@ export class Watcher {
     if (this.life.signal.aborted) this.life = new AbortController();
     const life = this.life.signal;
     const c = this.cadences;
-    const budget = (ms: number) => Math.max(200, Math.min(ms * 0.8, 20_000));
+    const budget = readingTimeoutMs;
     await this.resolveTarget(life);
     // A --pid target's command line is known only from a first reading: take it now, so the pprof endpoint's
     // owner is checked before the first MemStats are read (failures are the first tick's to report).
@@ -209,10 +223,10 @@ export class Watcher {
     const errorTo = (source: SourceName) => (e: unknown) => this.report(source, e);
     // Each run gets its job's signal (aborted at the job's timeout or at stop), handed down to the readers' GETs.
     this.runner = startJobs([
-      { name: 'sample', intervalMs: c.sampleMs, timeoutMs: budget(c.sampleMs) + 100, run: (signal) => this.tick(budget(c.sampleMs), signal), onError: errorTo('process') },
-      { name: 'fd-breakdown', intervalMs: c.fdBreakdownMs, firstRunAfterMs: c.fdBreakdownMs, timeoutMs: budget(c.fdBreakdownMs) + 100, run: (signal) => this.readFdBreakdown(budget(c.fdBreakdownMs), signal), onError: errorTo('fd-breakdown') },
-      { name: 'memstats', intervalMs: c.memStatsMs, firstRunAfterMs: c.memStatsMs, timeoutMs: budget(c.memStatsMs) + 100, run: (signal) => this.readMemStats(budget(c.memStatsMs), signal), onError: errorTo('memstats') },
-      { name: 'memory-map', intervalMs: c.memoryMapMs, firstRunAfterMs: c.memoryMapMs, timeoutMs: budget(c.memoryMapMs) + 100, run: (signal) => this.readMemoryMap(budget(c.memoryMapMs), signal), onError: errorTo('memory-map') },
+      { name: 'sample', intervalMs: c.sampleMs, timeoutMs: jobTimeoutMs(c.sampleMs), run: (signal) => this.tick(budget(c.sampleMs), signal), onError: errorTo('process') },
+      { name: 'fd-breakdown', intervalMs: c.fdBreakdownMs, firstRunAfterMs: c.fdBreakdownMs, timeoutMs: jobTimeoutMs(c.fdBreakdownMs), run: (signal) => this.readFdBreakdown(budget(c.fdBreakdownMs), signal), onError: errorTo('fd-breakdown') },
+      { name: 'memstats', intervalMs: c.memStatsMs, firstRunAfterMs: c.memStatsMs, timeoutMs: jobTimeoutMs(c.memStatsMs), run: (signal) => this.readMemStats(budget(c.memStatsMs), signal), onError: errorTo('memstats') },
+      { name: 'memory-map', intervalMs: c.memoryMapMs, firstRunAfterMs: c.memoryMapMs, timeoutMs: jobTimeoutMs(c.memoryMapMs), run: (signal) => this.readMemoryMap(budget(c.memoryMapMs), signal), onError: errorTo('memory-map') },
     ]);
   }
 

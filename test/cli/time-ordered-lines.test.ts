@@ -1,6 +1,7 @@
 /** The order `watch` prints its lines in (TimeOrderedLines), on a clock of the test's own. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeOrderedLines, sampleHoldMs } from '../../src/cli/watch.js';
+import { jobTimeoutMs } from '../../src/engine/watcher.js';
 
 describe('TimeOrderedLines', () => {
   let printed: string[];
@@ -59,5 +60,9 @@ describe('TimeOrderedLines', () => {
     expect(sampleHoldMs(5000)).toBe(4500);
     expect(sampleHoldMs(100)).toBe(700);
     expect(sampleHoldMs(3_600_000)).toBe(20_500);
+  });
+
+  it('holds a line as long as the watcher lets a sample job run, and half a second: one formula for both', () => {
+    for (const ms of [100, 250, 1000, 5000, 24_000, 25_000, 3_600_000]) expect(sampleHoldMs(ms)).toBe(jobTimeoutMs(ms) + 400);
   });
 });
