@@ -104,6 +104,8 @@ const STEADY_READS = 3;
 /** ...or good reads over this long, the first and a later one (a memory map read every 5 minutes need not wait 15). */
 const STEADY_MS = 60_000;
 const FIRST_READS_WAIT_MS = 1000;
+/** The longest a pprof read waits for this watcher's other one to end (capped at a quarter of its own timeout). */
+const PPROF_TURN_WAIT_MS = 1000;
 
 /** Watches one target. Call {@link start}, subscribe with {@link onSample} / {@link onEvent}, {@link stop} at the end. */
 export class Watcher {
@@ -146,6 +148,8 @@ export class Watcher {
   /** The FD limit read alone, when the breakdown could not be read (another user's process): its share still shows. */
   private fdLimitAlone: Latest<number | null> | null = null;
   private memStats: Latest<MemStats> | null = null;
+  /** The end of this watcher's pprof read under way: see {@link pprofTurn}. */
+  private pprofBusy: Promise<unknown> = Promise.resolve();
   private memoryMap: Latest<MemoryMap> | null = null;
   private leaked: Latest<number> | null = null;
   /** False once the runtime has said it has no goroutineleak profile (before Go 1.26): not asked again. */
@@ -387,7 +391,7 @@ export class Watcher {
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     const [fds, goroutines] = await Promise.all([
       this.timed('fds', timeoutMs, 'counting open files', signal, (s) => this.collectors.countFds(pid!, s)),
-      url ? this.timed('goroutines', timeoutMs, { pprofUrl: url, page: 'goroutine?debug=1' }, signal, (reading) => this.collectors.readGoroutineCount(url, reading)) : undefined,
+      url ? this.pprofTurn(timeoutMs, () => this.timed('goroutines', timeoutMs, { pprofUrl: url, page: 'goroutine?debug=1' }, signal, (reading) => this.collectors.readGoroutineCount(url, reading))) : undefined,
     ]);
     if (this.pid !== pid || this.stopped) return;
     const f = proc.figures;
@@ -521,17 +525,35 @@ export class Watcher {
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     const pid = this.pid;
     if (!url || pid === null) return;
-    let v = await this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, signal, (reading) => this.collectors.readMemStats(url, reading));
+    let v = await this.pprofTurn(timeoutMs, () => this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, signal, (reading) => this.collectors.readMemStats(url, reading)));
     // The owner check may have found, meanwhile, that the endpoint is another program's.
     if (this.pprofIsOthers) v = undefined;
     if (v) this.memStats = { value: v, atMs: this.now(), pid };
     if (v && this.leakProfile) {
       // Go 1.26's own leaked-goroutine count; a runtime without the profile is not asked again. Its failures stay quiet:
       // the figure is a bonus, and MemStats above already reports an endpoint that is down.
-      const leaked = await this.collectors.readGoroutineLeakCount(url, signal).catch(() => undefined);
+      const leaked = await this.pprofTurn(timeoutMs, () => this.collectors.readGoroutineLeakCount(url, signal)).catch(() => undefined);
       if (leaked === null) this.leakProfile = false;
       else if (leaked !== undefined) this.leaked = { value: leaked, atMs: this.now(), pid };
     }
+  }
+
+  /**
+   * Runs `read` once this watcher's pprof read under way has ended, waiting at most {@link PPROF_TURN_WAIT_MS} (a
+   * quarter of `timeoutMs` at most). The endpoint serves each request on a goroutine of the program (two, with the
+   * connection's background read), so a goroutine count taken while MemStats were read (every 30 s, at a sample's
+   * very moment) counted one or two more than the program had: a flicker in the figure watched for growth.
+   */
+  private pprofTurn<T>(timeoutMs: number, read: () => Promise<T>): Promise<T> {
+    const before = this.pprofBusy;
+    const mine = (async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([before, new Promise<void>((ok) => (timer = setTimeout(ok, Math.min(PPROF_TURN_WAIT_MS, timeoutMs / 4))))]);
+      clearTimeout(timer);
+      return read();
+    })();
+    this.pprofBusy = mine.catch(() => {});
+    return mine;
   }
 
   private async readMemoryMap(timeoutMs: number, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,45 @@
+/**
+ * The goroutine count a watcher records is the program's, not swollen by the watcher's own other pprof read: each
+ * request the endpoint serves runs on a goroutine of the program (two, with its connection's background read).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCollectors } from '../../src/collectors/index.js';
+import { createPprofFetch, readGoroutineCount, readMemStats } from '../../src/collectors/pprof-http.js';
+import { Watcher } from '../../src/engine/watcher.js';
+import type { Sample } from '../../src/shared/types.js';
+import { startFixture } from '../helpers/fixture.js';
+import { until } from '../helpers/until.js';
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+describe('the goroutine count beside MemStats reads', () => {
+  it('does not count the watcher’s own MemStats request, though both are read at the same moments', async () => {
+    const fx = await startFixture();
+    cleanup.push(() => fx.stop());
+    // What a count taken while a MemStats request is served says of this idle program: more than one taken alone.
+    const fetch = createPprofFetch();
+    const alone = await readGoroutineCount(fx.pprofUrl, fetch);
+    const overlapped = new Set<number>();
+    for (let i = 0; i < 20; i++) overlapped.add((await Promise.all([readGoroutineCount(fx.pprofUrl, fetch), readMemStats(fx.pprofUrl, fetch)]))[0]);
+    expect([...overlapped].some((n) => n > alone), `counts beside a MemStats read: ${[...overlapped].join(', ')}; alone: ${alone}`).toBe(true);
+
+    // A watcher reading both at every sample (the 5 s and 30 s cadences meet every 30 s; here at every 100 ms).
+    const w = new Watcher({
+      target: { id: 't', name: 't', selector: { pid: fx.pid }, pprofUrl: fx.pprofUrl, fdPatterns: [] },
+      collectors: createCollectors(),
+      store: null,
+      cadences: { sampleMs: 100, memStatsMs: 100, fdBreakdownMs: 60_000, memoryMapMs: 60_000 },
+    });
+    cleanup.push(() => w.stop());
+    const samples: Sample[] = [];
+    w.onSample((s) => samples.push(s));
+    await w.start();
+    await until(() => samples.filter((s) => s.goroutines !== undefined && s.heapAllocBytes !== undefined).length >= 40, 30_000, '40 samples with both figures');
+    await w.stop();
+    const counts = new Set(samples.map((s) => s.goroutines).filter((n) => n !== undefined));
+    expect([...counts]).toEqual([alone]);
+  });
+});
