@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTime, dateTimeSeconds, distinctLabel, fileStamp, middleEllipsis } from './format.js';
+import { captureSize, dateTime, dateTimeSeconds, distinctLabel, fileStamp, middleEllipsis } from './format.js';
 
 describe('time formats', () => {
   const t = new Date(2026, 10, 24, 18, 49, 5, 120).getTime();
@@ -35,5 +35,17 @@ describe('a name cut in the middle', () => {
     // Where the part shown starts right after the head, nothing is cut between them: no ellipsis there.
     expect(distinctLabel('worker-queue-A --port 9000', ['worker-queue-B --port 9000'], 20)).toBe('worker-queue-A --p…');
     expect(distinctLabel('api', ['web'], 20)).toBe('api');
+  });
+});
+
+describe("a capture's size on disk", () => {
+  it('sums all its files when none is missing, and says nothing of deletions', () => {
+    expect(captureSize([{ bytes: 1024 }, { bytes: 512 }])).toEqual({ bytes: 1536, deleted: 0, text: '1.5 kB' });
+    expect(captureSize([])).toEqual({ bytes: 0, deleted: 0, text: '0 B' });
+  });
+
+  it('leaves out the files deleted by hand (missing), and says how many', () => {
+    expect(captureSize([{ bytes: 1024 }, { bytes: 4096, missing: true }])).toEqual({ bytes: 1024, deleted: 1, text: '1.0 kB (1 deleted)' });
+    expect(captureSize([{ bytes: 10, missing: true }, { bytes: 20, missing: true }])).toEqual({ bytes: 0, deleted: 2, text: '0 B (2 deleted)' });
   });
 });

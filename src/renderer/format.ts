@@ -1,5 +1,6 @@
-/** Time formatting for the views: clock times, dates and "how long ago". */
-import { formatDurationMs } from '../shared/units.js';
+/** Formatting for the views: clock times, dates, "how long ago", names cut to fit, and a capture's size on disk. */
+import type { CaptureFile } from '../shared/captures.js';
+import { formatBytes, formatDurationMs } from '../shared/units.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -84,4 +85,29 @@ function commonPrefixLength(a: readonly string[], b: readonly string[]): number 
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return i;
+}
+
+/** What a capture holds on disk now: see {@link captureSize}. */
+export interface CaptureSize {
+  /** The bytes of its files still in its folder. */
+  bytes: number;
+  /** How many of its files were deleted from its folder by hand (`missing`). */
+  deleted: number;
+  /** "1.2 kB", or "1.2 kB (1 deleted)" when some are missing. */
+  text: string;
+}
+
+/**
+ * A capture's size as its pages show it (the capture list, the capture's page, the popover's capture line), by one
+ * rule: the files still on disk are summed, and a file deleted by hand (`missing`, as the engine marks it) counts
+ * nothing but is said ("(1 deleted)"), so no page gives bytes a download would not find.
+ */
+export function captureSize(files: ReadonlyArray<Pick<CaptureFile, 'bytes' | 'missing'>>): CaptureSize {
+  let bytes = 0;
+  let deleted = 0;
+  for (const f of files) {
+    if (f.missing) deleted++;
+    else bytes += f.bytes;
+  }
+  return { bytes, deleted, text: deleted > 0 ? `${formatBytes(bytes)} (${deleted} deleted)` : formatBytes(bytes) };
 }

@@ -1,7 +1,7 @@
 /** The capture buttons (heap, goroutines, 30 s of CPU, everything), a progress bar with cancel while one runs, and where each result went. */
 import type { CaptureKind, CaptureMeta } from '../../shared/captures.js';
 import { CAPTURE_KIND_TITLES } from '../../shared/captures.js';
-import { formatBytes } from '../../shared/units.js';
+import { captureSize } from '../format.js';
 import { formatRoute } from '../route.js';
 import type { CaptureActions } from '../hooks/useCaptures.js';
 import { useNow } from '../hooks/useNow.js';
@@ -71,14 +71,15 @@ export function CaptureBar({ actions, unavailable, noPprof = false }: { actions:
 }
 
 function CaptureResult({ capture }: { capture: CaptureMeta }) {
-  const bytes = capture.files.reduce((n, f) => n + f.bytes, 0);
+  // As the capture pages say it: a file deleted by hand counts nothing, and is said (captureSize).
+  const size = captureSize(capture.files);
   const names = capture.files.map((f) => f.name);
   return (
     <>
     <p className="capture-result" data-testid="capture-result">
       <span className="capture-where">
         {KIND_NAME[capture.kind]} saved: {names.slice(0, 2).join(', ')}
-        {names.length > 2 ? ` +${names.length - 2}` : ''} ({formatBytes(bytes)})
+        {names.length > 2 ? ` +${names.length - 2}` : ''} ({size.text})
       </span>
       <a className="open-link" href={formatRoute({ view: 'capture', captureId: capture.id })} data-testid="capture-open" data-capture-id={capture.id}>
         Open ›

@@ -5,7 +5,7 @@ import { formatBytes, formatDurationMs } from '../../shared/units.js';
 import { useApi } from '../api/context.js';
 import { saveFile } from '../download.js';
 import { FIGURES } from '../figures.js';
-import { clockSeconds, dateTime } from '../format.js';
+import { captureSize, clockSeconds, dateTime } from '../format.js';
 import { formatRoute } from '../route.js';
 import { CAPTURE_KIND_TITLES, captureCause } from '../../shared/captures.js';
 
@@ -144,8 +144,21 @@ export function CaptureDetail({ captureId, version = 0, unreadable = null }: { c
             <FileRow key={f.name} captureId={capture.id} file={f} />
           ))}
         </tbody>
+        {/* With a file deleted by hand, what the folder still holds, as the capture list says it. */}
+        {captureSize(capture.files).deleted > 0 ? (
+          <tfoot>
+            <tr>
+              <td colSpan={2}>In its folder now</td>
+              <td className="num nowrap" data-testid="capture-detail-size">
+                {captureSize(capture.files).text}
+              </td>
+              <td />
+            </tr>
+          </tfoot>
+        ) : null}
       </table>
-      <ProfilesHint files={capture.files} unreadable={unreadable} />
+      <DeletedHint capture={capture} />
+      <ProfilesHint files={capture.files.filter((f) => !f.missing)} unreadable={unreadable} />
       {capture.figures ? (
         <>
           {/* The watcher's last sample, taken up to one interval before the capture began: say when. */}
@@ -166,6 +179,29 @@ export function CaptureDetail({ captureId, version = 0, unreadable = null }: { c
         </>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * Files of the capture deleted from its folder by hand (the engine marks them `missing`): what that means and what
+ * can be done. leakbar cannot bring them back; the rest of the capture is kept and downloads as before.
+ */
+function DeletedHint({ capture }: { capture: CaptureMeta }) {
+  const gone = capture.files.filter((f) => f.missing);
+  if (gone.length === 0) return null;
+  const names = gone.map((f, i) => (
+    <span key={f.name}>
+      {i > 0 ? ', ' : ''}
+      <code className="mono">{f.name}</code>
+    </span>
+  ));
+  const one = gone.length === 1;
+  const rest = capture.files.length > gone.length;
+  return (
+    <p className="muted hint" data-testid="deleted-files-hint">
+      {names} {one ? 'was' : 'were'} deleted from the capture&apos;s folder{capture.dir ? <> (<bdi className="mono">{capture.dir}</bdi>)</> : null}, so {one ? 'it' : 'they'} cannot be downloaded or opened here.
+      {rest ? ' The rest of the capture is kept.' : ''} Take a new {capture.kind} capture (the popover&apos;s capture buttons, or <code className="mono">leakbar capture {capture.kind}</code>) to have {one ? 'it' : 'them'} again; a copy you kept elsewhere can be put back in the folder under the same name.
+    </p>
   );
 }
 
@@ -207,11 +243,26 @@ function FileRow({ captureId, file }: { captureId: string; file: CaptureFile }) 
       (e: unknown) => setState(e instanceof Error ? e.message : String(e)),
     );
   };
+  if (file.missing) {
+    // Deleted from the capture's folder by hand: no size it no longer has, and nothing to download (DeletedHint says what to do).
+    return (
+      <tr data-testid="capture-file" data-name={file.name} data-missing="true">
+        <td className="mono">{file.name}</td>
+        <td>{ROLE[file.role]}</td>
+        <td className="num nowrap" data-testid="capture-file-size" title={`It held ${formatBytes(file.bytes)} when taken`}>
+          deleted
+        </td>
+        <td className="muted">not in the capture&apos;s folder</td>
+      </tr>
+    );
+  }
   return (
     <tr data-testid="capture-file" data-name={file.name}>
       <td className="mono">{file.name}</td>
       <td>{ROLE[file.role]}</td>
-      <td className="num nowrap">{formatBytes(file.bytes)}</td>
+      <td className="num nowrap" data-testid="capture-file-size">
+        {formatBytes(file.bytes)}
+      </td>
       <td>
         <button type="button" className="btn small" onClick={download}>
           Download

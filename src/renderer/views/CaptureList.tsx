@@ -1,9 +1,8 @@
 /** A target's captures, newest first, each linking to its detail. */
 import { useEffect, useState } from 'react';
 import { captureCause, type CaptureMeta } from '../../shared/captures.js';
-import { formatBytes } from '../../shared/units.js';
 import { useApiContext } from '../api/context.js';
-import { dateTimeSeconds } from '../format.js';
+import { captureSize, dateTimeSeconds } from '../format.js';
 import { formatRoute } from '../route.js';
 
 /**
@@ -72,13 +71,22 @@ export function CaptureList({ targetId }: { targetId: string }) {
               ) : null}
             </td>
             <td className="mono capture-files">{c.files.map((f) => f.name).join(', ')}</td>
-            <td className="num nowrap" data-testid="capture-size">
-              {formatBytes(c.files.reduce((n, f) => n + f.bytes, 0))}
-            </td>
+            <SizeCell capture={c} />
             <td title={c.alertKey ?? undefined}>{captureCause(c)}</td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A capture's size: what its folder holds now, a file deleted by hand counting nothing and said (captureSize), named on hover. */
+function SizeCell({ capture }: { capture: CaptureMeta }) {
+  const size = captureSize(capture.files);
+  const gone = capture.files.filter((f) => f.missing).map((f) => f.name);
+  return (
+    <td className="num nowrap" data-testid="capture-size" data-bytes={size.bytes} data-deleted={size.deleted} title={gone.length > 0 ? `Deleted from its folder by hand: ${gone.join(', ')} (not counted)` : undefined}>
+      {size.text}
+    </td>
   );
 }
