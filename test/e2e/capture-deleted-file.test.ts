@@ -89,6 +89,19 @@ describe('a capture file deleted by hand, on the capture pages', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("the inspector's header offers no download of the deleted profile, and does of the dump still there", async () => {
+    await page.goto(`${serve.origin}/#/inspector/capture/${meta.id}?view=top`);
+    await page.getByTestId('capture-inspector').waitFor();
+    await page.getByTestId('download-profile-deleted').waitFor();
+    expect(await page.getByTestId('download-profile').count()).toBe(0);
+    expect((await page.getByTestId('download-profile-deleted').textContent())?.trim()).toBe(`${gone.name} deleted`);
+    // The goroutine view shows the dump, which is still in the folder: its download is offered.
+    await page.getByTestId('view-goroutines').click();
+    await expect.poll(() => page.getByTestId('download-profile').textContent(), { timeout: 15_000 }).toMatch(/^Download .+\.txt$/);
+    expect(await page.getByTestId('download-profile-deleted').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it("the capture list's size counts only the files still on disk, and says how many were deleted", async () => {
     await page.goto(`${serve.origin}/#/inspector/captures?target=${encodeURIComponent(meta.targetId)}`);
     const cell = page.locator(`[data-testid="capture-row"][data-id="${meta.id}"] [data-testid="capture-size"]`);

@@ -229,7 +229,13 @@ export function CaptureInspector({ captureId }: { captureId: string }) {
           {capture.pinned ? <span className="tag">pinned</span> : null}
           <CaptureMarks capture={capture} onChange={() => setVersion((v) => v + 1)} />
           <span className="toolbar-gap" />
-          {viewFile ? <DownloadLink door={door} captureId={capture.id} name={viewFile.name} /> : null}
+          {viewFile?.missing ? (
+            <span className="muted" data-testid="download-profile-deleted" title={`${viewFile.name} is no longer in the capture's folder`}>
+              {viewFile.name} deleted
+            </span>
+          ) : viewFile ? (
+            <DownloadLink door={door} captureId={capture.id} name={viewFile.name} />
+          ) : null}
           {isProfileView ? (
             <button type="button" className="btn small" onClick={exportView} data-testid="export-html" disabled={!analysis.value}>
               Export HTML
