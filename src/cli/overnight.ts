@@ -1,6 +1,7 @@
 /** `leakbar overnight`: the overnight test from the command line — baseline now, captures every hour, a report in the morning. */
 import { constants } from 'node:fs';
 import { access, mkdir, stat, writeFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCollectors } from '../collectors/index.js';
@@ -8,7 +9,7 @@ import { LeakbarError } from '../shared/errors.js';
 import { DEFAULT_PPROF_URL } from '../shared/types.js';
 import { defaultDataDir } from '../engine/data-dir.js';
 import { createService } from '../engine/service.js';
-import { atTime, cadencesFromOptions, checkPidExists, heapIntervalOption, intervalOption, parsePprofUrl, parseSeconds, sayUnwritten, targetFromOptions, terminalSafe } from './watch.js';
+import { atTime, cadencesFromOptions, checkPidExists, heapIntervalOption, intervalOption, parsePprofUrl, parseSeconds, sayUnwritten, STOP_SIGNALS, targetFromOptions, whenOutputGone, terminalSafe } from './watch.js';
 
 interface OvernightCliOptions {
   pid?: number;
@@ -70,6 +71,11 @@ async function writeReport(out: string, dataDir: string, report: { markdown: str
   }
 }
 
+/** The exit status of a run ended by `signal` before it could do its work, as a shell gives it: 128 + the signal's number. */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (osConstants.signals[signal] ?? 2);
+}
+
 /** Runs an overnight test until --duration passes or Ctrl-C, then writes the report (Markdown, and HTML beside it). */
 export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const target = targetFromOptions(o);
@@ -80,18 +86,19 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
   const dataDir = o.dataDir ?? defaultDataDir();
   const service = await createService({ dataDir, collectors, cadences: cadencesFromOptions(o) });
   const print = (line: string) => out.write(terminalSafe(line) + '\n');
-  // Ctrl-C (or SIGTERM) before the baseline is in ends the run, saying so: without a baseline there is no report. A
-  // second one ends it at once, should closing (which cancels the capture under way) take long.
+  // Output that can no longer be written (the terminal closed) is not the end of the test: its SIGHUP, or --duration, is.
+  whenOutputGone([out, process.stderr], () => {});
+  // Ctrl-C (or SIGTERM, or SIGHUP: the terminal closed) before the baseline is in ends the run, saying so: without a
+  // baseline there is no report. A second one ends it at once, should closing (which cancels the capture under way) take long.
   let stoppedEarly: NodeJS.Signals | null = null;
   let wake: () => void = () => {};
   const stopEarly = (signal: NodeJS.Signals) => {
-    if (stoppedEarly !== null) process.exit(signal === 'SIGINT' ? 130 : 143);
+    if (stoppedEarly !== null) process.exit(signalExitCode(signal));
     stoppedEarly = signal;
     wake();
   };
   const untilStopped = new Promise<null>((ok) => (wake = () => ok(null)));
-  process.on('SIGINT', stopEarly);
-  process.on('SIGTERM', stopEarly);
+  for (const s of STOP_SIGNALS) process.on(s, stopEarly);
   const beforeBaseline = <T,>(step: Promise<T>): Promise<T | null> => {
     step.catch(() => {}); // left behind when stopped: close() cancels it
     return Promise.race([step, untilStopped]);
@@ -105,11 +112,10 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
       }),
     );
     const status = added && (await beforeBaseline(service.startOvernight({ targetId: added.target.id, intervalMs: Math.round(o.every * 60_000), includeCpu: o.withCpu ?? false })));
-    process.off('SIGINT', stopEarly);
-    process.off('SIGTERM', stopEarly);
+    for (const s of STOP_SIGNALS) process.off(s, stopEarly);
     if (stoppedEarly !== null || !added || !status) {
       print(`leakbar: stopped (${stoppedEarly ?? 'signal'}) before the baseline was taken; no report (the overnight test compares everything with the baseline)`);
-      process.exitCode = stoppedEarly === 'SIGTERM' ? 143 : 130;
+      process.exitCode = signalExitCode(stoppedEarly ?? 'SIGINT');
       return;
     }
     const t = added.target;
@@ -120,16 +126,15 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
     print(process.platform === 'darwin' ? `Keep the Mac awake (run under \`caffeinate -i\`). ${end}` : end);
     await new Promise<void>((resolve) => {
       if (o.duration !== undefined) atTime(Date.now() + o.duration * 1000, resolve);
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+      // In the morning, or when the terminal is closed (SIGHUP): the report is written all the same.
+      for (const s of STOP_SIGNALS) process.once(s, resolve);
     });
     print('leakbar: taking the final capture and writing the report…');
     const report = await service.stopOvernight({ targetId: t.id });
     const written = await writeReport(o.out, dataDir, report, print);
     print(`leakbar: report written to ${written} and ${htmlBeside(written)}`);
   } finally {
-    process.off('SIGINT', stopEarly);
-    process.off('SIGTERM', stopEarly);
+    for (const s of STOP_SIGNALS) process.off(s, stopEarly);
     sayUnwritten(await service.close());
   }
 }

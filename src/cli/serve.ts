@@ -16,7 +16,7 @@ import { defaultDataDir, slugify } from '../engine/data-dir.js';
 import { LOOPBACK_HOST, startHttpServer } from '../engine/http-server.js';
 import { targetWatching } from '../engine/series-store.js';
 import { createService, type RecordingChange } from '../engine/service.js';
-import { cadencesFromOptions, checkPidExists, formatEventLine, sayUnwritten, terminalSafe, heapIntervalOption, intervalOption, parsePprofUrl, targetFromOptions } from './watch.js';
+import { cadencesFromOptions, checkPidExists, formatEventLine, sayUnwritten, STOP_SIGNALS, terminalSafe, whenOutputGone, heapIntervalOption, intervalOption, parsePprofUrl, targetFromOptions } from './watch.js';
 import { createCollectors } from '../collectors/index.js';
 
 /** Options of `leakbar serve` as commander hands them over. */
@@ -190,6 +190,12 @@ export function recordingLine(change: RecordingChange, before: number | null = n
 /** Runs the service and the server until a signal arrives. */
 export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const startedMs = Date.now();
+  let outputGone = false;
+  let stopForOutput = () => {};
+  whenOutputGone([out, process.stderr], () => {
+    outputGone = true;
+    stopForOutput();
+  });
   let targets = await targetsFromServeOptions(o);
   // As watch does: a PID given on the command line or in --config that names no process is refused, not served empty.
   const collectors = createCollectors();
@@ -244,9 +250,12 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   }
   said = null;
   const closePage = o.open ? await openBrowser(url) : () => {};
-  const signal = await new Promise<NodeJS.Signals>((ok) => {
-    process.once('SIGINT', () => ok('SIGINT'));
-    process.once('SIGTERM', () => ok('SIGTERM'));
+  // SIGHUP (the terminal closed) stops it as SIGTERM does: the page removed, the history flushed, its lock let go; and
+  // so does output that can no longer be written (a terminal closed, a pipe's reader gone), rather than crash.
+  const signal = await new Promise<string>((ok) => {
+    for (const s of STOP_SIGNALS) process.once(s, () => ok(s));
+    if (outputGone) ok('output closed');
+    else stopForOutput = () => ok('output closed');
   });
   closePage();
   unwatchRecording();

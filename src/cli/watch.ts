@@ -349,6 +349,28 @@ export function cadencesFromOptions(o: { interval?: number; heapInterval?: numbe
   };
 }
 
+/**
+ * The signals that stop `watch`, `serve` and `overnight` cleanly (the history flushed, the store's lock let go, serve's
+ * page removed): Ctrl-C, SIGTERM, and SIGHUP, sent when the terminal they run in is closed (by default it would end
+ * the process on the spot).
+ */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Calls `gone` once when `streams` (stdout, stderr) can no longer be written: the terminal was closed (EIO) or the
+ * reader of a pipe went (EPIPE). Without a listener that error is thrown, ending the process on the spot with the
+ * history's lock (and serve's page) left behind; with it, later writes fail quietly.
+ */
+export function whenOutputGone(streams: readonly NodeJS.WritableStream[], gone: () => void): void {
+  let called = false;
+  for (const s of new Set(streams))
+    s.on('error', () => {
+      if (called) return;
+      called = true;
+      gone();
+    });
+}
+
 /** Runs a watch until --duration passes or a signal arrives. */
 export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   // --duration counts from now, not from when the first readings are in.
@@ -385,6 +407,12 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
   // A watch by --pid has nothing left to watch once that process exits: it ends, non-zero.
   let ended: (() => void) | null = null;
   let targetExited = false;
+  // Nor has a watch whose output can no longer be read (its terminal closed): it stops as at SIGHUP.
+  let outputGone = false;
+  whenOutputGone([out, process.stderr], () => {
+    outputGone = true;
+    ended?.();
+  });
   service.subscribe((e) => {
     if (e.type === 'sample') {
       lines.sample(e.sample.timeMs, o.json ? JSON.stringify(sampleJson(e.sample)) : formatSampleLine(e.sample));
@@ -461,10 +489,9 @@ export async function runWatch(o: WatchOptions, out: NodeJS.WritableStream = pro
     await new Promise<void>((resolve) => {
       const done = () => resolve();
       ended = done;
-      if (targetExited) done();
+      if (targetExited || outputGone) done();
       if (stopAtMs !== null) atTime(stopAtMs, done);
-      process.once('SIGINT', done);
-      process.once('SIGTERM', done);
+      for (const s of STOP_SIGNALS) process.once(s, done);
     });
     const unwritten = await service.close();
     lines.end();
