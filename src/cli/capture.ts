@@ -94,7 +94,7 @@ export async function runCapture(kind: CaptureKind, o: CaptureOptions, err: Node
   const resolved = await resolveCaptureTarget(o, collectors ? (re) => collectors.findProcesses(re) : undefined);
   const { pid } = resolved;
   // A PID nobody has would otherwise reach the pprof address alone, and file another program's profile under pid-N.
-  const startTimeMs = collectors && o.pid !== undefined ? await checkPidExists(collectors, o.pid) : null;
+  const startTimeMs = collectors && o.pid !== undefined ? await checkPidExists(collectors, o.pid, 'capture') : null;
   if (kind === 'system' && pid === null) {
     throw new LeakbarError('bad-input', 'a system snapshot needs a process: give --pid N or --match REGEX');
   }

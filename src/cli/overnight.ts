@@ -82,7 +82,7 @@ export async function runOvernight(o: OvernightCliOptions, out: NodeJS.WritableS
   if (!target.pprofUrl) throw new LeakbarError('bad-input', 'the overnight test compares heap and goroutine profiles: it needs a pprof endpoint (drop --no-pprof)');
   await checkReportPath(o.out);
   const collectors = createCollectors();
-  if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid);
+  if ('pid' in target.selector) await checkPidExists(collectors, target.selector.pid, 'overnight');
   const dataDir = o.dataDir ?? defaultDataDir();
   const service = await createService({ dataDir, collectors, cadences: cadencesFromOptions(o) });
   const print = (line: string) => out.write(terminalSafe(line) + '\n');

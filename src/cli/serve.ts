@@ -200,7 +200,7 @@ export async function runServe(o: ServeOptions, out: NodeJS.WritableStream = pro
   // As watch does: a PID given on the command line or in --config that names no process is refused, not served empty.
   const collectors = createCollectors();
   const startTimes = new Map<number, number | null>();
-  for (const t of targets) if (t.pid !== undefined) startTimes.set(t.pid, await checkPidExists(collectors, t.pid));
+  for (const t of targets) if (t.pid !== undefined) startTimes.set(t.pid, await checkPidExists(collectors, t.pid, 'serve'));
   const staticDir = findRendererDir();
   if (!staticDir) process.stderr.write('leakbar: the renderer is not built (out/renderer is missing); the API works, the pages do not. Run `npm run build`.\n');
   const dataDir = o.dataDir ?? defaultDataDir();

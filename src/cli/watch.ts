@@ -297,14 +297,36 @@ export class TimeOrderedLines {
   }
 }
 
-/** A PID that is not there at all is a mistake in the command, not a process that went away: say so plainly. */
-export async function checkPidExists(collectors: Pick<Collectors, 'readProcess'>, pid: number): Promise<number | null> {
+/** The commands that take a --pid, as {@link checkPidExists} tells each how to wait for a program instead. */
+export type PidCommand = 'watch' | 'serve' | 'capture' | 'overnight';
+
+/** What each command can do instead of a PID that has gone: follow the program by --match (`nextRun`: its next run). */
+function byMatchHint(command: PidCommand, nextRun: boolean): string {
+  const program = nextRun ? "the program's next run" : 'the program';
+  switch (command) {
+    case 'watch':
+      return `watch by --match REGEX to wait for ${program}`;
+    case 'serve':
+      return `serve by --match REGEX (or "match" for that target in the --config file) to wait for ${program}`;
+    case 'capture':
+      return nextRun ? 'capture by --match REGEX when the program runs again, or give the PID of its next run' : 'capture by --match REGEX';
+    case 'overnight':
+      return `run the overnight test by --match REGEX to wait for ${program}`;
+  }
+}
+
+/**
+ * A PID that is not there at all is a mistake in the command, not a process that went away: say so plainly, with
+ * what `command` can do instead.
+ */
+export async function checkPidExists(collectors: Pick<Collectors, 'readProcess'>, pid: number, command: PidCommand = 'watch'): Promise<number | null> {
   try {
     return (await collectors.readProcess(pid, null)).figures.startTimeMs;
   } catch (e) {
     // A zombie is still listed by `ps -p` (as <defunct>): the collector's error says it has exited and who has not reaped it.
-    if (isLeakbarError(e, 'no-such-process') && /zombie/.test(e.message)) throw new LeakbarError('no-such-process', e.message, { hint: `${e.hint}; watch by --match REGEX to wait for the program's next run` });
-    if (isLeakbarError(e, 'no-such-process')) throw new LeakbarError('no-such-process', `no process has PID ${pid}`, { hint: `check it with \`ps -p ${pid}\`, or watch by --match REGEX to wait for the program` });
+    if (isLeakbarError(e, 'no-such-process') && e.reason === 'zombie')
+      throw new LeakbarError('no-such-process', e.message, { hint: `${e.hint ? `${e.hint}; ` : ''}${byMatchHint(command, true)}`, reason: 'zombie' });
+    if (isLeakbarError(e, 'no-such-process')) throw new LeakbarError('no-such-process', `no process has PID ${pid}`, { hint: `check it with \`ps -p ${pid}\`, or ${byMatchHint(command, false)}` });
     throw e;
   }
 }

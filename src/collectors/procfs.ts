@@ -446,6 +446,7 @@ export class Procfs {
     const who = `${parent ? `${parent}, ` : ''}PID ${ppid}`;
     return new LeakbarError('no-such-process', `process ${pid} has exited: it is a zombie, not yet reaped by its parent (${who})`, {
       hint: 'nothing of it is left to watch: its parent collects its exit status when it calls wait, or when it exits itself',
+      reason: 'zombie',
     });
   }
 

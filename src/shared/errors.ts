@@ -21,15 +21,24 @@ export type ErrorCode =
   | 'not-found'
   | 'unsupported';
 
+/**
+ * Which case of its code an error is, where a caller answers that case differently: 'zombie', a 'no-such-process'
+ * whose process has exited but is still listed (by `ps`, as <defunct>) until its parent reaps it.
+ */
+export type ErrorReason = 'zombie';
+
 /** An error leakbar expects and explains: `message` says what happened, `hint` what to do about it. */
 export class LeakbarError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
-  constructor(code: ErrorCode, message: string, options?: { hint?: string; cause?: unknown }) {
+  /** Which case of `code` it is, for callers to branch on (never a word of the message). */
+  readonly reason: ErrorReason | undefined;
+  constructor(code: ErrorCode, message: string, options?: { hint?: string; cause?: unknown; reason?: ErrorReason }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LeakbarError';
     this.code = code;
     this.hint = options?.hint;
+    this.reason = options?.reason;
   }
 }
 

@@ -35,7 +35,7 @@ describe('leakbar capture --pid of a process that does not exist', () => {
     const data = join(dir, `gone-${kind}`);
     const r = await leakbar(['capture', kind, '--pid', String(pid), '--pprof', fx.pprofUrl, '--seconds', '1', '--data-dir', data]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toBe(`leakbar: no process has PID ${pid} (check it with \`ps -p ${pid}\`, or watch by --match REGEX to wait for the program)\n`);
+    expect(r.stderr).toBe(`leakbar: no process has PID ${pid} (check it with \`ps -p ${pid}\`, or capture by --match REGEX)\n`);
     expect(existsSync(join(data, 'captures')) ? readdirSync(join(data, 'captures')) : []).toEqual([]);
   });
 

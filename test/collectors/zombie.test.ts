@@ -36,7 +36,26 @@ describe.skipIf(process.platform !== 'linux')('a process that has exited but is 
     expect(r.stderr).toBe(
       `leakbar: process ${zombie} has exited: it is a zombie, not yet reaped by its parent (sleep, PID ${parent.pid}) (nothing of it is left to watch: its parent collects its exit status when it calls wait, or when it exits itself; watch by --match REGEX to wait for the program's next run)\n`,
     );
-  }, 30_000);
+    // The collector's error says it is a zombie by its reason, not only in words.
+    await expect(createCollectors().readProcess(zombie!, null)).rejects.toMatchObject({ code: 'no-such-process', reason: 'zombie' });
+    // Each command that takes a --pid says what it can do instead, in its own terms.
+    const said = `leakbar: process ${zombie} has exited: it is a zombie, not yet reaped by its parent (sleep, PID ${parent.pid}) (nothing of it is left to watch: its parent collects its exit status when it calls wait, or when it exits itself; `;
+    const data = mkdtempSync(join(tmpdir(), 'leakbar-zombie-'));
+    try {
+      const runs: [string[], string][] = [
+        [['capture', 'system', '--pid', String(zombie), '--data-dir', data], 'capture by --match REGEX when the program runs again, or give the PID of its next run'],
+        [['serve', '--pid', String(zombie), '--no-pprof', '--data-dir', data], 'serve by --match REGEX (or "match" for that target in the --config file) to wait for the program\'s next run'],
+        [['overnight', '--pid', String(zombie), '--out', join(data, 'night.md'), '--data-dir', data], "run the overnight test by --match REGEX to wait for the program's next run"],
+      ];
+      for (const [args, hint] of runs) {
+        const c = await leakbar(args);
+        expect(c.code, args[0]).toBe(1);
+        expect(c.stderr).toBe(`${said}${hint})\n`);
+      }
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 const hasCompiler = spawnSync('cc', ['--version']).status === 0;
