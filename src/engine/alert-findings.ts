@@ -67,7 +67,7 @@ export async function findingFor(reader: CaptureReader, capture: CaptureMeta, ea
         if (r && Number(r.deltaBytes) > 0) return { captureId: capture.id, finding: `${r.function}: ${r.delta} in use ${span}` };
       } else if (role === 'goroutine-dump') {
         const r = (await goroutineSection(reader, base, capture, { maxRows: 1 }))?.rows[0];
-        if (r && Number(r.delta) > 0) return { captureId: capture.id, finding: `${r.group}: +${formatCount(Number(r.delta))} goroutines ${span}${r.state ? ` (${r.state})` : ''}` };
+        if (r && Number(r.delta) > 0) return { captureId: capture.id, finding: `${r.group}: +${formatCount(Number(r.delta))} goroutines ${span}${r.state ? ` (${r.state})` : ''}${r.idle ? `; ${r.idle}` : ''}` };
       } else {
         const rows = (await fdSection(reader, base, capture, { maxRows: 5 }))?.rows.filter((x) => x.what === 'file' && Number(x.delta) > 0) ?? [];
         const named = namedAlike(rows.map((x) => ({ name: String(x.name), n: Number(x.delta) })), (n) => `+${formatCount(n)}`);

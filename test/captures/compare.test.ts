@@ -1,4 +1,5 @@
 /** Compare with baseline against the real Go fixture: a leak between two bundles shows in the heap, goroutine and FD diffs, naming what leaks. */
+import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaptureService, createCaptureStore, type CaptureService } from '../../src/engine/captures/index.js';
@@ -7,6 +8,7 @@ import type { TargetConfig } from '../../src/shared/types.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { createCollectors } from '../../src/collectors/index.js';
 import { tempDir } from './helpers.js';
+import { buildReport, reportHtml, reportMarkdown } from '../../src/engine/captures/report.js';
 
 let fx: Fixture;
 let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -97,4 +99,47 @@ describe('compare with baseline', () => {
       hint: expect.stringContaining('name a heap or bundle capture'),
     });
   });
+});
+
+describe('compare: goroutines that wait by design (real idle keep-alive connections to the fixture)', () => {
+  const agents: http.Agent[] = [];
+  afterAll(() => {
+    for (const a of agents) a.destroy();
+  });
+  /** Opens `n` keep-alive connections to the fixture, one request each, and leaves them open and idle. */
+  const openIdle = async (n: number) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: n });
+    agents.push(agent);
+    await Promise.all(Array.from({ length: n }, () => new Promise<void>((ok, fail) => void http.get(`${fx.baseUrl}/debug/pprof/cmdline`, { agent, timeout: 10_000 }, (res) => res.resume().on('end', ok)).on('error', fail))));
+    // The server's goroutines go back to reading the next request.
+    await new Promise((ok) => setTimeout(ok, 300));
+  };
+  const idleRow = (c: Comparison) => {
+    const rows = c.sections.find((s) => s.kind === 'goroutine')!.rows;
+    // The server side of a keep-alive connection, reading its next request.
+    return rows.find((r) => String(r.stack).endsWith('net.(*netFD).Read ← net.(*conn).Read'));
+  };
+
+  it('says a few idle connections are idle by design, and why many more are suspicious, in the rows, Markdown and HTML', async () => {
+    const store = await createCaptureStore(join(tmp.dir, 'idle'));
+    const idle = createCaptureService({ store, collectors: createCollectors() });
+    const target: TargetConfig = { id: 'leaky', name: 'leaky', selector: { pid: fx.pid }, pprofUrl: fx.pprofUrl, fdPatterns: [] };
+    const base = await idle.capture({ target, pid: fx.pid, kind: 'bundle', figures: null });
+    await store.markBaseline(base.id);
+
+    await openIdle(2);
+    const few = await idle.compare((await idle.capture({ target, pid: fx.pid, kind: 'bundle', figures: null })).id);
+    expect(idleRow(few)).toMatchObject({ delta: 2, suspicious: '', idle: 'idle by design: HTTP keep-alive connection, waiting for its next request' });
+    expect(few.markdown).toContain('| idle by design: HTTP keep-alive connection, waiting for its next request |');
+
+    await openIdle(12);
+    const many = await idle.compare((await idle.capture({ target, pid: fx.pid, kind: 'bundle', figures: null })).id);
+    const row = idleRow(many)!;
+    expect(row).toMatchObject({ delta: 14, suspicious: 'yes', idle: `idle HTTP connections: ${String(row.current)}, grew by 14` });
+    expect(many.markdown).toContain(`| idle HTTP connections: ${String(row.current)}, grew by 14 |`);
+    const report = buildReport({ title: 'night', targetId: 'leaky', fromMs: 0, toMs: 1, base: many.base, current: many.current, sections: many.sections });
+    expect(reportMarkdown(report)).toContain(`| idle HTTP connections: ${String(row.current)}, grew by 14 |`);
+    expect(reportHtml(report)).toContain('<th>waits by design</th>');
+    expect(reportHtml(report)).toContain(`<td>idle HTTP connections: ${String(row.current)}, grew by 14</td>`);
+  }, 60_000);
 });

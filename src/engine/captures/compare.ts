@@ -3,7 +3,7 @@
  * analysis layer with the base subtracted), goroutine groups that grew (stacks of the goroutine
  * profile), and FDs that grew (by type and by file), plus a Markdown summary a person can paste.
  */
-import { diffGoroutineDumps, goroutineGroupName, groupWaitText, parseGoroutineDump, type GoroutineDump } from '../../analysis/goroutines/index.js';
+import { diffGoroutineDumps, goroutineGroupName, groupWaitText, idleWaitText, parseGoroutineDump, type GoroutineDump } from '../../analysis/goroutines/index.js';
 import { decodeProfile, isGzip, top, type ProfileModel } from '../../analysis/pprof/index.js';
 import type { Comparison } from '../../shared/api.js';
 import { baseRelation, type CaptureFile, type CaptureMeta } from '../../shared/captures.js';
@@ -143,6 +143,8 @@ export function goroutineDumpDiffRows(base: GoroutineDump, current: GoroutineDum
       wait,
       creator: g.creator ?? '',
       suspicious: g.suspicious ? 'yes' : '',
+      // Why a group that waits by design (idle keep-alive connections, a listener) is not suspicious, or why it is.
+      idle: idleWaitText(g) ?? '',
     };
   });
 }
@@ -410,6 +412,7 @@ export function sectionColumns(kind: ComparisonSection['kind']): Array<{ key: st
       { key: 'delta', label: 'delta' },
       { key: 'state', label: 'state' },
       { key: 'wait', label: 'wait' },
+      { key: 'idle', label: 'waits by design' },
       { key: 'stack', label: 'stack' },
     ];
   return [{ key: 'what', label: 'what' }, { key: 'name', label: 'name' }, { key: 'base', label: 'base' }, { key: 'current', label: 'current' }, { key: 'delta', label: 'delta' }];
