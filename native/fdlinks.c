@@ -18,12 +18,13 @@
 //   failed: judge by the name), or '-' for a target that is not a path (socket:[N], pipe:[N],
 //   anon_inode:...). vanished counts the FDs closed between the listing and their readlink. Each
 //   path is stat'ed once, here, on the thread pool: no trip back to Node per path.
-//   Where the kernel gives the folder's FD count as its size (Linux 6.2+), groupLinks does not list
-//   the folder: open(2) takes the lowest free number, so FD numbers are dense, and it reads 0, 1,
-//   2... until it has found that many links. A listing costs the kernel a third of a readlink per
-//   FD. Numbers that are not open (holes) are skipped; past PROBE_MISSES of them (a table with far
-//   apart numbers, or FDs closed meanwhile) it lists the folder for the numbers not yet tried.
-//   FDs counted but not found (closed meanwhile, or the process exited) are counted as vanished.
+//   groupLinks does not list the folder: it reads every FD number below the table's size (FDSize in
+//   the process's status), 0, 1, 2..., as open(2) takes the lowest free number and so FD numbers are
+//   dense. A listing costs the kernel a third of a readlink per FD. Numbers that are not open are
+//   skipped; past PROBE_MISSES of them (a table of far apart numbers) it lists the folder for the
+//   numbers not yet tried. Like a listing, it finds every FD open throughout the call, whatever opens
+//   and closes meanwhile. Where the kernel gives the folder's FD count as its size (Linux 6.2+), FDs
+//   counted but not found (closed meanwhile, or the process exited) are counted as vanished.
 // The folder's own FD, open only during the call, is left out when the folder is this process's.
 // FDLINKS_VERSION names these record formats; the loader refuses a build of another version.
 // Built by scripts/build-native.mjs against Node-API only, so one build runs in Node and Electron.
@@ -46,7 +47,7 @@
 
 // How many FD numbers groupLinks may find not open before it lists the folder instead: a few
 // holes are common (closed FDs), a table of far apart numbers is not.
-#define PROBE_MISSES(want) (32 + (want) / 16)
+#define PROBE_MISSES(numbers) (32 + (numbers) / 16)
 
 // One distinct link target in groupLinks: its bytes sit in the arena at `at`.
 typedef struct {
@@ -194,6 +195,22 @@ static int write_groups(job_t *job, groups_t *g, size_t vanished, int dfd) {
   return 1;
 }
 
+// The Tgid and FDSize lines of the status file beside an open /proc/PID/fd (or task/TID/fd) folder; left as
+// they are where it cannot be read (a folder that is not procfs').
+static void read_status(int dfd, long *tgid, long *fdsize) {
+  int fd = openat(dfd, "../status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buf[4096];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return;
+  buf[n] = '\0';
+  const char *t = strstr(buf, "\nTgid:");
+  const char *f = strstr(buf, "\nFDSize:");
+  if (t) *tgid = strtol(t + 6, NULL, 10);
+  if (f) *fdsize = strtol(f + 8, NULL, 10);
+}
+
 // The thread pool's part: no Node-API call may be made here.
 static void read_links(napi_env env, void *data) {
   (void)env;
@@ -211,17 +228,24 @@ static void read_links(napi_env env, void *data) {
   char own_fd[16];
   snprintf(own_fd, sizeof own_fd, "%d", dfd);
 
-  // groupLinks: the FD count the kernel gives as the folder's size (0 where it does not), less the
-  // folder's own FD when this is this process's folder; while probing, the next number to read.
-  long want = 0, next = 0;
-  size_t found = 0, misses = 0;
+  // The folder's process, from its status beside the folder: its Tgid says whether the folder is this
+  // process's own (holding the folder's FD); its FDSize is how many FD numbers its table has.
+  long tgid = 0, fdsize = 0;
+  read_status(dfd, &tgid, &fdsize);
   int own_here = 0;
-  if (have_own) {
+  if (tgid > 0) {
+    own_here = tgid == (long)getpid();
+  } else if (have_own) {
     struct stat st;
     own_here = fstatat(dfd, own_fd, &st, 0) == 0 && st.st_dev == own.st_dev && st.st_ino == own.st_ino;
   }
-  if (job->group && have_own && own.st_size > 0) want = (long)own.st_size - own_here;
-  int probing = want > 0;
+  // groupLinks reads every FD number below FDSize in turn (probing), with no listing; `next` is the next number.
+  // `want`, the FD count the kernel gives as the folder's size (Linux 6.2+; 0 where it does not), tells FDs
+  // closed meanwhile (counted, not found) from numbers never open.
+  long limit = job->group ? fdsize : 0, next = 0;
+  long want = job->group && have_own && own.st_size > 0 ? (long)own.st_size - own_here : 0;
+  size_t found = 0, misses = 0;
+  int probing = limit > 0;
 
   // readLinks writes each record into job->out; groupLinks reads each target into `target` and counts it.
   size_t cap = 64 * 1024;
@@ -245,8 +269,8 @@ static void read_links(napi_env env, void *data) {
   for (;;) {
     const char *name;
     if (probing) {
-      if ((long)found >= want) break;
-      if (misses > PROBE_MISSES((size_t)want)) {
+      if (next >= limit) break;
+      if (misses > PROBE_MISSES((size_t)limit)) {
         probing = 0;  // list the folder for the numbers not tried yet
         continue;
       }
@@ -259,15 +283,15 @@ static void read_links(napi_env env, void *data) {
       if (!entry) {
         int e = errno;
         // Listing after probing, of a process that has exited meanwhile: what was found stands, short.
-        if (e != 0 && !(want > 0 && (e == ENOENT || e == ESRCH))) GIVE_UP(e, "scandir", job->dir);
+        if (e != 0 && !(limit > 0 && (e == ENOENT || e == ESRCH))) GIVE_UP(e, "scandir", job->dir);
         break;
       }
       name = entry->d_name;
       if (name[0] == '.') continue;
-      // The folder's own FD, when this is this process's folder (any spelling of it: by inode).
+      // The folder's own FD, when this is this process's folder (or one of its threads').
       if (own_here && strcmp(name, own_fd) == 0) continue;
       // Numbers already tried while probing were read, or were not open then.
-      if (want > 0) {
+      if (limit > 0) {
         char *end;
         long number = strtol(name, &end, 10);
         if (*end == '\0' && number < next) continue;
