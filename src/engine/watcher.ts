@@ -391,7 +391,7 @@ export class Watcher {
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     const [fds, goroutines] = await Promise.all([
       this.timed('fds', timeoutMs, 'counting open files', signal, (s) => this.collectors.countFds(pid!, s)),
-      url ? this.pprofTurn(timeoutMs, () => this.timed('goroutines', timeoutMs, { pprofUrl: url, page: 'goroutine?debug=1' }, signal, (reading) => this.collectors.readGoroutineCount(url, reading))) : undefined,
+      url ? this.timed('goroutines', timeoutMs, { pprofUrl: url, page: 'goroutine?debug=1' }, signal, (reading) => this.pprofTurn(timeoutMs, reading, () => this.collectors.readGoroutineCount(url, reading))) : undefined,
     ]);
     if (this.pid !== pid || this.stopped) return;
     const f = proc.figures;
@@ -525,14 +525,14 @@ export class Watcher {
     const url = this.pprofIsOthers ? null : this.target.pprofUrl;
     const pid = this.pid;
     if (!url || pid === null) return;
-    let v = await this.pprofTurn(timeoutMs, () => this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, signal, (reading) => this.collectors.readMemStats(url, reading)));
+    let v = await this.timed('memstats', timeoutMs, { pprofUrl: url, page: 'heap?debug=1' }, signal, (reading) => this.pprofTurn(timeoutMs, reading, () => this.collectors.readMemStats(url, reading)));
     // The owner check may have found, meanwhile, that the endpoint is another program's.
     if (this.pprofIsOthers) v = undefined;
     if (v) this.memStats = { value: v, atMs: this.now(), pid };
     if (v && this.leakProfile) {
       // Go 1.26's own leaked-goroutine count; a runtime without the profile is not asked again. Its failures stay quiet:
       // the figure is a bonus, and MemStats above already reports an endpoint that is down.
-      const leaked = await this.pprofTurn(timeoutMs, () => this.collectors.readGoroutineLeakCount(url, signal)).catch(() => undefined);
+      const leaked = await this.pprofTurn(timeoutMs, signal, () => this.collectors.readGoroutineLeakCount(url, signal)).catch(() => undefined);
       if (leaked === null) this.leakProfile = false;
       else if (leaked !== undefined) this.leaked = { value: leaked, atMs: this.now(), pid };
     }
@@ -540,16 +540,27 @@ export class Watcher {
 
   /**
    * Runs `read` once this watcher's pprof read under way has ended, waiting at most {@link PPROF_TURN_WAIT_MS} (a
-   * quarter of `timeoutMs` at most). The endpoint serves each request on a goroutine of the program (two, with the
-   * connection's background read), so a goroutine count taken while MemStats were read (every 30 s, at a sample's
-   * very moment) counted one or two more than the program had: a flicker in the figure watched for growth.
+   * quarter of `timeoutMs` at most), or until `signal` aborts: the wait is part of the reading, within its timeout.
+   * The endpoint serves each request on a goroutine of the program (two, with the connection's background read), so
+   * a goroutine count taken while MemStats were read (every 30 s, at a sample's very moment) counted one or two more
+   * than the program had: a flicker in the figure watched for growth.
    */
-  private pprofTurn<T>(timeoutMs: number, read: () => Promise<T>): Promise<T> {
+  private pprofTurn<T>(timeoutMs: number, signal: AbortSignal, read: () => Promise<T>): Promise<T> {
     const before = this.pprofBusy;
     const mine = (async () => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([before, new Promise<void>((ok) => (timer = setTimeout(ok, Math.min(PPROF_TURN_WAIT_MS, timeoutMs / 4))))]);
+      let stop = () => {};
+      await Promise.race([
+        before,
+        new Promise<void>((ok) => {
+          timer = setTimeout(ok, Math.min(PPROF_TURN_WAIT_MS, timeoutMs / 4));
+          stop = () => ok();
+          signal.addEventListener('abort', stop, { once: true });
+        }),
+      ]);
       clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
+      signal.throwIfAborted();
       return read();
     })();
     this.pprofBusy = mine.catch(() => {});
