@@ -124,7 +124,6 @@ export async function run(): Promise<BenchSection> {
     const leanPeerMs = median(leanPeer);
     const x = (ms: number, of = peerMs) => `${(of / ms).toFixed(1)}×`;
     const pct = (ms: number, of: number) => `${Math.abs((ms / of - 1) * 100).toFixed(0)} % ${ms > of ? 'above' : 'below'}`;
-    const fdCountGiven = (await createFileReader().countLinks?.(`/proc/${fx.pid}/fd`)) != null;
     const fdsNow = await c.countFds(fx.pid);
     lines.push(
       `### One tick of a process holding ${fdsNow} FDs`,
@@ -146,7 +145,7 @@ export async function run(): Promise<BenchSection> {
       `Nothing gives an FD's type in bulk, so no reader can be much cheaper than one readlink per FD without caching links by FD number, which is wrong whenever a number is reused.`,
       `Best of 3, leakbar's tick is ${pct(oursWarmMs, floorMs)} the Go reader; cold, as the full tick's own row is measured (the first of its runs in a round), ${pct(oursMs, floorColdMs)} it (${x(floorColdMs)}, ${x(floorColdMs, leanPeerMs)} against the lean peer). A breakdown every 30 s always runs cold.`,
       native
-        ? `native/fdlinks.c reads every link with \`readlinkat\`, counts them by target and stats each distinct path, in one call on Node's thread pool: JavaScript sees one record per distinct target (a few for 1,000 FDs on a few files), not one per FD. Where the kernel gives the folder's FD count as its size (Linux 6.2+${fdCountGiven ? ', as here' : '; not here'}), it does not list the folder but reads FD numbers in order until it has found them all (open(2) takes the lowest free number): a listing costs the kernel about a third of a readlink per FD. Node has no readlinkat, and would cross into C++ once per link (the JavaScript row).`
+        ? `native/fdlinks.c reads every link with \`readlinkat\`, counts them by target and stats each distinct path, in one call on Node's thread pool: JavaScript sees one record per distinct target (a few for 1,000 FDs on a few files), not one per FD. It does not list the folder but reads every FD number below the table's size (FDSize in the process's status; open(2) takes the lowest free number, so numbers are dense): a listing costs the kernel about a third of a readlink per FD. Node has no readlinkat, and would cross into C++ once per link (the JavaScript row).`
         : `Without native/fdlinks.c, Node's readlink walks the whole /proc/PID/fd/N path each time and each call crosses into C++.`,
       '',
     );
