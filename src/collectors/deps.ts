@@ -192,23 +192,20 @@ export function createFileReader(options: { nativeLinks?: boolean } = {}): FileR
     },
   };
   if (addon) {
-    reader.readLinks = async (dir) => {
-      try {
-        return splitFdLinks(await addon.readLinks(dir));
-      } catch (e) {
-        // Past V8's longest string (some 100,000 links of 4 KB paths): one readlink at a time can still do it.
-        if (errorCode(e) === 'ENOMEM') return null;
-        throw fsError(e, dir);
-      }
-    };
-    reader.groupLinks = async (dir) => {
-      try {
-        return splitLinkGroups(await addon.groupLinks(dir));
-      } catch (e) {
-        if (errorCode(e) === 'ENOMEM') return null;
-        throw fsError(e, dir);
-      }
-    };
+    // One call to the addon, its records split; null past V8's longest string (some 100,000 links of 4 KB paths),
+    // where one readlink at a time can still do it.
+    const oneCall =
+      <T>(read: (dir: string) => Promise<string>, split: (records: string) => T) =>
+      async (dir: string): Promise<T | null> => {
+        try {
+          return split(await read(dir));
+        } catch (e) {
+          if (errorCode(e) === 'ENOMEM') return null;
+          throw fsError(e, dir);
+        }
+      };
+    reader.readLinks = oneCall((dir) => addon.readLinks(dir), splitFdLinks);
+    reader.groupLinks = oneCall((dir) => addon.groupLinks(dir), splitLinkGroups);
   }
   return reader;
 }
