@@ -385,6 +385,11 @@ describe('Procfs with an injected /proc', () => {
     // An FD gone and then the process too: no-such-process, not a breakdown of what was left.
     const exited = fakeProc({ files: { '/proc/5/limits': '' }, dirs: { '/proc/5/fd': ['0', '1'] }, links: { '/proc/5/fd/0': 'pipe:[1]' } });
     await expect(new Procfs(withReadLinks(exited).files).readFdBreakdown(5, [])).rejects.toMatchObject({ code: 'no-such-process' });
+    // An FD gone and the process a zombie by then (its stat still there, no thread running): exited, in both readers.
+    const zombie = () => fakeProc({ files: { '/proc/5/stat': STAT.replace(' S ', ' Z '), '/proc/5/limits': '' }, dirs: { '/proc/5/fd': ['0', '1'], '/proc/5/task': ['5'] }, links: { '/proc/5/fd/0': 'pipe:[1]' } });
+    await expect(new Procfs(zombie().files).readFdBreakdown(5, [])).rejects.toMatchObject({ code: 'no-such-process' });
+    await expect(new Procfs(withReadLinks(zombie()).files).readFdBreakdown(5, [])).rejects.toMatchObject({ code: 'no-such-process' });
+    await expect(new Procfs(withReadLinks(zombie()).files).listFds(5)).rejects.toMatchObject({ code: 'no-such-process' });
   });
 
   it('reads a process whose main thread exited through another running thread once the one it used exits', async () => {

@@ -450,6 +450,15 @@ export class Procfs {
     });
   }
 
+  /**
+   * After FDs vanished between the listing and their readlink: throws 'no-such-process' when the process has exited
+   * (gone, or a zombie none of whose threads runs), as what was read then is what it was closing, not a breakdown.
+   */
+  private async checkRunning(pid: number): Promise<void> {
+    const stat = parseProcStat(await this.files.readFile(this.path(pid, 'stat')));
+    if ((stat.state === 'Z' || stat.state === 'X') && (await this.findLiveThread(pid)) === null) throw stat.state === 'Z' ? await this.zombieError(pid, stat.ppid) : exitedZombie(pid);
+  }
+
   private bootTime(): Promise<number> {
     // btime does not change while the machine runs: read it once.
     this.bootTimeMs ??= this.files.readFile(`${this.procRoot}/stat`).then(parseBootTimeMs);
@@ -507,7 +516,7 @@ export class Procfs {
         entries.push(entry);
       }
     }
-    if (vanished > 0) await this.files.readFile(this.path(pid, 'stat')); // throws 'no-such-process' when it exited
+    if (vanished > 0) await this.checkRunning(pid);
     await Promise.all([this.typePaths(fdDir, paths), this.resolveSockets(pid, sockets, knownSocketsOnly)]);
     return entries;
   }
@@ -633,7 +642,7 @@ export class Procfs {
     let read = await this.viaTask(pid, () => groupLinks(this.taskPath(pid, 'fd')));
     if (read && read.groups.length === 0 && read.vanished === 0 && (await this.movedToLiveThread(pid))) read = await groupLinks(this.taskPath(pid, 'fd'));
     if (!read) return asGroups(await this.readFds(pid, true)); // too many links for one string
-    if (read.vanished > 0) await this.files.readFile(this.path(pid, 'stat')); // throws 'no-such-process' when it exited
+    if (read.vanished > 0) await this.checkRunning(pid);
     const groups: FdGroup[] = [];
     const sockets: Array<{ entry: FdGroup; inode: string }> = [];
     for (const g of read.groups) {
