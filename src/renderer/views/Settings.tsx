@@ -4,7 +4,7 @@
  * Fields this run's start-up options fix (`--interval`, …: the contract's `fixedSettings`) say so. Save sends one
  * patch through the contract's `setSettings`; a value the engine refuses shows its reason beside the field.
  */
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { TargetInput, TargetPatch, TargetSummary } from '../../shared/api.js';
 import type { Settings as SettingsDoc } from '../../shared/settings.js';
 import { DEFAULT_PPROF_URL } from '../../shared/types.js';
@@ -339,12 +339,17 @@ function TargetRow({ summary, onChanged }: { summary: TargetSummary; onChanged()
   const [patterns, setPatterns] = useState(t.fdPatterns.join(', '));
   const [note, setNote] = useState<{ bad: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  // The target changed (saved here or elsewhere): show what the engine has now.
+  // The target changed (saved here or elsewhere): show what the engine has now, in each field not edited since it last
+  // showed the engine's value. A save's own refresh can land after the next edit began: it must not undo that edit.
   const shownPatterns = t.fdPatterns.join(', ');
+  const engine = useRef({ name: t.name, pprof: t.pprofUrl ?? '', patterns: shownPatterns });
   useEffect(() => {
-    setName(t.name);
-    setPprof(t.pprofUrl ?? '');
-    setPatterns(shownPatterns);
+    const was = engine.current;
+    const now = { name: t.name, pprof: t.pprofUrl ?? '', patterns: shownPatterns };
+    setName((shown) => (shown === was.name ? now.name : shown));
+    setPprof((shown) => (shown === was.pprof ? now.pprof : shown));
+    setPatterns((shown) => (shown === was.patterns ? now.patterns : shown));
+    engine.current = now;
   }, [t.name, t.pprofUrl, shownPatterns]);
 
   async function run<T>(what: () => Promise<T>, done: string | ((result: T) => string)) {
@@ -371,6 +376,9 @@ function TargetRow({ summary, onChanged }: { summary: TargetSummary; onChanged()
     const fdPatterns = parsePatterns(patterns);
     if (JSON.stringify(fdPatterns) !== JSON.stringify(t.fdPatterns)) patch.fdPatterns = fdPatterns;
     if (Object.keys(patch).length === 0) return setNote({ bad: false, text: 'Nothing changed.' });
+    // What is shown now is what the engine is asked to hold: its answer (a name for an emptied one, a pprof URL as it
+    // reads it) replaces it, unless it is edited again meanwhile.
+    engine.current = { name, pprof, patterns };
     // The engine reads a pprof URL as `--pprof` does (`host:port`, a profile's own URL): say what it made of it.
     void run(
       () => api.updateTarget({ targetId: t.id, patch }),
