@@ -190,7 +190,7 @@ export class AnalysisSession {
         const base = req.baseText ? parseGoroutineDump(dec.decode(req.baseText)) : null;
         // Against a base, idle-by-design groups that grew too much are suspicious in the list too, as in the diff.
         const dump = base ? judgeAgainstBase(base, current) : current;
-        const diff = base ? diffGoroutineDumps(base, current) : null;
+        const diff = base ? diffGoroutineDumps(base, dump) : null;
         return { result: { dump, diff, analyzeMs: performance.now() - t0 }, transfer: [] };
       }
     }
