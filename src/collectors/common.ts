@@ -63,7 +63,7 @@ export function matchProcesses(listing: Iterable<ProcessListing>, pattern: RegEx
 
 /** A zombie (state Z) has exited; only its parent has not collected its exit status yet. Its figures are zeros, not samples. */
 export function exitedZombie(pid: number): LeakbarError {
-  return new LeakbarError('no-such-process', `process ${pid} has exited`, { hint: 'it is a zombie: its parent has not collected its exit status yet' });
+  return new LeakbarError('no-such-process', `process ${pid} has exited`, { hint: 'it is a zombie: its parent has not collected its exit status yet', reason: 'zombie' });
 }
 
 /** The errno-like code of an error (node:fs, a fetch's cause; the first one of a dual-stack connect's AggregateError). */

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCollectors } from '../../src/collectors/index.js';
+import { createCollectors, createExec } from '../../src/collectors/index.js';
+import { runPsFigures } from '../../src/collectors/ps.js';
 import { parseProcStat } from '../../src/collectors/procfs.js';
 import { leakbar } from '../helpers/cli.js';
 
@@ -38,6 +39,8 @@ describe.skipIf(process.platform !== 'linux')('a process that has exited but is 
     );
     // The collector's error says it is a zombie by its reason, not only in words.
     await expect(createCollectors().readProcess(zombie!, null)).rejects.toMatchObject({ code: 'no-such-process', reason: 'zombie' });
+    // So does the ps path (macOS's), here with procps' ps, which takes the same columns.
+    await expect(runPsFigures(zombie!, createExec(), { psPath: 'ps', timeoutMs: 10_000 })).rejects.toMatchObject({ code: 'no-such-process', reason: 'zombie' });
     // Each command that takes a --pid says what it can do instead, in its own terms.
     const said = `leakbar: process ${zombie} has exited: it is a zombie, not yet reaped by its parent (sleep, PID ${parent.pid}) (nothing of it is left to watch: its parent collects its exit status when it calls wait, or when it exits itself; `;
     const data = mkdtempSync(join(tmpdir(), 'leakbar-zombie-'));
