@@ -137,8 +137,13 @@ describe.skipIf(why !== null)(`native/fdlinks.c${why ? ` (skipped: ${why})` : ''
     expect(child, 'bash started').not.toBeNull();
     try {
       const fdDir = `/proc/${child!.pid}/fd`;
-      // Read once bash has become sleep: until then bash may hold FDs of its own for a moment.
-      for (let i = 0; i < 200 && readFileSync(`/proc/${child!.pid}/comm`, 'utf8').trim() !== 'sleep'; i++) await new Promise((ok) => setTimeout(ok, 10));
+      // Read once bash has become sleep and its FDs are settled: exec names it sleep a moment before it closes bash's own FDs.
+      const settled = () => readFileSync(`/proc/${child!.pid}/comm`, 'utf8').trim() === 'sleep' && readdirSync(fdDir).join() === (lastListing ?? '');
+      let lastListing: string | null = null;
+      for (let i = 0; i < 200 && !settled(); i++) {
+        lastListing = readdirSync(fdDir).join();
+        await new Promise((ok) => setTimeout(ok, 20));
+      }
       const listed = readdirSync(fdDir);
       expect(listed).toEqual(expect.arrayContaining(['3', '9', '20', '42', '700', '900', '901']));
       // Holes among 10..19 (bash may keep one of them for itself).
